@@ -1,0 +1,32 @@
+# vaktpost — the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO   := demo
+DB     ?= sqlite:///$(DEMO)/vaktpost.db
+PORT   ?= 8000
+
+.PHONY: install run demo test bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -e '.[dev]'
+	touch $(STAMP)
+
+## run: install, generate a demo world, scan it, show the funnel, serve the review UI
+run: install
+	./scripts/demo.sh "$(DEMO)" "$(DB)" "$(PORT)"
+
+## test: the whole test suite
+test: install
+	$(BIN)/python -m pytest -q
+
+bench: install
+	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) $(DEMO) .pytest_cache build *.egg-info
