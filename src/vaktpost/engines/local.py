@@ -1,0 +1,37 @@
+"""The default engine: analyse conversations in this process, a chunk at a time.
+
+Each chunk of conversations is one transaction, so an interrupted analysis leaves every
+conversation either analysed or as it was, and running it again finishes the job.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from sqlalchemy import Engine
+
+from vaktpost.scan import scan_conversation
+from vaktpost.store.conversations import iter_conversations, replace_text_findings
+
+CHUNK = 500
+
+
+def analyse_conversations(
+    engine: Engine,
+    conversation_keys: Iterable[int],
+    on_progress: Callable[[int], None] | None = None,
+) -> int:
+    """Run the scan core over these conversations and store the findings; returns their count."""
+    keys = sorted(set(conversation_keys))
+    total = 0
+    for i in range(0, len(keys), CHUNK):
+        chunk = keys[i : i + CHUNK]
+        with engine.begin() as conn:
+            stored, found = [], []
+            for conversation in iter_conversations(conn, chunk):
+                stored.extend(conversation)
+                found.extend(scan_conversation([s.message for s in conversation]))
+            total += replace_text_findings(conn, chunk, stored, found)
+        if on_progress:
+            on_progress(len(chunk))
+    return total

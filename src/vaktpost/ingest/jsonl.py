@@ -1,0 +1,28 @@
+"""The canonical JSONL reader: one message per line, constant memory on any file size."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from typing import Iterator
+
+import orjson
+
+from vaktpost.ingest.records import RecordError, Rejected, message_from_record
+from vaktpost.ingest.source import InputFile
+from vaktpost.model import Message
+
+
+def read_jsonl(source: InputFile, zone: tzinfo | None = None) -> Iterator[Message | Rejected]:
+    for number, raw in source.lines():
+        if not raw.strip():
+            continue
+        try:
+            record = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            why = "not valid UTF-8" if "utf-8" in str(exc).lower() else f"not valid JSON ({exc})"
+            yield Rejected(number, raw, why)
+            continue
+        try:
+            yield message_from_record(record, zone)
+        except RecordError as exc:
+            yield Rejected(number, raw, str(exc), exc.key)

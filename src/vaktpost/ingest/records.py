@@ -1,0 +1,156 @@
+"""From a decoded canonical record (a dict) to a Message, with errors that name the key.
+
+Every reader ends here, so the rules of spec/chat-export.md live in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from vaktpost.errors import UserError
+from vaktpost.model import Attachment, Message, Participant, Role
+
+KNOWN_KEYS = frozenset(
+    {
+        "platform",
+        "conversation_id",
+        "message_id",
+        "sent_at",
+        "sender",
+        "recipients",
+        "text",
+        "attachments",
+        "ip",
+        "country",
+        "meta",
+    }
+)
+_ROLES = {r.value: r for r in Role}
+
+
+class RecordError(ValueError):
+    """A record that breaks the format; `key` names the offending key where there is one."""
+
+    def __init__(self, why: str, key: str | None = None):
+        self.key = key
+        super().__init__(f"{key}: {why}" if key else why)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A line that could not be read, kept so --skip-invalid can write it out."""
+
+    line: int
+    raw: bytes
+    error: str
+    key: str | None = None
+
+
+def parse_zone(name: str | None) -> tzinfo | None:
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UserError(f"unknown time zone {name!r} (use an IANA name like Europe/Oslo)") from None
+
+
+def _text(record: dict, key: str, required: bool = True) -> str | None:
+    value = record.get(key)
+    if value is None or value == "":
+        if required:
+            raise RecordError("required key is missing or empty", key)
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise RecordError(f"must be a string, not {type(value).__name__}", key)
+    return value
+
+
+def parse_time(value: Any, key: str, zone: tzinfo | None) -> datetime:
+    if not isinstance(value, str) or not value:
+        raise RecordError("required key is missing or empty", key)
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise RecordError(f"not an ISO 8601 time: {value!r}", key) from None
+    if when.tzinfo is None:
+        if zone is None:
+            raise RecordError(
+                f"time {value!r} has no zone (add one, or import with --timezone)", key
+            )
+        when = when.replace(tzinfo=zone)
+    return when
+
+
+def _participant(value: Any, key: str) -> Participant:
+    if not isinstance(value, dict):
+        raise RecordError("must be an object with an id", key)
+    pid = _text(value, "id", required=False)
+    if pid is None:
+        raise RecordError("required key is missing or empty", f"{key}.id")
+    role = value.get("role") or "unknown"
+    if role not in _ROLES:
+        raise RecordError(f"unknown role {role!r} (one of {', '.join(_ROLES)})", f"{key}.role")
+    name = value.get("name")
+    return Participant(id=pid, role=_ROLES[role], name=name if isinstance(name, str) else None)
+
+
+def _attachments(value: Any) -> tuple[Attachment, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise RecordError("must be a list", "attachments")
+    out = []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise RecordError("must be an object", f"attachments[{i}]")
+        out.append(
+            Attachment(
+                path=item.get("path"),
+                sha256=item.get("sha256"),
+                md5=item.get("md5"),
+                mime=item.get("mime"),
+            )
+        )
+    return tuple(out)
+
+
+def message_from_record(record: Any, zone: tzinfo | None = None) -> Message:
+    """Validate one canonical record; unknown keys are kept in `meta`, never rejected."""
+    if not isinstance(record, dict):
+        raise RecordError(f"a line must hold a JSON object, not {type(record).__name__}")
+    sender = record.get("sender")
+    if sender is None:
+        raise RecordError("required key is missing or empty", "sender.id")
+    recipients = record.get("recipients") or ()
+    if not isinstance(recipients, (list, tuple)):
+        raise RecordError("must be a list", "recipients")
+    text = record.get("text")
+    if text is None:
+        text = ""
+    elif not isinstance(text, str):
+        raise RecordError(f"must be a string, not {type(text).__name__}", "text")
+    meta = record.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise RecordError("must be an object", "meta")
+    extra = {k: v for k, v in record.items() if k not in KNOWN_KEYS}
+    if extra:
+        meta = {**meta, **extra}
+    return Message(
+        platform=_text(record, "platform"),  # type: ignore[arg-type]
+        conversation_id=_text(record, "conversation_id"),  # type: ignore[arg-type]
+        message_id=_text(record, "message_id"),  # type: ignore[arg-type]
+        sent_at=parse_time(record.get("sent_at"), "sent_at", zone),
+        sender=_participant(sender, "sender"),
+        text=text,
+        recipients=tuple(_participant(r, f"recipients[{i}]") for i, r in enumerate(recipients)),
+        attachments=_attachments(record.get("attachments")),
+        ip=_text(record, "ip", required=False),
+        country=_text(record, "country", required=False),
+        meta=meta,
+    )
