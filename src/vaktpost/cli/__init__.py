@@ -21,6 +21,7 @@ app = typer.Typer(
 
 COMMAND_MODULES = [
     "conversations",
+    "review",
 ]
 
 for _name in COMMAND_MODULES:

@@ -21,7 +21,7 @@ from vaktpost.errors import UserError
 from vaktpost.review.queue import ConflictError, sync_queue
 from vaktpost.store.db import open_store
 from vaktpost.web import api, pages_account, pages_cases, pages_media, pages_review
-from vaktpost.web.auth import Forbidden, NotAuthenticated, check_every_route_guarded, current_principal
+from vaktpost.web.auth import Forbidden, NotAuthenticated, current_principal, guard_table
 from vaktpost.web.config import WebSettings
 from vaktpost.web.ui import page, see_other
 
@@ -57,9 +57,10 @@ def create_app(db_url: str | None = None, *, engine: Engine | None = None, setti
         sync_queue(conn, full=True)
 
     app.mount("/static", StaticFiles(directory=str(resources.files("vaktpost.web").joinpath("static"))), name="static")
-    for module in (pages_account, pages_review, pages_media, pages_cases, api):
-        app.include_router(module.router)
-    check_every_route_guarded(app)
+    routers = [m.router for m in (pages_account, pages_review, pages_media, pages_cases, api)]
+    app.state.route_table = guard_table(routers)
+    for router in routers:
+        app.include_router(router)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):

@@ -104,10 +104,21 @@ def route_permission(route) -> str | None:
     return None
 
 
-def check_every_route_guarded(app) -> None:
-    for route in app.routes:
-        path = getattr(route, "path", "")
-        if any(path == p or path.startswith(p + "/") for p in PUBLIC_PATHS):
-            continue
-        if route_permission(route) is None:
-            raise RuntimeError(f"route {path} has no allow(...) dependency: every route must name a permission")
+def guard_table(routers) -> list[tuple[str, str, str | None]]:
+    """(method, path, permission) for every route of these routers; fails on an unguarded one.
+
+    Read from the routers themselves (full paths, prefixes included), which does not depend
+    on how a FastAPI version stores included routers.
+    """
+    table = []
+    for router in routers:
+        for route in router.routes:
+            path = getattr(route, "path", "")
+            perm = route_permission(route)
+            public = any(path == p or path.startswith(p + "/") for p in PUBLIC_PATHS)
+            if perm is None and not public:
+                raise RuntimeError(f"route {path} has no allow(...) dependency: every route must name a permission")
+            for method in sorted(getattr(route, "methods", None) or ()):
+                if method != "HEAD":
+                    table.append((method, path, perm))
+    return table
