@@ -92,6 +92,24 @@ def _claimable(reviewer: Reviewer):
     )
 
 
+def claim_statement(reviewer: Reviewer, now: datetime, lease: timedelta):
+    """The compare-and-set UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED) RETURNING id."""
+    target = (
+        select(review_items.c.id)
+        .where(_claimable(reviewer))
+        .order_by(review_items.c.priority.desc(), review_items.c.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    return (
+        update(review_items)
+        .where(review_items.c.id == target, review_items.c.status == "queued")
+        .values(status="claimed", claimed_by=reviewer.id, lease_expires_at=now + lease)
+        .returning(review_items.c.id)
+    )
+
+
 def claim_next(
     engine: Engine, reviewer: Reviewer, *, now: datetime | None = None, lease: timedelta = DEFAULT_LEASE
 ) -> int | None:
@@ -99,20 +117,7 @@ def claim_next(
     now = now or utcnow()
     with engine.begin() as conn:
         requeue_expired(conn, now)
-        target = (
-            select(review_items.c.id)
-            .where(_claimable(reviewer))
-            .order_by(review_items.c.priority.desc(), review_items.c.id)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-            .scalar_subquery()
-        )
-        item_id = conn.execute(
-            update(review_items)
-            .where(review_items.c.id == target, review_items.c.status == "queued")
-            .values(status="claimed", claimed_by=reviewer.id, lease_expires_at=now + lease)
-            .returning(review_items.c.id)
-        ).scalar()
+        item_id = conn.execute(claim_statement(reviewer, now, lease)).scalar()
         if item_id is not None:
             audit.append(conn, reviewer.username, "item.claim", f"item:{item_id}", now=now)
         return item_id
@@ -274,6 +279,6 @@ def queue_counts(conn: Connection) -> dict[str, int]:
 
 
 __all__ = [
-    "ConflictError", "Reviewer", "claim_next", "current_claim", "decide", "queue_counts",
+    "ConflictError", "Reviewer", "claim_next", "claim_statement", "current_claim", "decide", "queue_counts",
     "release", "renew_lease", "requeue_expired", "sync_queue"
 ]
