@@ -43,6 +43,16 @@ templates.env.filters["age"] = _age
 templates.env.globals["ROLE_NAMES"] = ROLE_NAMES
 
 
+def _incident_name(type_id: str | None) -> str:
+    from vaktpost.review.policy import incident_type
+
+    kind = incident_type(type_id) if type_id else None
+    return kind.name if kind else (type_id or "—")
+
+
+templates.env.filters["incident_name"] = _incident_name
+
+
 def page(request: Request, name: str, principal: Principal | None, status_code: int = 200, **context) -> HTMLResponse:
     context.setdefault("flash", request.query_params.get("flash"))
     return templates.TemplateResponse(
