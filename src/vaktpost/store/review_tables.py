@@ -80,6 +80,7 @@ review_items = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("decided_at", DateTime(timezone=True)),
     Index("ix_review_items_lease", "status", "lease_expires_at"),
+    Index("ix_review_items_status_stage", "status", "stage"),  # queue counts without a table scan
 )
 
 # The queue is read highest priority first, oldest first at equal priority.

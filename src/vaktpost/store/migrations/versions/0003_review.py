@@ -77,6 +77,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_findings_actor", "findings", ["actor_id"])
     op.create_index("ix_review_items_lease", "review_items", ["status", "lease_expires_at"])
+    op.create_index("ix_review_items_status_stage", "review_items", ["status", "stage"])
     op.create_index(
         "ix_review_items_queue", "review_items", ["status", sa.text("priority DESC"), "id"]
     )
