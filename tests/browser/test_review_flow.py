@@ -27,6 +27,9 @@ def _login(context, base, username):
 def test_reviewer_flow(served, browser, shot):
     base, world, _ = served
     context = browser.new_context(viewport={"width": 1360, "height": 900})
+    problems: list[str] = []  # console errors, e.g. a Content-Security-Policy violation
+    context.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
+    context.on("weberror", lambda err: problems.append(str(err.error)))
     page = context.new_page()
     page.goto(base + "/login")
     shot(page, "01-login")
@@ -68,6 +71,7 @@ def test_reviewer_flow(served, browser, shot):
     assert counts["contacted"] > 0
     shot(page, "06-actor-funnel")
     context.close()
+    assert problems == []
 
     # A lead finds the reveal in the audit log, by its sequence number.
     lead = browser.new_context(viewport={"width": 1360, "height": 900})
