@@ -86,3 +86,20 @@ def cheap_argon2(monkeypatch):
     from vaktpost.review import accounts
 
     monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    from tests.review.pg import PgServer
+
+    server = PgServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_engine(pg_server):
+    engine = make_engine(pg_server.new_database())
+    upgrade(engine)
+    yield engine
+    engine.dispose()
