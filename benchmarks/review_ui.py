@@ -29,9 +29,9 @@ FINDINGS_PER_CONVERSATION = 1.8  # the sample world's mix of scripts
 
 
 def build_store(path: Path, findings_target: int) -> tuple[str, list[int]]:
-    import vaktpost.store.review_tables  # noqa: F401
     from sqlalchemy import func, select
 
+    import vaktpost.store.review_tables  # noqa: F401
     from vaktpost.review.accounts import create_user
     from vaktpost.review.sample_world import build_world
     from vaktpost.store.db import make_engine, upgrade
@@ -42,12 +42,18 @@ def build_store(path: Path, findings_target: int) -> tuple[str, list[int]]:
     if not path.exists():
         upgrade(engine)
         t = time.perf_counter()
-        build_world(engine, conversations_n=int(findings_target / FINDINGS_PER_CONVERSATION * 1.02) + 1, seed=11)
+        build_world(
+            engine,
+            conversations_n=int(findings_target / FINDINGS_PER_CONVERSATION * 1.02) + 1,
+            seed=11,
+        )
         create_user(engine, "bench", PASSWORD, "reviewer")
         print(f"built the store in {time.perf_counter() - t:.1f} s", file=sys.stderr)
     with engine.connect() as conn:
         n = conn.execute(select(func.count()).select_from(findings)).scalar()
-        buyers = list(conn.execute(select(actors.c.id).where(actors.c.role == "customer")).scalars())
+        buyers = list(
+            conn.execute(select(actors.c.id).where(actors.c.role == "customer")).scalars()
+        )
     engine.dispose()
     print(f"store: {n:,} findings, {len(buyers):,} buyers", file=sys.stderr)
     return url, buyers
@@ -65,8 +71,19 @@ def start_server(url: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "VAKTPOST_COOKIE_SECURE": "false"}
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from vaktpost.cli import main; main()", "serve", "--db", url, "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-c",
+            "from vaktpost.cli import main; main()",
+            "serve",
+            "--db",
+            url,
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -86,7 +103,9 @@ def login(base: str):
     client = httpx.Client(base_url=base, timeout=30)
     form = client.get("/login").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
-    r = client.post("/login", data={"username": "bench", "password": PASSWORD, "csrf_token": token, "next": "/"})
+    r = client.post(
+        "/login", data={"username": "bench", "password": PASSWORD, "csrf_token": token, "next": "/"}
+    )
     assert r.status_code in (200, 303), r.status_code
     assert client.get("/queue").status_code == 200
     return client
@@ -100,7 +119,11 @@ def pct(values: list[float], q: float) -> float:
 def one_round(client, buyers: list[int], n: int, rng: random.Random) -> dict[str, list[float]]:
     times: dict[str, list[float]] = {"healthz": [], "queue": [], "actor": []}
     for _ in range(n):
-        for name, path in (("healthz", "/healthz"), ("queue", "/queue"), ("actor", f"/actors/{rng.choice(buyers)}")):
+        for name, path in (
+            ("healthz", "/healthz"),
+            ("queue", "/queue"),
+            ("actor", f"/actors/{rng.choice(buyers)}"),
+        ):
             t = time.perf_counter()
             r = client.get(path)
             times[name].append((time.perf_counter() - t) * 1000)
@@ -127,7 +150,9 @@ def main() -> None:
         client = login(base)
         rng = random.Random(7)
         one_round(client, buyers, 5, rng)  # warm-up
-        summary: dict[str, dict[str, list[float]]] = {k: {"p50": [], "p95": []} for k in ("healthz", "queue", "actor")}
+        summary: dict[str, dict[str, list[float]]] = {
+            k: {"p50": [], "p95": []} for k in ("healthz", "queue", "actor")
+        }
         for r in range(rounds):
             times = one_round(client, buyers, n, rng)
             line = []
@@ -142,7 +167,9 @@ def main() -> None:
         proc.wait(timeout=10)
     med = {k: {q: statistics.median(v) for q, v in d.items()} for k, d in summary.items()}
     base_p50, base_p95 = med["healthz"]["p50"], med["healthz"]["p95"]
-    print(f"\n{target:,} findings in SQLite, {rounds} rounds × {n} requests per page (medians of rounds, ms):")
+    print(
+        f"\n{target:,} findings in SQLite, {rounds} rounds × {n} requests per page (medians of rounds, ms):"
+    )
     print(f"{'page':10} {'p50':>8} {'p95':>8} {'p50 ÷ healthz':>14} {'p95 ÷ healthz':>14}")
     for name in ("healthz", "queue", "actor"):
         p50, p95 = med[name]["p50"], med[name]["p95"]

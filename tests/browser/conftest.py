@@ -13,8 +13,14 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "browser"
 PASSWORD = "correct horse battery staple"
 
@@ -38,15 +44,34 @@ def served(tmp_path_factory):
     engine = make_engine(url)
     upgrade(engine)
     world = build_world(engine, conversations_n=36, seed=5, media_dir=root / "media", media_n=1)
-    for name, role in [("rita", "reviewer"), ("lena", "child_safety_lead"), ("ivan", "investigator")]:
+    for name, role in [
+        ("rita", "reviewer"),
+        ("lena", "child_safety_lead"),
+        ("ivan", "investigator"),
+    ]:
         create_user(engine, name, PASSWORD, role, display_name=name.capitalize())
     engine.dispose()
     port = _free_port()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).resolve().parents[2] / "src"),
-                                                         os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(
+            [str(Path(__file__).resolve().parents[2] / "src"), os.environ.get("PYTHONPATH", "")]
+        ),
+    }
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from vaktpost.cli import main; main()", "serve", "--db", url, "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-c",
+            "from vaktpost.cli import main; main()",
+            "serve",
+            "--db",
+            url,
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -57,7 +82,9 @@ def served(tmp_path_factory):
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError("server did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
+                raise RuntimeError(
+                    "server did not start: " + proc.stdout.read().decode(errors="replace")[-2000:]
+                )
             time.sleep(0.2)
     yield base, world, url
     proc.terminate()

@@ -65,8 +65,10 @@ def test_reviewer_flow(served, browser, shot):
     page.goto(f"{base}/actors/{world.buyers[0]}")
     chart = page.locator("svg#funnel-chart")
     chart.wait_for()
-    counts = {s: int(page.locator(f'#funnel-chart [data-step="{s}"]').get_attribute("data-count"))
-              for s in ("contacted", "asked_minor", "confirmed_minor")}
+    counts = {
+        s: int(page.locator(f'#funnel-chart [data-step="{s}"]').get_attribute("data-count"))
+        for s in ("contacted", "asked_minor", "confirmed_minor")
+    }
     assert counts["contacted"] >= counts["asked_minor"] >= counts["confirmed_minor"]
     assert counts["contacted"] > 0
     shot(page, "06-actor-funnel")

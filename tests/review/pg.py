@@ -48,11 +48,22 @@ class PgServer:
             shutil.chown(self.sock, "postgres")
             self.as_user = ["runuser", "-u", "postgres", "--"]
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync")
-        self._run("pg_ctl", "-D", str(self.data), "-w", "-l", str(root / "log"), "-o",
-                  f"-p {self.port} -k {self.sock} -c listen_addresses='' -c fsync=off -c max_connections=60", "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-w",
+            "-l",
+            str(root / "log"),
+            "-o",
+            f"-p {self.port} -k {self.sock} -c listen_addresses='' -c fsync=off -c max_connections=60",
+            "start",
+        )
 
     def _run(self, name: str, *args: str) -> None:
-        done = subprocess.run([*self.as_user, str(self.bins / name), *args], capture_output=True, text=True)
+        done = subprocess.run(
+            [*self.as_user, str(self.bins / name), *args], capture_output=True, text=True
+        )
         if done.returncode:
             raise RuntimeError(f"{name} failed: {done.stderr.strip()[-800:]}")
 
@@ -60,12 +71,23 @@ class PgServer:
         import psycopg
 
         name = "t_" + uuid.uuid4().hex[:12]
-        with psycopg.connect(host=str(self.sock), port=self.port, user="postgres", dbname="postgres",
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            host=str(self.sock), port=self.port, user="postgres", dbname="postgres", autocommit=True
+        ) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return f"postgresql+psycopg://postgres@/{name}?host={self.sock}&port={self.port}"
 
     def stop(self) -> None:
-        subprocess.run([*self.as_user, str(self.bins / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"],
-                       capture_output=True)
+        subprocess.run(
+            [
+                *self.as_user,
+                str(self.bins / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-m",
+                "immediate",
+                "stop",
+            ],
+            capture_output=True,
+        )
         shutil.rmtree(self.root, ignore_errors=True)

@@ -60,7 +60,11 @@ EXPECTED: dict[tuple[str, str], set[str] | str] = {
 FORMS = {
     "/login": {"username": "nobody", "password": "x", "csrf_token": "x"},
     "/settings": {"blur": "on", "greyscale": "on"},
-    "/admin/users": {"username": "made-by-matrix", "password": "a long enough password", "role": "reviewer"},
+    "/admin/users": {
+        "username": "made-by-matrix",
+        "password": "a long enough password",
+        "role": "reviewer",
+    },
     "/items/{item_id}/decision": {"decision": "dismiss", "reason": "Insufficient evidence"},
     "/media/{finding_id}/reveal": {"reason": "matrix"},
     "/cases": {"title": "matrix case"},
@@ -75,18 +79,22 @@ JSON_BODIES = {"/api/items/{item_id}/decision": {"decision": "dismiss", "reason"
 
 @pytest.fixture
 def ids(engine, world, accounts):
+    from sqlalchemy import select
+
     from vaktpost.review.cases import create_case
     from vaktpost.review.queue import sync_queue
     from vaktpost.store.review_tables import review_items
-    from sqlalchemy import select
 
     with engine.begin() as conn:
         sync_queue(conn, full=True)
         item_id = conn.execute(select(review_items.c.id).limit(1)).scalar()
     case_id = create_case(engine, accounts[L], "fixture case")
     return {
-        "item_id": item_id, "finding_id": world.media_finding_ids[0], "actor_key": world.buyers[0],
-        "case_id": case_id, "username": "reviewer1",
+        "item_id": item_id,
+        "finding_id": world.media_finding_ids[0],
+        "actor_key": world.buyers[0],
+        "case_id": case_id,
+        "username": "reviewer1",
     }
 
 
@@ -111,8 +119,10 @@ def test_access_matrix(app, client_for, ids, role):
                 kwargs["data"] = FORMS.get(template, {})
         response = client.request(method, path, **kwargs)
         denied = response.status_code in (401, 403) or (
-            response.status_code == 303 and response.headers["location"].startswith("/login")
-            and template != "/login" and template != "/logout"
+            response.status_code == 303
+            and response.headers["location"].startswith("/login")
+            and template != "/login"
+            and template != "/logout"
         )
         allowed_here = grant == PUBLIC or (role is not None and role in grant)
         if not allowed_here and not denied:
@@ -134,6 +144,7 @@ def test_static_and_health_are_public_but_nothing_else(client_for):
 
 def test_api_token_acts_with_its_users_role(app, engine, accounts):
     from fastapi.testclient import TestClient
+
     from vaktpost.review.accounts import issue_api_token
 
     token = issue_api_token(engine, "reviewer1", "matrix")
@@ -143,4 +154,6 @@ def test_api_token_acts_with_its_users_role(app, engine, accounts):
     assert client.get("/api/cases", headers=auth).status_code == 403
     # A token needs no CSRF token: it is not an ambient credential.
     assert client.post("/api/queue/claim", headers=auth).status_code == 200
-    assert client.get("/api/queue", headers={"Authorization": "Bearer vpt_forged"}).status_code == 401
+    assert (
+        client.get("/api/queue", headers={"Authorization": "Bearer vpt_forged"}).status_code == 401
+    )

@@ -50,8 +50,12 @@ def test_an_edited_record_is_found(chain):
 def test_an_edited_record_with_its_hash_recomputed_breaks_the_next_link(chain):
     with chain.begin() as conn:
         r = conn.execute(select(audit_log).where(audit_log.c.id == 3)).one()
-        forged = audit.record_hash(r.id, r.at, r.username, "login.ok", r.target, r.detail, r.prev_hash)
-        conn.execute(update(audit_log).where(audit_log.c.id == 3).values(action="login.ok", hash=forged))
+        forged = audit.record_hash(
+            r.id, r.at, r.username, "login.ok", r.target, r.detail, r.prev_hash
+        )
+        conn.execute(
+            update(audit_log).where(audit_log.c.id == 3).values(action="login.ok", hash=forged)
+        )
     with chain.connect() as conn:
         report = audit.verify(conn)
     assert (report.ok, report.broken_at) == (False, 4)
@@ -81,8 +85,16 @@ def test_reordered_records_are_found(chain):
         five = conn.execute(select(audit_log).where(audit_log.c.id == 5)).one()
         # prev_hash is unique: park one row's value while swapping.
         conn.execute(update(audit_log).where(audit_log.c.id == 2).values(prev_hash="parked"))
-        conn.execute(update(audit_log).where(audit_log.c.id == 5).values(**{c: getattr(two, c) for c in cols}))
-        conn.execute(update(audit_log).where(audit_log.c.id == 2).values(**{c: getattr(five, c) for c in cols}))
+        conn.execute(
+            update(audit_log)
+            .where(audit_log.c.id == 5)
+            .values(**{c: getattr(two, c) for c in cols})
+        )
+        conn.execute(
+            update(audit_log)
+            .where(audit_log.c.id == 2)
+            .values(**{c: getattr(five, c) for c in cols})
+        )
     with chain.connect() as conn:
         report = audit.verify(conn)
     assert (report.ok, report.broken_at) == (False, 2)
@@ -105,10 +117,15 @@ def test_actions_write_audit_records(engine, client_for, world, accounts):
     """Login, evidence views, reveals and decisions all land in the chain."""
     client = client_for("reviewer")
     client.get(f"/findings/{world.finding_ids[0]}")
-    client.post(f"/media/{world.media_finding_ids[0]}/reveal", data={"reason": "check"},
-                headers={"X-CSRF-Token": client.csrf})
+    client.post(
+        f"/media/{world.media_finding_ids[0]}/reveal",
+        data={"reason": "check"},
+        headers={"X-CSRF-Token": client.csrf},
+    )
     with engine.connect() as conn:
-        rows = conn.execute(select(audit_log.c.username, audit_log.c.action, audit_log.c.target)).all()
+        rows = conn.execute(
+            select(audit_log.c.username, audit_log.c.action, audit_log.c.target)
+        ).all()
         assert audit.verify(conn).ok
     assert ("reviewer1", "evidence.view", f"finding:{world.finding_ids[0]}") in rows
     assert ("reviewer1", "media.reveal", f"finding:{world.media_finding_ids[0]}") in rows

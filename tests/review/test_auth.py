@@ -17,15 +17,25 @@ from vaktpost.web.config import WebSettings
 
 def _login(client: TestClient, username: str, password: str):
     form = client.get("/login")
-    return client.post("/login", data={"username": username, "password": password, "csrf_token": csrf_of(form.text),
-                                       "next": "/queue"}, follow_redirects=False)
+    return client.post(
+        "/login",
+        data={
+            "username": username,
+            "password": password,
+            "csrf_token": csrf_of(form.text),
+            "next": "/queue",
+        },
+        follow_redirects=False,
+    )
 
 
 def test_login_sets_a_hardened_session_cookie(app, accounts):
     client = TestClient(app, base_url="http://127.0.0.1")
     response = _login(client, "reviewer1", PASSWORD)
     assert response.status_code == 303 and response.headers["location"] == "/queue"
-    cookie = [h for h in response.headers.get_list("set-cookie") if h.startswith(SESSION_COOKIE)][0].lower()
+    cookie = [h for h in response.headers.get_list("set-cookie") if h.startswith(SESSION_COOKIE)][
+        0
+    ].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
     assert client.get("/queue").status_code == 200
 
@@ -33,17 +43,24 @@ def test_login_sets_a_hardened_session_cookie(app, accounts):
 def test_cookie_is_secure_by_default(engine, world, accounts):
     from vaktpost.web.app import create_app
 
-    client = TestClient(create_app(engine=engine, settings=WebSettings()), base_url="https://127.0.0.1")
+    client = TestClient(
+        create_app(engine=engine, settings=WebSettings()), base_url="https://127.0.0.1"
+    )
     response = _login(client, "reviewer1", PASSWORD)
-    cookie = [h for h in response.headers.get_list("set-cookie") if h.startswith(SESSION_COOKIE)][0].lower()
+    cookie = [h for h in response.headers.get_list("set-cookie") if h.startswith(SESSION_COOKIE)][
+        0
+    ].lower()
     assert "secure" in cookie
 
 
 def test_login_form_needs_its_own_csrf_token(app, accounts):
     client = TestClient(app, base_url="http://127.0.0.1")
     client.get("/login")
-    response = client.post("/login", data={"username": "reviewer1", "password": PASSWORD, "csrf_token": "forged"},
-                           follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={"username": "reviewer1", "password": PASSWORD, "csrf_token": "forged"},
+        follow_redirects=False,
+    )
     assert response.headers["location"].startswith("/login?error=")
     assert SESSION_COOKIE not in client.cookies
 
@@ -53,7 +70,11 @@ def test_wrong_password_is_refused_and_audited(app, engine, accounts):
     response = _login(client, "reviewer1", "not the password")
     assert response.headers["location"].startswith("/login?")
     with engine.connect() as conn:
-        actions = conn.execute(select(audit_log.c.action).where(audit_log.c.username == "reviewer1")).scalars().all()
+        actions = (
+            conn.execute(select(audit_log.c.action).where(audit_log.c.username == "reviewer1"))
+            .scalars()
+            .all()
+        )
     assert "login.failed" in actions
 
 
@@ -62,7 +83,9 @@ def test_lockout_after_repeated_failures_even_with_the_right_password(engine, ac
         assert authenticate(engine, "reviewer1", "wrong password", threshold=3) is None
     assert authenticate(engine, "reviewer1", PASSWORD, threshold=3) is None
     with engine.connect() as conn:
-        locked = conn.execute(select(users.c.locked_until).where(users.c.username == "reviewer1")).scalar()
+        locked = conn.execute(
+            select(users.c.locked_until).where(users.c.username == "reviewer1")
+        ).scalar()
     assert locked is not None
     later = utcnow() + timedelta(minutes=16)
     assert authenticate(engine, "reviewer1", PASSWORD, threshold=3, now=later) is not None
@@ -71,15 +94,27 @@ def test_lockout_after_repeated_failures_even_with_the_right_password(engine, ac
 def test_unsafe_requests_without_the_csrf_token_are_refused(client_for, world):
     client = client_for("reviewer")
     assert client.post("/queue/claim", follow_redirects=False).status_code == 403
-    assert client.post("/queue/claim", data={"csrf_token": "wrong"}, follow_redirects=False).status_code == 403
-    assert client.post("/queue/claim", headers={"X-CSRF-Token": "wrong"}, follow_redirects=False).status_code == 403
+    assert (
+        client.post(
+            "/queue/claim", data={"csrf_token": "wrong"}, follow_redirects=False
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            "/queue/claim", headers={"X-CSRF-Token": "wrong"}, follow_redirects=False
+        ).status_code
+        == 403
+    )
     ok = client.post("/queue/claim", data={"csrf_token": client.csrf}, follow_redirects=False)
     assert ok.status_code == 303 and ok.headers["location"].startswith("/items/")
 
 
 def test_the_csrf_token_of_another_session_does_not_work(client_for):
     alice, bob = client_for("reviewer"), client_for("child_safety_lead")
-    response = alice.post("/settings", data={"csrf_token": bob.csrf, "blur": "on"}, follow_redirects=False)
+    response = alice.post(
+        "/settings", data={"csrf_token": bob.csrf, "blur": "on"}, follow_redirects=False
+    )
     assert response.status_code == 403
 
 
@@ -87,7 +122,9 @@ def test_idle_session_expires(app, engine, accounts):
     idle = app.state.settings.session_idle
     with engine.begin() as conn:
         token, _ = start_session(conn, accounts["reviewer"], max_age=timedelta(hours=8))
-        conn.execute(update(web_sessions).values(last_seen_at=utcnow() - idle - timedelta(seconds=1)))
+        conn.execute(
+            update(web_sessions).values(last_seen_at=utcnow() - idle - timedelta(seconds=1))
+        )
     client = TestClient(app, base_url="http://127.0.0.1")
     client.cookies.set(SESSION_COOKIE, token)
     response = client.get("/queue", follow_redirects=False)
@@ -116,7 +153,14 @@ def test_logout_ends_the_session(client_for):
 def test_open_redirect_after_login_is_refused(app, accounts):
     client = TestClient(app, base_url="http://127.0.0.1")
     form = client.get("/login")
-    response = client.post("/login", data={"username": "reviewer1", "password": PASSWORD,
-                                           "csrf_token": csrf_of(form.text), "next": "//evil.example/x"},
-                           follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={
+            "username": "reviewer1",
+            "password": PASSWORD,
+            "csrf_token": csrf_of(form.text),
+            "next": "//evil.example/x",
+        },
+        follow_redirects=False,
+    )
     assert response.headers["location"] == "/"

@@ -16,25 +16,37 @@ def _url(engine) -> str:
 
 def test_user_add_creates_an_admin_who_can_log_in(engine):
     runner = CliRunner()
-    result = runner.invoke(cli, ["user", "add", "chief", "--role", "admin", "--password-stdin", "--db", _url(engine)],
-                           input="a sufficiently long secret\n")
+    result = runner.invoke(
+        cli,
+        ["user", "add", "chief", "--role", "admin", "--password-stdin", "--db", _url(engine)],
+        input="a sufficiently long secret\n",
+    )
     assert result.exit_code == 0, result.output
     assert authenticate(engine, "chief", "a sufficiently long secret").role == "admin"
 
 
 def test_user_add_refuses_bad_input_on_one_line(engine):
     runner = CliRunner()
-    short = runner.invoke(cli, ["user", "add", "x", "--password-stdin", "--db", _url(engine)], input="short\n")
-    assert short.exit_code == 1 and "at least 12" in short.stderr and "Traceback" not in short.output
-    role = runner.invoke(cli, ["user", "add", "y", "--role", "boss", "--password-stdin", "--db", _url(engine)],
-                         input="long enough secret\n")
+    short = runner.invoke(
+        cli, ["user", "add", "x", "--password-stdin", "--db", _url(engine)], input="short\n"
+    )
+    assert (
+        short.exit_code == 1 and "at least 12" in short.stderr and "Traceback" not in short.output
+    )
+    role = runner.invoke(
+        cli,
+        ["user", "add", "y", "--role", "boss", "--password-stdin", "--db", _url(engine)],
+        input="long enough secret\n",
+    )
     assert role.exit_code == 1 and "unknown role" in role.stderr
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(users)).scalar() == 0
 
 
 def test_user_token_prints_a_working_token_once(engine, accounts):
-    result = CliRunner().invoke(cli, ["user", "token", "reviewer1", "--name", "ingest bot", "--db", _url(engine)])
+    result = CliRunner().invoke(
+        cli, ["user", "token", "reviewer1", "--name", "ingest bot", "--db", _url(engine)]
+    )
     assert result.exit_code == 0
     token = result.stdout.strip()
     assert token.startswith("vpt_")

@@ -10,8 +10,20 @@ from vaktpost.store.db import downgrade, upgrade
 from vaktpost.store.review_tables import audit_head
 from vaktpost.store.tables import metadata
 
-REVIEW_TABLES = {"users", "web_sessions", "api_tokens", "review_items", "decisions", "cases", "case_actors",
-                 "case_findings", "case_notes", "media_reveals", "audit_log", "audit_head"}
+REVIEW_TABLES = {
+    "users",
+    "web_sessions",
+    "api_tokens",
+    "review_items",
+    "decisions",
+    "cases",
+    "case_actors",
+    "case_findings",
+    "case_notes",
+    "media_reveals",
+    "audit_log",
+    "audit_head",
+}
 
 
 def _table_of(diff) -> str | None:
@@ -28,7 +40,9 @@ def _table_of(diff) -> str | None:
 
 def test_migration_matches_the_table_definitions(engine):
     with engine.connect() as conn:
-        diffs = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), metadata)
+        diffs = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": False}), metadata
+        )
     ours = [d for d in diffs if _table_of(d) in REVIEW_TABLES or "ix_findings_actor" in str(d)]
     assert ours == []
 

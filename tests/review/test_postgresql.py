@@ -29,13 +29,30 @@ def test_migration_down_and_up_on_postgresql(pg_engine):
 def test_concurrent_claims_and_audit_on_postgresql(pg_engine):
     n_items, n_workers = 1_500, 8
     with pg_engine.begin() as conn:
-        conn.execute(insert(findings), [
-            {"kind": "media", "message_id": None, "actor_id": None, "labels": [], "score": (i * 37 % 100) / 100,
-             "detail": None, "created_at": T0} for i in range(n_items)
-        ])
+        conn.execute(
+            insert(findings),
+            [
+                {
+                    "kind": "media",
+                    "message_id": None,
+                    "actor_id": None,
+                    "labels": [],
+                    "score": (i * 37 % 100) / 100,
+                    "detail": None,
+                    "created_at": T0,
+                }
+                for i in range(n_items)
+            ],
+        )
         sync_queue(conn, full=True, now=T0)
-    workers = [Reviewer(create_user(pg_engine, f"w{i}", "correct horse battery staple", "reviewer"), f"w{i}", "reviewer")
-               for i in range(n_workers)]
+    workers = [
+        Reviewer(
+            create_user(pg_engine, f"w{i}", "correct horse battery staple", "reviewer"),
+            f"w{i}",
+            "reviewer",
+        )
+        for i in range(n_workers)
+    ]
     claimed: list[list[int]] = [[] for _ in workers]
     errors: list[BaseException] = []
     barrier = threading.Barrier(n_workers)
@@ -43,10 +60,19 @@ def test_concurrent_claims_and_audit_on_postgresql(pg_engine):
     def work(k: int) -> None:
         try:
             barrier.wait()
-            while (item := claim_next(pg_engine, workers[k], now=T0, lease=timedelta(hours=1))) is not None:
+            while (
+                item := claim_next(pg_engine, workers[k], now=T0, lease=timedelta(hours=1))
+            ) is not None:
                 claimed[k].append(item)
                 if len(claimed[k]) % 50 == 0:
-                    decide(pg_engine, item, workers[k], "dismiss", reason="Insufficient evidence", now=T0)
+                    decide(
+                        pg_engine,
+                        item,
+                        workers[k],
+                        "dismiss",
+                        reason="Insufficient evidence",
+                        now=T0,
+                    )
         except BaseException as exc:  # noqa: BLE001
             errors.append(exc)
 
@@ -61,4 +87,6 @@ def test_concurrent_claims_and_audit_on_postgresql(pg_engine):
     with pg_engine.connect() as conn:
         report = audit.verify(conn)
     decided = sum(len(got) // 50 for got in claimed)
-    assert report.ok and report.checked == n_workers + n_items + decided  # user.create + claims + decisions
+    assert (
+        report.ok and report.checked == n_workers + n_items + decided
+    )  # user.create + claims + decisions

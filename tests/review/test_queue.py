@@ -19,10 +19,21 @@ T0 = datetime(2025, 1, 1, 12, 0, tzinfo=timezone.utc)
 
 def _add_findings(engine, scores):
     with engine.begin() as conn:
-        conn.execute(insert(findings), [
-            {"kind": "media", "message_id": None, "actor_id": None, "labels": ["MEDIA_MATCH"], "score": s,
-             "detail": None, "created_at": T0} for s in scores
-        ])
+        conn.execute(
+            insert(findings),
+            [
+                {
+                    "kind": "media",
+                    "message_id": None,
+                    "actor_id": None,
+                    "labels": ["MEDIA_MATCH"],
+                    "score": s,
+                    "detail": None,
+                    "created_at": T0,
+                }
+                for s in scores
+            ],
+        )
         sync_queue(conn, full=True, now=T0)
 
 
@@ -49,7 +60,9 @@ def test_an_abandoned_lease_returns_to_the_queue(engine, people):
     again = claim_next(engine, people["child_safety_lead"], now=T0 + timedelta(minutes=6))
     assert again == first
     with pytest.raises(ConflictError):  # the first reviewer's lease is gone
-        decide(engine, first, people["reviewer"], "dismiss", reason="x", now=T0 + timedelta(minutes=7))
+        decide(
+            engine, first, people["reviewer"], "dismiss", reason="x", now=T0 + timedelta(minutes=7)
+        )
 
 
 def test_release_puts_the_item_back(engine, people):
@@ -68,7 +81,17 @@ def test_decisions_need_their_reasons(engine, people):
         decide(engine, item, people["reviewer"], "dismiss", reason="  ", now=T0)
     with pytest.raises(UserError, match="unknown decision"):
         decide(engine, item, people["reviewer"], "approve", now=T0)
-    assert decide(engine, item, people["reviewer"], "confirm", incident_type_id="online_enticement", now=T0) == "confirmed"
+    assert (
+        decide(
+            engine,
+            item,
+            people["reviewer"],
+            "confirm",
+            incident_type_id="online_enticement",
+            now=T0,
+        )
+        == "confirmed"
+    )
     with engine.connect() as conn:
         row = conn.execute(select(review_items).where(review_items.c.id == item)).one()
     assert (row.status, row.incident_type) == ("confirmed", "online_enticement")
@@ -81,26 +104,45 @@ def test_four_eyes_needs_a_second_different_reviewer(engine, accounts, people):
     second = Reviewer(other_id, "reviewer2", "reviewer")
     _add_findings(engine, [0.8])
     item = claim_next(engine, people["reviewer"], now=T0)
-    state = decide(engine, item, people["reviewer"], "confirm", incident_type_id="child_sex_trafficking", now=T0)
+    state = decide(
+        engine,
+        item,
+        people["reviewer"],
+        "confirm",
+        incident_type_id="child_sex_trafficking",
+        now=T0,
+    )
     assert state == "awaiting second review"
     # The first reviewer cannot take it again for the second look.
     assert claim_next(engine, people["reviewer"], now=T0) is None
     assert claim_next(engine, second, now=T0) == item
-    assert decide(engine, item, second, "confirm", incident_type_id="child_sex_trafficking", now=T0) == "confirmed"
+    assert (
+        decide(engine, item, second, "confirm", incident_type_id="child_sex_trafficking", now=T0)
+        == "confirmed"
+    )
     with engine.connect() as conn:
-        n = conn.execute(select(func.count()).select_from(decisions).where(decisions.c.item_id == item)).scalar()
+        n = conn.execute(
+            select(func.count()).select_from(decisions).where(decisions.c.item_id == item)
+        ).scalar()
     assert n == 2
 
 
 def test_disagreement_and_escalation_go_to_a_lead(engine, people, accounts):
     from vaktpost.review.accounts import create_user
 
-    second = Reviewer(create_user(engine, "reviewer2", "correct horse battery staple", "reviewer"), "reviewer2", "reviewer")
+    second = Reviewer(
+        create_user(engine, "reviewer2", "correct horse battery staple", "reviewer"),
+        "reviewer2",
+        "reviewer",
+    )
     _add_findings(engine, [0.8, 0.7])
     a = claim_next(engine, people["reviewer"], now=T0)
     decide(engine, a, people["reviewer"], "confirm", incident_type_id="child_sex_tourism", now=T0)
     assert claim_next(engine, second, now=T0) == a
-    assert decide(engine, a, second, "dismiss", reason="Adult context (hard negative)", now=T0) == "escalated"
+    assert (
+        decide(engine, a, second, "dismiss", reason="Adult context (hard negative)", now=T0)
+        == "escalated"
+    )
     b = claim_next(engine, second, now=T0)
     assert decide(engine, b, second, "escalate", reason="unclear", now=T0) == "escalated"
     # Reviewers cannot take escalated items; a lead can.
@@ -129,13 +171,30 @@ def test_eight_workers_claim_ten_thousand_items_each_exactly_once(engine, accoun
 
     n_items, n_workers = 10_000, 8
     with engine.begin() as conn:
-        conn.execute(insert(findings), [
-            {"kind": "media", "message_id": None, "actor_id": None, "labels": [], "score": (i * 7919 % 1000) / 1000,
-             "detail": None, "created_at": T0} for i in range(n_items)
-        ])
+        conn.execute(
+            insert(findings),
+            [
+                {
+                    "kind": "media",
+                    "message_id": None,
+                    "actor_id": None,
+                    "labels": [],
+                    "score": (i * 7919 % 1000) / 1000,
+                    "detail": None,
+                    "created_at": T0,
+                }
+                for i in range(n_items)
+            ],
+        )
         sync_queue(conn, full=True, now=T0)
-    workers = [Reviewer(create_user(engine, f"w{i}", "correct horse battery staple", "reviewer"), f"w{i}", "reviewer")
-               for i in range(n_workers)]
+    workers = [
+        Reviewer(
+            create_user(engine, f"w{i}", "correct horse battery staple", "reviewer"),
+            f"w{i}",
+            "reviewer",
+        )
+        for i in range(n_workers)
+    ]
     claimed: list[list[int]] = [[] for _ in workers]
     errors: list[BaseException] = []
     start = threading.Barrier(n_workers)
@@ -162,7 +221,9 @@ def test_eight_workers_claim_ten_thousand_items_each_exactly_once(engine, accoun
     assert len(set(everything)) == n_items
     assert sum(1 for got in claimed if got) >= 2  # the work really was shared
     with engine.connect() as conn:
-        rows = conn.execute(select(review_items.c.status, review_items.c.claimed_by, review_items.c.id)).all()
+        rows = conn.execute(
+            select(review_items.c.status, review_items.c.claimed_by, review_items.c.id)
+        ).all()
     owner = {i: workers[k].id for k, got in enumerate(claimed) for i in got}
     assert all(r.status == "claimed" and r.claimed_by == owner[r.id] for r in rows)
 

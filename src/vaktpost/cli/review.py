@@ -12,7 +12,9 @@ import typer
 from vaktpost.cli.common import DbOption, console, resolve_db, user_errors, write_json
 from vaktpost.errors import UserError
 
-user_app = typer.Typer(help="Review accounts: create users, API tokens, unlock.", no_args_is_help=True)
+user_app = typer.Typer(
+    help="Review accounts: create users, API tokens, unlock.", no_args_is_help=True
+)
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 review_app = typer.Typer(help="The review queue.", no_args_is_help=True)
 
@@ -31,7 +33,9 @@ def _read_password(password_stdin: bool) -> str:
     if env:
         return env
     if not sys.stdin.isatty():
-        raise UserError("no password: use --password-stdin or set VAKTPOST_NEW_PASSWORD", where="user add")
+        raise UserError(
+            "no password: use --password-stdin or set VAKTPOST_NEW_PASSWORD", where="user add"
+        )
     return typer.prompt("Password (12+ characters)", hide_input=True, confirmation_prompt=True)
 
 
@@ -39,9 +43,15 @@ def _read_password(password_stdin: bool) -> str:
 @user_errors
 def user_add(
     username: Annotated[str, typer.Argument(help="Login name.")] = "admin",
-    role: Annotated[str, typer.Option("--role", help="reviewer | child_safety_lead | investigator | admin")] = "admin",
-    display_name: Annotated[str | None, typer.Option("--name", help="Name shown in the UI.")] = None,
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+    role: Annotated[
+        str, typer.Option("--role", help="reviewer | child_safety_lead | investigator | admin")
+    ] = "admin",
+    display_name: Annotated[
+        str | None, typer.Option("--name", help="Name shown in the UI.")
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin.")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Create a user (the first one is usually the admin). The password is prompted for."""
@@ -92,7 +102,10 @@ def user_list(db: DbOption = None, fmt: Annotated[str, typer.Option("--format")]
 
 @audit_app.command("verify")
 @user_errors
-def audit_verify(db: DbOption = None, fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table") -> None:
+def audit_verify(
+    db: DbOption = None,
+    fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
+) -> None:
     """Check every link of the audit chain; exit 1 and name the first broken record if any."""
     from vaktpost.review.audit import verify
 

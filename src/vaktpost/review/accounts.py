@@ -35,7 +35,11 @@ def token_hash(token: str) -> str:
 def as_utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return (
+        value.replace(tzinfo=timezone.utc)
+        if value.tzinfo is None
+        else value.astimezone(timezone.utc)
+    )
 
 
 @dataclass(frozen=True)
@@ -49,33 +53,57 @@ def _account(row) -> Account:
 
 
 def create_user(
-    engine: Engine, username: str, password: str, role: str, *, display_name: str | None = None,
+    engine: Engine,
+    username: str,
+    password: str,
+    role: str,
+    *,
+    display_name: str | None = None,
     by: str = "cli",
 ) -> int:
     username = username.strip()
     if role not in ROLES:
         raise UserError(f"unknown role {role!r}; use one of {', '.join(ROLES)}", where=username)
-    if not username or len(username) > 100 or not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
-        raise UserError("a username is 1–100 letters, digits, '.', '-' or '_'", where=username or "username")
+    if (
+        not username
+        or len(username) > 100
+        or not username.replace(".", "").replace("-", "").replace("_", "").isalnum()
+    ):
+        raise UserError(
+            "a username is 1–100 letters, digits, '.', '-' or '_'", where=username or "username"
+        )
     if len(password) < MIN_PASSWORD:
-        raise UserError(f"the password must have at least {MIN_PASSWORD} characters", where=username)
+        raise UserError(
+            f"the password must have at least {MIN_PASSWORD} characters", where=username
+        )
     now = utcnow()
     with engine.begin() as conn:
         if conn.execute(select(users.c.id).where(users.c.username == username)).first():
             raise UserError("a user with this name exists", where=username)
         user_id = conn.execute(
-            insert(users).values(
-                username=username, display_name=display_name, role=role,
-                password_hash=_hasher.hash(password), created_at=now, prefs={},
-            ).returning(users.c.id)
+            insert(users)
+            .values(
+                username=username,
+                display_name=display_name,
+                role=role,
+                password_hash=_hasher.hash(password),
+                created_at=now,
+                prefs={},
+            )
+            .returning(users.c.id)
         ).scalar_one()
         audit.append(conn, by, "user.create", f"user:{username}", {"role": role}, now=now)
     return user_id
 
 
 def authenticate(
-    engine: Engine, username: str, password: str, *, threshold: int = 5,
-    lock_for: timedelta = timedelta(minutes=15), now: datetime | None = None,
+    engine: Engine,
+    username: str,
+    password: str,
+    *,
+    threshold: int = 5,
+    lock_for: timedelta = timedelta(minutes=15),
+    now: datetime | None = None,
 ) -> Account | None:
     """The account if the password is right and the account is neither locked nor disabled."""
     now = now or utcnow()
@@ -108,15 +136,25 @@ def authenticate(
                 values.update(failed_logins=0, locked_until=now + lock_for)
             conn.execute(update(users).where(users.c.id == row.id).values(**values))
             audit.append(
-                conn, username, "login.failed", f"user:{username}",
-                {"locked": failures >= threshold}, now=now,
+                conn,
+                username,
+                "login.failed",
+                f"user:{username}",
+                {"locked": failures >= threshold},
+                now=now,
             )
             return None
-        conn.execute(update(users).where(users.c.id == row.id).values(failed_logins=0, locked_until=None))
+        conn.execute(
+            update(users).where(users.c.id == row.id).values(failed_logins=0, locked_until=None)
+        )
         audit.append(conn, username, "login.ok", f"user:{username}", now=now)
     if _hasher.check_needs_rehash(row.password_hash):
         with engine.begin() as conn:
-            conn.execute(update(users).where(users.c.id == row.id).values(password_hash=_hasher.hash(password)))
+            conn.execute(
+                update(users)
+                .where(users.c.id == row.id)
+                .values(password_hash=_hasher.hash(password))
+            )
     return _account(row)
 
 
@@ -127,15 +165,21 @@ class Session:
     token_hash: str
 
 
-def start_session(conn: Connection, account: Account, *, max_age: timedelta, now: datetime | None = None) -> tuple[str, str]:
+def start_session(
+    conn: Connection, account: Account, *, max_age: timedelta, now: datetime | None = None
+) -> tuple[str, str]:
     """A new session; returns (cookie token, CSRF token)."""
     now = now or utcnow()
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
     conn.execute(
         insert(web_sessions).values(
-            token_hash=token_hash(token), user_id=account.id, csrf_token=csrf,
-            created_at=now, last_seen_at=now, expires_at=now + max_age,
+            token_hash=token_hash(token),
+            user_id=account.id,
+            csrf_token=csrf,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + max_age,
         )
     )
     return token, csrf
@@ -163,7 +207,9 @@ def load_session(
     if (now - last_seen).total_seconds() > 30:  # touch at most every 30 s: fewer writes
         with engine.begin() as conn:
             conn.execute(
-                update(web_sessions).where(web_sessions.c.token_hash == digest).values(last_seen_at=now)
+                update(web_sessions)
+                .where(web_sessions.c.token_hash == digest)
+                .values(last_seen_at=now)
             )
     account = Account(row.user_id, row.username, row.role, row.display_name, row.prefs or {})
     return Session(account, row.csrf_token, digest)
@@ -183,7 +229,9 @@ def issue_api_token(engine: Engine, username: str, name: str, *, by: str = "cli"
         if user_id is None:
             raise UserError("no such user", where=username)
         conn.execute(
-            insert(api_tokens).values(user_id=user_id, name=name, token_hash=token_hash(token), created_at=now)
+            insert(api_tokens).values(
+                user_id=user_id, name=name, token_hash=token_hash(token), created_at=now
+            )
         )
         audit.append(conn, by, "token.issue", f"user:{username}", {"name": name}, now=now)
     return token
@@ -204,7 +252,9 @@ def account_for_api_token(engine: Engine, token: str) -> Account | None:
 def unlock(engine: Engine, username: str, *, by: str = "cli") -> None:
     with engine.begin() as conn:
         done = conn.execute(
-            update(users).where(users.c.username == username).values(failed_logins=0, locked_until=None)
+            update(users)
+            .where(users.c.username == username)
+            .values(failed_logins=0, locked_until=None)
         ).rowcount
         if not done:
             raise UserError("no such user", where=username)

@@ -62,7 +62,13 @@ class ActorProfile:
 
 def actor_row(conn: Connection, actor_key: int):
     return conn.execute(
-        select(actors.c.id, actors.c.account_id, actors.c.name, actors.c.role, platforms.c.name.label("platform"))
+        select(
+            actors.c.id,
+            actors.c.account_id,
+            actors.c.name,
+            actors.c.role,
+            platforms.c.name.label("platform"),
+        )
         .join(platforms, platforms.c.id == actors.c.platform_id)
         .where(actors.c.id == actor_key)
     ).first()
@@ -74,22 +80,35 @@ def actor_profile(conn: Connection, actor_key: int) -> ActorProfile | None:
         return None
     conv_keys = list(
         conn.execute(
-            select(messages.c.conversation_id).where(messages.c.sender_id == actor_key).distinct()
+            select(messages.c.conversation_id)
+            .where(messages.c.sender_id == actor_key)
+            .distinct()
             .limit(MAX_CONVERSATIONS + 1)
         ).scalars()
     )
     truncated = len(conv_keys) > MAX_CONVERSATIONS
     conv_keys = conv_keys[:MAX_CONVERSATIONS]
-    rows = conn.execute(
-        select(
-            messages.c.conversation_id, messages.c.sent_at, messages.c.recipients,
-            actors.c.account_id, actors.c.name, actors.c.role, findings.c.labels,
-        )
-        .join(actors, actors.c.id == messages.c.sender_id)
-        .outerjoin(findings, (findings.c.message_id == messages.c.id) & (findings.c.kind == "text"))
-        .where(messages.c.conversation_id.in_(conv_keys))
-        .order_by(messages.c.conversation_id, messages.c.sent_at, messages.c.id)
-    ).all() if conv_keys else []
+    rows = (
+        conn.execute(
+            select(
+                messages.c.conversation_id,
+                messages.c.sent_at,
+                messages.c.recipients,
+                actors.c.account_id,
+                actors.c.name,
+                actors.c.role,
+                findings.c.labels,
+            )
+            .join(actors, actors.c.id == messages.c.sender_id)
+            .outerjoin(
+                findings, (findings.c.message_id == messages.c.id) & (findings.c.kind == "text")
+            )
+            .where(messages.c.conversation_id.in_(conv_keys))
+            .order_by(messages.c.conversation_id, messages.c.sent_at, messages.c.id)
+        ).all()
+        if conv_keys
+        else []
+    )
     by_conv: dict[int, list] = defaultdict(list)
     for r in rows:
         by_conv[r.conversation_id].append(r)
@@ -137,10 +156,20 @@ def actor_profile(conn: Connection, actor_key: int) -> ActorProfile | None:
     for peer in peers.values():
         peer.confirmed = peer.confirmed and peer.asked
     order = {step: i for i, step in enumerate(("received only", *STEPS))}
-    ranked = sorted(peers.values(), key=lambda p: (-order.get(p.deepest_step, 0), -p.sent_to, p.account_id))
+    ranked = sorted(
+        peers.values(), key=lambda p: (-order.get(p.deepest_step, 0), -p.sent_to, p.account_id)
+    )
     return ActorProfile(
-        actor.id, actor.platform, me, actor.name, actor.role, funnel, ranked,
-        len(by_conv), sent, truncated,
+        actor.id,
+        actor.platform,
+        me,
+        actor.name,
+        actor.role,
+        funnel,
+        ranked,
+        len(by_conv),
+        sent,
+        truncated,
     )
 
 
@@ -148,9 +177,16 @@ def timeline(conn: Connection, actor_key: int, limit: int = TIMELINE) -> list:
     """The actor's findings, newest message first, with where each stands in review."""
     return conn.execute(
         select(
-            findings.c.id, findings.c.kind, findings.c.labels, findings.c.score,
-            findings.c.message_id.label("message_key"), messages.c.sent_at, messages.c.text,
-            review_items.c.id.label("item_id"), review_items.c.status, review_items.c.incident_type,
+            findings.c.id,
+            findings.c.kind,
+            findings.c.labels,
+            findings.c.score,
+            findings.c.message_id.label("message_key"),
+            messages.c.sent_at,
+            messages.c.text,
+            review_items.c.id.label("item_id"),
+            review_items.c.status,
+            review_items.c.incident_type,
         )
         .outerjoin(messages, messages.c.id == findings.c.message_id)
         .outerjoin(review_items, review_items.c.finding_id == findings.c.id)

@@ -26,7 +26,9 @@ def _canonical(detail: dict[str, Any] | None) -> str:
     return orjson.dumps(detail or {}, option=orjson.OPT_SORT_KEYS).decode()
 
 
-def record_hash(seq: int, at: str, username: str, action: str, target: str, detail: str, prev: str) -> str:
+def record_hash(
+    seq: int, at: str, username: str, action: str, target: str, detail: str, prev: str
+) -> str:
     payload = orjson.dumps([seq, at, username, action, target, detail, prev])
     return hashlib.sha256(payload).hexdigest()
 
@@ -48,13 +50,23 @@ def append(
         .returning(audit_head.c.seq, audit_head.c.last_hash)
     ).one()
     seq, prev = head.seq, head.last_hash
-    at = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="microseconds")
+    at = (
+        (now or datetime.now(timezone.utc))
+        .astimezone(timezone.utc)
+        .isoformat(timespec="microseconds")
+    )
     body = _canonical(detail)
     digest = record_hash(seq, at, username, action, target, body, prev)
     conn.execute(
         insert(audit_log).values(
-            id=seq, at=at, username=username, action=action, target=target,
-            detail=body, prev_hash=prev, hash=digest,
+            id=seq,
+            at=at,
+            username=username,
+            action=action,
+            target=target,
+            detail=body,
+            prev_hash=prev,
+            hash=digest,
         )
     )
     conn.execute(update(audit_head).where(audit_head.c.id == 1).values(last_hash=digest))
@@ -71,7 +83,12 @@ class ChainReport:
     why: str | None = None
 
     def as_json(self) -> dict:
-        return {"ok": self.ok, "checked": self.checked, "broken_at": self.broken_at, "why": self.why}
+        return {
+            "ok": self.ok,
+            "checked": self.checked,
+            "broken_at": self.broken_at,
+            "why": self.why,
+        }
 
 
 def verify(conn: Connection, page: int = 5_000) -> ChainReport:
@@ -88,9 +105,13 @@ def verify(conn: Connection, page: int = 5_000) -> ChainReport:
             break
         for r in rows:
             if r.id != expected_seq:
-                return ChainReport(False, checked, expected_seq, f"record {expected_seq} is missing")
+                return ChainReport(
+                    False, checked, expected_seq, f"record {expected_seq} is missing"
+                )
             if r.prev_hash != prev:
-                return ChainReport(False, checked, r.id, "link to the previous record does not match")
+                return ChainReport(
+                    False, checked, r.id, "link to the previous record does not match"
+                )
             digest = record_hash(r.id, r.at, r.username, r.action, r.target, r.detail, r.prev_hash)
             if digest != r.hash:
                 return ChainReport(False, checked, r.id, "record content does not match its hash")
@@ -101,7 +122,9 @@ def verify(conn: Connection, page: int = 5_000) -> ChainReport:
     head = conn.execute(select(audit_head.c.seq, audit_head.c.last_hash)).one()
     if head.seq != checked or head.last_hash != prev:
         return ChainReport(
-            False, checked, checked + 1 if head.seq > checked else head.seq,
+            False,
+            checked,
+            checked + 1 if head.seq > checked else head.seq,
             f"the chain ends at record {checked} but its head says {head.seq}",
         )
     return ChainReport(True, checked)

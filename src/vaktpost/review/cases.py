@@ -21,7 +21,9 @@ STATUSES = tuple(s.value for s in CaseStatus)
 
 
 def _touch(conn: Connection, case_id: int, now: datetime, **values) -> None:
-    done = conn.execute(update(cases).where(cases.c.id == case_id).values(updated_at=now, **values)).rowcount
+    done = conn.execute(
+        update(cases).where(cases.c.id == case_id).values(updated_at=now, **values)
+    ).rowcount
     if not done:
         raise UserError("no such case", where=f"case {case_id}")
 
@@ -33,7 +35,8 @@ def create_case(engine: Engine, who: Reviewer, title: str) -> int:
     now = utcnow()
     with engine.begin() as conn:
         case_id = conn.execute(
-            insert(cases).values(title=title, status="open", created_by=who.id, created_at=now, updated_at=now)
+            insert(cases)
+            .values(title=title, status="open", created_by=who.id, created_at=now, updated_at=now)
             .returning(cases.c.id)
         ).scalar_one()
         audit.append(conn, who.username, "case.create", f"case:{case_id}", now=now)
@@ -51,14 +54,18 @@ def add_actor(engine: Engine, who: Reviewer, case_id: int, actor_key: int) -> No
                 conn.execute(insert(case_actors).values(case_id=case_id, actor_id=actor_key))
         except IntegrityError:
             return
-        audit.append(conn, who.username, "case.add_actor", f"case:{case_id}", {"actor": actor_key}, now=now)
+        audit.append(
+            conn, who.username, "case.add_actor", f"case:{case_id}", {"actor": actor_key}, now=now
+        )
 
 
 def add_finding(engine: Engine, who: Reviewer, case_id: int, finding_id: int) -> None:
     now = utcnow()
     with engine.begin() as conn:
         _touch(conn, case_id, now)
-        actor_key = conn.execute(select(findings.c.actor_id).where(findings.c.id == finding_id)).first()
+        actor_key = conn.execute(
+            select(findings.c.actor_id).where(findings.c.id == finding_id)
+        ).first()
         if actor_key is None:
             raise UserError("no such finding", where=f"finding {finding_id}")
         try:
@@ -72,7 +79,14 @@ def add_finding(engine: Engine, who: Reviewer, case_id: int, finding_id: int) ->
                     conn.execute(insert(case_actors).values(case_id=case_id, actor_id=actor_key[0]))
             except IntegrityError:
                 pass
-        audit.append(conn, who.username, "case.add_finding", f"case:{case_id}", {"finding": finding_id}, now=now)
+        audit.append(
+            conn,
+            who.username,
+            "case.add_finding",
+            f"case:{case_id}",
+            {"finding": finding_id},
+            now=now,
+        )
 
 
 def assign(engine: Engine, who: Reviewer, case_id: int, username: str | None) -> None:
@@ -84,16 +98,22 @@ def assign(engine: Engine, who: Reviewer, case_id: int, username: str | None) ->
             if user_id is None:
                 raise UserError("no such user", where=username)
         _touch(conn, case_id, now, assigned_to=user_id)
-        audit.append(conn, who.username, "case.assign", f"case:{case_id}", {"to": username}, now=now)
+        audit.append(
+            conn, who.username, "case.assign", f"case:{case_id}", {"to": username}, now=now
+        )
 
 
 def set_status(engine: Engine, who: Reviewer, case_id: int, status: str) -> None:
     if status not in STATUSES:
-        raise UserError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}", where=f"case {case_id}")
+        raise UserError(
+            f"unknown status {status!r}; use one of {', '.join(STATUSES)}", where=f"case {case_id}"
+        )
     now = utcnow()
     with engine.begin() as conn:
         _touch(conn, case_id, now, status=status)
-        audit.append(conn, who.username, "case.status", f"case:{case_id}", {"status": status}, now=now)
+        audit.append(
+            conn, who.username, "case.status", f"case:{case_id}", {"status": status}, now=now
+        )
 
 
 def add_note(engine: Engine, who: Reviewer, case_id: int, text: str) -> None:
@@ -103,7 +123,9 @@ def add_note(engine: Engine, who: Reviewer, case_id: int, text: str) -> None:
     now = utcnow()
     with engine.begin() as conn:
         _touch(conn, case_id, now)
-        conn.execute(insert(case_notes).values(case_id=case_id, user_id=who.id, text=text, created_at=now))
+        conn.execute(
+            insert(case_notes).values(case_id=case_id, user_id=who.id, text=text, created_at=now)
+        )
         audit.append(conn, who.username, "case.note", f"case:{case_id}", now=now)
 
 
@@ -112,7 +134,12 @@ def list_cases(conn: Connection) -> list:
     n_actors = select(func.count()).where(case_actors.c.case_id == cases.c.id).scalar_subquery()
     n_findings = select(func.count()).where(case_findings.c.case_id == cases.c.id).scalar_subquery()
     return conn.execute(
-        select(cases, assignee.c.username.label("assignee"), n_actors.label("actors"), n_findings.label("findings"))
+        select(
+            cases,
+            assignee.c.username.label("assignee"),
+            n_actors.label("actors"),
+            n_findings.label("findings"),
+        )
         .outerjoin(assignee, assignee.c.id == cases.c.assigned_to)
         .order_by(cases.c.updated_at.desc())
     ).all()
@@ -128,14 +155,22 @@ def case_detail(conn: Connection, case_id: int) -> dict | None:
     if row is None:
         return None
     members = conn.execute(
-        select(actors.c.id, actors.c.account_id, actors.c.name, actors.c.role, platforms.c.name.label("platform"))
+        select(
+            actors.c.id,
+            actors.c.account_id,
+            actors.c.name,
+            actors.c.role,
+            platforms.c.name.label("platform"),
+        )
         .join(case_actors, case_actors.c.actor_id == actors.c.id)
         .join(platforms, platforms.c.id == actors.c.platform_id)
         .where(case_actors.c.case_id == case_id)
         .order_by(actors.c.account_id)
     ).all()
     items = conn.execute(
-        select(findings.c.id, findings.c.kind, findings.c.labels, findings.c.score, actors.c.account_id)
+        select(
+            findings.c.id, findings.c.kind, findings.c.labels, findings.c.score, actors.c.account_id
+        )
         .join(case_findings, case_findings.c.finding_id == findings.c.id)
         .outerjoin(actors, actors.c.id == findings.c.actor_id)
         .where(case_findings.c.case_id == case_id)
@@ -152,5 +187,7 @@ def case_detail(conn: Connection, case_id: int) -> dict | None:
 
 def open_cases(conn: Connection) -> list:
     return conn.execute(
-        select(cases.c.id, cases.c.title).where(cases.c.status.in_(["open", "in_review"])).order_by(cases.c.id.desc())
+        select(cases.c.id, cases.c.title)
+        .where(cases.c.status.in_(["open", "in_review"]))
+        .order_by(cases.c.id.desc())
     ).all()

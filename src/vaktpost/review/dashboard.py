@@ -13,8 +13,12 @@ from vaktpost.review.queue import utcnow
 from vaktpost.store.review_tables import cases, decisions, review_items
 from vaktpost.store.tables import findings, signals
 
-AGE_BUCKETS = ((timedelta(hours=1), "< 1 hour"), (timedelta(days=1), "< 1 day"),
-               (timedelta(days=7), "< 7 days"), (None, "7 days or more"))
+AGE_BUCKETS = (
+    (timedelta(hours=1), "< 1 hour"),
+    (timedelta(days=1), "< 1 day"),
+    (timedelta(days=7), "< 7 days"),
+    (None, "7 days or more"),
+)
 
 
 def _utc(value: datetime) -> datetime:
@@ -32,11 +36,16 @@ def figures(conn: Connection, *, days: int = 14, now: datetime | None = None) ->
             .order_by(func.count(func.distinct(signals.c.message_id)).desc())
         ).all()
     )
-    by_kind = dict(conn.execute(select(findings.c.kind, func.count()).group_by(findings.c.kind)).all())
+    by_kind = dict(
+        conn.execute(select(findings.c.kind, func.count()).group_by(findings.c.kind)).all()
+    )
     bounds = [now - limit for limit, _ in AGE_BUCKETS if limit is not None]
     created = review_items.c.created_at
     buckets = [func.sum(case((created >= bounds[0], 1), else_=0))]
-    buckets += [func.sum(case(((created < hi) & (created >= lo), 1), else_=0)) for hi, lo in zip(bounds, bounds[1:])]
+    buckets += [
+        func.sum(case(((created < hi) & (created >= lo), 1), else_=0))
+        for hi, lo in zip(bounds, bounds[1:])
+    ]
     buckets += [func.sum(case((created < bounds[-1], 1), else_=0)), func.min(created)]
     row = conn.execute(select(*buckets).where(review_items.c.status == "queued")).one()
     queue_ages = {name: int(n or 0) for (_, name), n in zip(AGE_BUCKETS, row[:-1])}
@@ -50,8 +59,13 @@ def figures(conn: Connection, *, days: int = 14, now: datetime | None = None) ->
         per_day[_utc(created).date()] += 1
         outcome[decision] += 1
     first_day = (now - timedelta(days=days - 1)).date()
-    day_series = [(first_day + timedelta(days=i), per_day.get(first_day + timedelta(days=i), 0)) for i in range(days)]
-    by_status = dict(conn.execute(select(cases.c.status, func.count()).group_by(cases.c.status)).all())
+    day_series = [
+        (first_day + timedelta(days=i), per_day.get(first_day + timedelta(days=i), 0))
+        for i in range(days)
+    ]
+    by_status = dict(
+        conn.execute(select(cases.c.status, func.count()).group_by(cases.c.status)).all()
+    )
     confirmed = dict(
         conn.execute(
             select(review_items.c.incident_type, func.count())
@@ -74,9 +88,13 @@ def figures(conn: Connection, *, days: int = 14, now: datetime | None = None) ->
 
 def as_json(fig: dict) -> dict:
     out = dict(fig)
-    out["decisions_per_day"] = [{"day": d.isoformat(), "count": n} for d, n in fig["decisions_per_day"]]
+    out["decisions_per_day"] = [
+        {"day": d.isoformat(), "count": n} for d, n in fig["decisions_per_day"]
+    ]
     out["queue_by_age"] = [{"age": a, "count": n} for a, n in fig["queue_by_age"]]
-    out["oldest_waiting_seconds"] = fig["oldest_waiting"].total_seconds() if fig["oldest_waiting"] else None
+    out["oldest_waiting_seconds"] = (
+        fig["oldest_waiting"].total_seconds() if fig["oldest_waiting"] else None
+    )
     del out["oldest_waiting"]
     return out
 

@@ -90,13 +90,24 @@ def finding_summary(conn: Connection, finding_id: int):
     """The finding with its message, conversation, actor and review item, or None."""
     return conn.execute(
         select(
-            findings.c.id, findings.c.kind, findings.c.labels, findings.c.score, findings.c.detail,
-            findings.c.created_at, findings.c.message_id.label("message_key"),
+            findings.c.id,
+            findings.c.kind,
+            findings.c.labels,
+            findings.c.score,
+            findings.c.detail,
+            findings.c.created_at,
+            findings.c.message_id.label("message_key"),
             findings.c.actor_id.label("actor_key"),
-            messages.c.message_id, messages.c.sent_at, messages.c.conversation_id.label("conversation_key"),
-            conversations.c.conversation_id, actors.c.account_id, actors.c.name.label("actor_name"),
-            actors.c.role.label("actor_role"), platforms.c.name.label("platform"),
-            review_items.c.id.label("item_id"), review_items.c.status.label("item_status"),
+            messages.c.message_id,
+            messages.c.sent_at,
+            messages.c.conversation_id.label("conversation_key"),
+            conversations.c.conversation_id,
+            actors.c.account_id,
+            actors.c.name.label("actor_name"),
+            actors.c.role.label("actor_role"),
+            platforms.c.name.label("platform"),
+            review_items.c.id.label("item_id"),
+            review_items.c.status.label("item_status"),
             review_items.c.stage.label("item_stage"),
         )
         .select_from(findings)
@@ -110,27 +121,46 @@ def finding_summary(conn: Connection, finding_id: int):
 
 
 def _message_query():
-    return (
-        select(
-            messages.c.id, messages.c.message_id, messages.c.sent_at, messages.c.text,
-            messages.c.sender_id, actors.c.account_id, actors.c.name,
-        ).join(actors, actors.c.id == messages.c.sender_id)
-    )
+    return select(
+        messages.c.id,
+        messages.c.message_id,
+        messages.c.sent_at,
+        messages.c.text,
+        messages.c.sender_id,
+        actors.c.account_id,
+        actors.c.name,
+    ).join(actors, actors.c.id == messages.c.sender_id)
 
 
-def conversation_window(conn: Connection, conversation_key: int, focus_key: int, context: int = CONTEXT) -> list[ShownMessage]:
+def conversation_window(
+    conn: Connection, conversation_key: int, focus_key: int, context: int = CONTEXT
+) -> list[ShownMessage]:
     """The focus message and up to `context` messages either side, with evidence marked."""
-    pivot = conn.execute(select(messages.c.sent_at, messages.c.id).where(messages.c.id == focus_key)).first()
+    pivot = conn.execute(
+        select(messages.c.sent_at, messages.c.id).where(messages.c.id == focus_key)
+    ).first()
     if pivot is None:
         return []
     in_conv = messages.c.conversation_id == conversation_key
-    before_cond = or_(messages.c.sent_at < pivot.sent_at, and_(messages.c.sent_at == pivot.sent_at, messages.c.id < pivot.id))
-    after_cond = or_(messages.c.sent_at > pivot.sent_at, and_(messages.c.sent_at == pivot.sent_at, messages.c.id >= pivot.id))
+    before_cond = or_(
+        messages.c.sent_at < pivot.sent_at,
+        and_(messages.c.sent_at == pivot.sent_at, messages.c.id < pivot.id),
+    )
+    after_cond = or_(
+        messages.c.sent_at > pivot.sent_at,
+        and_(messages.c.sent_at == pivot.sent_at, messages.c.id >= pivot.id),
+    )
     before = conn.execute(
-        _message_query().where(in_conv, before_cond).order_by(messages.c.sent_at.desc(), messages.c.id.desc()).limit(context)
+        _message_query()
+        .where(in_conv, before_cond)
+        .order_by(messages.c.sent_at.desc(), messages.c.id.desc())
+        .limit(context)
     ).all()
     after = conn.execute(
-        _message_query().where(in_conv, after_cond).order_by(messages.c.sent_at, messages.c.id).limit(context + 1)
+        _message_query()
+        .where(in_conv, after_cond)
+        .order_by(messages.c.sent_at, messages.c.id)
+        .limit(context + 1)
     ).all()
     return _with_evidence(conn, [*reversed(before), *after], focus_key)
 
@@ -140,7 +170,13 @@ def _with_evidence(conn: Connection, rows: Sequence, focus_key: int | None) -> l
     spans: dict[int, list[Span]] = {}
     if keys:
         for key, start, end, label, rule in conn.execute(
-            select(signals.c.message_id, signals.c.start, signals.c.end, signals.c.label, signals.c.rule)
+            select(
+                signals.c.message_id,
+                signals.c.start,
+                signals.c.end,
+                signals.c.label,
+                signals.c.rule,
+            )
             .where(signals.c.message_id.in_(keys))
             .order_by(signals.c.message_id, signals.c.start)
         ):
@@ -151,8 +187,13 @@ def _with_evidence(conn: Connection, rows: Sequence, focus_key: int | None) -> l
         own = spans.get(r.id, [])
         shown.append(
             ShownMessage(
-                key=r.id, message_id=r.message_id, sent_at=r.sent_at, sender_key=r.sender_id,
-                sender=r.account_id, sender_name=r.name, text=r.text,
+                key=r.id,
+                message_id=r.message_id,
+                sent_at=r.sent_at,
+                sender_key=r.sender_id,
+                sender=r.account_id,
+                sender_name=r.name,
+                text=r.text,
                 segments=segments(r.text, own),
                 labels=list(dict.fromkeys(s.label for s in own)),
                 rules=list(dict.fromkeys(s.rule for s in own)),
@@ -164,5 +205,7 @@ def _with_evidence(conn: Connection, rows: Sequence, focus_key: int | None) -> l
 
 
 def messages_by_key(conn: Connection, keys: Sequence[int]) -> list[ShownMessage]:
-    rows = conn.execute(_message_query().where(messages.c.id.in_(list(keys))).order_by(messages.c.sent_at.desc())).all()
+    rows = conn.execute(
+        _message_query().where(messages.c.id.in_(list(keys))).order_by(messages.c.sent_at.desc())
+    ).all()
     return _with_evidence(conn, rows, None)

@@ -48,7 +48,10 @@ class IncidentType:
 def incident_types() -> tuple[IncidentType, ...]:
     return tuple(
         IncidentType(
-            t["id"], t["name"], bool(t["four_eyes"]), tuple(t["annotations"]),
+            t["id"],
+            t["name"],
+            bool(t["four_eyes"]),
+            tuple(t["annotations"]),
             tuple(frozenset(rule) for rule in t["when"]),
         )
         for t in _data("incident_types.json")["incident_types"]

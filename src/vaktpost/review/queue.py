@@ -111,7 +111,11 @@ def claim_statement(reviewer: Reviewer, now: datetime, lease: timedelta):
 
 
 def claim_next(
-    engine: Engine, reviewer: Reviewer, *, now: datetime | None = None, lease: timedelta = DEFAULT_LEASE
+    engine: Engine,
+    reviewer: Reviewer,
+    *,
+    now: datetime | None = None,
+    lease: timedelta = DEFAULT_LEASE,
 ) -> int | None:
     """Claim the highest-priority item this reviewer may take; returns its id, or None."""
     now = now or utcnow()
@@ -150,8 +154,10 @@ def _hold(conn: Connection, item_id: int, reviewer: Reviewer, now: datetime):
         )
         .values(claimed_by=review_items.c.claimed_by)
         .returning(
-            review_items.c.stage, review_items.c.finding_id,
-            review_items.c.first_reviewer_id, review_items.c.incident_type,
+            review_items.c.stage,
+            review_items.c.finding_id,
+            review_items.c.first_reviewer_id,
+            review_items.c.incident_type,
         )
     ).first()
     if row is None:
@@ -160,18 +166,26 @@ def _hold(conn: Connection, item_id: int, reviewer: Reviewer, now: datetime):
 
 
 def renew_lease(
-    engine: Engine, item_id: int, reviewer: Reviewer, *, now: datetime | None = None,
+    engine: Engine,
+    item_id: int,
+    reviewer: Reviewer,
+    *,
+    now: datetime | None = None,
     lease: timedelta = DEFAULT_LEASE,
 ) -> None:
     now = now or utcnow()
     with engine.begin() as conn:
         _hold(conn, item_id, reviewer, now)
         conn.execute(
-            update(review_items).where(review_items.c.id == item_id).values(lease_expires_at=now + lease)
+            update(review_items)
+            .where(review_items.c.id == item_id)
+            .values(lease_expires_at=now + lease)
         )
 
 
-def release(engine: Engine, item_id: int, reviewer: Reviewer, *, now: datetime | None = None) -> None:
+def release(
+    engine: Engine, item_id: int, reviewer: Reviewer, *, now: datetime | None = None
+) -> None:
     now = now or utcnow()
     with engine.begin() as conn:
         _hold(conn, item_id, reviewer, now)
@@ -183,15 +197,22 @@ def release(engine: Engine, item_id: int, reviewer: Reviewer, *, now: datetime |
         audit.append(conn, reviewer.username, "item.release", f"item:{item_id}", now=now)
 
 
-def _earlier_confirm_by_other(conn: Connection, item_id: int, reviewer: Reviewer, type_id: str) -> bool:
-    return conn.execute(
-        select(decisions.c.id).where(
-            decisions.c.item_id == item_id,
-            decisions.c.decision == "confirm",
-            decisions.c.incident_type == type_id,
-            decisions.c.user_id != reviewer.id,
-        ).limit(1)
-    ).first() is not None
+def _earlier_confirm_by_other(
+    conn: Connection, item_id: int, reviewer: Reviewer, type_id: str
+) -> bool:
+    return (
+        conn.execute(
+            select(decisions.c.id)
+            .where(
+                decisions.c.item_id == item_id,
+                decisions.c.decision == "confirm",
+                decisions.c.incident_type == type_id,
+                decisions.c.user_id != reviewer.id,
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def decide(
@@ -225,7 +246,9 @@ def decide(
         if decision == "escalate" and held.stage == "lead":
             raise ConflictError("the item is already with a lead", where=f"item {item_id}")
         if held.stage == "lead" and not reviewer.is_lead:
-            raise ConflictError("only a child-safety lead decides escalated items", where=f"item {item_id}")
+            raise ConflictError(
+                "only a child-safety lead decides escalated items", where=f"item {item_id}"
+            )
         values: dict = {"claimed_by": None, "lease_expires_at": None}
         if decision == "confirm":
             assert kind is not None
@@ -237,8 +260,12 @@ def decide(
                 values.update(status="confirmed", incident_type=kind.id, decided_at=now)
             else:
                 state = "awaiting second review"
-                values.update(status="queued", stage="second", first_reviewer_id=reviewer.id,
-                              incident_type=kind.id)
+                values.update(
+                    status="queued",
+                    stage="second",
+                    first_reviewer_id=reviewer.id,
+                    incident_type=kind.id,
+                )
         elif decision == "dismiss":
             if held.stage == "second":
                 state = "escalated"
@@ -252,15 +279,28 @@ def decide(
         conn.execute(update(review_items).where(review_items.c.id == item_id).values(**values))
         conn.execute(
             insert(decisions).values(
-                item_id=item_id, finding_id=held.finding_id, user_id=reviewer.id, stage=held.stage,
-                decision=decision, incident_type=kind.id if kind else None, reason=reason,
+                item_id=item_id,
+                finding_id=held.finding_id,
+                user_id=reviewer.id,
+                stage=held.stage,
+                decision=decision,
+                incident_type=kind.id if kind else None,
+                reason=reason,
                 created_at=now,
             )
         )
         audit.append(
-            conn, reviewer.username, f"decision.{decision}", f"item:{item_id}",
-            {"finding": held.finding_id, "stage": held.stage, "incident_type": kind.id if kind else None,
-             "reason": reason, "result": state},
+            conn,
+            reviewer.username,
+            f"decision.{decision}",
+            f"item:{item_id}",
+            {
+                "finding": held.finding_id,
+                "stage": held.stage,
+                "incident_type": kind.id if kind else None,
+                "reason": reason,
+                "result": state,
+            },
             now=now,
         )
     return state
@@ -268,8 +308,9 @@ def decide(
 
 def queue_counts(conn: Connection) -> dict[str, int]:
     rows = conn.execute(
-        select(review_items.c.status, review_items.c.stage, func.count())
-        .group_by(review_items.c.status, review_items.c.stage)
+        select(review_items.c.status, review_items.c.stage, func.count()).group_by(
+            review_items.c.status, review_items.c.stage
+        )
     )
     counts: dict[str, int] = {}
     for status, stage, n in rows:
@@ -279,6 +320,15 @@ def queue_counts(conn: Connection) -> dict[str, int]:
 
 
 __all__ = [
-    "ConflictError", "Reviewer", "claim_next", "claim_statement", "current_claim", "decide", "queue_counts",
-    "release", "renew_lease", "requeue_expired", "sync_queue"
+    "ConflictError",
+    "Reviewer",
+    "claim_next",
+    "claim_statement",
+    "current_claim",
+    "decide",
+    "queue_counts",
+    "release",
+    "renew_lease",
+    "requeue_expired",
+    "sync_queue",
 ]

@@ -32,10 +32,14 @@ CSP = (
 
 
 def _wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get(
+        "accept", ""
+    )
 
 
-def create_app(db_url: str | None = None, *, engine: Engine | None = None, settings: WebSettings | None = None) -> FastAPI:
+def create_app(
+    db_url: str | None = None, *, engine: Engine | None = None, settings: WebSettings | None = None
+) -> FastAPI:
     import vaktpost.store.review_tables  # noqa: F401  (tables on the shared metadata)
 
     if engine is None:
@@ -49,14 +53,20 @@ def create_app(db_url: str | None = None, *, engine: Engine | None = None, setti
         version="1",
         description="Review queue, evidence views, cases and audit log. Authenticate with a session "
         "cookie (browser, with X-CSRF-Token on writes) or `Authorization: Bearer <API token>`.",
-        docs_url=None, redoc_url=None, openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.engine = engine
     app.state.settings = settings or WebSettings()
     with engine.begin() as conn:
         sync_queue(conn, full=True)
 
-    app.mount("/static", StaticFiles(directory=str(resources.files("vaktpost.web").joinpath("static"))), name="static")
+    app.mount(
+        "/static",
+        StaticFiles(directory=str(resources.files("vaktpost.web").joinpath("static"))),
+        name="static",
+    )
     routers = [m.router for m in (pages_account, pages_review, pages_media, pages_cases, api)]
     app.state.route_table = guard_table(routers)
     for router in routers:
@@ -83,26 +93,46 @@ def create_app(db_url: str | None = None, *, engine: Engine | None = None, setti
     async def forbidden(request: Request, exc: Forbidden):
         if _wants_json(request):
             return JSONResponse({"detail": exc.why}, status_code=403)
-        return page(request, "error.html", await current_principal(request), status_code=403,
-                    title="Not allowed", message=exc.why)
+        return page(
+            request,
+            "error.html",
+            await current_principal(request),
+            status_code=403,
+            title="Not allowed",
+            message=exc.why,
+        )
 
     @app.exception_handler(UserError)
     async def user_error(request: Request, exc: UserError):
         status = 409 if isinstance(exc, ConflictError) else 400
         if _wants_json(request):
             return JSONResponse({"detail": str(exc)}, status_code=status)
-        return page(request, "error.html", await current_principal(request), status_code=status,
-                    title="That did not work", message=str(exc))
+        return page(
+            request,
+            "error.html",
+            await current_principal(request),
+            status_code=status,
+            title="That did not work",
+            message=str(exc),
+        )
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
         if _wants_json(request) or exc.status_code == 405:
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
-        return page(request, "error.html", await current_principal(request), status_code=exc.status_code,
-                    title="Not found" if exc.status_code == 404 else "Error", message=str(exc.detail))
+        return page(
+            request,
+            "error.html",
+            await current_principal(request),
+            status_code=exc.status_code,
+            title="Not found" if exc.status_code == 404 else "Error",
+            message=str(exc.detail),
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
-        return JSONResponse(jsonable_encoder({"detail": "invalid request", "errors": exc.errors()}), status_code=422)
+        return JSONResponse(
+            jsonable_encoder({"detail": "invalid request", "errors": exc.errors()}), status_code=422
+        )
 
     return app

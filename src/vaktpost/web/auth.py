@@ -74,7 +74,9 @@ async def current_principal(request: Request) -> Principal | None:
 def allow(permission: str) -> Callable:
     """A dependency that admits only callers whose role holds `permission`."""
 
-    async def dependency(request: Request, principal: Principal | None = Depends(current_principal)) -> Principal:
+    async def dependency(
+        request: Request, principal: Principal | None = Depends(current_principal)
+    ) -> Principal:
         if principal is None:
             raise NotAuthenticated()
         if not principal.can(permission):
@@ -84,7 +86,9 @@ def allow(permission: str) -> Callable:
             and principal.via == "session"
             and not await _csrf_ok(request, principal.csrf_token or "")
         ):
-            raise Forbidden("the form was stale or not sent by this site (CSRF check); reload and try again")
+            raise Forbidden(
+                "the form was stale or not sent by this site (CSRF check); reload and try again"
+            )
         return principal
 
     dependency.__permission__ = permission  # type: ignore[attr-defined]
@@ -94,7 +98,11 @@ def allow(permission: str) -> Callable:
 
 def route_permission(route) -> str | None:
     """The permission a route requires, found in its dependency tree (None if it has none)."""
-    stack = list(getattr(route, "dependant", None).dependencies) if getattr(route, "dependant", None) else []
+    stack = (
+        list(getattr(route, "dependant", None).dependencies)
+        if getattr(route, "dependant", None)
+        else []
+    )
     while stack:
         dep = stack.pop()
         perm = getattr(dep.call, "__permission__", None)
@@ -117,7 +125,9 @@ def guard_table(routers) -> list[tuple[str, str, str | None]]:
             perm = route_permission(route)
             public = any(path == p or path.startswith(p + "/") for p in PUBLIC_PATHS)
             if perm is None and not public:
-                raise RuntimeError(f"route {path} has no allow(...) dependency: every route must name a permission")
+                raise RuntimeError(
+                    f"route {path} has no allow(...) dependency: every route must name a permission"
+                )
             for method in sorted(getattr(route, "methods", None) or ()):
                 if method != "HEAD":
                     table.append((method, path, perm))

@@ -46,15 +46,19 @@ def funnel_svg(counts: dict[str, int], *, width: int = 640) -> str:
     return "".join(parts)
 
 
-def bars_svg(items: Sequence[tuple[str, int]], *, width: int = 460, css_id: str = "", vertical: bool = False) -> str:
+def bars_svg(
+    items: Sequence[tuple[str, int]], *, width: int = 460, css_id: str = "", vertical: bool = False
+) -> str:
     """A plain bar chart (horizontal by default; vertical for a time series)."""
     top = max([n for _, n in items] + [1])
     ident = f' id="{escape(css_id)}"' if css_id else ""
     if vertical:
         height, base, n_items = 170, 140, max(len(items), 1)
         step = width / n_items
-        parts = [f'<svg{ident} class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-                 f'width="{width}" height="{height}" role="img">']
+        parts = [
+            f'<svg{ident} class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+            f'width="{width}" height="{height}" role="img">'
+        ]
         parts.append(f'<line x1="0" y1="{base}" x2="{width}" y2="{base}" stroke="#c5ccd6"/>')
         for i, (name, n) in enumerate(items):
             h = 0 if n == 0 else max(2, round(120 * n / top))
@@ -64,17 +68,23 @@ def bars_svg(items: Sequence[tuple[str, int]], *, width: int = 460, css_id: str 
                 f"<title>{escape(name)}: {n}</title></rect>"
             )
             if n:
-                parts.append(f'<text x="{x + step * 0.35:.1f}" y="{base - h - 3}" font-size="10" '
-                             f'text-anchor="middle" fill="#1f2933">{n}</text>')
+                parts.append(
+                    f'<text x="{x + step * 0.35:.1f}" y="{base - h - 3}" font-size="10" '
+                    f'text-anchor="middle" fill="#1f2933">{n}</text>'
+                )
             if i % max(1, n_items // 7) == 0:
-                parts.append(f'<text x="{x:.1f}" y="{base + 14}" font-size="10" fill="#5f6b7a">{escape(name)}</text>')
+                parts.append(
+                    f'<text x="{x:.1f}" y="{base + 14}" font-size="10" fill="#5f6b7a">{escape(name)}</text>'
+                )
         parts.append("</svg>")
         return "".join(parts)
     row, label_w = 24, 190
     bar_w = width - label_w - 60
     height = row * max(len(items), 1) + 4
-    parts = [f'<svg{ident} class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-             f'width="{width}" height="{height}" role="img">']
+    parts = [
+        f'<svg{ident} class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img">'
+    ]
     for i, (name, n) in enumerate(items):
         y = 2 + i * row
         w = 0 if n == 0 else max(2, round(bar_w * n / top))

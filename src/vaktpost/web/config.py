@@ -11,10 +11,16 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class WebSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VAKTPOST_", extra="ignore")
 
-    session_idle_minutes: float = Field(30, gt=0, description="A session ends after this long unused.")
+    session_idle_minutes: float = Field(
+        30, gt=0, description="A session ends after this long unused."
+    )
     session_max_hours: float = Field(12, gt=0, description="A session ends this long after login.")
-    cookie_secure: bool = Field(True, description="Send cookies over HTTPS only (localhost counts).")
-    lockout_threshold: int = Field(5, ge=1, description="Failed logins in a row that lock an account.")
+    cookie_secure: bool = Field(
+        True, description="Send cookies over HTTPS only (localhost counts)."
+    )
+    lockout_threshold: int = Field(
+        5, ge=1, description="Failed logins in a row that lock an account."
+    )
     lockout_minutes: float = Field(15, gt=0, description="How long a locked account stays locked.")
     lease_minutes: float = Field(15, gt=0, description="How long a claim holds an item.")
 

@@ -35,19 +35,27 @@ def placeholder(text: str, size: tuple[int, int] = (640, 360)) -> bytes:
     img = Image.new("L", size, 58)
     draw = ImageDraw.Draw(img)
     box = draw.textbbox((0, 0), text)
-    draw.text(((size[0] - (box[2] - box[0])) / 2, (size[1] - (box[3] - box[1])) / 2), text, fill=200)
+    draw.text(
+        ((size[0] - (box[2] - box[0])) / 2, (size[1] - (box[3] - box[1])) / 2), text, fill=200
+    )
     out = io.BytesIO()
     img.save(out, "JPEG", quality=80)
     return out.getvalue()
 
 
-def render_preview(path: Path, *, blur: bool, greyscale: bool, blur_fraction: float, max_side: int) -> bytes:
+def render_preview(
+    path: Path, *, blur: bool, greyscale: bool, blur_fraction: float, max_side: int
+) -> bytes:
     key = path.stat()
-    return _render(str(path), key.st_mtime_ns, key.st_size, blur, greyscale, blur_fraction, max_side)
+    return _render(
+        str(path), key.st_mtime_ns, key.st_size, blur, greyscale, blur_fraction, max_side
+    )
 
 
 @lru_cache(maxsize=256)
-def _render(path: str, _mtime: int, _size: int, blur: bool, greyscale: bool, fraction: float, max_side: int) -> bytes:
+def _render(
+    path: str, _mtime: int, _size: int, blur: bool, greyscale: bool, fraction: float, max_side: int
+) -> bytes:
     with Image.open(path) as src:
         src.seek(0)
         img = ImageOps.exif_transpose(src).convert("RGB")

@@ -10,7 +10,15 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from vaktpost.review import audit
-from vaktpost.review.accounts import authenticate, create_user, end_session, list_users, set_prefs, start_session, unlock
+from vaktpost.review.accounts import (
+    authenticate,
+    create_user,
+    end_session,
+    list_users,
+    set_prefs,
+    start_session,
+    unlock,
+)
 from vaktpost.review.policy import ROLES, media_prefs
 from vaktpost.web.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Principal, allow
 from vaktpost.web.ui import page, see_other
@@ -30,9 +38,18 @@ def healthz():
 @router.get("/login", name="login_form")
 def login_form(request: Request, next: str = "/", error: str | None = None):
     token = secrets.token_urlsafe(24)
-    response = page(request, "login.html", None, next=_safe_next(next), login_csrf=token, error=error)
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
-                        secure=request.app.state.settings.cookie_secure, path="/login", max_age=3600)
+    response = page(
+        request, "login.html", None, next=_safe_next(next), login_csrf=token, error=error
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.settings.cookie_secure,
+        path="/login",
+        max_age=3600,
+    )
     return response
 
 
@@ -50,16 +67,30 @@ def login(
         return see_other("/login?error=" + quote("The login form expired; please try again."))
     settings = request.app.state.settings
     engine = request.app.state.engine
-    account = authenticate(engine, username.strip(), password, threshold=settings.lockout_threshold,
-                           lock_for=settings.lockout)
+    account = authenticate(
+        engine,
+        username.strip(),
+        password,
+        threshold=settings.lockout_threshold,
+        lock_for=settings.lockout,
+    )
     if account is None:
-        return see_other(f"/login?next={quote(_safe_next(next))}&error="
-                         + quote("Wrong name or password, or the account is locked."))
+        return see_other(
+            f"/login?next={quote(_safe_next(next))}&error="
+            + quote("Wrong name or password, or the account is locked.")
+        )
     with engine.begin() as conn:
         token, _ = start_session(conn, account, max_age=settings.session_max)
     response = see_other(_safe_next(next))
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", secure=settings.cookie_secure,
-                        path="/", max_age=int(settings.session_max.total_seconds()))
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=settings.cookie_secure,
+        path="/",
+        max_age=int(settings.session_max.total_seconds()),
+    )
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response
 
@@ -81,9 +112,15 @@ def settings_page(request: Request, me: Annotated[Principal, Depends(allow("pref
 
 
 @router.post("/settings", name="settings_save")
-def settings_save(request: Request, me: Annotated[Principal, Depends(allow("prefs.edit"))],
-                  blur: Annotated[str | None, Form()] = None, greyscale: Annotated[str | None, Form()] = None):
-    set_prefs(request.app.state.engine, me.account, {"blur": blur == "on", "greyscale": greyscale == "on"})
+def settings_save(
+    request: Request,
+    me: Annotated[Principal, Depends(allow("prefs.edit"))],
+    blur: Annotated[str | None, Form()] = None,
+    greyscale: Annotated[str | None, Form()] = None,
+):
+    set_prefs(
+        request.app.state.engine, me.account, {"blur": blur == "on", "greyscale": greyscale == "on"}
+    )
     return see_other("/settings?flash=Saved")
 
 
@@ -95,22 +132,39 @@ def users_page(request: Request, me: Annotated[Principal, Depends(allow("user.ma
 
 
 @router.post("/admin/users", name="user_create")
-def user_create(request: Request, me: Annotated[Principal, Depends(allow("user.manage"))],
-                username: Annotated[str, Form()], password: Annotated[str, Form()], role: Annotated[str, Form()],
-                display_name: Annotated[str, Form()] = ""):
-    create_user(request.app.state.engine, username, password, role, display_name=display_name or None,
-                by=me.account.username)
+def user_create(
+    request: Request,
+    me: Annotated[Principal, Depends(allow("user.manage"))],
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    role: Annotated[str, Form()],
+    display_name: Annotated[str, Form()] = "",
+):
+    create_user(
+        request.app.state.engine,
+        username,
+        password,
+        role,
+        display_name=display_name or None,
+        by=me.account.username,
+    )
     return see_other("/admin/users?flash=User+created")
 
 
 @router.post("/admin/users/{username}/unlock", name="user_unlock")
-def user_unlock(request: Request, username: str, me: Annotated[Principal, Depends(allow("user.manage"))]):
+def user_unlock(
+    request: Request, username: str, me: Annotated[Principal, Depends(allow("user.manage"))]
+):
     unlock(request.app.state.engine, username, by=me.account.username)
     return see_other("/admin/users?flash=Unlocked")
 
 
 @router.get("/audit", name="audit")
-def audit_page(request: Request, me: Annotated[Principal, Depends(allow("audit.view"))], action: str | None = None):
+def audit_page(
+    request: Request,
+    me: Annotated[Principal, Depends(allow("audit.view"))],
+    action: str | None = None,
+):
     with request.app.state.engine.connect() as conn:
         rows = audit.recent(conn, 300, action or None)
         report = audit.verify(conn)
@@ -120,4 +174,3 @@ def audit_page(request: Request, me: Annotated[Principal, Depends(allow("audit.v
 @router.get("/api/openapi.json", name="openapi", include_in_schema=False)
 def openapi(request: Request, me: Annotated[Principal, Depends(allow("api.docs"))]):
     return JSONResponse(request.app.openapi())
-

@@ -10,7 +10,12 @@ from sqlalchemy import select
 from vaktpost.review import dashboard, queue
 from vaktpost.review.cases import open_cases
 from vaktpost.review.evidence import conversation_window, finding_summary, hints_available
-from vaktpost.review.policy import dismiss_reasons, incident_types, media_prefs, suggest_incident_type
+from vaktpost.review.policy import (
+    dismiss_reasons,
+    incident_types,
+    media_prefs,
+    suggest_incident_type,
+)
 from vaktpost.store.review_tables import decisions, review_items, users
 from vaktpost.store.tables import actors, findings, platforms
 from vaktpost.web.auth import Principal, allow
@@ -28,8 +33,11 @@ def dashboard_page(request: Request, me: Annotated[Principal, Depends(allow("das
         fig = dashboard.figures(conn)
     charts = {
         "labels": bars_svg(list(fig["findings_by_label"].items()), css_id="chart-labels"),
-        "per_day": bars_svg([(d.strftime("%d %b"), n) for d, n in fig["decisions_per_day"]],
-                            css_id="chart-decisions", vertical=True),
+        "per_day": bars_svg(
+            [(d.strftime("%d %b"), n) for d, n in fig["decisions_per_day"]],
+            css_id="chart-decisions",
+            vertical=True,
+        ),
         "ages": bars_svg(fig["queue_by_age"], css_id="chart-ages"),
     }
     return page(request, "dashboard.html", me, fig=fig, charts=charts)
@@ -38,9 +46,16 @@ def dashboard_page(request: Request, me: Annotated[Principal, Depends(allow("das
 def queue_rows(conn, limit: int = QUEUE_PAGE, offset: int = 0):
     return conn.execute(
         select(
-            review_items.c.id, review_items.c.priority, review_items.c.stage, review_items.c.created_at,
-            findings.c.id.label("finding_id"), findings.c.kind, findings.c.labels,
-            actors.c.id.label("actor_key"), actors.c.account_id, platforms.c.name.label("platform"),
+            review_items.c.id,
+            review_items.c.priority,
+            review_items.c.stage,
+            review_items.c.created_at,
+            findings.c.id.label("finding_id"),
+            findings.c.kind,
+            findings.c.labels,
+            actors.c.id.label("actor_key"),
+            actors.c.account_id,
+            platforms.c.name.label("platform"),
         )
         .join(findings, findings.c.id == review_items.c.finding_id)
         .outerjoin(actors, actors.c.id == findings.c.actor_id)
@@ -53,7 +68,9 @@ def queue_rows(conn, limit: int = QUEUE_PAGE, offset: int = 0):
 
 
 @router.get("/queue", name="queue")
-def queue_page(request: Request, me: Annotated[Principal, Depends(allow("queue.view"))], offset: int = 0):
+def queue_page(
+    request: Request, me: Annotated[Principal, Depends(allow("queue.view"))], offset: int = 0
+):
     engine = request.app.state.engine
     with engine.begin() as conn:
         queue.sync_queue(conn)
@@ -61,8 +78,16 @@ def queue_page(request: Request, me: Annotated[Principal, Depends(allow("queue.v
         rows = queue_rows(conn, offset=max(0, offset))
         counts = queue.queue_counts(conn)
         mine = queue.current_claim(conn, me.account)
-    return page(request, "queue.html", me, rows=rows, counts=counts, mine=mine, offset=max(0, offset),
-                page_size=QUEUE_PAGE)
+    return page(
+        request,
+        "queue.html",
+        me,
+        rows=rows,
+        counts=counts,
+        mine=mine,
+        offset=max(0, offset),
+        page_size=QUEUE_PAGE,
+    )
 
 
 @router.post("/queue/claim", name="claim")
@@ -79,7 +104,9 @@ def claim(request: Request, me: Annotated[Principal, Depends(allow("item.claim")
 
 
 @router.get("/items/{item_id}", name="item")
-def item_page(request: Request, item_id: int, me: Annotated[Principal, Depends(allow("evidence.view"))]):
+def item_page(
+    request: Request, item_id: int, me: Annotated[Principal, Depends(allow("evidence.view"))]
+):
     engine = request.app.state.engine
     with engine.connect() as conn:
         item = conn.execute(select(review_items).where(review_items.c.id == item_id)).first()
@@ -90,22 +117,39 @@ def item_page(request: Request, item_id: int, me: Annotated[Principal, Depends(a
             raise HTTPException(404, "the finding behind this item was replaced by a newer scan")
         window = (
             conversation_window(conn, finding.conversation_key, finding.message_key)
-            if finding.kind == "text" and finding.message_key else []
+            if finding.kind == "text" and finding.message_key
+            else []
         )
         history = conn.execute(
-            select(decisions, users.c.username).join(users, users.c.id == decisions.c.user_id)
-            .where(decisions.c.item_id == item_id).order_by(decisions.c.created_at)
+            select(decisions, users.c.username)
+            .join(users, users.c.id == decisions.c.user_id)
+            .where(decisions.c.item_id == item_id)
+            .order_by(decisions.c.created_at)
         ).all()
         cases = open_cases(conn) if me.can("case.edit") else []
     record_view(request, me, "evidence.view", f"finding:{finding.id}", {"item": item_id})
-    media = panel_context(request, me, finding.id, finding.detail) if finding.kind == "media" else {}
+    media = (
+        panel_context(request, me, finding.id, finding.detail) if finding.kind == "media" else {}
+    )
     holds = item.status == "claimed" and item.claimed_by == me.account.id
     suggested = suggest_incident_type(finding.labels or [], finding.kind)
     return page(
-        request, "item.html", me, item=item, finding=finding, window=window, holds=holds,
-        history=history, types=incident_types(), suggested=suggested, reasons=dismiss_reasons(),
-        prefs=media_prefs(me.account.prefs), hints_available=hints_available(), cases=cases,
-        back=request.url.path, **media,
+        request,
+        "item.html",
+        me,
+        item=item,
+        finding=finding,
+        window=window,
+        holds=holds,
+        history=history,
+        types=incident_types(),
+        suggested=suggested,
+        reasons=dismiss_reasons(),
+        prefs=media_prefs(me.account.prefs),
+        hints_available=hints_available(),
+        cases=cases,
+        back=request.url.path,
+        **media,
     )
 
 
@@ -120,8 +164,14 @@ def decide(
     note: Annotated[str | None, Form()] = None,
 ):
     text = " — ".join(x for x in (reason, note) if x and x.strip()) or None
-    state = queue.decide(request.app.state.engine, item_id, me.account, decision,
-                         incident_type_id=incident_type or None, reason=text)
+    state = queue.decide(
+        request.app.state.engine,
+        item_id,
+        me.account,
+        decision,
+        incident_type_id=incident_type or None,
+        reason=text,
+    )
     return see_other(f"/queue?flash=Item+{item_id}:+{state.replace(' ', '+')}")
 
 
@@ -132,19 +182,32 @@ def release(request: Request, item_id: int, me: Annotated[Principal, Depends(all
 
 
 @router.get("/findings/{finding_id}", name="finding")
-def finding_page(request: Request, finding_id: int, me: Annotated[Principal, Depends(allow("evidence.view"))]):
+def finding_page(
+    request: Request, finding_id: int, me: Annotated[Principal, Depends(allow("evidence.view"))]
+):
     with request.app.state.engine.connect() as conn:
         finding = finding_summary(conn, finding_id)
         if finding is None:
             raise HTTPException(404, "no such finding")
         window = (
             conversation_window(conn, finding.conversation_key, finding.message_key)
-            if finding.kind == "text" and finding.message_key else []
+            if finding.kind == "text" and finding.message_key
+            else []
         )
         cases = open_cases(conn) if me.can("case.edit") else []
     record_view(request, me, "evidence.view", f"finding:{finding_id}")
-    media = panel_context(request, me, finding.id, finding.detail) if finding.kind == "media" else {}
+    media = (
+        panel_context(request, me, finding.id, finding.detail) if finding.kind == "media" else {}
+    )
     return page(
-        request, "finding.html", me, finding=finding, window=window, prefs=media_prefs(me.account.prefs),
-        hints_available=hints_available(), cases=cases, back=request.url.path, **media,
+        request,
+        "finding.html",
+        me,
+        finding=finding,
+        window=window,
+        prefs=media_prefs(me.account.prefs),
+        hints_available=hints_available(),
+        cases=cases,
+        back=request.url.path,
+        **media,
     )

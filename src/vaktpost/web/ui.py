@@ -53,10 +53,14 @@ def _incident_name(type_id: str | None) -> str:
 templates.env.filters["incident_name"] = _incident_name
 
 
-def page(request: Request, name: str, principal: Principal | None, status_code: int = 200, **context) -> HTMLResponse:
+def page(
+    request: Request, name: str, principal: Principal | None, status_code: int = 200, **context
+) -> HTMLResponse:
     context.setdefault("flash", request.query_params.get("flash"))
     return templates.TemplateResponse(
-        request, name, {"me": principal, "csrf": principal.csrf_token if principal else "", **context},
+        request,
+        name,
+        {"me": principal, "csrf": principal.csrf_token if principal else "", **context},
         status_code=status_code,
     )
 
@@ -65,7 +69,15 @@ def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def record_view(request: Request, principal: Principal, action: str, target: str, detail: dict | None = None) -> None:
+def record_view(
+    request: Request, principal: Principal, action: str, target: str, detail: dict | None = None
+) -> None:
     """Audit a view of evidence (its own small transaction: a view has no other write)."""
     with request.app.state.engine.begin() as conn:
-        audit.append(conn, principal.account.username, action, target, {"via": principal.via, **(detail or {})})
+        audit.append(
+            conn,
+            principal.account.username,
+            action,
+            target,
+            {"via": principal.via, **(detail or {})},
+        )

@@ -4,6 +4,7 @@ Revision ID: 0003_review
 Revises: 0001
 Create Date: 2026-11-22
 """
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -42,7 +43,12 @@ def upgrade() -> None:
         sa.Column("created_at", Time, nullable=False),
         sa.Column("last_seen_at", Time, nullable=False),
         sa.Column("expires_at", Time, nullable=False),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_web_sessions_user_id_users"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_web_sessions_user_id_users"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_web_sessions")),
     )
     op.create_table(
@@ -53,7 +59,9 @@ def upgrade() -> None:
         sa.Column("token_hash", sa.String(64), nullable=False),
         sa.Column("created_at", Time, nullable=False),
         sa.Column("revoked_at", Time, nullable=True),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_api_tokens_user_id_users"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_api_tokens_user_id_users"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
     )
@@ -70,8 +78,14 @@ def upgrade() -> None:
         sa.Column("incident_type", sa.String(120), nullable=True),
         sa.Column("created_at", Time, nullable=False),
         sa.Column("decided_at", Time, nullable=True),
-        sa.ForeignKeyConstraint(["claimed_by"], ["users.id"], name=op.f("fk_review_items_claimed_by_users")),
-        sa.ForeignKeyConstraint(["first_reviewer_id"], ["users.id"], name=op.f("fk_review_items_first_reviewer_id_users")),
+        sa.ForeignKeyConstraint(
+            ["claimed_by"], ["users.id"], name=op.f("fk_review_items_claimed_by_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["first_reviewer_id"],
+            ["users.id"],
+            name=op.f("fk_review_items_first_reviewer_id_users"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_review_items")),
         sa.UniqueConstraint("finding_id", name=op.f("uq_review_items_finding_id")),
     )
@@ -92,7 +106,9 @@ def upgrade() -> None:
         sa.Column("incident_type", sa.String(120), nullable=True),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("created_at", Time, nullable=False),
-        sa.ForeignKeyConstraint(["item_id"], ["review_items.id"], name=op.f("fk_decisions_item_id_review_items")),
+        sa.ForeignKeyConstraint(
+            ["item_id"], ["review_items.id"], name=op.f("fk_decisions_item_id_review_items")
+        ),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_decisions_user_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_decisions")),
     )
@@ -107,23 +123,36 @@ def upgrade() -> None:
         sa.Column("created_by", sa.Integer(), nullable=False),
         sa.Column("created_at", Time, nullable=False),
         sa.Column("updated_at", Time, nullable=False),
-        sa.ForeignKeyConstraint(["assigned_to"], ["users.id"], name=op.f("fk_cases_assigned_to_users")),
-        sa.ForeignKeyConstraint(["created_by"], ["users.id"], name=op.f("fk_cases_created_by_users")),
+        sa.ForeignKeyConstraint(
+            ["assigned_to"], ["users.id"], name=op.f("fk_cases_assigned_to_users")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by"], ["users.id"], name=op.f("fk_cases_created_by_users")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cases")),
     )
     op.create_table(
         "case_actors",
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("actor_id", BigId, nullable=False),
-        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_case_actors_case_id_cases"), ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["actor_id"], ["actors.id"], name=op.f("fk_case_actors_actor_id_actors")),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_case_actors_case_id_cases"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["actors.id"], name=op.f("fk_case_actors_actor_id_actors")
+        ),
         sa.PrimaryKeyConstraint("case_id", "actor_id", name=op.f("pk_case_actors")),
     )
     op.create_table(
         "case_findings",
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("finding_id", BigId, nullable=False),
-        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_case_findings_case_id_cases"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["case_id"],
+            ["cases.id"],
+            name=op.f("fk_case_findings_case_id_cases"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("case_id", "finding_id", name=op.f("pk_case_findings")),
     )
     op.create_table(
@@ -133,8 +162,12 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("created_at", Time, nullable=False),
-        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_case_notes_case_id_cases"), ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_case_notes_user_id_users")),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], name=op.f("fk_case_notes_case_id_cases"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_case_notes_user_id_users")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_case_notes")),
     )
     op.create_index("ix_case_notes_case", "case_notes", ["case_id"])
@@ -146,7 +179,12 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("created_at", Time, nullable=False),
         sa.Column("expires_at", Time, nullable=False),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_media_reveals_user_id_users"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_media_reveals_user_id_users"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_media_reveals")),
     )
     op.create_index("ix_media_reveals_user_finding", "media_reveals", ["user_id", "finding_id"])
