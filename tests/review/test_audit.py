@@ -129,3 +129,11 @@ def test_actions_write_audit_records(engine, client_for, world, accounts):
         assert audit.verify(conn).ok
     assert ("reviewer1", "evidence.view", f"finding:{world.finding_ids[0]}") in rows
     assert ("reviewer1", "media.reveal", f"finding:{world.media_finding_ids[0]}") in rows
+
+
+def test_audit_page_shows_where_the_chain_breaks(engine, client_for, world):
+    admin = client_for("admin")
+    assert "chain intact" in admin.get("/audit").text
+    with engine.begin() as conn:
+        conn.execute(update(audit_log).where(audit_log.c.id == 2).values(detail='{"role":"admin"}'))
+    assert "chain broken at record 2" in admin.get("/audit").text
