@@ -95,7 +95,25 @@ def test_reviewer_flow(served, browser, shot):
     lpage.goto(f"{base}/findings/{world.finding_ids[0]}")
     lpage.locator("mark.evidence").first.wait_for()
     shot(lpage, "09-conversation")
+    # A case: open it, add the buyer from the actor page, assign it, note it.
+    lpage.goto(base + "/cases")
+    lpage.fill("input[name=title]", "Buyer ring, March")
+    lpage.click("button:has-text(\"Open case\")")
+    lpage.wait_for_url(re.compile(r"/cases/\d+$"))
+    case_url = lpage.url
+    lpage.goto(f"{base}/actors/{world.buyers[0]}")
+    lpage.click("form[data-case-kind=actors] button[type=submit]")
+    lpage.wait_for_url(case_url)
+    lpage.select_option("select[name=username]", "ivan")
+    with lpage.expect_navigation():
+        lpage.click("button:has-text(\"Assign\")")
+    lpage.fill("textarea[name=text]", "Payment routes to be checked with the bank.")
+    with lpage.expect_navigation():
+        lpage.click("button:has-text(\"Add note\")")
+    assert "buyer-5-0" in lpage.locator("table").first.inner_text()
+    assert "assigned to ivan" in lpage.locator(".status-line").inner_text()
+    shot(lpage, "10-case")
     lpage.goto(base + "/")
     lpage.locator("#chart-labels").wait_for()
-    shot(lpage, "10-dashboard")
+    shot(lpage, "11-dashboard")
     lead.close()
