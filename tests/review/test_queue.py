@@ -237,3 +237,13 @@ def test_the_claim_is_one_statement_that_skips_locked_rows_on_postgresql():
     assert "FOR UPDATE SKIP LOCKED" in pg and "RETURNING review_items.id" in pg
     lite = str(stmt.compile(dialect=sqlite.dialect()))
     assert "FOR UPDATE" not in lite and "RETURNING" in lite
+
+
+def test_renewing_a_lease_keeps_the_item(engine, people):
+    _add_findings(engine, [0.8])
+    item = claim_next(engine, people["reviewer"], now=T0, lease=timedelta(minutes=5))
+    queue.renew_lease(engine, item, people["reviewer"], now=T0 + timedelta(minutes=4), lease=timedelta(minutes=5))
+    assert claim_next(engine, people["child_safety_lead"], now=T0 + timedelta(minutes=6)) is None
+    assert claim_next(engine, people["child_safety_lead"], now=T0 + timedelta(minutes=10)) == item
+    with pytest.raises(ConflictError):
+        queue.renew_lease(engine, item, people["reviewer"], now=T0 + timedelta(minutes=10))

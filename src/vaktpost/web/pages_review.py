@@ -132,6 +132,13 @@ def item_page(
         panel_context(request, me, finding.id, finding.detail) if finding.kind == "media" else {}
     )
     holds = item.status == "claimed" and item.claimed_by == me.account.id
+    if holds:  # looking at the item is work on it: the lease runs from now
+        try:
+            queue.renew_lease(engine, item_id, me.account, lease=request.app.state.settings.lease)
+        except queue.ConflictError:
+            holds = False
+        with engine.connect() as conn:
+            item = conn.execute(select(review_items).where(review_items.c.id == item_id)).first()
     suggested = suggest_incident_type(finding.labels or [], finding.kind)
     return page(
         request,
