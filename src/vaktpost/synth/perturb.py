@@ -1,0 +1,120 @@
+"""Perturbations that make phrasing hard to memorise: typos, leetspeak, spaced letters,
+homoglyphs, zero-width characters, repeated letters, emoji, abbreviations and "po".
+
+They change only the text, never the labels, and are recorded nowhere but in the text: a
+detector has to see through them. Rates come from `data/perturb.json` and can be scaled
+(`--perturb 0` for clean text, `--perturb 2` for twice as noisy).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Callable
+
+import orjson
+
+Rnd = Callable[[], float]
+
+
+def load_perturb_config() -> dict:
+    ref = resources.files("vaktpost.synth").joinpath("data", "perturb.json")
+    return orjson.loads(ref.read_bytes())
+
+
+def _word_index(words: list[str], rnd: Rnd, min_len: int = 3) -> int:
+    """A random word that is long enough and mostly letters, or -1."""
+    n = len(words)
+    start = int(rnd() * n)
+    for k in range(n):
+        i = (start + k) % n
+        w = words[i]
+        if len(w) >= min_len and w[0].isalpha():
+            return i
+    return -1
+
+
+class Perturber:
+    def __init__(self, scale: float = 1.0, config: dict | None = None):
+        cfg = config or load_perturb_config()
+        self.rates = {k: min(1.0, v * scale) for k, v in cfg["rates"].items()}
+        self.leet = str.maketrans(cfg["leet"])
+        self.homoglyph = cfg["homoglyph"]
+        self.zero_width = tuple(cfg["zero_width"])
+        self.abbrev = cfg["abbreviate"]
+        self.abbrev_langs = frozenset(cfg["abbreviate_languages"])
+        self.po_langs = frozenset(cfg["po_languages"])
+        self.emoji = tuple(cfg["emoji"])
+        order = ("abbreviate", "po", "typo", "leet", "spaced", "repeat", "homoglyph",
+                 "zero_width", "emoji")
+        self._ops = tuple((self.rates[name], getattr(self, f"_{name}")) for name in order
+                          if self.rates.get(name, 0) > 0)
+        self.active = bool(self._ops)
+
+    def apply(self, text: str, language: str, rnd: Rnd) -> str:
+        for rate, op in self._ops:
+            if rnd() < rate:
+                text = op(text, language, rnd)
+        return text
+
+    def _abbreviate(self, text: str, language: str, rnd: Rnd) -> str:
+        if language not in self.abbrev_langs:
+            return text
+        ab = self.abbrev
+        return " ".join(ab.get(w, w) for w in text.split(" "))
+
+    def _po(self, text: str, language: str, rnd: Rnd) -> str:
+        if language not in self.po_langs or " po" in text:
+            return text
+        if text[-1:] in "?!.":
+            return text[:-1] + " po" + text[-1]
+        return text + " po"
+
+    def _typo(self, text: str, language: str, rnd: Rnd) -> str:
+        words = text.split(" ")
+        i = _word_index(words, rnd, 4)
+        if i < 0:
+            return text
+        w = words[i]
+        j = 1 + int(rnd() * (len(w) - 2))
+        if rnd() < 0.5:
+            words[i] = w[:j] + w[j + 1:]
+        else:
+            words[i] = w[:j - 1] + w[j] + w[j - 1] + w[j + 1:]
+        return " ".join(words)
+
+    def _leet(self, text: str, language: str, rnd: Rnd) -> str:
+        words = text.split(" ")
+        i = _word_index(words, rnd)
+        if i >= 0:
+            words[i] = words[i].translate(self.leet)
+        return " ".join(words)
+
+    def _spaced(self, text: str, language: str, rnd: Rnd) -> str:
+        words = text.split(" ")
+        i = _word_index(words, rnd)
+        if i >= 0 and len(words[i]) <= 8:
+            words[i] = " ".join(words[i])
+        return " ".join(words)
+
+    def _repeat(self, text: str, language: str, rnd: Rnd) -> str:
+        for j in range(len(text) - 1, -1, -1):
+            if text[j] in "aeiouy":
+                return text[:j] + text[j] * (2 + int(rnd() * 3)) + text[j + 1:]
+        return text
+
+    def _homoglyph(self, text: str, language: str, rnd: Rnd) -> str:
+        chars = list(text)
+        hits = [j for j, c in enumerate(chars) if c in self.homoglyph]
+        for _ in range(min(len(hits), 1 + int(rnd() * 3))):
+            j = hits[int(rnd() * len(hits))]
+            chars[j] = self.homoglyph.get(chars[j], chars[j])
+        return "".join(chars)
+
+    def _zero_width(self, text: str, language: str, rnd: Rnd) -> str:
+        if len(text) < 3:
+            return text
+        j = 1 + int(rnd() * (len(text) - 2))
+        return text[:j] + self.zero_width[int(rnd() * len(self.zero_width))] + text[j:]
+
+    def _emoji(self, text: str, language: str, rnd: Rnd) -> str:
+        return text + " " + self.emoji[int(rnd() * len(self.emoji))]
