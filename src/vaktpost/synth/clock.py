@@ -2,7 +2,8 @@
 human delays, and long conversations resume on later nights (sessions).
 
 Times are whole seconds since the epoch, written as zone-aware UTC (`...Z`), which is what a
-platform export holds. Formatting caches the date part, since it changes rarely.
+platform export holds. Formatting caches the date of each day and
+all 86,400 times of day (a few MB, fixed).
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ class Clock:
             raise ValueError("window ends before it starts")
         self.first_day = (first - date(1970, 1, 1)).days
         self.days = (last - first).days + 1
-        self._day = -1
-        self._prefix = ""
+        self._prefix: dict[int, str] = {}
+        self.tod = tuple(f"{h:02d}:{m:02d}:{s:02d}Z" for h in range(24) for m in range(60)
+                          for s in range(60))
 
     def open(self, rnd: Rnd, utc_offset_h: int) -> int:
         """First message: a random day, mostly 19:00-03:00 local time of the opener."""
@@ -48,9 +50,8 @@ class Clock:
 
     def iso(self, t: int) -> str:
         day, s = divmod(t, DAY)
-        if day != self._day:
-            self._day = day
-            self._prefix = datetime.fromtimestamp(day * DAY, tz=timezone.utc).strftime("%Y-%m-%dT")
-        h, rem = divmod(s, 3600)
-        m, sec = divmod(rem, 60)
-        return f"{self._prefix}{h:02d}:{m:02d}:{sec:02d}Z"
+        prefix = self._prefix.get(day)
+        if prefix is None:
+            prefix = datetime.fromtimestamp(day * DAY, tz=timezone.utc).strftime("%Y-%m-%dT")
+            self._prefix[day] = prefix
+        return prefix + self.tod[s]

@@ -6,19 +6,21 @@ Deterministic for a seed: one `random.Random(seed)` drives every choice in a fix
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import orjson
 
 from vaktpost.errors import UserError
-from vaktpost.synth.clock import Clock
+from vaktpost.synth.clock import DAY, Clock
 from vaktpost.synth.dialogue import SCRIPTS
 from vaktpost.synth.funnel import FunnelBook
 from vaktpost.synth.perturb import Perturber
-from vaktpost.synth.templates import TemplateBank
+from vaktpost.synth.templates import LANGUAGES, TemplateBank
 from vaktpost.synth.world import PairPicker, World, _coprime_stride, _mix, load_scenarios, weighted_picker
 from vaktpost.synth.writer import ChatSink, JsonlSink
 
@@ -148,18 +150,29 @@ def generate(opts: GeneratorOptions) -> dict[str, Any]:
     chats = ChatSink(out, opts.fmt)
     truth = JsonlSink(out / "truth" / "messages.jsonl")
     lang_pickers: dict[tuple[int, int], Callable[[float], str]] = {}
+    dumps = orjson.dumps
+    as_rows = opts.fmt == "parquet"
 
-    stats: dict[str, dict[str, int]] = {k: {} for k in
-                                        ("labels", "languages", "splits", "hard_negatives",
-                                         "conversation_types")}
+    # Every phrasing the bank can pick gets a number; its truth-line ending (labels, language,
+    # family, split, hard negative) is serialised once, and counting numbers gives every
+    # statistic for world.json.
+    table, metas = _phrasing_table(bank)
+    tails_plain = [dumps(_truth_tail(m, None, move_labels, move_hn)).decode()[1:] for m in metas]
+    tails_ac = [dumps(_truth_tail(m, "adult_commerce", move_labels, move_hn)).decode()[1:]
+                for m in metas]
+    counts_plain = [0] * len(metas)
+    counts_ac = [0] * len(metas)
+    ct: dict[str, int] = {}
     n_msg = 0
     n_conv = 0
     skipped: dict[str, int] = {}
-    chat_rows: list[dict] = []
-    truth_rows: list[dict] = []
+    chat_lines: list = []
+    truth_lines: list[str] = []
     batch = opts.batch
-    iso = clock.iso
-    next_t = clock.next
+    day_prefix: dict[int, str] = {}
+    tod = clock.tod
+    log = math.log
+    utc = timezone.utc
 
     try:
         for conv_type in type_iter:
@@ -186,64 +199,85 @@ def generate(opts: GeneratorOptions) -> dict[str, Any]:
             if exact and n_msg + len(steps) > target:
                 steps = steps[: target - n_msg]
             n_conv += 1
-            ct = stats["conversation_types"]
             ct[conv_type] = ct.get(conv_type, 0) + 1
 
             platform = world.pool_of(a).platform
             conv_id = f"c-{n_conv:08d}"
+            head = f'{{"platform":"{platform}","conversation_id":"{conv_id}","message_id":"'
             people = []
             for me, other in ((a, b), (b, a)):
                 key = (world.home[me], world.home[other])
                 lp = lang_pickers.get(key)
                 if lp is None:
                     lp = lang_pickers[key] = weighted_picker(world.language_weights(me, other))
-                pool = world.pool_of(me)
-                opool = world.pool_of(other)
-                people.append((
-                    {"id": world.actor_id(me), "name": world.actor_name(me), "role": pool.role},
-                    [{"id": world.actor_id(other), "role": opool.role}],
-                    world.country(me),
-                    lp(rnd()),
-                ))
+                sender = {"id": world.actor_id(me), "name": world.actor_name(me),
+                          "role": world.pool_of(me).role}
+                recipients = [{"id": world.actor_id(other), "role": world.pool_of(other).role}]
+                country = world.country(me)
+                middle = ('","sender":' + dumps(sender).decode() + ',"recipients":'
+                          + dumps(recipients).decode() + f',"country":"{country}","text":')
+                people.append((middle, table[lp(rnd())], sender, recipients, country))
             t = clock.open(rnd, world.utc_offset(a))
             last_speaker = -1
             spoken: list[tuple[int, tuple[str, ...]]] = []
             for speaker, move, hn_override in steps:
-                sender, recipients, country, lang = people[speaker]
-                choices = bank.choices(lang, move)
-                fill, family, split, used_lang = choices[int(rnd() * len(choices))]
+                middle, phrasings, sender, recipients, country = people[speaker]
+                choices, n_choices = phrasings[move]
+                fill, used_lang, k = choices[int(rnd() * n_choices)]
                 text = fill(rnd)
                 if perturb is not None:
                     text = perturb(text, used_lang, rnd)
+                # Reply delays (see Clock.next, inlined here for speed).
                 if last_speaker >= 0:
-                    t = next_t(t, rnd, speaker == last_speaker)
+                    if speaker == last_speaker:
+                        t += 2 + int(rnd() * 25)
+                    else:
+                        u = rnd()
+                        if u < 0.04:
+                            t += DAY * (1 + int(rnd() * 3)) + int((rnd() - 0.5) * 7200)
+                        else:
+                            t += 5 + int(-log(1.0 - u) * 55)
                 last_speaker = speaker
                 n_msg += 1
                 mid = f"m-{n_msg:010d}"
-                labels = move_labels[move]
-                hn = hn_override or move_hn[move]
-                chat_rows.append({
-                    "platform": platform, "conversation_id": conv_id, "message_id": mid,
-                    "sent_at": iso(t), "sender": sender, "recipients": recipients,
-                    "text": text, "country": country,
-                })
-                truth_rows.append({
-                    "platform": platform, "message_id": mid, "conversation_id": conv_id,
-                    "labels": labels, "language": used_lang, "family": family, "split": split,
-                    "hard_negative": hn,
-                })
-                spoken.append((speaker, labels))
+                day, sec = divmod(t, DAY)
+                prefix = day_prefix.get(day)
+                if prefix is None:
+                    prefix = day_prefix[day] = datetime.fromtimestamp(
+                        day * DAY, tz=utc).strftime("%Y-%m-%dT")
+                sent_at = prefix + tod[sec]
+                if hn_override is None:
+                    tail = tails_plain[k]
+                    counts_plain[k] += 1
+                else:
+                    tail = tails_ac[k]
+                    counts_ac[k] += 1
+                if as_rows:
+                    chat_lines.append({
+                        "platform": platform, "conversation_id": conv_id, "message_id": mid,
+                        "sent_at": sent_at, "sender": sender, "recipients": recipients,
+                        "text": text, "country": country})
+                else:
+                    chat_lines.append(f'{head}{mid}","sent_at":"{sent_at}{middle}'
+                                      f'{dumps(text).decode()}}}')
+                truth_lines.append(f'{{"platform":"{platform}","message_id":"{mid}",'
+                                   f'"conversation_id":"{conv_id}",{tail}')
+                spoken.append((speaker, move_labels[move]))
             funnels.add_conversation((a, b), spoken)
-            if len(chat_rows) >= batch:
-                _flush(chats, truth, chat_rows, truth_rows, stats)
-                chat_rows, truth_rows = [], []
+            if len(truth_lines) >= batch:
+                chats.write(chat_lines)
+                truth.write_lines(truth_lines)
+                chat_lines, truth_lines = [], []
                 if opts.progress:
                     opts.progress(n_msg)
-        _flush(chats, truth, chat_rows, truth_rows, stats)
+        chats.write(chat_lines)
+        truth.write_lines(truth_lines)
     finally:
         chats.close()
         truth.close()
 
+    stats = _tally(metas, counts_plain, counts_ac, move_labels, move_hn)
+    stats["conversation_types"] = ct
     actors = _write_actors(out / "truth" / "actors.jsonl", world, funnels)
     summary = {
         "scenario": opts.scenario,
@@ -268,22 +302,44 @@ def generate(opts: GeneratorOptions) -> dict[str, Any]:
     return summary
 
 
-def _flush(chats: ChatSink, truth: JsonlSink, chat_rows: list, truth_rows: list,
-           stats: dict[str, dict[str, int]]) -> None:
-    chats.write(chat_rows)
-    truth.write(truth_rows)
-    labels, langs, splits, hns = (stats["labels"], stats["languages"], stats["splits"],
-                                  stats["hard_negatives"])
-    for r in truth_rows:
-        for lab in r["labels"] or ("NONE",):
-            labels[lab] = labels.get(lab, 0) + 1
-        lang = r["language"]
-        langs[lang] = langs.get(lang, 0) + 1
-        sp = r["split"]
-        splits[sp] = splits.get(sp, 0) + 1
-        hn = r["hard_negative"]
-        if hn:
-            hns[hn] = hns.get(hn, 0) + 1
+def _phrasing_table(bank: TemplateBank) -> tuple[dict, list[tuple]]:
+    """language -> move -> ((fill, language used, number), ...), count; and each number's
+    (family, move, split, language)."""
+    metas: list[tuple] = []
+    table: dict[str, dict[str, tuple]] = {}
+    for lang in LANGUAGES:
+        table[lang] = {}
+        for move in bank.moves:
+            entries = []
+            for fill, family, split, used_lang in bank.choices(lang, move):
+                entries.append((fill, used_lang, len(metas)))
+                metas.append((family, move, split, used_lang))
+            table[lang][move] = (tuple(entries), len(entries))
+    return table, metas
+
+
+def _truth_tail(meta: tuple, hn_override: str | None, move_labels: dict, move_hn: dict) -> dict:
+    family, move, split, lang = meta
+    return {"labels": move_labels[move], "language": lang, "family": family, "split": split,
+            "hard_negative": hn_override or move_hn[move]}
+
+
+def _tally(metas: list[tuple], counts_plain: list[int], counts_ac: list[int],
+           move_labels: dict, move_hn: dict) -> dict:
+    stats: dict[str, dict[str, int]] = {"labels": {}, "languages": {}, "splits": {},
+                                        "hard_negatives": {}}
+    for meta, n_plain, n_ac in zip(metas, counts_plain, counts_ac):
+        for hn_override, n in ((None, n_plain), ("adult_commerce", n_ac)):
+            if not n:
+                continue
+            tail = _truth_tail(meta, hn_override, move_labels, move_hn)
+            for lab in tail["labels"] or ("NONE",):
+                stats["labels"][lab] = stats["labels"].get(lab, 0) + n
+            for key, value in (("languages", tail["language"]), ("splits", tail["split"]),
+                               ("hard_negatives", tail["hard_negative"])):
+                if value:
+                    stats[key][value] = stats[key].get(value, 0) + n
+    return {k: dict(sorted(v.items())) for k, v in stats.items()}
 
 
 def _write_actors(path: Path, world: World, funnels: FunnelBook) -> dict[str, int]:

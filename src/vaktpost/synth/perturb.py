@@ -11,6 +11,9 @@ from __future__ import annotations
 from importlib import resources
 from typing import Callable
 
+import math
+import re
+
 import orjson
 
 Rnd = Callable[[], float]
@@ -41,26 +44,42 @@ class Perturber:
         self.homoglyph = cfg["homoglyph"]
         self.zero_width = tuple(cfg["zero_width"])
         self.abbrev = cfg["abbreviate"]
+        self._abbrev_re = re.compile(r"\b(" + "|".join(map(re.escape, self.abbrev)) + r")\b")
         self.abbrev_langs = frozenset(cfg["abbreviate_languages"])
         self.po_langs = frozenset(cfg["po_languages"])
         self.emoji = tuple(cfg["emoji"])
         order = ("abbreviate", "po", "typo", "leet", "spaced", "repeat", "homoglyph",
                  "zero_width", "emoji")
-        self._ops = tuple((self.rates[name], getattr(self, f"_{name}")) for name in order
-                          if self.rates.get(name, 0) > 0)
-        self.active = bool(self._ops)
+        self._ops: dict[str, tuple] = {}
+        for lang in ("en", "nb", "tl", "ceb", "mixed"):
+            self._ops[lang] = tuple(
+                (self.rates[name], getattr(self, f"_{name}")) for name in order
+                if self.rates.get(name, 0) > 0
+                and (name != "abbreviate" or lang in self.abbrev_langs)
+                and (name != "po" or lang in self.po_langs))
+        self.active = any(self._ops.values())
+        self.untouched = {lang: math.prod(1 - r for r, _ in ops) for lang, ops in self._ops.items()}
 
     def apply(self, text: str, language: str, rnd: Rnd) -> str:
-        for rate, op in self._ops:
-            if rnd() < rate:
-                text = op(text, language, rnd)
+        """Each perturbation independently with its rate. One draw decides whether any applies
+        (most messages stay clean); if some do, the independent draws are repeated until at
+        least one fires, which is exactly the independent law given "at least one"."""
+        if rnd() < self.untouched[language]:
+            return text
+        ops = self._ops[language]
+        while True:
+            fired = [op for rate, op in ops if rnd() < rate]
+            if fired:
+                break
+        for op in fired:
+            text = op(text, language, rnd)
         return text
 
     def _abbreviate(self, text: str, language: str, rnd: Rnd) -> str:
         if language not in self.abbrev_langs:
             return text
         ab = self.abbrev
-        return " ".join(ab.get(w, w) for w in text.split(" "))
+        return self._abbrev_re.sub(lambda m: ab[m.group(1)], text)
 
     def _po(self, text: str, language: str, rnd: Rnd) -> str:
         if language not in self.po_langs or " po" in text:

@@ -27,14 +27,14 @@ class ChatSink:
         else:
             self._parquet = _ParquetChats(self.path)
 
-    def write(self, rows: list[dict[str, Any]]) -> None:
+    def write(self, rows: list) -> None:
+        """JSON lines already serialised (str), or row dicts when writing Parquet."""
         if not rows:
             return
         if self.fmt == "parquet":
             self._parquet.write(rows)
             return
-        dumps = orjson.dumps
-        self._fh.write(b"\n".join([dumps(r) for r in rows]) + b"\n")
+        self._fh.write(("\n".join(rows) + "\n").encode())
 
     def close(self) -> None:
         if self.fmt == "parquet":
@@ -52,6 +52,10 @@ class JsonlSink:
         if rows:
             dumps = orjson.dumps
             self._fh.write(b"\n".join([dumps(r) for r in rows]) + b"\n")
+
+    def write_lines(self, lines: list[str]) -> None:
+        if lines:
+            self._fh.write(("\n".join(lines) + "\n").encode())
 
     def close(self) -> None:
         self._fh.close()
