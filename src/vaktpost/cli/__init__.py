@@ -21,6 +21,7 @@ app = typer.Typer(
 
 COMMAND_MODULES = [
     "conversations",
+    "synth",
 ]
 
 for _name in COMMAND_MODULES:

@@ -170,7 +170,7 @@ def groomer(rnd: Rnd, **_: object) -> list[Step]:
     if rnd() < 0.5:
         steps.append((0, "off_platform", None))
     if rnd() < 0.6:
-        steps.append((0, "content_request", None))
+        steps.append((0, "content_request_self", None))
         steps.append((1, "goodbye" if rnd() < 0.5 else "ack", None))
     if rnd() < 0.25:
         steps.append((0, "coercion", None))
