@@ -23,7 +23,10 @@ class ChatSink:
         if fmt == "jsonl":
             self._fh = open(self.path, "wb", buffering=1 << 20)
         elif fmt == "gzip":
-            self._fh = gzip.open(self.path, "wb", compresslevel=5)
+            # mtime=0 and no name in the header: the same seed gives the same bytes.
+            self._raw = open(self.path, "wb")
+            self._fh = gzip.GzipFile(filename="", mode="wb", compresslevel=5, fileobj=self._raw,
+                                     mtime=0)
         else:
             self._parquet = _ParquetChats(self.path)
 
@@ -39,8 +42,10 @@ class ChatSink:
     def close(self) -> None:
         if self.fmt == "parquet":
             self._parquet.close()
-        else:
-            self._fh.close()
+            return
+        self._fh.close()
+        if self.fmt == "gzip":
+            self._raw.close()
 
 
 class JsonlSink:
