@@ -84,7 +84,7 @@ class Perturber:
     def _po(self, text: str, language: str, rnd: Rnd) -> str:
         if language not in self.po_langs or " po" in text:
             return text
-        if text[-1:] in "?!.":
+        if text and text[-1] in "?!.":
             return text[:-1] + " po" + text[-1]
         return text + " po"
 
