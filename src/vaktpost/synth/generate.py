@@ -36,7 +36,7 @@ class GeneratorOptions:
     split: str = "all"
     fmt: str = "jsonl"
     perturb: float = 1.0
-    batch: int = 20_000
+    batch: int = 5_000
     progress: Callable[[int], None] | None = field(default=None, repr=False)
 
 
