@@ -48,25 +48,32 @@ class Perturber:
         self.abbrev_langs = frozenset(cfg["abbreviate_languages"])
         self.po_langs = frozenset(cfg["po_languages"])
         self.emoji = tuple(cfg["emoji"])
-        order = ("abbreviate", "po", "typo", "leet", "spaced", "repeat", "homoglyph",
-                 "zero_width", "emoji")
-        self._ops: dict[str, tuple] = {}
+        generic = ("typo", "leet", "spaced", "repeat", "homoglyph", "zero_width", "emoji")
+        self._generic = tuple((self.rates[name], getattr(self, f"_{name}")) for name in generic
+                              if self.rates.get(name, 0) > 0)
+        self.untouched_generic = math.prod(1 - r for r, _ in self._generic)
+        # Abbreviations and "po" belong to some languages and are frequent: drawn on their own.
+        self._lead: dict[str, tuple] = {}
         for lang in ("en", "nb", "tl", "ceb", "mixed"):
-            self._ops[lang] = tuple(
-                (self.rates[name], getattr(self, f"_{name}")) for name in order
+            self._lead[lang] = tuple(
+                (self.rates[name], getattr(self, f"_{name}")) for name in ("abbreviate", "po")
                 if self.rates.get(name, 0) > 0
-                and (name != "abbreviate" or lang in self.abbrev_langs)
-                and (name != "po" or lang in self.po_langs))
-        self.active = any(self._ops.values())
-        self.untouched = {lang: math.prod(1 - r for r, _ in ops) for lang, ops in self._ops.items()}
+                and lang in (self.abbrev_langs if name == "abbreviate" else self.po_langs))
+        self.active = bool(self._generic) or any(self._lead.values())
+        self.untouched = {lang: self.untouched_generic * math.prod(1 - r for r, _ in lead)
+                          for lang, lead in self._lead.items()}
 
     def apply(self, text: str, language: str, rnd: Rnd) -> str:
-        """Each perturbation independently with its rate. One draw decides whether any applies
-        (most messages stay clean); if some do, the independent draws are repeated until at
-        least one fires, which is exactly the independent law given "at least one"."""
-        if rnd() < self.untouched[language]:
+        """Each perturbation independently with its rate. For the rare ones, one draw decides
+        whether any applies (most messages stay clean); if some do, their independent draws are
+        repeated until at least one fires, which is exactly the independent law given "at
+        least one"."""
+        for rate, op in self._lead[language]:
+            if rnd() < rate:
+                text = op(text, language, rnd)
+        if rnd() < self.untouched_generic:
             return text
-        ops = self._ops[language]
+        ops = self._generic
         while True:
             fired = [op for rate, op in ops if rnd() < rate]
             if fired:
