@@ -116,3 +116,10 @@ def test_ids_do_not_reveal_kind(mixed_world):
         by_kind.setdefault(a["kind"], set()).add(a["actor_id"].split("-")[0])
     assert by_kind["hunter"] == by_kind["customer"] == {"u"}
     assert all("kind" not in c and "kind" not in c["sender"] for c in mixed_world.chats)
+
+
+def test_quotes_in_text_survive_the_json_writer(mixed_world):
+    quoted = [c["text"] for c in mixed_world.chats if '"' in c["text"]]
+    assert quoted
+    raw = (mixed_world.out / "chats.jsonl").read_bytes()
+    assert raw.count(b'\\"') == 2 * len(quoted)

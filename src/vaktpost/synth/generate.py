@@ -219,7 +219,6 @@ def generate(opts: GeneratorOptions) -> dict[str, Any]:
                 people.append((middle, table[lp(rnd())], sender, recipients, country))
             t = clock.open(rnd, world.utc_offset(a))
             last_speaker = -1
-            spoken: list[tuple[int, tuple[str, ...]]] = []
             for speaker, move, hn_override in steps:
                 middle, phrasings, sender, recipients, country = people[speaker]
                 choices, n_choices = phrasings[move]
@@ -257,13 +256,16 @@ def generate(opts: GeneratorOptions) -> dict[str, Any]:
                         "platform": platform, "conversation_id": conv_id, "message_id": mid,
                         "sent_at": sent_at, "sender": sender, "recipients": recipients,
                         "text": text, "country": country})
-                else:
+                elif '"' in text or "\\" in text:
                     chat_lines.append(f'{head}{mid}","sent_at":"{sent_at}{middle}'
                                       f'{dumps(text).decode()}}}')
+                else:
+                    # Templates hold no control characters; only quotes and backslashes
+                    # need escaping, so most texts are written as they are.
+                    chat_lines.append(f'{head}{mid}","sent_at":"{sent_at}{middle}"{text}"}}')
                 truth_lines.append(f'{{"platform":"{platform}","message_id":"{mid}",'
                                    f'"conversation_id":"{conv_id}",{tail}')
-                spoken.append((speaker, move_labels[move]))
-            funnels.add_conversation((a, b), spoken)
+            funnels.add_conversation((a, b), [(sp, move_labels[mv]) for sp, mv, _ in steps])
             if len(truth_lines) >= batch:
                 chats.write(chat_lines)
                 truth.write_lines(truth_lines)

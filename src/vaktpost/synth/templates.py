@@ -49,6 +49,14 @@ class Template:
     fill: Callable[[Callable[[], float]], str]
 
 
+def _check_printable(values, where: str) -> None:
+    """The writer copies texts into JSON without escaping when they hold no quote or
+    backslash, so data files must not hold control characters."""
+    for v in values:
+        if any(ord(ch) < 0x20 for ch in v):
+            raise UserError(f"control character in {v!r}", where)
+
+
 def compile_template(text: str, getters: dict[str, Getter], where: str) -> Callable:
     pieces = SLOT.split(text)
     literals = pieces[0::2]
@@ -84,10 +92,14 @@ def load_templates() -> tuple[Template, ...]:
     """Every template of every language, validated; raises UserError naming the bad family."""
     moves = load_moves()
     common = _read_json("common.json")
+    for values in common["lexicon"].values():
+        _check_printable(values, "common.json")
     out: list[Template] = []
     for lang in LANGUAGES:
         where = f"templates/{lang}.json"
         data = _read_json("templates", f"{lang}.json")
+        for values in data.get("lexicon", {}).values():
+            _check_printable(values, where)
         getters = build_getters(data.get("lexicon", {}), data["formats"], common)
         for fam_id, fam in data["families"].items():
             move = fam["move"]
@@ -97,6 +109,7 @@ def load_templates() -> tuple[Template, ...]:
                 raise UserError(f"family {fam_id}: split must be train or test", where)
             if not fam_id.startswith(f"{lang}.{move}."):
                 raise UserError(f"family {fam_id}: id must start with {lang}.{move}.", where)
+            _check_printable(fam["texts"], f"{where} {fam_id}")
             for text in fam["texts"]:
                 fill = compile_template(text, getters, f"{where} {fam_id}")
                 out.append(Template(lang, move, fam_id, fam["split"], text, fill))
