@@ -79,6 +79,9 @@ def test_split_option_is_recorded(app, tmp_path):
     (["--messages", "0"], "--messages"),
     (["--gzip", "--parquet"], "--gzip"),
     (["--perturb", "-1"], "--perturb"),
+    (["--perturb-rate", "typo"], "--perturb-rate"),
+    (["--perturb-rate", "sparkle=0.1"], "--perturb-rate"),
+    (["--perturb-rate", "typo=2"], "--perturb-rate"),
 ])
 def test_bad_options_fail_with_one_line(app, tmp_path, args, where):
     result = _run(app, "--out", str(tmp_path / "x"), *args)
@@ -93,3 +96,14 @@ def test_out_that_is_a_file_is_refused(app, tmp_path):
     f.write_text("x")
     result = _run(app, "--out", str(f), "--messages", "10")
     assert result.exit_code == 1 and "not a folder" in result.stderr
+
+
+def test_single_perturbation_rate_can_be_set(app, tmp_path):
+    out = tmp_path / "zw"
+    result = _run(app, "--messages", "1500", "--seed", "4", "--out", str(out),
+                  "--perturb-rate", "zero_width=1", "--perturb-rate", "emoji=0")
+    assert result.exit_code == 0, result.output
+    texts = [orjson.loads(line)["text"] for line in (out / "chats.jsonl").read_bytes().splitlines()]
+    assert all(any(ch in t for ch in "\u200b\u200c\u200d\u2060") for t in texts if len(t) >= 3)
+    world = orjson.loads((out / "world.json").read_bytes())
+    assert world["perturb_rates"]["zero_width"] == 1 and world["perturb_rates"]["emoji"] == 0

@@ -23,6 +23,7 @@ def register(app: typer.Typer) -> None:
         gzip_: Annotated[bool, typer.Option("--gzip", help="Write chats.jsonl.gz.")] = False,
         parquet: Annotated[bool, typer.Option("--parquet", help="Write chats.parquet.")] = False,
         perturb: Annotated[float, typer.Option(help="Scale of typo/leet/homoglyph/... rates; 0 = clean text.")] = 1.0,
+        perturb_rate: Annotated[list[str] | None, typer.Option("--perturb-rate", help="NAME=RATE for one perturbation (typo, leet, spaced, homoglyph, zero_width, repeat, emoji, abbreviate, po); repeatable.")] = None,
         fmt: Annotated[str, typer.Option("--format", help="text (summary on stderr) or json (world.json on stdout).")] = "text",
     ) -> None:
         """Generate a synthetic, non-explicit world of platform chats with ground truth."""
@@ -34,11 +35,19 @@ def register(app: typer.Typer) -> None:
             raise UserError("must be 0 or more", "--perturb")
         if fmt not in ("text", "json"):
             raise UserError("must be text or json", "--format")
+        rates: dict[str, float] = {}
+        for item in perturb_rate or []:
+            name, _, value = item.partition("=")
+            try:
+                rates[name.strip()] = float(value)
+            except ValueError:
+                raise UserError(f"{item!r} is not NAME=RATE", "--perturb-rate") from None
         if out.exists() and not out.is_dir():
             raise UserError("exists and is not a folder", str(out))
         opts = GeneratorOptions(
             out=out, scenario=scenario or "mixed", messages=messages, seed=seed, split=split,
             fmt="gzip" if gzip_ else "parquet" if parquet else "jsonl", perturb=perturb,
+            perturb_rates=rates or None,
         )
         summary = generate(opts)
         if fmt == "json":

@@ -36,6 +36,7 @@ class GeneratorOptions:
     split: str = "all"
     fmt: str = "jsonl"
     perturb: float = 1.0
+    perturb_rates: dict[str, float] | None = None
     batch: int = 5_000
     progress: Callable[[int], None] | None = field(default=None, repr=False)
 
@@ -119,7 +120,7 @@ def generate(opts: GeneratorOptions) -> dict[str, Any]:
     moves = bank.moves
     move_labels = {m: list(v.labels) for m, v in moves.items()}
     move_hn = {m: v.hard_negative for m, v in moves.items()}
-    perturber = Perturber(opts.perturb)
+    perturber = Perturber(opts.perturb, rates=opts.perturb_rates)
     perturb = perturber.apply if perturber.active else None
     clock = Clock(tuple(sc["window"]))
     behaviour = sc.get("behaviour", {})
@@ -287,6 +288,7 @@ def generate(opts: GeneratorOptions) -> dict[str, Any]:
         "split": opts.split,
         "format": opts.fmt,
         "perturb": opts.perturb,
+        "perturb_rates": perturber.rates,
         "generator_version": GENERATOR_VERSION,
         "window": sc["window"],
         "chats": chats.path.name,

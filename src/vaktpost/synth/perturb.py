@@ -16,6 +16,8 @@ import re
 
 import orjson
 
+from vaktpost.errors import UserError
+
 Rnd = Callable[[], float]
 
 
@@ -37,9 +39,17 @@ def _word_index(words: list[str], rnd: Rnd, min_len: int = 3) -> int:
 
 
 class Perturber:
-    def __init__(self, scale: float = 1.0, config: dict | None = None):
+    def __init__(self, scale: float = 1.0, config: dict | None = None,
+                 rates: dict[str, float] | None = None):
         cfg = config or load_perturb_config()
-        self.rates = {k: min(1.0, v * scale) for k, v in cfg["rates"].items()}
+        for name, rate in (rates or {}).items():
+            if name not in cfg["rates"]:
+                raise UserError(f"unknown perturbation {name!r}; known: {', '.join(cfg['rates'])}",
+                                "--perturb-rate")
+            if not 0 <= rate <= 1:
+                raise UserError(f"rate for {name} must be between 0 and 1", "--perturb-rate")
+        base = {**cfg["rates"], **(rates or {})}
+        self.rates = {k: min(1.0, v * scale) for k, v in base.items()}
         self.leet = str.maketrans(cfg["leet"])
         self.homoglyph = cfg["homoglyph"]
         self.zero_width = tuple(cfg["zero_width"])
