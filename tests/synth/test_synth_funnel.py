@@ -4,7 +4,6 @@ exactly as taxonomy.md defines them, must equal what the generator wrote."""
 from __future__ import annotations
 
 import pytest
-
 from conftest import make_world
 
 ASK = {"MINOR_REQUEST", "CONTENT_REQUEST"}
@@ -31,10 +30,10 @@ def recompute_funnels(chats: list[dict], truth: list[dict]) -> dict[tuple, dict[
         if "MINOR_CONFIRMED" in t["labels"]:
             confirmed_to.setdefault(me, set()).add(cid)
     out = {}
-    for me in sent_to:
+    for me, contacted in sent_to.items():
         conf = {(b, cid) for b, cid in asked.get(me, set()) if cid in confirmed_to.get(b, set())}
         out[me] = {
-            "contacted": len(sent_to[me]),
+            "contacted": len(contacted),
             "asked_minor": len({b for b, _ in asked.get(me, set())}),
             "confirmed_minor": len({b for b, _ in conf}),
             "price": len({b for b, cid in conf if "PRICE_NEGOTIATION" in conv_labels[cid]}),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -54,7 +54,7 @@ CLOCK = Clock(("2021-01-01", "2021-12-31"))
 @settings(max_examples=100, deadline=None)
 @given(t=st.integers(1_500_000_000, 1_800_000_000))
 def test_clock_writes_zone_aware_utc(t):
-    assert datetime.fromisoformat(CLOCK.iso(t)) == datetime.fromtimestamp(t, tz=timezone.utc)
+    assert datetime.fromisoformat(CLOCK.iso(t)) == datetime.fromtimestamp(t, tz=UTC)
 
 
 def test_conversations_open_at_night_in_the_openers_zone():

@@ -9,8 +9,8 @@ all 86,400 times of day (a few MB, fixed).
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 
 Rnd = Callable[[], float]
 DAY = 86_400
@@ -52,6 +52,6 @@ class Clock:
         day, s = divmod(t, DAY)
         prefix = self._prefix.get(day)
         if prefix is None:
-            prefix = datetime.fromtimestamp(day * DAY, tz=timezone.utc).strftime("%Y-%m-%dT")
+            prefix = datetime.fromtimestamp(day * DAY, tz=UTC).strftime("%Y-%m-%dT")
             self._prefix[day] = prefix
         return prefix + self.tod[s]

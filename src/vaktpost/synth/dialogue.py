@@ -9,7 +9,7 @@ later, per language, by the template bank.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 Rnd = Callable[[], float]
 Step = tuple[int, str, str | None]

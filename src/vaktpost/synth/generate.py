@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import orjson
 
@@ -21,7 +22,14 @@ from vaktpost.synth.dialogue import SCRIPTS
 from vaktpost.synth.funnel import FunnelBook
 from vaktpost.synth.perturb import Perturber
 from vaktpost.synth.templates import LANGUAGES, TemplateBank
-from vaktpost.synth.world import PairPicker, World, _coprime_stride, _mix, load_scenarios, weighted_picker
+from vaktpost.synth.world import (
+    PairPicker,
+    World,
+    _coprime_stride,
+    _mix,
+    load_scenarios,
+    weighted_picker,
+)
 from vaktpost.synth.writer import ChatSink, JsonlSink
 
 GENERATOR_VERSION = "1.0"
@@ -173,7 +181,7 @@ def generate(opts: GeneratorOptions) -> dict[str, Any]:
     day_prefix: dict[int, str] = {}
     tod = clock.tod
     log = math.log
-    utc = timezone.utc
+    utc = UTC
 
     try:
         for conv_type in type_iter:

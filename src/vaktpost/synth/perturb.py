@@ -8,11 +8,10 @@ detector has to see through them. Rates come from `data/perturb.json` and can be
 
 from __future__ import annotations
 
-from importlib import resources
-from typing import Callable
-
 import math
 import re
+from collections.abc import Callable
+from importlib import resources
 
 import orjson
 

@@ -9,7 +9,8 @@ are built here from the language's `formats`, so ages appear as digits, words, "
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 Getter = Callable[[Callable[[], float]], str]
 

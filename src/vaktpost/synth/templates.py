@@ -9,10 +9,10 @@ saw. Labels come from the move (`data/moves.json`), never from the words.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Callable
 
 import orjson
 

@@ -21,10 +21,10 @@ class ChatSink:
         self.path = out / CHAT_FILES[fmt]
         self.fmt = fmt
         if fmt == "jsonl":
-            self._fh = open(self.path, "wb", buffering=1 << 20)
+            self._fh = open(self.path, "wb", buffering=1 << 20)  # noqa: SIM115 - closed by close()
         elif fmt == "gzip":
             # mtime=0 and no name in the header: the same seed gives the same bytes.
-            self._raw = open(self.path, "wb")
+            self._raw = open(self.path, "wb")  # noqa: SIM115 - closed by close()
             self._fh = gzip.GzipFile(filename="", mode="wb", compresslevel=5, fileobj=self._raw,
                                      mtime=0)
         else:
@@ -51,7 +51,7 @@ class ChatSink:
 class JsonlSink:
     def __init__(self, path: Path):
         self.path = path
-        self._fh = open(path, "wb", buffering=1 << 20)
+        self._fh = open(path, "wb", buffering=1 << 20)  # noqa: SIM115 - closed by close()
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         if rows:
@@ -95,7 +95,7 @@ class _ParquetChats:
             for name in self.schema.names:
                 v = r.get(name)
                 if name == "sent_at":
-                    v = datetime.fromisoformat(v.replace("Z", "+00:00"))
+                    v = datetime.fromisoformat(v)
                 cols[name].append(v)
         self.writer.write_table(self.pa.table(cols, schema=self.schema))
 
