@@ -4,7 +4,7 @@ exactly as taxonomy.md defines them, must equal what the generator wrote."""
 from __future__ import annotations
 
 import pytest
-from conftest import make_world
+from synth_worlds import make_world
 
 ASK = {"MINOR_REQUEST", "CONTENT_REQUEST"}
 MINOR = {"MINOR_REQUEST", "MINOR_CONFIRMED", "SELF_DISCLOSED_MINOR", "CONTENT_REQUEST"}
