@@ -49,7 +49,12 @@ def register(app: typer.Typer) -> None:
             fmt="gzip" if gzip_ else "parquet" if parquet else "jsonl", perturb=perturb,
             perturb_rates=rates or None,
         )
-        summary = generate(opts)
+        if console.is_terminal and fmt == "text":
+            with console.status("generating ...") as status:
+                opts.progress = lambda n: status.update(f"generating ... {n:,} messages")
+                summary = generate(opts)
+        else:
+            summary = generate(opts)
         if fmt == "json":
             write_json(summary)
             return
