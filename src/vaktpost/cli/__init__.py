@@ -37,6 +37,7 @@ def _root(
 COMMAND_MODULES = [
     "conversations",
     "review",
+    "synth",
 ]
 
 for _name in COMMAND_MODULES:
