@@ -8,7 +8,9 @@ fresh process pays the compile once per installation, not once per start.
 from __future__ import annotations
 
 import numpy as np
+from llvmlite import ir
 from numba import njit, prange, types
+from numba.core import cgutils
 from numba.extending import intrinsic
 
 
@@ -18,6 +20,46 @@ def _ctpop64(typingctx, x):
 
     def codegen(context, builder, signature, args):
         return builder.ctpop(args[0])
+
+    return sig, codegen
+
+
+def _prefetch_codegen(context, builder, ptr):
+    i8p = ir.IntType(8).as_pointer()
+    i32 = ir.IntType(32)
+    fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
+    fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
+    # read, high temporal locality, data cache
+    builder.call(fn, [builder.bitcast(ptr, i8p), ir.Constant(i32, 0), ir.Constant(i32, 3),
+                      ir.Constant(i32, 1)])
+
+
+@intrinsic
+def prefetch_row(typingctx, arr, i):
+    """Hint the CPU to fetch row i of a 2-D array; lets many hash loads be in flight."""
+    sig = types.void(arr, i)
+
+    def codegen(context, builder, signature, args):
+        aryty = signature.args[0]
+        ary = context.make_array(aryty)(context, builder, args[0])
+        zero = context.get_constant(types.intp, 0)
+        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, [args[1], zero])
+        _prefetch_codegen(context, builder, ptr)
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@intrinsic
+def prefetch_entry(typingctx, arr, t, i):
+    sig = types.void(arr, t, i)
+
+    def codegen(context, builder, signature, args):
+        aryty = signature.args[0]
+        ary = context.make_array(aryty)(context, builder, args[0])
+        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, [args[1], args[2]])
+        _prefetch_codegen(context, builder, ptr)
+        return context.get_dummy_value()
 
     return sig, codegen
 
@@ -88,15 +130,41 @@ def fill_table(keys, low_bits, coarse_bits, entries_row, offsets_row):
         counts[b] += 1
 
 
+@njit(inline="always", cache=True)
+def _record(qi, pos, d, t, q0, q1, q2, q3, codes, deleted, chunk_masks, radii, out_pos,
+            out_dist, found):
+    """Keep a hit unless tombstoned or findable through an earlier table (recorded there)."""
+    if deleted[pos]:
+        return found
+    for tp in range(t):
+        if radii[tp] < 0:
+            continue
+        cd = (
+            popcount((codes[pos, 0] ^ q0) & chunk_masks[tp, 0])
+            + popcount((codes[pos, 1] ^ q1) & chunk_masks[tp, 1])
+            + popcount((codes[pos, 2] ^ q2) & chunk_masks[tp, 2])
+            + popcount((codes[pos, 3] ^ q3) & chunk_masks[tp, 3])
+        )
+        if cd <= radii[tp]:
+            return found
+    if found < out_pos.shape[1]:
+        out_pos[qi, found] = pos
+        out_dist[qi, found] = d
+    return found + 1
+
+
 @njit(cache=True)
 def _search_one(
     qi, queries, radius, codes, deleted, entries, offsets, starts, sizes, lows, chunk_masks,
-    radii, ball_masks, ball_dists, ball_lo, ball_hi, out_pos, out_dist,
+    radii, ball_masks, ball_dists, ball_lo, ball_hi, out_pos, out_dist, lo_buf, hi_buf, cand,
 ):
+    # Three passes per table so the memory loads of one pass do not wait on each other:
+    # bucket bounds for every probe, then a branch-free filter of the bucket entries into
+    # `cand` (prefetching each survivor's hash), then the 256-bit check of the survivors.
     q0, q1, q2, q3 = queries[qi, 0], queries[qi, 1], queries[qi, 2], queries[qi, 3]
     m = starts.shape[0]
-    cap = out_pos.shape[1]
     found = 0
+    cap = cand.shape[0]
     for t in range(m):
         a = radii[t]
         if a < 0:
@@ -106,41 +174,38 @@ def _search_one(
         qc = np.int64(key >> np.uint64(low_bits))
         ql = np.uint32(key & np.uint64((1 << low_bits) - 1))
         low_mask = np.uint32((1 << low_bits) - 1)
-        for k in range(ball_lo[t], ball_hi[t]):
-            cb = qc ^ np.int64(ball_masks[k])
-            rem = a - np.int64(ball_dists[k])
-            lo = offsets[t, cb]
-            hi = offsets[t, cb + 1]
+        shift = np.uint32(low_bits)
+        nprobe = ball_hi[t] - ball_lo[t]
+        for k in range(nprobe):
+            cb = qc ^ np.int64(ball_masks[ball_lo[t] + k])
+            lo_buf[k] = offsets[t, cb]
+            hi_buf[k] = offsets[t, cb + 1]
+        for k in range(nprobe):
+            prefetch_entry(entries, t, lo_buf[k])
+        nc = 0
+        for k in range(nprobe):
+            rem = a - np.int64(ball_dists[ball_lo[t] + k])
+            lo = lo_buf[k]
+            hi = hi_buf[k]
+            if nc + (hi - lo) > cap:
+                for i in range(nc):
+                    pos = cand[i]
+                    d = distance(codes, pos, q0, q1, q2, q3)
+                    if d <= radius:
+                        found = _record(qi, pos, d, t, q0, q1, q2, q3, codes, deleted,
+                                        chunk_masks, radii, out_pos, out_dist, found)
+                nc = 0
             for e in range(lo, hi):
                 ent = entries[t, e]
-                if popcount((ent ^ ql) & low_mask) > rem:
-                    continue
-                pos = np.int64(ent >> np.uint32(low_bits))
-                if deleted[pos]:
-                    continue
-                d = distance(codes, pos, q0, q1, q2, q3)
-                if d > radius:
-                    continue
-                # Found already by an earlier table? Then it was recorded there.
-                dup = False
-                for tp in range(t):
-                    if radii[tp] < 0:
-                        continue
-                    cd = (
-                        popcount((codes[pos, 0] ^ q0) & chunk_masks[tp, 0])
-                        + popcount((codes[pos, 1] ^ q1) & chunk_masks[tp, 1])
-                        + popcount((codes[pos, 2] ^ q2) & chunk_masks[tp, 2])
-                        + popcount((codes[pos, 3] ^ q3) & chunk_masks[tp, 3])
-                    )
-                    if cd <= radii[tp]:
-                        dup = True
-                        break
-                if dup:
-                    continue
-                if found < cap:
-                    out_pos[qi, found] = pos
-                    out_dist[qi, found] = d
-                found += 1
+                cand[nc] = np.int64(ent >> shift)
+                nc += popcount((ent ^ ql) & low_mask) <= rem
+                prefetch_row(codes, cand[max(nc - 1, 0)])
+        for i in range(nc):
+            pos = cand[i]
+            d = distance(codes, pos, q0, q1, q2, q3)
+            if d <= radius:
+                found = _record(qi, pos, d, t, q0, q1, q2, q3, codes, deleted,
+                                chunk_masks, radii, out_pos, out_dist, found)
     return found
 
 
@@ -149,10 +214,17 @@ def search_batch(
     queries, radius, codes, deleted, entries, offsets, starts, sizes, lows, chunk_masks,
     radii, ball_masks, ball_dists, ball_lo, ball_hi, out_pos, out_dist, counts,
 ):
+    max_probe = 1
+    for t in range(starts.shape[0]):
+        max_probe = max(max_probe, ball_hi[t] - ball_lo[t])
     for qi in prange(queries.shape[0]):
+        lo_buf = np.empty(max_probe, dtype=np.int64)
+        hi_buf = np.empty(max_probe, dtype=np.int64)
+        cand = np.empty(max(8192, 4 * (entries.shape[1] >> 16)), dtype=np.int64)
         counts[qi] = _search_one(
             qi, queries, radius, codes, deleted, entries, offsets, starts, sizes, lows,
             chunk_masks, radii, ball_masks, ball_dists, ball_lo, ball_hi, out_pos, out_dist,
+            lo_buf, hi_buf, cand,
         )
 
 
