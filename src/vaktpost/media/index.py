@@ -105,7 +105,7 @@ def plan_tables(
         if coarse_bits is not None:
             c = coarse_bits
         else:
-            c = int(round(math.log2(max(n, 16) / 8)))
+            c = int(round(math.log2(max(n, 16) / 4)))
             c = max(4, min(c, small, 26))
             c = max(c, max(sizes) - (32 - pos_bits), 1)
         if c > small or max(sizes) - c > 32 - pos_bits:
