@@ -21,6 +21,7 @@ app = typer.Typer(
 
 COMMAND_MODULES = [
     "conversations",
+    "media",
 ]
 
 for _name in COMMAND_MODULES:
