@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from tests.media.imagegen import synthetic_image, watermark
+from .imagegen import synthetic_image, watermark
 from vaktpost.cli import app
 from vaktpost.media.bank_formats import ListedHash, ListProblem, read_ncmec, read_vics
 from vaktpost.media.hashing import digest_file, pdq_of_image_file

@@ -9,7 +9,7 @@ import zlib
 import pytest
 from PIL import Image
 
-from tests.media.imagegen import crop_percent, synthetic_image, watermark
+from .imagegen import crop_percent, synthetic_image, watermark
 from vaktpost.media.files import hash_file, hash_files
 from vaktpost.media.hashbits import hamming
 from vaktpost.media.hashing import MediaError, digest_file, pdq_of_image_file

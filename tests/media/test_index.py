@@ -149,3 +149,13 @@ def test_scanned_segment_for_small_sets_is_exact():
     index.segments = [seg]
     queries = queries_near(rng, codes, 10, 31)
     assert index.search(queries, 31) == brute_force(codes, np.arange(100), np.ones(100), queries, 31)
+
+
+def test_reopened_index_is_memory_mapped_not_read(tmp_path):
+    rng = np.random.default_rng(3)
+    codes = rng.integers(0, 2**64, size=(500, 4), dtype=np.uint64)
+    HammingIndex.build(codes, np.arange(500), 1, path=tmp_path / "i",
+                       plan=plan_tables(500, m=11, coarse_bits=8))
+    seg = HammingIndex(tmp_path / "i").segments[0]
+    for arr in (seg.codes, seg.entries, seg.offsets, seg.deleted):
+        assert isinstance(arr.base, np.memmap) or isinstance(arr, np.memmap)

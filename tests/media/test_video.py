@@ -8,7 +8,7 @@ import av
 import numpy as np
 import pytest
 
-from tests.media.imagegen import synthetic_image
+from .imagegen import synthetic_image
 from vaktpost.media.files import hash_file
 from vaktpost.media.hashbits import hamming
 from vaktpost.media.hashing import MediaError, pdq_of_pixels
