@@ -64,6 +64,9 @@ def prefetch_entry(typingctx, arr, t, i):
     return sig, codegen
 
 
+PREFETCH_AHEAD = 24  # buckets whose entries are requested before they are scanned
+
+
 @njit(inline="always", cache=True)
 def popcount(x):
     return np.int64(_ctpop64(np.uint64(x)))
@@ -180,10 +183,12 @@ def _search_one(
             cb = qc ^ np.int64(ball_masks[ball_lo[t] + k])
             lo_buf[k] = offsets[t, cb]
             hi_buf[k] = offsets[t, cb + 1]
-        for k in range(nprobe):
+        for k in range(min(nprobe, PREFETCH_AHEAD)):
             prefetch_entry(entries, t, lo_buf[k])
         nc = 0
         for k in range(nprobe):
+            if k + PREFETCH_AHEAD < nprobe:
+                prefetch_entry(entries, t, lo_buf[k + PREFETCH_AHEAD])
             rem = a - np.int64(ball_dists[ball_lo[t] + k])
             lo = lo_buf[k]
             hi = hi_buf[k]
