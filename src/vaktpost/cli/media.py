@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from vaktpost.cli.common import DbOption, console, resolve_db, user_errors, write_json, write_jsonl
+from vaktpost.cli.common import DbOption, console, resolve_db, user_errors, write_jsonl
 from vaktpost.errors import UserError
 
 

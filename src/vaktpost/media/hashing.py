@@ -136,7 +136,10 @@ def decode_for_pdq(img: Image.Image, fast: bool, limits: MediaLimits, where: str
 def pdq_of_image_file(path: str | Path, fast: bool = True,
                       limits: MediaLimits | None = None) -> Pdq:
     limits = limits or default_limits()
-    size = Path(path).stat().st_size
+    try:
+        size = Path(path).stat().st_size
+    except OSError as exc:
+        raise MediaError(f"cannot read ({exc.strerror})", str(path)) from None
     if size > limits.max_image_file_bytes:
         raise MediaError(f"image file is {size} bytes, over {limits.max_image_file_bytes}", str(path))
     img = open_image(path, limits)
