@@ -96,3 +96,31 @@ def test_corrupt_video_is_a_clear_error(tmp_path):
     with pytest.raises(MediaError) as err:
         hash_file(broken)
     assert err.value.where == str(broken)
+
+
+def test_cli_hash_and_match_report_frame_times(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from vaktpost.cli import app
+
+    pics = scenes()
+    path = tmp_path / "clip.mp4"
+    write_video(path, pics)
+    runner = CliRunner()
+    out = runner.invoke(app, ["media", "hash", str(path), "--format", "jsonl", "--fps", "1"])
+    assert out.exit_code == 0, out.output
+    lines = [json.loads(x) for x in out.stdout.splitlines()]
+    assert [x.get("frame_ts") for x in lines[:-1]] == pytest.approx([0, 1, 2, 3, 4, 5], abs=0.11)
+    assert lines[-1]["frames"] == 6 and lines[-1]["pdq"] is None
+
+    db = f"sqlite:///{tmp_path / 'v.db'}"
+    listing = tmp_path / "list.csv"
+    listing.write_text(f"signal_type,hash\npdq,{pdq_of_pixels(pics[2]).hash}\n")
+    assert runner.invoke(app, ["bank", "create", "frames", "--db", db]).exit_code == 0
+    assert runner.invoke(app, ["bank", "import", "frames", str(listing), "--db", db]).exit_code == 0
+    out = runner.invoke(app, ["media", "match", str(path), "--db", db, "--fps", "1"])
+    assert out.exit_code == 0, out.output
+    match = json.loads(out.stdout)["matches"]
+    assert len(match) == 1 and 2 * SCENE_SECONDS <= match[0]["frame_ts"] < 3 * SCENE_SECONDS
