@@ -1,4 +1,4 @@
-"""Migration 0003_review: matches the table definitions, and goes down and up cleanly."""
+"""Migration 0002_review: matches the table definitions, and goes down and up cleanly."""
 
 from __future__ import annotations
 

@@ -38,6 +38,7 @@ COMMAND_MODULES = [
     "conversations",
     "review",
     "synth",
+    "media",
 ]
 
 for _name in COMMAND_MODULES:

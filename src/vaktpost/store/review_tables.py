@@ -1,5 +1,5 @@
 """Tables of the review work: users and their sessions, the review queue, decisions, cases
-and the hash-chained audit log. Same `metadata` as the core tables; migration `0003_review`.
+and the hash-chained audit log. Same `metadata` as the core tables; migration `0002_review`.
 
 `review_items.finding_id` deliberately has no foreign key: a re-scan replaces text findings,
 and a reviewer's decision must outlive the finding row it was made on.

@@ -1,6 +1,6 @@
 """review: users, sessions, API tokens, review queue, decisions, cases, reveals, audit chain
 
-Revision ID: 0003_review
+Revision ID: 0002_review
 Revises: 0001
 Create Date: 2026-11-22
 """
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0003_review"
+revision = "0002_review"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
