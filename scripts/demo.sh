@@ -9,7 +9,16 @@ rm -f "$demo/vaktpost.db" "$demo/vaktpost.db-wal" "$demo/vaktpost.db-shm"
 $vp synth --scenario demo --seed 7 --out "$demo/world"
 $vp scan "$demo/world/chats.jsonl" --db "$db"
 $vp funnel --db "$db" --top 15
-if $vp serve --help >/dev/null 2>&1; then
-  echo "Review UI on http://127.0.0.1:$port  (create a user with: $vp user add --db $db)"
-  exec $vp serve --db "$db" --port "$port"
-fi
+# Demo accounts with a fresh random password, kept beside the demo database (mode 600).
+password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(12))')
+for who in "lead child_safety_lead" "reviewer reviewer" "analyst investigator" "admin admin"; do
+  set -- $who
+  printf '%s\n' "$password" | $vp user add "$1" --role "$2" --password-stdin --db "$db" >/dev/null
+done
+umask 077
+printf 'users: lead (child-safety lead), reviewer, analyst (investigator), admin\npassword: %s\n' "$password" > "$demo/credentials.txt"
+$vp review sync --db "$db"
+echo
+echo "Review UI: http://127.0.0.1:$port  — log in as 'lead' or 'reviewer', password: $password"
+echo "(also in $demo/credentials.txt; stop the server with Ctrl-C)"
+exec $vp serve --db "$db" --port "$port"
