@@ -1,0 +1,86 @@
+"""The audit hook reporting and evidence write through.
+
+Reporting needs two things of an audit log: to append an event, and to ask whether a
+reviewer viewed a file (that decides `fileViewedByEsp`). The review work owns the real,
+hash-chained log; this small interface lets the lead point reporting at it. `SqlAuditLog`
+is the local implementation on the `report_audit_events` table; `MemoryAuditLog` serves tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Protocol
+
+from sqlalchemy import Engine, insert, select
+
+from vaktpost.store.report_tables import audit_events
+
+# Actions that mean a person saw a file's content (the review UI's deliberate reveal).
+VIEW_ACTIONS = ("media.view", "media.reveal")
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    actor: str
+    action: str
+    subject: str
+    detail: dict[str, Any] = field(default_factory=dict)
+    at: datetime | None = None
+
+
+class AuditHook(Protocol):
+    def append(self, event: AuditEvent) -> None: ...
+
+    def was_viewed(self, file_sha256: str) -> bool: ...
+
+
+def media_subject(sha256: str) -> str:
+    return f"media:{sha256.lower()}"
+
+
+class MemoryAuditLog:
+    def __init__(self) -> None:
+        self.events: list[AuditEvent] = []
+
+    def append(self, event: AuditEvent) -> None:
+        at = event.at or datetime.now(timezone.utc)
+        self.events.append(AuditEvent(event.actor, event.action, event.subject, event.detail, at))
+
+    def was_viewed(self, file_sha256: str) -> bool:
+        subject = media_subject(file_sha256)
+        return any(e.subject == subject and e.action in VIEW_ACTIONS for e in self.events)
+
+
+class SqlAuditLog:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def append(self, event: AuditEvent) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(audit_events).values(
+                    at=event.at or datetime.now(timezone.utc),
+                    actor=event.actor,
+                    action=event.action,
+                    subject=event.subject,
+                    detail=event.detail or None,
+                )
+            )
+
+    def was_viewed(self, file_sha256: str) -> bool:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(audit_events.c.id)
+                .where(audit_events.c.subject == media_subject(file_sha256))
+                .where(audit_events.c.action.in_(VIEW_ACTIONS))
+                .limit(1)
+            ).first()
+        return row is not None
+
+    def events_for(self, subject: str) -> list[AuditEvent]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(audit_events).where(audit_events.c.subject == subject).order_by(audit_events.c.id)
+            ).all()
+        return [AuditEvent(r.actor, r.action, r.subject, r.detail or {}, r.at) for r in rows]
