@@ -14,7 +14,7 @@ from typing import Iterable
 from sqlalchemy import Connection, select, tuple_
 
 from vaktpost.errors import UserError
-from vaktpost.report.audit import AuditHook
+from vaktpost.evidence.audit import AuditHook
 from vaktpost.report.case import (
     ChatIncident,
     IpCaptureEvent,

@@ -21,7 +21,7 @@ from typing import Callable
 
 from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
 
-from vaktpost.report.audit import AuditEvent, AuditHook
+from vaktpost.evidence.audit import AuditEvent, AuditHook
 from vaktpost.report.case import ReportableCase
 from vaktpost.report.client import CyberTiplineClient, Exchange
 from vaktpost.report.cybertip_xml import file_details_xml, report_xml
