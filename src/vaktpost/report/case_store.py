@@ -130,6 +130,37 @@ def case_from_store(
     )
 
 
+def case_messages(conn: Connection, actor_keys: Iterable[tuple[str, str]]) -> list[dict]:
+    """The conversations of a case as canonical chat-export records (for referral packages)."""
+    actor_ids = [r.id for r in _actor_rows(conn, actor_keys)]
+    convs = select(messages.c.conversation_id).where(messages.c.sender_id.in_(actor_ids)).distinct()
+    rows = conn.execute(
+        select(
+            messages.c.message_id, messages.c.sent_at, messages.c.text, messages.c.recipients,
+            messages.c.attachments, messages.c.ip, messages.c.country, actors.c.account_id, actors.c.name,
+            actors.c.role, conversations.c.conversation_id, platforms.c.name.label("platform"),
+        )
+        .join(actors, actors.c.id == messages.c.sender_id)
+        .join(conversations, conversations.c.id == messages.c.conversation_id)
+        .join(platforms, platforms.c.id == messages.c.platform_id)
+        .where(messages.c.conversation_id.in_(convs))
+        .order_by(messages.c.conversation_id, messages.c.sent_at, messages.c.id)
+    ).all()
+    out = []
+    for m in rows:
+        record = {
+            "platform": m.platform, "conversation_id": m.conversation_id, "message_id": m.message_id,
+            "sent_at": as_utc(m.sent_at).isoformat().replace("+00:00", "Z"),
+            "sender": {"id": m.account_id, "name": m.name, "role": m.role},
+            "recipients": m.recipients or [], "text": m.text,
+        }
+        for key in ("attachments", "ip", "country"):
+            if getattr(m, key):
+                record[key] = getattr(m, key)
+        out.append(record)
+    return out
+
+
 def reporter_from_settings(settings) -> Reporter:
     if not settings.reporter_email:
         raise UserError("set VAKTPOST_REPORTER_EMAIL (the reporting person NCMEC may contact)")
