@@ -34,6 +34,8 @@ class AuditHook(Protocol):
 
     def was_viewed(self, file_sha256: str) -> bool: ...
 
+    def events_for(self, subject: str) -> list[AuditEvent]: ...
+
 
 def media_subject(sha256: str) -> str:
     return f"media:{sha256.lower()}"
@@ -50,6 +52,9 @@ class MemoryAuditLog:
     def was_viewed(self, file_sha256: str) -> bool:
         subject = media_subject(file_sha256)
         return any(e.subject == subject and e.action in VIEW_ACTIONS for e in self.events)
+
+    def events_for(self, subject: str) -> list[AuditEvent]:
+        return [e for e in self.events if e.subject == subject]
 
 
 class SqlAuditLog:
