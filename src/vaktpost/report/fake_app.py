@@ -64,6 +64,8 @@ def make_app(service: FakeNcmec):
             return await send_body(send, 500, response_xml(SERVER_ERROR, {}), request_id)
         if fault == "drop_before":
             return await send_body(send, 200, response_xml(SERVER_ERROR, {}), request_id, cut=True)
+        request = Request(scope, receive)
+        await request.body()  # read it all first: a late answer still takes effect
         if fault == "timeout":
             await asyncio.sleep(service.faults.timeout_s)
         elif fault == "slow":
@@ -72,7 +74,6 @@ def make_app(service: FakeNcmec):
         creds = _user(scope)
         if creds is None or service.users.get(creds[0]) != creds[1]:
             return await send_body(send, 401, response_xml(AUTH_FAILED, {}), request_id)
-        request = Request(scope, receive)
         path, method = scope["path"].rstrip("/").rsplit("/", 1)[-1], scope["method"]
         if method == "GET" and path == "status":
             code, fields = 0, {}
