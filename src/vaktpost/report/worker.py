@@ -75,6 +75,7 @@ class OutboxWorker:
         self.rng = random.Random(seed)
         self.killed = False
         self.steps = 0
+        self._local = threading.local()  # each thread's lease token: threads never share a lease
 
     # -- checkpoints let a test kill the worker anywhere a real crash could happen
     def _checkpoint(self, where: str) -> None:
@@ -101,10 +102,12 @@ class OutboxWorker:
             select(cybertip_reports.c.id).where(due)
             .order_by(cybertip_reports.c.next_attempt_at).limit(1).scalar_subquery()
         )
+        token = f"{self.owner}:{uuid.uuid4().hex[:8]}"
+        self._local.lease = token
         with self.engine.begin() as conn:
             got = conn.execute(
                 update(cybertip_reports).where(cybertip_reports.c.id == pick).where(free)
-                .values(lease_owner=self.owner, lease_until=now + timedelta(seconds=self.policy.lease_s))
+                .values(lease_owner=token, lease_until=now + timedelta(seconds=self.policy.lease_s))
                 .returning(cybertip_reports.c.id)
             ).first()
         if got is not None:
@@ -124,7 +127,7 @@ class OutboxWorker:
             conn.execute(update(cybertip_reports).where(self._mine(rid)).values(lease_owner=None, lease_until=None))
 
     def _mine(self, rid: int):
-        return and_(cybertip_reports.c.id == rid, cybertip_reports.c.lease_owner == self.owner)
+        return and_(cybertip_reports.c.id == rid, cybertip_reports.c.lease_owner == self._local.lease)
 
     def _load(self, rid: int):
         with self.engine.connect() as conn:
@@ -138,13 +141,15 @@ class OutboxWorker:
 
     def _set(self, conn: Connection, rid: int, **values) -> None:
         now = self.clock()
-        values.setdefault("updated_at", now)
+        if values:
+            values.setdefault("updated_at", now)
         values["lease_until"] = now + timedelta(seconds=self.policy.lease_s)
         if conn.execute(update(cybertip_reports).where(self._mine(rid)).values(**values)).rowcount != 1:
             raise _LeaseLost
 
     def _call(self, rid: int, row, call: Callable[[], Exchange], name: str, body: str) -> tuple[Exchange, int]:
         with self.engine.begin() as conn:
+            self._set(conn, rid)  # still ours? renew the lease before the call, or give up
             xid = conn.execute(insert(cybertip_exchanges).values(
                 report_id=rid, call=name, generation=row.generation, ncmec_report_id=row.ncmec_report_id,
                 request_body=body, started_at=self.clock(),
