@@ -103,7 +103,7 @@ class OutboxWorker:
             .order_by(cybertip_reports.c.next_attempt_at).limit(1).scalar_subquery()
         )
         token = f"{self.owner}:{uuid.uuid4().hex[:8]}"
-        self._local.lease = token
+        self._local.lease, self._local.renewed = token, now
         with self.engine.begin() as conn:
             got = conn.execute(
                 update(cybertip_reports).where(cybertip_reports.c.id == pick).where(free)
@@ -146,10 +146,12 @@ class OutboxWorker:
         values["lease_until"] = now + timedelta(seconds=self.policy.lease_s)
         if conn.execute(update(cybertip_reports).where(self._mine(rid)).values(**values)).rowcount != 1:
             raise _LeaseLost
+        self._local.renewed = now
 
     def _call(self, rid: int, row, call: Callable[[], Exchange], name: str, body: str) -> tuple[Exchange, int]:
         with self.engine.begin() as conn:
-            self._set(conn, rid)  # still ours? renew the lease before the call, or give up
+            if self.clock() - self._local.renewed > timedelta(seconds=self.policy.lease_s / 3):
+                self._set(conn, rid)  # renew before the call, or learn the lease is gone and give up
             xid = conn.execute(insert(cybertip_exchanges).values(
                 report_id=rid, call=name, generation=row.generation, ncmec_report_id=row.ncmec_report_id,
                 request_body=body, started_at=self.clock(),
