@@ -169,6 +169,8 @@ def fake_ncmec(
     password: Annotated[str, typer.Option(envvar="VAKTPOST_FAKE_NCMEC_PASSWORD", help="Its password.")] = "secret",
     fault_rate: Annotated[float, typer.Option(min=0.0, max=1.0, help="Share of requests that fail.")] = 0.0,
     seed: Annotated[Optional[int], typer.Option(help="Seed of the fault draws.")] = None,
+    timeout_s: Annotated[float, typer.Option(help="How long a 'timeout' fault holds its answer.")] = 35.0,
+    slow_s: Annotated[float, typer.Option(help="How long a 'slow' fault delays its answer.")] = 2.0,
 ) -> None:
     """Run the local fake CyberTipline service on 127.0.0.1 (for demos and tests)."""
     import time
@@ -176,7 +178,7 @@ def fake_ncmec(
     from vaktpost.report.fake_app import serve_fake
     from vaktpost.report.fake_service import FakeNcmec, FaultPlan
 
-    service = FakeNcmec({user: password}, faults=FaultPlan(rate=fault_rate, seed=seed))
+    service = FakeNcmec({user: password}, faults=FaultPlan(rate=fault_rate, seed=seed, timeout_s=timeout_s, slow_s=slow_s))
     with serve_fake(service, port=port) as url:
         console.print(f"fake CyberTipline at {url} (user {user}); Ctrl-C stops it")
         try:

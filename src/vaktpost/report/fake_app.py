@@ -103,12 +103,12 @@ def make_app(service: FakeNcmec):
     return app
 
 
-def free_loopback_socket() -> socket.socket:
+def loopback_socket(port: int = 0) -> socket.socket:
     # proto=IPPROTO_TCP matters: asyncio only sets TCP_NODELAY on sockets that say they are
     # TCP, and without it every response waits ~40 ms for a delayed ACK.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((LOOPBACK, 0))
+    sock.bind((LOOPBACK, port))
     return sock
 
 
@@ -117,7 +117,7 @@ def serve_fake(service: FakeNcmec, port: int = 0) -> Iterator[str]:
     """Run the fake in a background thread on loopback; yields its base URL."""
     import uvicorn
 
-    sock = free_loopback_socket() if port == 0 else socket.create_server((LOOPBACK, port))
+    sock = loopback_socket(port)
     config = uvicorn.Config(make_app(service), log_level="critical", access_log=False, lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
