@@ -2,8 +2,9 @@
 
 The analysis stage works on whole conversations (dialogue rules need them), so after an
 import it reloads every conversation the import touched — old messages included — and
-replaces that conversation's text findings. Replacing, not appending, keeps re-scans
-idempotent.
+brings that conversation's text findings in line with what the core found: updated in
+place where a message stays labelled (ids are stable for the review queue), removed where
+it no longer is. That keeps re-scans idempotent.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterable, Iterator, Sequence
 
-from sqlalchemy import Connection, delete, insert, select
+import orjson
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from vaktpost.model import Attachment, Finding, Message, Participant, Role
 from vaktpost.store.tables import actors, conversations, findings, messages, platforms, signals
@@ -39,63 +41,63 @@ def _chunks(keys: Sequence[int], size: int = CONVERSATIONS_PER_QUERY) -> Iterato
         yield keys[i : i + size]
 
 
-def _participants(items) -> tuple[Participant, ...]:
-    return tuple(Participant(id=r["id"], role=_ROLES.get(r.get("role"), Role.UNKNOWN)) for r in items or ())
+_RELOAD_SQL = """
+SELECT m.id, m.conversation_id, m.message_id, m.sent_at, m.text, m.recipients, m.attachments,
+       m.ip, m.country, m.meta, m.sender_id, a.account_id, a.name, a.role,
+       c.conversation_id, p.name
+FROM messages m
+JOIN actors a ON a.id = m.sender_id
+JOIN conversations c ON c.id = m.conversation_id
+JOIN platforms p ON p.id = m.platform_id
+WHERE m.conversation_id IN ({keys})
+ORDER BY m.conversation_id, m.sent_at, m.id
+"""
+
+
+def _json(value):
+    return orjson.loads(value) if isinstance(value, (str, bytes)) else value
+
+
+def _time(value) -> datetime:
+    if isinstance(value, str):  # SQLite: UTC in SQLAlchemy's storage format
+        return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+    return as_utc(value)
 
 
 def iter_conversations(conn: Connection, conversation_keys: Iterable[int]) -> Iterator[list[StoredMessage]]:
-    """Each conversation's messages in the order they were sent, a conversation at a time."""
-    keys = sorted(conversation_keys)
-    query = (
-        select(
-            messages.c.id,
-            messages.c.conversation_id,
-            messages.c.message_id,
-            messages.c.sent_at,
-            messages.c.text,
-            messages.c.recipients,
-            messages.c.attachments,
-            messages.c.ip,
-            messages.c.country,
-            messages.c.meta,
-            messages.c.sender_id,
-            actors.c.account_id,
-            actors.c.name,
-            actors.c.role,
-            conversations.c.conversation_id.label("conversation_name"),
-            platforms.c.name.label("platform"),
-        )
-        .join(actors, actors.c.id == messages.c.sender_id)
-        .join(conversations, conversations.c.id == messages.c.conversation_id)
-        .join(platforms, platforms.c.id == messages.c.platform_id)
-    )
+    """Each conversation's messages in the order they were sent, a conversation at a time.
+
+    This is the analysis stage's hot read, so it goes to the driver with plain tuples
+    (the keys are integers, inlined) instead of through SQLAlchemy's row processing.
+    """
+    keys = sorted(int(k) for k in conversation_keys)
+    roles = _ROLES
     for chunk in _chunks(keys):
-        rows = conn.execute(
-            query.where(messages.c.conversation_id.in_(chunk)).order_by(
-                messages.c.conversation_id, messages.c.sent_at, messages.c.id
-            )
-        )
+        rows = conn.exec_driver_sql(_RELOAD_SQL.format(keys=",".join(map(str, chunk)))).all()
         current: list[StoredMessage] = []
         current_key = None
-        for r in rows:
-            if r.conversation_id != current_key and current:
+        for (key, conv_key, message_id, sent_at, text, recipients, attachments, ip, country, meta,
+             sender_key, account_id, name, role, conv_name, platform) in rows:
+            if conv_key != current_key and current:
                 yield current
                 current = []
-            current_key = r.conversation_id
+            current_key = conv_key
+            recipients = _json(recipients)
+            attachments = _json(attachments)
             message = Message(
-                platform=r.platform,
-                conversation_id=r.conversation_name,
-                message_id=r.message_id,
-                sent_at=as_utc(r.sent_at),
-                sender=Participant(id=r.account_id, role=_ROLES.get(r.role, Role.UNKNOWN), name=r.name),
-                text=r.text,
-                recipients=_participants(r.recipients),
-                attachments=tuple(Attachment(**a) for a in r.attachments or ()),
-                ip=r.ip,
-                country=r.country,
-                meta=r.meta or {},
+                platform,
+                conv_name,
+                message_id,
+                _time(sent_at),
+                Participant(account_id, roles.get(role, Role.UNKNOWN), name),
+                text,
+                tuple(Participant(r["id"], roles.get(r.get("role"), Role.UNKNOWN)) for r in recipients) if recipients else (),
+                tuple(Attachment(**a) for a in attachments) if attachments else (),
+                ip,
+                country,
+                _json(meta) or {},
             )
-            current.append(StoredMessage(r.id, r.sender_id, message))
+            current.append(StoredMessage(key, sender_key, message))
         if current:
             yield current
 
@@ -104,41 +106,58 @@ def all_conversation_keys(conn: Connection) -> list[int]:
     return list(conn.execute(select(conversations.c.id)).scalars())
 
 
-def replace_text_findings(
-    conn: Connection,
-    conversation_keys: Sequence[int],
-    stored: Sequence[StoredMessage],
-    found: Iterable[Finding],
-) -> int:
-    """Swap the text findings and signals of these conversations for `found`; returns count."""
+def replace_text_findings(conn: Connection, stored: Sequence[StoredMessage], found: Iterable[Finding]) -> int:
+    """Bring the text findings and signals of these conversations in line with `found`.
+
+    A message that stays labelled keeps its finding row (and id), updated in place, so the
+    review queue and decisions that refer to it survive a re-scan; findings no longer found
+    are removed; signals are rewritten. Returns the number of findings now stored.
+    """
     by_id = {(s.message.platform, s.message.message_id): s for s in stored}
-    message_keys = select(messages.c.id).where(messages.c.conversation_id.in_(conversation_keys))
-    conn.execute(delete(signals).where(signals.c.message_id.in_(message_keys)))
-    conn.execute(delete(findings).where(findings.c.kind == "text", findings.c.message_id.in_(message_keys)))
+    message_keys = [s.key for s in stored]
+    existing: dict[int, int] = {}
+    for chunk in _chunks(message_keys, 900):
+        existing.update(
+            conn.execute(
+                select(findings.c.message_id, findings.c.id).where(
+                    findings.c.kind == "text", findings.c.message_id.in_(chunk)
+                )
+            ).all()
+        )
+        conn.execute(delete(signals).where(signals.c.message_id.in_(chunk)))
     now = datetime.now(timezone.utc)
-    finding_rows, signal_rows = [], []
+    inserts, updates, signal_rows, kept = [], [], [], set()
     for f in found:
         s = by_id[(f.platform, f.message_id)]
-        finding_rows.append(
-            {
-                "kind": "text",
-                "message_id": s.key,
-                "actor_id": s.sender_key,
-                "labels": [label.value for label in f.labels],
-                "score": f.score,
-                "detail": None,
-                "created_at": now,
-            }
-        )
+        labels = [label.value for label in f.labels]
+        finding_key = existing.get(s.key)
+        if finding_key is None:
+            inserts.append(
+                {"kind": "text", "message_id": s.key, "actor_id": s.sender_key, "labels": labels,
+                 "score": f.score, "detail": None, "created_at": now}
+            )
+        else:
+            kept.add(finding_key)
+            updates.append({"finding_key": finding_key, "labels": labels, "score": f.score})
         signal_rows.extend(
             {"message_id": s.key, "label": g.label.value, "start": g.start, "end": g.end, "rule": g.rule, "score": g.score}
             for g in f.signals
         )
-    if finding_rows:
-        conn.execute(insert(findings), finding_rows)
+    gone = [key for key in existing.values() if key not in kept]
+    for chunk in _chunks(gone, 900):
+        conn.execute(delete(findings).where(findings.c.id.in_(chunk)))
+    if updates:
+        conn.execute(
+            update(findings).where(findings.c.id == bindparam("finding_key")).values(
+                labels=bindparam("labels"), score=bindparam("score")
+            ),
+            updates,
+        )
+    if inserts:
+        conn.execute(insert(findings), inserts)
     if signal_rows:
         conn.execute(insert(signals), signal_rows)
-    return len(finding_rows)
+    return len(inserts) + len(updates)
 
 
 def iter_funnel_messages(conn: Connection) -> Iterator[list[FunnelMessage]]:
