@@ -62,3 +62,30 @@ def test_case_messages_are_canonical_records(engine, seeded):
 ])
 def test_incident_classification_follows_the_taxonomy_table(labels, expected):
     assert classify_incident(labels) == expected
+
+
+@pytest.mark.parametrize("log", ["chained", "local"])
+def test_audit_logs_answer_was_viewed_from_a_reveal(engine, seeded, log):
+    from sqlalchemy import insert
+
+    from vaktpost.evidence.audit import ChainedAuditLog, SqlAuditLog
+    from vaktpost.review import audit as chain
+    from vaktpost.store.tables import findings
+
+    audit = ChainedAuditLog(engine) if log == "chained" else SqlAuditLog(engine)
+    assert not audit.was_viewed(seeded["a.png"])
+    if log == "chained":  # as the review UI records it: a reveal of the media finding
+        with engine.begin() as conn:
+            fid = conn.execute(insert(findings).values(
+                kind="media", labels=[], score=1.0, detail={"sha256": seeded["a.png"], "bank": "test"},
+                created_at=datetime(2026, 3, 5, tzinfo=timezone.utc))).inserted_primary_key[0]
+            chain.append(conn, "reviewer-1", "media.reveal", f"finding:{fid}", {"seconds": 30})
+    else:
+        audit.append(AuditEvent("reviewer-1", "media.reveal", media_subject(seeded["a.png"])))
+    assert audit.was_viewed(seeded["a.png"]) and not audit.was_viewed(seeded["b.png"])
+    audit.append(AuditEvent("outbox", "report.finished", "case:K-1", {"ncmec_report_id": "1"}))
+    [event] = audit.events_for("case:K-1")
+    assert event.action == "report.finished" and event.detail == {"ncmec_report_id": "1"}
+    if log == "chained":
+        with engine.connect() as conn:
+            assert chain.verify(conn).ok

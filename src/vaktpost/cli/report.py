@@ -25,9 +25,10 @@ def _engine(db):
 
 
 def _audit(engine):
-    from vaktpost.evidence.audit import SqlAuditLog
+    """Reporting and evidence write to the review work's hash-chained audit log."""
+    from vaktpost.evidence.audit import ChainedAuditLog
 
-    return SqlAuditLog(engine)
+    return ChainedAuditLog(engine)
 
 
 def _actor_key(text: str) -> tuple[str, str]:

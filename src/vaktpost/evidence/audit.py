@@ -89,3 +89,55 @@ class SqlAuditLog:
                 select(audit_events).where(audit_events.c.subject == subject).order_by(audit_events.c.id)
             ).all()
         return [AuditEvent(r.actor, r.action, r.subject, r.detail or {}, r.at) for r in rows]
+
+
+class ChainedAuditLog:
+    """The review work's hash-chained audit log (`vaktpost.review.audit`) behind this interface.
+
+    A reviewer's reveal is recorded there as `media.reveal` on `finding:<id>`; a file counts
+    as viewed when a media finding with its SHA-256 was revealed, or when an event names the
+    file itself (`media:<sha256>`).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def append(self, event: AuditEvent) -> None:
+        from vaktpost.review import audit as chain
+
+        with self.engine.begin() as conn:
+            chain.append(conn, event.actor[:100], event.action, event.subject[:200], event.detail or None, now=event.at)
+
+    def was_viewed(self, file_sha256: str) -> bool:
+        from sqlalchemy import String, cast
+
+        from vaktpost.store.review_tables import audit_log
+        from vaktpost.store.tables import findings
+
+        sha = file_sha256.lower()
+        with self.engine.connect() as conn:
+            finding_ids = conn.execute(
+                select(findings.c.id, findings.c.detail)
+                .where(findings.c.kind == "media")
+                .where(cast(findings.c.detail, String).contains(sha))
+            ).all()
+            targets = [media_subject(sha)] + [
+                f"finding:{f.id}" for f in finding_ids if str((f.detail or {}).get("sha256", "")).lower() == sha
+            ]
+            row = conn.execute(
+                select(audit_log.c.id).where(audit_log.c.target.in_(targets))
+                .where(audit_log.c.action.in_(VIEW_ACTIONS)).limit(1)
+            ).first()
+        return row is not None
+
+    def events_for(self, subject: str) -> list[AuditEvent]:
+        import orjson
+
+        from vaktpost.store.review_tables import audit_log
+
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(audit_log).where(audit_log.c.target == subject).order_by(audit_log.c.id)).all()
+        return [
+            AuditEvent(r.username, r.action, r.target, orjson.loads(r.detail) if r.detail else {}, datetime.fromisoformat(r.at))
+            for r in rows
+        ]

@@ -75,7 +75,7 @@ def case_from_store(
         .join(conversations, conversations.c.id == messages.c.conversation_id)
         .join(platforms, platforms.c.id == messages.c.platform_id)
         .where(messages.c.conversation_id.in_(conv_keys))
-        .order_by(messages.c.conversation_id, messages.c.sent_at, messages.c.id)
+        .order_by(conversations.c.conversation_id, messages.c.sent_at, messages.c.id)
     ).all()
 
     lines, ips, countries, files = [], {}, {}, {}
@@ -144,7 +144,7 @@ def case_messages(conn: Connection, actor_keys: Iterable[tuple[str, str]]) -> li
         .join(conversations, conversations.c.id == messages.c.conversation_id)
         .join(platforms, platforms.c.id == messages.c.platform_id)
         .where(messages.c.conversation_id.in_(convs))
-        .order_by(messages.c.conversation_id, messages.c.sent_at, messages.c.id)
+        .order_by(messages.c.sent_at, messages.c.id)
     ).all()
     out = []
     for m in rows:

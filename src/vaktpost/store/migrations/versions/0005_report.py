@@ -1,14 +1,14 @@
 """reporting outbox, NCMEC exchanges, local audit events, evidence store and legal holds
 
 Revision ID: 0005_report
-Revises: 0001
+Revises: 0003_review
 Create Date: 2026-11-22
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0005_report"
-down_revision = "0001"
+down_revision = "0003_review"  # the lead chains revisions: 0001 → 0003_review → 0005_report
 branch_labels = None
 depends_on = None
 
