@@ -18,10 +18,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from vaktpost.report.case import ChatIncident, ReportableCase, Reporter, ReportedPerson, ReportFile
+from vaktpost.report.case import ChatIncident, ReportableCase, ReportedPerson, Reporter, ReportFile
 from vaktpost.report.client import CyberTiplineClient
 from vaktpost.report.outbox import enqueue_report, state_counts
 from vaktpost.report.worker import OutboxWorker, RetryPolicy
@@ -61,7 +61,7 @@ def cases(n: int):
         blobs[sha] = data
         yield ReportableCase(
             case_ref=f"bench-{i}", incident_type="Child Sex Trafficking",
-            incident_time=datetime(2026, 3, 4, 21, 13, tzinfo=timezone.utc),
+            incident_time=datetime(2026, 3, 4, 21, 13, tzinfo=UTC),
             reporter=Reporter(email="trust@example.org"),
             chat=ChatIncident("camsite", f"[c-{i}] price 30 usd, payment by remittance"),
             persons=(ReportedPerson(f"u-{i}", "camsite"),),

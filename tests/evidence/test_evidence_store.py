@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vaktpost.errors import UserError
 from vaktpost.evidence.audit import MemoryAuditLog
@@ -15,7 +16,7 @@ from vaktpost.evidence.crypto import parse_master_key
 from vaktpost.evidence.store import EvidenceStore
 from vaktpost.store.db import make_engine, upgrade
 
-NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -69,7 +70,7 @@ def test_same_bytes_stored_once_and_another_key_cannot_read(engine, store, tmp_p
     assert store.put(payload(1), case_ref="case-2") == a
     assert len([p for p in (tmp_path / "objects").rglob("*") if p.is_file()]) == 1
     stranger = EvidenceStore(engine, tmp_path / "objects", os.urandom(32), audit=MemoryAuditLog())
-    with pytest.raises(Exception):
+    with pytest.raises(UserError, match="another master key"):
         stranger.get(a)
 
 
@@ -79,7 +80,7 @@ def test_altered_object_is_detected(store, tmp_path):
     blob = bytearray(path.read_bytes())
     blob[-1] ^= 1
     path.write_bytes(bytes(blob))
-    with pytest.raises(Exception):
+    with pytest.raises(UserError, match="altered"):
         store.get(name)
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -9,8 +9,8 @@ from vaktpost.report.case import (
     ChatIncident,
     IpCaptureEvent,
     ReportableCase,
-    Reporter,
     ReportedPerson,
+    Reporter,
     ReportFile,
 )
 from vaktpost.report.client import CyberTiplineClient
@@ -18,7 +18,7 @@ from vaktpost.report.fake_app import serve_fake
 from vaktpost.report.fake_service import FakeNcmec
 from vaktpost.store.db import make_engine, upgrade
 
-T0 = datetime(2026, 3, 4, 21, 13, 5, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 4, 21, 13, 5, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from lxml import etree
@@ -24,7 +24,7 @@ def test_case_from_the_store(engine, seeded):
         case = case_from_store(conn, [("camsite", "u-17"), ("camsite", "p-203")], case_ref="K-1",
                                reporter=REPORTER, audit=audit)
     assert case.incident_type == "Child Sex Trafficking" and case.annotations == ("csamSolicitation",)
-    assert case.incident_time == datetime(2026, 3, 4, 21, 15, tzinfo=timezone.utc)  # first labelled message
+    assert case.incident_time == datetime(2026, 3, 4, 21, 15, tzinfo=UTC)  # first labelled message
     persons = {p.esp_identifier: p for p in case.persons}
     assert persons["u-17"].screen_name == "nordlys77" and persons["u-17"].estimated_location == "NO"
     assert [e.ip_address for e in persons["u-17"].ip_events] == ["198.51.100.7", "198.51.100.8"]
@@ -78,7 +78,7 @@ def test_audit_logs_answer_was_viewed_from_a_reveal(engine, seeded, log):
         with engine.begin() as conn:
             fid = conn.execute(insert(findings).values(
                 kind="media", labels=[], score=1.0, detail={"sha256": seeded["a.png"], "bank": "test"},
-                created_at=datetime(2026, 3, 5, tzinfo=timezone.utc))).inserted_primary_key[0]
+                created_at=datetime(2026, 3, 5, tzinfo=UTC))).inserted_primary_key[0]
             chain.append(conn, "reviewer-1", "media.reveal", f"finding:{fid}", {"seconds": 30})
     else:
         audit.append(AuditEvent("reviewer-1", "media.reveal", media_subject(seeded["a.png"])))

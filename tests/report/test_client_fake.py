@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -67,7 +67,7 @@ def test_4100_and_4110(client):
 
 
 def test_5001_5101_5102(client):
-    case, blobs = make_case(2)
+    case, _ = make_case(2)
     assert client.finish("999999").response_code == 5001
     rid = client.submit(report_xml(case)).fields["reportId"]
     assert client.retract(rid).ok
@@ -116,10 +116,10 @@ def test_upload_with_a_different_md5_is_a_failed_upload():
 
 
 def test_unfinished_reports_expire_on_the_24h_and_1h_rule(fake):
-    now = [datetime(2026, 1, 1, tzinfo=timezone.utc)]
+    now = [datetime(2026, 1, 1, tzinfo=UTC)]
     service = FakeNcmec(clock=lambda: now[0])
     with serve_fake(service) as url, CyberTiplineClient(url, "esp", "secret") as c:
-        case, blobs = make_case(3)
+        case, _ = make_case(3)
         rid = c.submit(report_xml(case)).fields["reportId"]
         now[0] += timedelta(hours=23)
         assert c.upload(rid, "a", b"x").ok  # a change at 23 h keeps it until 24 h (the later of 24 h and 23+1 h)

@@ -6,11 +6,25 @@ import dataclasses
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
-from vaktpost.report.case import ChatIncident, IpCaptureEvent, ReportableCase, Reporter, ReportedPerson, ReportFile
-from vaktpost.report.cybertip_xml import InvalidReport, file_details_xml, report_xml, schema, validate_document
+from vaktpost.report.case import (
+    ChatIncident,
+    IpCaptureEvent,
+    ReportableCase,
+    ReportedPerson,
+    Reporter,
+    ReportFile,
+)
+from vaktpost.report.cybertip_xml import (
+    InvalidReport,
+    file_details_xml,
+    report_xml,
+    schema,
+    validate_document,
+)
 
 from .conftest import T0, make_case
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from lxml import etree
@@ -14,7 +14,12 @@ from vaktpost.report.client import CyberTiplineClient
 from vaktpost.report.cybertip_xml import InvalidReport
 from vaktpost.report.fake_app import serve_fake
 from vaktpost.report.fake_service import FakeNcmec, FaultPlan
-from vaktpost.report.outbox import enqueue_report, request_retract, requeue_needing_attention, state_counts
+from vaktpost.report.outbox import (
+    enqueue_report,
+    request_retract,
+    requeue_needing_attention,
+    state_counts,
+)
 from vaktpost.report.worker import OutboxWorker, RetryPolicy, WorkerKilled
 from vaktpost.store.report_tables import cybertip_exchanges, cybertip_reports
 
@@ -102,8 +107,8 @@ def test_a_crash_at_any_step_resumes_and_files_exactly_once(engine, fake, client
 
 
 def test_reopens_a_report_ncmec_would_expire(engine):
-    now = [datetime.now(timezone.utc) + timedelta(seconds=1)]  # after the reports were queued
-    clock = lambda: now[0]  # noqa: E731
+    now = [datetime.now(UTC) + timedelta(seconds=1)]  # after the reports were queued
+    clock = lambda: now[0]
     service = FakeNcmec(clock=clock)
     blobs = queue(engine, 2)
     with serve_fake(service) as url, CyberTiplineClient(url, "esp", "secret") as client:

@@ -10,7 +10,13 @@ import zipfile
 import pytest
 
 from vaktpost.errors import UserError
-from vaktpost.report.referral import ReferralInput, build_referral, load_routing, route, verify_referral
+from vaktpost.report.referral import (
+    ReferralInput,
+    build_referral,
+    load_routing,
+    route,
+    verify_referral,
+)
 
 from .conftest import make_case
 

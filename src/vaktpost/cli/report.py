@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -42,9 +42,11 @@ def _actor_key(text: str) -> tuple[str, str]:
 @user_errors
 def cybertip(
     case_id: Annotated[str, typer.Argument(help="Your reference for the case (kept with the report).")],
-    actor: Annotated[list[str], typer.Option("--actor", help="PLATFORM/ACCOUNT_ID of a reported person; repeat.")] = [],
-    case_file: Annotated[Optional[Path], typer.Option("--case-file", help="A ReportableCase as JSON instead of --actor.")] = None,
-    incident_type: Annotated[Optional[str], typer.Option(help="Override the incident type the labels suggest.")] = None,
+    actor: Annotated[
+        list[str] | None, typer.Option("--actor", help="PLATFORM/ACCOUNT_ID of a reported person; repeat.")
+    ] = None,
+    case_file: Annotated[Path | None, typer.Option("--case-file", help="A ReportableCase as JSON instead of --actor.")] = None,
+    incident_type: Annotated[str | None, typer.Option(help="Override the incident type the labels suggest.")] = None,
     submit: Annotated[bool, typer.Option("--submit", help="Queue it and file it with NCMEC now.")] = False,
     db: DbOption = None,
 ) -> None:
@@ -88,7 +90,7 @@ def cybertip(
 @report_app.command("status")
 @user_errors
 def status(
-    case_id: Annotated[Optional[str], typer.Argument()] = None,
+    case_id: Annotated[str | None, typer.Argument()] = None,
     format: Annotated[str, typer.Option("--format", help="table|json")] = "table",
     db: DbOption = None,
 ) -> None:
@@ -118,9 +120,9 @@ def status(
 @user_errors
 def referral(
     case_id: str,
-    to: Annotated[Optional[str], typer.Option("--to", help="Agency id; default: by the routing rules.")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Zip to write (default referral-CASE-AGENCY.zip).")] = None,
-    routing: Annotated[Optional[Path], typer.Option("--routing", help="Routing rules JSON (default: shipped).")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Agency id; default: by the routing rules.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Zip to write (default referral-CASE-AGENCY.zip).")] = None,
+    routing: Annotated[Path | None, typer.Option("--routing", help="Routing rules JSON (default: shipped).")] = None,
     db: DbOption = None,
 ) -> None:
     """Write a referral package for law enforcement and print where, with its manifest check."""
@@ -169,7 +171,7 @@ def fake_ncmec(
     user: Annotated[str, typer.Option(help="Basic-auth user it accepts.")] = "esp",
     password: Annotated[str, typer.Option(envvar="VAKTPOST_FAKE_NCMEC_PASSWORD", help="Its password.")] = "secret",
     fault_rate: Annotated[float, typer.Option(min=0.0, max=1.0, help="Share of requests that fail.")] = 0.0,
-    seed: Annotated[Optional[int], typer.Option(help="Seed of the fault draws.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the fault draws.")] = None,
     timeout_s: Annotated[float, typer.Option(help="How long a 'timeout' fault holds its answer.")] = 35.0,
     slow_s: Annotated[float, typer.Option(help="How long a 'slow' fault delays its answer.")] = 2.0,
 ) -> None:

@@ -9,7 +9,7 @@ is the local implementation on the `report_audit_events` table; `MemoryAuditLog`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, insert, select
@@ -46,7 +46,7 @@ class MemoryAuditLog:
         self.events: list[AuditEvent] = []
 
     def append(self, event: AuditEvent) -> None:
-        at = event.at or datetime.now(timezone.utc)
+        at = event.at or datetime.now(UTC)
         self.events.append(AuditEvent(event.actor, event.action, event.subject, event.detail, at))
 
     def was_viewed(self, file_sha256: str) -> bool:
@@ -65,7 +65,7 @@ class SqlAuditLog:
         with self.engine.begin() as conn:
             conn.execute(
                 insert(audit_events).values(
-                    at=event.at or datetime.now(timezone.utc),
+                    at=event.at or datetime.now(UTC),
                     actor=event.actor,
                     action=event.action,
                     subject=event.subject,

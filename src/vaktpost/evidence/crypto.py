@@ -15,10 +15,11 @@ import hashlib
 import hmac
 import os
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from cryptography.hazmat.primitives.keywrap import aes_key_unwrap, aes_key_wrap
+from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
 from vaktpost.errors import UserError
 
@@ -61,6 +62,11 @@ class EvidenceKeys:
     def open(self, name: str, blob: bytes, wrapped_key: bytes) -> bytes:
         if not blob.startswith(MAGIC):
             raise UserError("not an evidence object", where=name)
-        data_key = aes_key_unwrap(self._wrap, wrapped_key)
-        nonce = blob[len(MAGIC) : len(MAGIC) + NONCE_BYTES]
-        return AESGCM(data_key).decrypt(nonce, blob[len(MAGIC) + NONCE_BYTES :], name.encode())
+        try:
+            data_key = aes_key_unwrap(self._wrap, wrapped_key)
+            nonce = blob[len(MAGIC) : len(MAGIC) + NONCE_BYTES]
+            return AESGCM(data_key).decrypt(nonce, blob[len(MAGIC) + NONCE_BYTES :], name.encode())
+        except InvalidUnwrap:
+            raise UserError("cannot unwrap the object's key: another master key?", where=name) from None
+        except InvalidTag:
+            raise UserError("evidence object fails its integrity check: altered on disk", where=name) from None

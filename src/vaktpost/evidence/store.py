@@ -13,24 +13,24 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, and_, exists, insert, or_, select, update
 
 from vaktpost.errors import UserError
-from vaktpost.evidence.crypto import EvidenceKeys, parse_master_key
 from vaktpost.evidence.audit import AuditEvent, AuditHook
+from vaktpost.evidence.crypto import EvidenceKeys, parse_master_key
 from vaktpost.store.keys import insert_ignoring_duplicates
 from vaktpost.store.report_tables import evidence_links, evidence_objects, legal_holds
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class EvidenceStore:
         self.preservation = timedelta(days=preservation_days)
 
     @classmethod
-    def from_settings(cls, engine: Engine, settings, *, audit: AuditHook) -> "EvidenceStore":
+    def from_settings(cls, engine: Engine, settings, *, audit: AuditHook) -> EvidenceStore:
         key = settings.evidence_key.get_secret_value() if settings.evidence_key else None
         return cls(engine, settings.evidence_dir, parse_master_key(key), audit=audit,
                    preservation_days=settings.preservation_days)
@@ -72,8 +72,8 @@ class EvidenceStore:
                 tmp = path.with_suffix(".tmp")
                 tmp.write_bytes(blob)
                 os.replace(tmp, path)
-                values = dict(wrapped_key=wrapped, size=len(data), stored_at=_now(), destroyed_at=None,
-                              destroyed_reason=None, preserve_until=None)
+                values = {"wrapped_key": wrapped, "size": len(data), "stored_at": _now(),
+                          "destroyed_at": None, "destroyed_reason": None, "preserve_until": None}
                 if row is None:
                     conn.execute(insert(evidence_objects).values(name=name, **values))
                 else:

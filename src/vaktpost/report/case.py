@@ -8,10 +8,11 @@ defines them itself and the review work (or a person at the CLI) fills them in.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from importlib import resources
-from typing import Any, Iterable
+from typing import Any
 
 INCIDENT_TYPES = (
     "Child Pornography (possession, manufacture, and distribution)",
@@ -101,7 +102,7 @@ class ReportableCase:
         return json.loads(json.dumps(asdict(self), default=_iso))
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "ReportableCase":
+    def from_json(cls, data: dict[str, Any]) -> ReportableCase:
         d = dict(data)
         d["incident_time"] = datetime.fromisoformat(d["incident_time"])
         d["reporter"] = Reporter(**d["reporter"])

@@ -8,8 +8,8 @@ those conversations become fileDetails, marked viewed only where the audit hook 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Iterable
 
 from sqlalchemy import Connection, select, tuple_
 
@@ -19,8 +19,8 @@ from vaktpost.report.case import (
     ChatIncident,
     IpCaptureEvent,
     ReportableCase,
-    Reporter,
     ReportedPerson,
+    Reporter,
     ReportFile,
     classify_incident,
 )

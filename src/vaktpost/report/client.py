@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import Self
 
 import httpx
 from lxml import etree
@@ -23,7 +24,7 @@ TRANSIENT_CODES = frozenset({1000})
 
 
 class NcmecError(UserError):
-    def __init__(self, exchange: "Exchange"):
+    def __init__(self, exchange: Exchange):
         self.exchange = exchange
         why = exchange.error or f"response code {exchange.response_code} ({exchange.description})"
         super().__init__(why, where=f"CyberTipline /{exchange.call}")
@@ -52,7 +53,7 @@ class Exchange:
             return True
         return self.response_code in TRANSIENT_CODES or (self.http_status or 0) >= 500
 
-    def raise_for_code(self) -> "Exchange":
+    def raise_for_code(self) -> Exchange:
         if not self.ok:
             raise NcmecError(self)
         return self
@@ -93,7 +94,7 @@ class CyberTiplineClient:
         )
 
     @classmethod
-    def from_settings(cls, settings, **kwargs) -> "CyberTiplineClient":
+    def from_settings(cls, settings, **kwargs) -> CyberTiplineClient:
         if not settings.ncmec_user or settings.ncmec_password is None:
             raise UserError("set VAKTPOST_NCMEC_USER and VAKTPOST_NCMEC_PASSWORD")
         return cls(settings.ncmec_url, settings.ncmec_user, settings.ncmec_password.get_secret_value(), **kwargs)
@@ -101,7 +102,7 @@ class CyberTiplineClient:
     def close(self) -> None:
         self.http.close()
 
-    def __enter__(self) -> "CyberTiplineClient":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -7,7 +7,7 @@ rather than hand NCMEC a document it would answer with 4100.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import resources
 
@@ -41,7 +41,7 @@ def xsd_text() -> bytes:
 def zoned(value: datetime) -> str:
     if value.tzinfo is None:
         raise InvalidReport("a time without a zone; NCMEC needs ISO 8601 with a zone", where=str(value))
-    if value.utcoffset() == timezone.utc.utcoffset(None):
+    if value.utcoffset() == UTC.utcoffset(None):
         return value.strftime("%Y-%m-%dT%H:%M:%SZ")
     return value.isoformat(timespec="seconds")
 

@@ -12,11 +12,12 @@ import binascii
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from starlette.requests import Request
 
+from vaktpost.report.cybertip_xml import xsd_text
 from vaktpost.report.fake_service import (
     AUTH_FAILED,
     NOT_ALLOWED,
@@ -24,7 +25,6 @@ from vaktpost.report.fake_service import (
     FakeNcmec,
     response_xml,
 )
-from vaktpost.report.cybertip_xml import xsd_text
 
 LOOPBACK = "127.0.0.1"
 

@@ -13,9 +13,9 @@ import hashlib
 import itertools
 import random
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Callable
+from datetime import UTC, datetime, timedelta
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -74,7 +74,7 @@ class FakeNcmec:
         self.users = users or {"esp": "secret"}
         self.not_allowed = set(not_allowed)
         self.faults = faults or FaultPlan()
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.reports: dict[str, FakeReport] = {}
         self.expired: dict[str, FakeReport] = {}
         self._ids = itertools.count(100_001)

@@ -16,8 +16,8 @@ from vaktpost.report.case_store import case_messages
 from vaktpost.report.client import CyberTiplineClient
 from vaktpost.report.referral import ReferralInput
 from vaktpost.report.worker import OutboxWorker, RetryPolicy
-from vaktpost.store.report_tables import cybertip_exchanges, cybertip_reports, evidence_links
 from vaktpost.store.queries import funnels
+from vaktpost.store.report_tables import cybertip_exchanges, cybertip_reports, evidence_links
 
 
 def evidence_store(engine: Engine, settings, audit: AuditHook) -> EvidenceStore | None:

@@ -12,7 +12,7 @@ worker (`worker.py`) advances rows; this module holds what the CLI and the revie
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
@@ -32,13 +32,13 @@ NCMEC_IDLE_LIFETIME = timedelta(hours=1)
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def aware(value: datetime | None) -> datetime | None:
     if value is None:
         return None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def ncmec_deadline(opened_at: datetime, last_change_at: datetime) -> datetime:

@@ -13,11 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Callable
 
 from vaktpost.errors import UserError
 from vaktpost.report.case import ReportableCase
@@ -100,7 +100,7 @@ def build_referral(
 ) -> Path:
     from vaktpost.report.referral_summary import summary_html, summary_pdf
 
-    created_at = created_at or datetime.now(timezone.utc)
+    created_at = created_at or datetime.now(UTC)
     entries: dict[str, bytes] = {
         "summary.html": summary_html(data, agency, created_at).encode(),
         "summary.pdf": summary_pdf(data, agency, created_at),

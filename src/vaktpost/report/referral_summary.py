@@ -93,7 +93,7 @@ def summary_pdf(data: ReferralInput, agency: Agency, created_at: datetime) -> by
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=7, leading=8.5)
     case = data.case
-    P = lambda text, style=styles["BodyText"]: Paragraph(escape(str(text)), style)  # noqa: E731
+    P = lambda text, style=styles["BodyText"]: Paragraph(escape(str(text)), style)
     story = [
         Paragraph(escape(f"Referral: case {case.case_ref}"), styles["Title"]),
         P(f"To: {agency.name} [{agency.id}]. Prepared {created_at.isoformat(timespec='seconds')} by vaktpost. "

@@ -14,10 +14,10 @@ import random
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
 from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
 
@@ -26,8 +26,17 @@ from vaktpost.report.case import ReportableCase
 from vaktpost.report.client import CyberTiplineClient, Exchange
 from vaktpost.report.cybertip_xml import file_details_xml, report_xml
 from vaktpost.report.outbox import (
-    ACTIVE, DRAFT, EXPIRED, FILES_UPLOADED, FINISHED, NEEDS_ATTENTION, OPEN_AT_NCMEC, RETRACTED,
-    SUBMITTED, aware, ncmec_deadline, utcnow,
+    ACTIVE,
+    DRAFT,
+    EXPIRED,
+    FILES_UPLOADED,
+    FINISHED,
+    NEEDS_ATTENTION,
+    OPEN_AT_NCMEC,
+    RETRACTED,
+    SUBMITTED,
+    ncmec_deadline,
+    utcnow,
 )
 from vaktpost.store.report_tables import cybertip_exchanges, cybertip_files, cybertip_reports
 
@@ -226,7 +235,7 @@ class OutboxWorker:
         for f in files:
             if f["uploaded_generation"] != gen:
                 data = self.read_file(f)
-                ex, xid = self._call(rid, row, lambda: self.client.upload(report_id, f["original_name"], data),
+                ex, xid = self._call(rid, row, lambda f=f, data=data: self.client.upload(report_id, f["original_name"], data),
                                      "upload", f"id={report_id}; file={f['original_name']} sha256={f['sha256']}")
                 if not ex.ok:
                     return self._refused(rid, row, xid, ex)
@@ -239,7 +248,7 @@ class OutboxWorker:
             if f["described_generation"] != gen:
                 rf = ReportableCase.from_json(row.case_json).files[f["position"]]
                 body = file_details_xml(report_id, f["ncmec_file_id"], rf)
-                ex, xid = self._call(rid, row, lambda: self.client.fileinfo(body), "fileinfo", body.decode())
+                ex, xid = self._call(rid, row, lambda body=body: self.client.fileinfo(body), "fileinfo", body.decode())
                 if not ex.ok:
                     return self._refused(rid, row, xid, ex)
                 with self.engine.begin() as conn:
