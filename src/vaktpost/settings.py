@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     evidence_key: SecretStr | None = Field(
         None, description="Master key (64 hex characters = 32 bytes) wrapping every object's key."
     )
-    preservation_days: int = Field(365, ge=365, description="Days kept after a report is finished.")
+    preservation_days: int = Field(365, ge=365, description="Days evidence is kept after a report is finished.")
 
 
 @lru_cache(maxsize=1)
