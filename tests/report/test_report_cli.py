@@ -77,3 +77,26 @@ def test_user_errors_are_one_line(env):
         result = run(*args)
         assert result.exit_code == 1, (args, result.output)
         assert needle in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_review_case_id_names_the_actors(env):
+    from sqlalchemy import select
+
+    from vaktpost.review.accounts import create_user
+    from vaktpost.review.cases import add_actor, create_case
+    from vaktpost.review.queue import Reviewer
+    from vaktpost.store.db import make_engine
+    from vaktpost.store.tables import actors
+
+    db, _, _ = env
+    engine = make_engine(db)
+    lead = Reviewer(create_user(engine, "lead", "a long passphrase 1", "child_safety_lead"), "lead", "child_safety_lead")
+    case_id = create_case(engine, lead, "buyer u-17")
+    with engine.connect() as conn:
+        key = conn.execute(select(actors.c.id).where(actors.c.account_id == "u-17")).scalar_one()
+    add_actor(engine, lead, case_id, key)
+    result = run("report", "cybertip", str(case_id), "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "<espIdentifier>u-17</espIdentifier>" in result.stdout and "p-203</espIdentifier>" not in result.stdout
+    missing = run("report", "cybertip", "999", "--db", db)
+    assert missing.exit_code == 1 and "999" in missing.stderr

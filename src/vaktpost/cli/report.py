@@ -50,9 +50,17 @@ def cybertip(
     submit: Annotated[bool, typer.Option("--submit", help="Queue it and file it with NCMEC now.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Build the report XML for a confirmed case (validated); print it, or with --submit file it."""
+    """Build the report XML for a confirmed case (validated); print it, or with --submit file it.
+
+    CASE_ID is a review case id (its actors are reported), or any reference of yours with
+    --actor or --case-file.
+    """
     from vaktpost.report.case import ReportableCase
-    from vaktpost.report.case_store import case_from_store, reporter_from_settings
+    from vaktpost.report.case_store import (
+        case_from_store,
+        reporter_from_settings,
+        review_case_actors,
+    )
     from vaktpost.report.cybertip_xml import report_xml
 
     settings = get_settings()
@@ -63,12 +71,14 @@ def cybertip(
             case = ReportableCase.from_json({**json.loads(case_file.read_text()), "case_ref": case_id})
         except (ValueError, KeyError, TypeError) as exc:
             raise UserError(f"not a ReportableCase ({exc})", where=str(case_file)) from None
-    elif actor:
-        with engine.connect() as conn:
-            case = case_from_store(conn, [_actor_key(a) for a in actor], case_ref=case_id,
-                                   reporter=reporter_from_settings(settings), audit=audit, incident_type=incident_type)
     else:
-        raise UserError("name the reported accounts with --actor PLATFORM/ACCOUNT_ID, or give --case-file")
+        with engine.connect() as conn:
+            keys = [_actor_key(a) for a in actor] if actor else review_case_actors(conn, case_id)
+            if not keys:
+                raise UserError("not a review case with actors; name the accounts with --actor "
+                                "PLATFORM/ACCOUNT_ID, or give --case-file", where=case_id)
+            case = case_from_store(conn, keys, case_ref=case_id, reporter=reporter_from_settings(settings),
+                                   audit=audit, incident_type=incident_type)
     xml = report_xml(case)
     if not submit:
         typer.echo(xml.decode())

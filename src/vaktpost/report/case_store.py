@@ -130,6 +130,22 @@ def case_from_store(
     )
 
 
+def review_case_actors(conn: Connection, case_id: str) -> list[tuple[str, str]]:
+    """The (platform, account id) of every actor a review case holds; empty if no such case."""
+    from vaktpost.store.review_tables import case_actors
+
+    if not case_id.isdigit():
+        return []
+    rows = conn.execute(
+        select(platforms.c.name, actors.c.account_id)
+        .join(actors, actors.c.platform_id == platforms.c.id)
+        .join(case_actors, case_actors.c.actor_id == actors.c.id)
+        .where(case_actors.c.case_id == int(case_id))
+        .order_by(actors.c.id)
+    ).all()
+    return [(r[0], r[1]) for r in rows]
+
+
 def case_messages(conn: Connection, actor_keys: Iterable[tuple[str, str]]) -> list[dict]:
     """The conversations of a case as canonical chat-export records (for referral packages)."""
     actor_ids = [r.id for r in _actor_rows(conn, actor_keys)]
