@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DB = "sqlite:///vaktpost.db"
@@ -18,6 +18,24 @@ class Settings(BaseSettings):
     engine: str = Field("local", description="Scan engine: local, or ray://host:port.")
     stream: str = Field("memory://", description="Stream source or sink: memory://, nats://…")
     timezone: str | None = Field(None, description="Zone for naive timestamps on import.")
+
+    # --- reporting and evidence (issue 7) ---
+    ncmec_url: str = Field(
+        "https://exttest.cybertip.org/ispws",
+        description="CyberTipline base URL: the test environment unless production is set here.",
+    )
+    ncmec_user: str | None = Field(None, description="CyberTipline Basic-auth user.")
+    ncmec_password: SecretStr | None = Field(None, description="CyberTipline Basic-auth password.")
+    reporter_email: str | None = Field(None, description="reportingPerson email in every report.")
+    reporter_first_name: str | None = None
+    reporter_last_name: str | None = None
+    reporter_company_template: str | None = None
+    reporter_terms_of_service: str | None = None
+    evidence_dir: str = Field("evidence", description="Folder of encrypted evidence objects.")
+    evidence_key: SecretStr | None = Field(
+        None, description="Master key (64 hex characters = 32 bytes) wrapping every object's key."
+    )
+    preservation_days: int = Field(365, ge=365, description="Days evidence is kept after a report is finished.")
 
 
 @lru_cache(maxsize=1)

@@ -39,6 +39,7 @@ COMMAND_MODULES = [
     "review",
     "synth",
     "media",
+    "report",
 ]
 
 for _name in COMMAND_MODULES:

@@ -1,0 +1,1 @@
+"""Evidence preservation: encrypted content-addressed objects, retention, holds, destruction."""

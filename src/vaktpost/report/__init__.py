@@ -1,0 +1,1 @@
+"""Reporting: CyberTipline reports through a durable outbox, and referral packages."""
