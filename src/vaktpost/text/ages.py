@@ -1,0 +1,101 @@
+"""Ages read out of normalised text: "12yo", "twelve", "12 år", "dose anyos", "grade 5", "8 and 11".
+
+An age is only evidence about a person when it is written as one (a unit such as "yo" or
+"anyos", "age 12", "she is 12", "I'm 15", a school grade). Ages of things ("my phone is 12
+years old", "room 12"), durations ("for 12 years", "12 år siden") and times ("at 9") are
+not ages. Bare numbers are returned with kind "bare" so that the labeller can use them
+only where the conversation is already about a child or an age was asked for.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+
+@dataclass(frozen=True, slots=True)
+class AgeMention:
+    value: int
+    start: int
+    end: int
+    kind: str  # person | self | third | under | grade | bare
+
+    @property
+    def minor(self) -> bool:
+        return self.value < 18 if self.kind != "under" else self.value <= 18
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _config():
+    data = json.loads((resources.files("vaktpost.text") / "lexicons" / "ages.json").read_text(encoding="utf-8"))
+    amb = data["ambiguous_numbers"]
+    num = rf"(?:\d{{1,2}}|{_alt(amb)})"
+    guard = r"(?!\s*(?:min|mins|minutes|hours|hrs|km|%|:|\d|usd|php|nok|kr|eur|pesos?|dolars?|\$|k\b|x\b|am\b|pm\b))"
+    patterns = {
+        "self": rf"(?:^|(?<=[^\w']))(?:{_alt(data['self_before'])})\s+(?:only\s+|just\s+|bare\s+)?(?P<ns>{num})\b{guard}",
+        "self_after": rf"(?<![\w$€£₱.,])(?P<ns>\d{{1,2}})\s+(?:{_alt(data['self_after'])})\b",
+        "third": rf"\b(?:{_alt(data['third_before'])})\s+(?P<ns>\d{{1,2}}(?:\s*(?:,|and|&|og|at|ug)\s*\d{{1,2}})*)\b{guard}",
+        "person": rf"(?<![\w$€£₱.,])(?P<ns>{num}(?:\s*(?:,|and|&|og|at|ug|/|y|or|eler|o)\s*{num})*)\s*-?\s*(?:{_alt(data['unit_after'])})(?![\w])(?!\s+(?:{_alt(data['not_after'])})\b)",
+        "person_before": rf"\b(?:{_alt(data['unit_before'])})\s*:?\s*(?P<ns>{num}(?:\s*(?:,|and|&|og|at|ug|/|-)\s*{num})*)\b",
+        "under": rf"\b(?:{_alt(data['under'])})\s*(?P<ns>\d{{1,2}})\b(?!\s*\+)",
+        "grade": rf"\b(?:{_alt(data['grade'])})\.?\s*(?P<ns>\d{{1,2}})\b|\b(?P<ns2>\d{{1,2}})\.?\s*(?:klasse|klase|trinn|grade)\b|\bika-?(?P<ns3>\d{{1,2}})\s*(?:na\s*)?baitang",
+        "bare": rf"(?<![\w$€£₱.,:/#+-])(?P<ns>\d{{1,2}})(?![\w.,:/%+-]){guard}",
+    }
+    compiled = {k: re.compile(v) for k, v in patterns.items()}
+    thing = re.compile(r"\b(?:" + _alt(_thing_words()) + r")\b")
+    not_before = re.compile(r"\b(?:" + _alt(data["not_before"]) + r")\s*$")
+    bare_not_before = re.compile(r"(?:^|\W)(?:" + _alt(data["not_before"] + data["bare_not_before"]) + r")\s*$")
+    not_after = re.compile(r"\s*(?:\S+\s+)?(?:" + _alt(data["not_after"]) + r")\b")
+    return data, amb, compiled, thing, (not_before, bare_not_before, not_after)
+
+
+@lru_cache(maxsize=1)
+def _thing_words() -> tuple[str, ...]:
+    from vaktpost.text.lexicon import lexicon_phrases
+
+    return lexicon_phrases("thing")
+
+
+_NUM = re.compile(r"\d{1,2}|[a-zæøå]+")
+_KIND = {"person": "person", "person_before": "person", "self": "self", "self_after": "self", "third": "third", "under": "under", "grade": "grade", "bare": "bare"}
+
+
+def find_ages(text: str) -> list[AgeMention]:
+    """Every age expression in normalised `text`, without overlaps (the most specific wins)."""
+    if not any(c.isdigit() for c in text):
+        data, amb, compiled, thing, not_before = _config()
+        if not any(w in text for w in amb):
+            return []
+    data, amb, compiled, thing, not_before = _config()
+    out: list[AgeMention] = []
+    taken: list[tuple[int, int]] = []
+    window = data["thing_window"]
+    for name, pattern in compiled.items():
+        for m in pattern.finditer(text):
+            group = next(g for g in ("ns", "ns2", "ns3") if g in m.re.groupindex and m.group(g))
+            s, e = m.span(group)
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            head = text[max(0, s - window) : s]
+            head = re.split(r"[.!?\n;]", head)[-1]
+            before, bare_before, after = not_before
+            if thing.search(head) or (name == "person" and before.search(head)):
+                continue
+            if name == "bare" and (bare_before.search(head) or after.match(text, m.end())):
+                continue
+            values = [int(t) if t.isdigit() else amb.get(t) for t in _NUM.findall(m.group(group))]
+            values = [v for v in values if v is not None]
+            if name == "grade":
+                values = [v + data["grade_to_age"] for v in values if 0 < v <= 12]
+            for v in values:
+                if 0 < v < 100:
+                    out.append(AgeMention(v, m.start(), m.end(), _KIND[name]))
+            taken.append((m.start(), m.end()))
+    return out
