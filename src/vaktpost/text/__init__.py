@@ -1,16 +1,85 @@
 """Conversation analysis: normalise, match, label, dialogue state, funnel.
 
-`analyse_conversation` is the text stage of the scan core. The detectors (lexicons, the
-matcher, the learned stage and the dialogue rules) are added by the conversation-analysis
-work; until then the stage runs and finds nothing, so import, store and CLI can be used.
+`analyse_conversations` is the text stage of the scan core: a batch of conversations in,
+findings out, no I/O. Every message is normalised and all messages of the batch are
+scanned by one multi-pattern matcher; labels come from rules over the hits and the ages,
+then the dialogue rules of each conversation, then the learned stage where it is installed.
+Evidence offsets are mapped back to the text as written only for labelled messages.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Iterable, Sequence
 
-from vaktpost.model import Finding, Message
+from vaktpost.model import Finding, Label, Message, Signal
+from vaktpost.text.dialogue import Turn, apply_dialogue
+from vaktpost.text.labels import MessageFacts, Proposed, label_message, rule_scores
+from vaktpost.text.matcher import default_matcher
+from vaktpost.text.normalise import normalise, normalise_with_offsets, original_span
+
+__all__ = ["analyse_conversation", "analyse_conversations", "analyse_messages"]
+
+_OBFUSCATION_CATEGORIES = ("child", "young_ref", "relative", "codeword")
 
 
 def analyse_conversation(messages: Sequence[Message]) -> list[Finding]:
-    return []
+    return analyse_conversations([messages])
+
+
+def analyse_messages(conversations: Sequence[Sequence[Message]]) -> list[list[MessageFacts]]:
+    """Facts with proposed labels for every message (normalised offsets), dialogue applied."""
+    flat = [m for conv in conversations for m in conv]
+    texts = [normalise(m.text or "") for m in flat]
+    all_hits = default_matcher().scan_batch(texts)
+    facts = [label_message(t, h, m.sender.role) for t, h, m in zip(texts, all_hits, flat)]
+    out, i = [], 0
+    for conv in conversations:
+        conv_facts = facts[i : i + len(conv)]
+        turns = [Turn(m.sender.id, tuple(r.id for r in m.recipients), f) for m, f in zip(conv, conv_facts)]
+        apply_dialogue(turns)
+        out.append(conv_facts)
+        i += len(conv)
+    from vaktpost.text.learned import apply_learned
+
+    apply_learned(flat, texts, facts)
+    return out
+
+
+def _evasion(f: MessageFacts, original: str, normalised: str, offsets: list[int]) -> Proposed | None:
+    for category in _OBFUSCATION_CATEGORIES:
+        h = f.hits.get(category)
+        if h is None:
+            continue
+        s, e = original_span(offsets, h.start, h.end, original)
+        as_written = original[s:e].lower()
+        if "".join(as_written.split()) != "".join(normalised[h.start : h.end].split()):
+            return Proposed(Label.EVASION_CODEWORD, h.start, h.end, f"evasion.obfuscated:{h.pattern.rule}", rule_scores()["evasion.obfuscated"])
+    return None
+
+
+def _finding(m: Message, f: MessageFacts) -> Finding:
+    text = m.text or ""
+    normalised, offsets = normalise_with_offsets(text)
+    proposed = list(f.proposed)
+    if any(p.label in (Label.MINOR_REQUEST, Label.MINOR_CONFIRMED, Label.CONTENT_REQUEST) for p in proposed):
+        ev = _evasion(f, text, normalised, offsets)
+        if ev is not None and all(p.label != Label.EVASION_CODEWORD for p in proposed):
+            proposed.append(ev)
+    signals = []
+    for p in proposed:
+        s, e = original_span(offsets, p.start, p.end, text) if p.end > p.start else (0, 0)
+        signals.append(Signal(p.label, s, e, p.rule, p.score))
+    return Finding(m.platform, m.message_id, m.conversation_id, m.sender.id, tuple(signals), max(p.score for p in proposed))
+
+
+def analyse_conversations(conversations: Iterable[Sequence[Message]]) -> list[Finding]:
+    """Findings for a batch of conversations, each a list of messages in sending order."""
+    conversations = [list(c) for c in conversations]
+    if not conversations:
+        return []
+    out: list[Finding] = []
+    for conv, conv_facts in zip(conversations, analyse_messages(conversations)):
+        for m, f in zip(conv, conv_facts):
+            if f.proposed:
+                out.append(_finding(m, f))
+    return out

@@ -1,0 +1,103 @@
+"""Dialogue state per conversation: who asked whom for a child, and what the answer was.
+
+A bare "yes", a price or an age is only a confirmation when it answers a request for a
+child that the counterpart made in this conversation (or an age question about a child); a
+refusal ("no, only adults here") cancels the pending request, so a later "ok" about
+something else confirms nothing. A confirmation given in another conversation never
+counts here, because the state lives and dies with one conversation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from vaktpost.model import Label
+from vaktpost.text.labels import CHILD, MessageFacts
+
+ASKS = (Label.MINOR_REQUEST, Label.CONTENT_REQUEST)
+MINOR = (Label.MINOR_REQUEST, Label.MINOR_CONFIRMED, Label.CONTENT_REQUEST, Label.SELF_DISCLOSED_MINOR)
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    sender: str
+    recipients: tuple[str, ...]
+    facts: MessageFacts
+
+
+@dataclass
+class ConversationState:
+    pending: dict[tuple[str, str], int] = field(default_factory=dict)  # (asker, asked) → turn
+    age_asked: dict[tuple[str, str], bool] = field(default_factory=dict)  # (asker, asked) → about a third person
+    about_child: bool = False
+    self_minor: set[str] = field(default_factory=set)
+
+
+def _drop(facts: MessageFacts, *labels: Label) -> None:
+    facts.proposed = [p for p in facts.proposed if p.label not in labels]
+
+
+def apply_dialogue(turns: Sequence[Turn]) -> None:
+    """Adds and cancels labels in place, turn by turn, in the order the messages were sent."""
+    st = ConversationState()
+    participants = {t.sender for t in turns}
+    for t in turns:
+        participants.update(t.recipients)
+    for i, t in enumerate(turns):
+        f = t.facts
+        to = t.recipients or tuple(p for p in participants if p != t.sender)
+        askers = [a for a in to if (a, t.sender) in st.pending]
+        probers = [a for a in to if (a, t.sender) in st.age_asked]
+        labels = f.labels()
+        refused = f.has("refusal") and not f.minor_ages() and not (f.has("offer") and f.has(*CHILD))
+
+        if refused and askers:
+            _drop(f, Label.MINOR_CONFIRMED)
+            for a in askers:
+                del st.pending[(a, t.sender)]
+            askers = []
+        elif askers and Label.MINOR_CONFIRMED not in labels and not f.has("refusal"):
+            if f.has("affirm", "offer", "price", "payment") or f.has(*CHILD) or any(a.minor for a in f.ages if a.kind != "self"):
+                span = f.span("affirm", "offer", "child", "young_ref", "relative", "price", "payment")
+                if span[1] == 0 and f.ages:
+                    a = f.ages[0]
+                    span = (a.start, a.end, f"age={a.value}")
+                f.add(Label.MINOR_CONFIRMED, span, "dialogue.answer")
+        if probers and not refused and not (f.labels() & {Label.MINOR_CONFIRMED, Label.SELF_DISCLOSED_MINOR}):
+            young = [a for a in f.ages if a.minor and a.kind in ("bare", "person", "third", "self", "grade")]
+            if young:
+                a = young[0]
+                third = any(st.age_asked[(p, t.sender)] for p in probers) or (st.about_child and a.kind != "self")
+                label = Label.MINOR_CONFIRMED if third else Label.SELF_DISCLOSED_MINOR
+                f.add(label, (a.start, a.end, f"age={a.value}"), "dialogue.age_answer")
+        if st.about_child and not (f.labels() & set(MINOR)) and not f.adult_only and not refused:
+            bare = [a for a in f.ages if a.kind == "bare" and a.minor and f.has("young_ref", "child", "relative", "third_ref")]
+            if bare:
+                a = bare[0]
+                label = Label.MINOR_REQUEST if f.has("request", "want") else Label.MINOR_CONFIRMED
+                f.add(label, (a.start, a.end, f"age={a.value}"), "dialogue.bare_age")
+        if (st.about_child or any(r in st.self_minor for r in to)) and f.has("media") and f.has("request", "want"):
+            if Label.CONTENT_REQUEST not in f.labels() and not refused:
+                f.add(Label.CONTENT_REQUEST, f.span("media"), "content.dialogue")
+
+        labels = f.labels()
+        for r in to:
+            if r == t.sender:
+                continue
+            if labels & set(ASKS):
+                st.pending[(t.sender, r)] = i
+            if Label.AGE_PROBE in labels:
+                st.age_asked[(t.sender, r)] = f.has("third_ref", *CHILD) or st.about_child
+            elif (t.sender, r) in st.age_asked and not labels & set(ASKS):
+                pass
+        if Label.MINOR_CONFIRMED in labels:
+            for a in askers:
+                st.pending.pop((a, t.sender), None)
+        for a in probers:
+            if f.ages:
+                st.age_asked.pop((a, t.sender), None)
+        if Label.SELF_DISCLOSED_MINOR in labels:
+            st.self_minor.add(t.sender)
+        if labels & set(MINOR):
+            st.about_child = True
