@@ -60,15 +60,15 @@ def parse_zone(name: str | None) -> tzinfo | None:
 
 def _text(record: dict, key: str, required: bool = True) -> str | None:
     value = record.get(key)
+    if type(value) is str and value:
+        return value
     if value is None or value == "":
         if required:
             raise RecordError("required key is missing or empty", key)
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
-    if not isinstance(value, str):
-        raise RecordError(f"must be a string, not {type(value).__name__}", key)
-    return value
+    raise RecordError(f"must be a string, not {type(value).__name__}", key)
 
 
 def parse_time(value: Any, key: str, zone: tzinfo | None) -> datetime:
@@ -88,16 +88,18 @@ def parse_time(value: Any, key: str, zone: tzinfo | None) -> datetime:
 
 
 def _participant(value: Any, key: str) -> Participant:
-    if not isinstance(value, dict):
+    if type(value) is not dict:
         raise RecordError("must be an object with an id", key)
-    pid = _text(value, "id", required=False)
-    if pid is None:
-        raise RecordError("required key is missing or empty", f"{key}.id")
-    role = value.get("role") or "unknown"
-    if role not in _ROLES:
-        raise RecordError(f"unknown role {role!r} (one of {', '.join(_ROLES)})", f"{key}.role")
+    pid = value.get("id")
+    if type(pid) is not str or not pid:
+        pid = _text(value, "id", required=False)
+        if pid is None:
+            raise RecordError("required key is missing or empty", f"{key}.id")
+    role = _ROLES.get(value.get("role") or "unknown")
+    if role is None:
+        raise RecordError(f"unknown role {value.get('role')!r} (one of {', '.join(_ROLES)})", f"{key}.role")
     name = value.get("name")
-    return Participant(id=pid, role=_ROLES[role], name=name if isinstance(name, str) else None)
+    return Participant(pid, role, name if type(name) is str else None)
 
 
 def _attachments(value: Any) -> tuple[Attachment, ...]:
@@ -138,9 +140,8 @@ def message_from_record(record: Any, zone: tzinfo | None = None) -> Message:
     meta = record.get("meta") or {}
     if not isinstance(meta, dict):
         raise RecordError("must be an object", "meta")
-    extra = {k: v for k, v in record.items() if k not in KNOWN_KEYS}
-    if extra:
-        meta = {**meta, **extra}
+    if not KNOWN_KEYS.issuperset(record):
+        meta = {**meta, **{k: v for k, v in record.items() if k not in KNOWN_KEYS}}
     return Message(
         platform=_text(record, "platform"),  # type: ignore[arg-type]
         conversation_id=_text(record, "conversation_id"),  # type: ignore[arg-type]

@@ -1,14 +1,15 @@
 """Bulk key resolution: platform names, account ids and conversation ids to surrogate keys.
 
-Inserts are insert-or-ignore per batch, followed by one select per chunk for the keys not
-yet cached, so a batch of 10,000 messages costs a handful of statements, not thousands.
+Keys not yet cached are looked up per platform, the unknown ones inserted with RETURNING
+(insert-or-ignore, so a concurrent importer is tolerated), so a batch of 10,000 messages
+costs a handful of statements, not thousands.
 """
 
 from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import Connection, Table, select, tuple_
+from sqlalchemy import Connection, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from vaktpost.store.tables import actors, conversations, platforms
@@ -20,15 +21,17 @@ def insert_ignoring_duplicates(conn: Connection, table: Table, rows: list[dict])
     """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL; returns rows inserted."""
     if not rows:
         return 0
+    result = conn.execute(_insert_ignore(conn, table), rows)
+    return max(result.rowcount, 0)
+
+
+def _insert_ignore(conn: Connection, table: Table):
     dialect = conn.dialect.name
     if dialect == "sqlite":
-        stmt = sqlite.insert(table).on_conflict_do_nothing()
-    elif dialect == "postgresql":
-        stmt = postgresql.insert(table).on_conflict_do_nothing()
-    else:  # pragma: no cover - only the two databases are supported
-        raise RuntimeError(f"unsupported database {dialect}")
-    result = conn.execute(stmt, rows)
-    return max(result.rowcount, 0)
+        return sqlite.insert(table).on_conflict_do_nothing()
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing()
+    raise RuntimeError(f"unsupported database {dialect}")  # pragma: no cover
 
 
 def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
@@ -61,37 +64,45 @@ class KeyCache:
         """`wanted` maps (platform key, account id) to (name, role) for first-time inserts."""
         missing = [k for k in wanted if k not in self.actor_ids]
         if missing:
-            insert_ignoring_duplicates(
-                conn,
-                actors,
-                [
-                    {"platform_id": p, "account_id": a, "name": wanted[(p, a)][0], "role": wanted[(p, a)][1]}
-                    for p, a in missing
-                ],
+            self._resolve(
+                conn, actors, actors.c.account_id, missing, self.actor_ids,
+                lambda p, a: {"platform_id": p, "account_id": a, "name": wanted[(p, a)][0], "role": wanted[(p, a)][1]},
             )
-            self._select(conn, actors, actors.c.account_id, missing, self.actor_ids)
         return self.actor_ids
 
-    def conversations(
-        self, conn: Connection, wanted: Iterable[tuple[int, str]]
-    ) -> dict[tuple[int, str], int]:
-        missing = list({k for k in wanted if k not in self.conversation_ids})
+    def conversations(self, conn: Connection, wanted: Iterable[tuple[int, str]]) -> dict[tuple[int, str], int]:
+        missing = [k for k in set(wanted) if k not in self.conversation_ids]
         if missing:
-            insert_ignoring_duplicates(
-                conn,
-                conversations,
-                [{"platform_id": p, "conversation_id": c} for p, c in missing],
+            self._resolve(
+                conn, conversations, conversations.c.conversation_id, missing, self.conversation_ids,
+                lambda p, c: {"platform_id": p, "conversation_id": c},
             )
-            self._select(conn, conversations, conversations.c.conversation_id, missing, self.conversation_ids)
         return self.conversation_ids
 
     @staticmethod
-    def _select(conn, table: Table, natural, keys: list[tuple[int, str]], into: dict) -> None:
-        for chunk in _chunks(keys):
-            rows = conn.execute(
-                select(table.c.platform_id, natural, table.c.id).where(
-                    tuple_(table.c.platform_id, natural).in_(chunk)
-                )
-            )
-            for platform_id, natural_id, key in rows:
-                into[(platform_id, natural_id)] = key
+    def _resolve(conn, table: Table, natural, keys: list[tuple[int, str]], into: dict, new_row) -> None:
+        """Known keys by select; new ones by insert … RETURNING; a concurrent insert by select again."""
+
+        def select_known(wanted: list[tuple[int, str]]) -> None:
+            by_platform: dict[int, list[str]] = {}
+            for p, n in wanted:
+                by_platform.setdefault(p, []).append(n)
+            for p, names in by_platform.items():
+                for chunk in _chunks(names):
+                    rows = conn.execute(
+                        select(natural, table.c.id).where(table.c.platform_id == p, natural.in_(chunk))
+                    )
+                    for name, key in rows:
+                        into[(p, name)] = key
+
+        select_known(keys)
+        fresh = [k for k in keys if k not in into]
+        if not fresh:
+            return
+        stmt = _insert_ignore(conn, table).returning(table.c.platform_id, natural, table.c.id)
+        for chunk in _chunks(fresh, 2_000):
+            for p, name, key in conn.execute(stmt, [new_row(p, n) for p, n in chunk]):
+                into[(p, name)] = key
+        raced = [k for k in fresh if k not in into]
+        if raced:
+            select_known(raced)
