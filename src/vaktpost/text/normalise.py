@@ -50,7 +50,7 @@ _UNITS = r"(?:yo|y|yrs?|years?|ar|år|aring|åring|anyos?|k|kr|usd|php|nok|eur|a
 # Leet digits/symbols count as letters only inside a word: between two letters, at the start
 # of a word of 3+ letters that is not a unit ("5yo", "3pm"), or as a plural "s" after letters.
 LEET_RE = re.compile(
-    r"(?<=[a-zæøå])[0134578@$!|]+(?=[a-zæøå])"
+    r"(?<=[a-zæøå])(?:[0134578$!|]|@(?![a-z0-9-]*\.[a-z]{2,}))+(?=[a-zæøå])"
     rf"|(?<![\w@$]){'[0134578@$]'}(?=[a-zæøå]{{2,}})(?!{_UNITS}\b)"
     r"|(?<=[a-zæøå]{2})[5$](?![\w@$])"
 )
@@ -89,7 +89,7 @@ def number_words() -> tuple[re.Pattern, dict[str, str]]:
 def _fold_plain(text: str) -> str:
     """Steps 1–4 without number words (used to key the number-word table itself)."""
     t = text.lower() if text.isascii() else text.translate(CHAR_TABLE)
-    t = LEET_RE.sub(_leet, t)
+    t = LEET_RE.sub(_leet, LEET_RE.sub(_leet, t))
     t = SPACED_RE.sub(_unspace, t)
     return REPEAT_RE.sub(r"\1", t)
 
@@ -97,8 +97,8 @@ def _fold_plain(text: str) -> str:
 def normalise(text: str) -> str:
     """The matching form of `text` (see module docstring)."""
     t = text.lower() if text.isascii() else text.translate(CHAR_TABLE)
-    if LEET_RE.search(t):
-        t = LEET_RE.sub(_leet, t)
+    if LEET_RE.search(t):  # twice: "k1d5" needs "1" gone before "5" has letters behind it
+        t = LEET_RE.sub(_leet, LEET_RE.sub(_leet, t))
     t = SPACED_RE.sub(_unspace, t)
     t = REPEAT_RE.sub(r"\1", t)
     pattern, table = number_words()
@@ -146,6 +146,7 @@ def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
             parts.append(folded)
             offsets.extend([i] * len(folded))
         t = "".join(parts)
+    t, offsets = _sub_mapped(LEET_RE, _leet, t, offsets)
     t, offsets = _sub_mapped(LEET_RE, _leet, t, offsets)
     t, offsets = _sub_mapped(SPACED_RE, _unspace, t, offsets)
     t, offsets = _sub_mapped(REPEAT_RE, _one, t, offsets)
