@@ -21,6 +21,7 @@ app = typer.Typer(
 
 COMMAND_MODULES = [
     "conversations",
+    "analysis",
 ]
 
 for _name in COMMAND_MODULES:

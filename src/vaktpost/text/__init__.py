@@ -26,12 +26,20 @@ def analyse_conversation(messages: Sequence[Message]) -> list[Finding]:
     return analyse_conversations([messages])
 
 
-def analyse_messages(conversations: Sequence[Sequence[Message]]) -> list[list[MessageFacts]]:
-    """Facts with proposed labels for every message (normalised offsets), dialogue applied."""
+def analyse_messages(conversations: Sequence[Sequence[Message]], use_learned: bool = True) -> list[list[MessageFacts]]:
+    """Facts with proposed labels for every message (normalised offsets), dialogue applied.
+
+    The learned stage runs on single messages before the dialogue rules, so a request it
+    finds opens the dialogue state like a rule's would.
+    """
     flat = [m for conv in conversations for m in conv]
     texts = [normalise(m.text or "") for m in flat]
     all_hits = default_matcher().scan_batch(texts)
     facts = [label_message(t, h, m.sender.role) for t, h, m in zip(texts, all_hits, flat)]
+    if use_learned:
+        from vaktpost.text.learned import apply_learned
+
+        apply_learned(flat, texts, facts)
     out, i = [], 0
     for conv in conversations:
         conv_facts = facts[i : i + len(conv)]
@@ -39,9 +47,6 @@ def analyse_messages(conversations: Sequence[Sequence[Message]]) -> list[list[Me
         apply_dialogue(turns)
         out.append(conv_facts)
         i += len(conv)
-    from vaktpost.text.learned import apply_learned
-
-    apply_learned(flat, texts, facts)
     return out
 
 
