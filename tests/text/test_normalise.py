@@ -68,3 +68,21 @@ def test_fast_and_mapped_paths_agree(text):
     assert len(offsets) == len(norm)
     assert offsets == sorted(offsets)
     assert all(0 <= o < len(text) for o in offsets)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("kidstenwlv 0134@$ .-_KIDS12yo\n?!")), max_size=40))
+def test_ascii_text_of_unchanged_length_keeps_its_offsets(text):
+    # analyse_conversations skips the offset map on this condition.
+    norm, offsets = normalise_with_offsets(text)
+    assert len(norm) <= len(text)
+    if len(norm) == len(text):
+        assert offsets == list(range(len(text)))
+
+
+def test_batch_equals_one_at_a_time():
+    from vaktpost.text.normalise import normalise_batch
+
+    texts = ["Any K1DS?", "line\nbreak kiiids", "", "tolv år", "ＫＩＤＳ"]
+    assert normalise_batch(texts) == [normalise(t) for t in texts]
+    assert normalise_batch(texts)[1] == "line break kids"

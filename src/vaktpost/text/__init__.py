@@ -15,7 +15,7 @@ from vaktpost.model import Finding, Label, Message, Signal
 from vaktpost.text.dialogue import Turn, apply_dialogue
 from vaktpost.text.labels import MessageFacts, Proposed, label_message, rule_scores
 from vaktpost.text.matcher import default_matcher
-from vaktpost.text.normalise import normalise, normalise_with_offsets, original_span
+from vaktpost.text.normalise import normalise_batch, normalise_with_offsets, original_span
 
 __all__ = ["analyse_conversation", "analyse_conversations", "analyse_messages"]
 
@@ -33,7 +33,11 @@ def analyse_messages(conversations: Sequence[Sequence[Message]], use_learned: bo
     finds opens the dialogue state like a rule's would.
     """
     flat = [m for conv in conversations for m in conv]
-    texts = [normalise(m.text or "") for m in flat]
+    texts = normalise_batch([m.text or "" for m in flat])
+    return _analyse(conversations, flat, texts, use_learned)[0]
+
+
+def _analyse(conversations, flat, texts, use_learned: bool = True):
     all_hits = default_matcher().scan_batch(texts)
     facts = [label_message(t, h, m.sender.role) for t, h, m in zip(texts, all_hits, flat)]
     if use_learned:
@@ -47,7 +51,7 @@ def analyse_messages(conversations: Sequence[Sequence[Message]], use_learned: bo
         apply_dialogue(turns)
         out.append(conv_facts)
         i += len(conv)
-    return out
+    return out, texts
 
 
 def _evasion(f: MessageFacts, original: str, normalised: str, offsets: list[int]) -> Proposed | None:
@@ -62,9 +66,27 @@ def _evasion(f: MessageFacts, original: str, normalised: str, offsets: list[int]
     return None
 
 
-def _finding(m: Message, f: MessageFacts) -> Finding:
+class _Identity:
+    """Offsets of a normalised text that kept every character where it was."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> int:
+        return i
+
+
+def _finding(m: Message, f: MessageFacts, normalised: str) -> Finding:
     text = m.text or ""
-    normalised, offsets = normalise_with_offsets(text)
+    # Normalising never lengthens an ASCII text (number words are longer than their
+    # digits), so an ASCII text of unchanged length kept every offset: skip the map.
+    if text.isascii() and len(normalised) == len(text):
+        offsets = _Identity(len(text))
+    else:
+        normalised, offsets = normalise_with_offsets(text)
     proposed = list(f.proposed)
     if any(p.label in (Label.MINOR_REQUEST, Label.MINOR_CONFIRMED, Label.CONTENT_REQUEST) for p in proposed):
         ev = _evasion(f, text, normalised, offsets)
@@ -82,9 +104,14 @@ def analyse_conversations(conversations: Iterable[Sequence[Message]]) -> list[Fi
     conversations = [list(c) for c in conversations]
     if not conversations:
         return []
+    flat = [m for conv in conversations for m in conv]
+    texts = normalise_batch([m.text or "" for m in flat])
+    facts_by_conv, _ = _analyse(conversations, flat, texts)
     out: list[Finding] = []
-    for conv, conv_facts in zip(conversations, analyse_messages(conversations)):
+    k = 0
+    for conv, conv_facts in zip(conversations, facts_by_conv):
         for m, f in zip(conv, conv_facts):
             if f.proposed:
-                out.append(_finding(m, f))
+                out.append(_finding(m, f, texts[k]))
+            k += 1
     return out

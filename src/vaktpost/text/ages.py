@@ -63,17 +63,25 @@ def _thing_words() -> tuple[str, ...]:
     return lexicon_phrases("thing")
 
 
+@lru_cache(maxsize=1)
+def _number_finder() -> re.Pattern:
+    amb = _config()[1]
+    return re.compile(r"\d|\b(?:" + _alt(amb) + r")\b")
+
+
+def _maybe_number(text: str) -> re.Match | None:
+    return _number_finder().search(text)
+
+
 _NUM = re.compile(r"\d{1,2}|[a-zæøå]+")
 _KIND = {"person": "person", "person_before": "person", "self": "self", "self_after": "self", "third": "third", "under": "under", "grade": "grade", "bare": "bare"}
 
 
 def find_ages(text: str) -> list[AgeMention]:
     """Every age expression in normalised `text`, without overlaps (the most specific wins)."""
-    if not any(c.isdigit() for c in text):
-        data, amb, compiled, thing, not_before = _config()
-        if not any(w in text for w in amb):
-            return []
     data, amb, compiled, thing, not_before = _config()
+    if not _maybe_number(text):
+        return []
     out: list[AgeMention] = []
     taken: list[tuple[int, int]] = []
     window = data["thing_window"]

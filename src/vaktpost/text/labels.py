@@ -12,6 +12,7 @@ old is she?") is dialogue.py's job; this module exposes the facts it needs.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -33,6 +34,7 @@ DIRECT = {
 }
 CHILD = ("child", "young_ref", "codeword", "relative")
 BUYER_ROLES = (Role.CUSTOMER, Role.UNKNOWN)
+_DIGIT = re.compile(r"\d")
 
 
 @lru_cache(maxsize=1)
@@ -61,7 +63,11 @@ class MessageFacts:
     proposed: list[Proposed] = field(default_factory=list)
 
     def has(self, *categories: str) -> bool:
-        return any(c in self.hits for c in categories)
+        hits = self.hits
+        for c in categories:
+            if c in hits:
+                return True
+        return False
 
     def span(self, *categories: str) -> tuple[int, int, str]:
         for c in categories:
@@ -110,7 +116,7 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
     for category, label in DIRECT.items():
         if category in f.hits:
             f.add(label, f.span(category), "age_probe" if category == "age_probe" else "lexicon")
-    if f.has("price") or (f.has("price_word") and any(c.isdigit() for c in text)):
+    if f.has("price") or (f.has("price_word") and _DIGIT.search(text)):
         f.add(Label.PRICE_NEGOTIATION, f.span("price", "price_word"), "price.amount")
     elif f.has("price_word"):
         f.add(Label.PRICE_NEGOTIATION, f.span("price_word"), "lexicon")

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from vaktpost.text.lexicon import Pattern, patterns
 
@@ -24,8 +23,7 @@ except ImportError:  # pragma: no cover
     hyperscan = None
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     pattern: Pattern
     start: int  # in the normalised text of its message
     end: int
@@ -63,12 +61,14 @@ class Matcher:
                     for m in rx.finditer(t):
                         out[i].append(Hit(p, m.start(), m.end()))
             return out
-        encoded = [t.encode() for t in texts]
+        joined = "\n".join(texts)
+        ascii_only = joined.isascii()
+        encoded = texts if ascii_only else [t.encode() for t in texts]
         starts, pos = [], 0
         for b in encoded:
             starts.append(pos)
             pos += len(b) + 1
-        buf = b"\n".join(encoded)
+        buf = joined.encode()
         raw: list[tuple[int, int, int]] = []
 
         def on_match(pid: int, s: int, e: int, flags: int, ctx) -> None:
@@ -80,7 +80,7 @@ class Matcher:
             i = bisect_right(starts, s) - 1
             base = starts[i]
             t = texts[i]
-            if len(encoded[i]) == len(t):
+            if ascii_only or len(encoded[i]) == len(t):
                 out[i].append(Hit(pats[pid], s - base, e - base))
             else:
                 b = encoded[i]
