@@ -13,7 +13,8 @@ from typing import Iterable, Sequence
 
 from vaktpost.model import Finding, Label, Message, Signal
 from vaktpost.text.dialogue import Turn, apply_dialogue
-from vaktpost.text.labels import MessageFacts, Proposed, label_message, rule_scores
+from vaktpost.text.ages import maybe_number
+from vaktpost.text.labels import NOTHING, MessageFacts, Proposed, label_message, rule_scores
 from vaktpost.text.matcher import default_matcher
 from vaktpost.text.normalise import normalise_batch, normalise_with_offsets, original_span
 
@@ -39,7 +40,12 @@ def analyse_messages(conversations: Sequence[Sequence[Message]], use_learned: bo
 
 def _analyse(conversations, flat, texts, use_learned: bool = True):
     all_hits = default_matcher().scan_batch(texts)
-    facts = [label_message(t, h, m.sender.role) for t, h, m in zip(texts, all_hits, flat)]
+    # Most chat lines hit nothing and hold no number: they share one empty record, which
+    # no later stage changes (dialogue and the learned stage only act on hits and ages).
+    facts = [
+        label_message(t, h, m.sender.role) if h or maybe_number(t) else NOTHING
+        for t, h, m in zip(texts, all_hits, flat)
+    ]
     if use_learned:
         from vaktpost.text.learned import apply_learned
 
@@ -47,8 +53,16 @@ def _analyse(conversations, flat, texts, use_learned: bool = True):
     out, i = [], 0
     for conv in conversations:
         conv_facts = facts[i : i + len(conv)]
-        turns = [Turn(m.sender.id, tuple(r.id for r in m.recipients), f) for m, f in zip(conv, conv_facts)]
-        apply_dialogue(turns)
+        turns = [
+            Turn(m.sender.id, tuple(r.id for r in m.recipients), f)
+            for m, f in zip(conv, conv_facts)
+            if f is not NOTHING
+        ]
+        if turns:
+            participants = {m.sender.id for m in conv}
+            for m in conv:
+                participants.update(r.id for r in m.recipients)
+            apply_dialogue(turns, participants)
         out.append(conv_facts)
         i += len(conv)
     return out, texts

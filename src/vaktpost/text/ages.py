@@ -69,7 +69,7 @@ def _number_finder() -> re.Pattern:
     return re.compile(r"\d|\b(?:" + _alt(amb) + r")\b")
 
 
-def _maybe_number(text: str) -> re.Match | None:
+def maybe_number(text: str) -> re.Match | None:
     return _number_finder().search(text)
 
 
@@ -80,7 +80,7 @@ _KIND = {"person": "person", "person_before": "person", "self": "self", "self_af
 def find_ages(text: str) -> list[AgeMention]:
     """Every age expression in normalised `text`, without overlaps (the most specific wins)."""
     data, amb, compiled, thing, not_before = _config()
-    if not _maybe_number(text):
+    if not maybe_number(text):
         return []
     out: list[AgeMention] = []
     taken: list[tuple[int, int]] = []

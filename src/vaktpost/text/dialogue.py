@@ -38,12 +38,17 @@ def _drop(facts: MessageFacts, *labels: Label) -> None:
     facts.proposed = [p for p in facts.proposed if p.label not in labels]
 
 
-def apply_dialogue(turns: Sequence[Turn]) -> None:
-    """Adds and cancels labels in place, turn by turn, in the order the messages were sent."""
+def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) -> None:
+    """Adds and cancels labels in place, turn by turn, in the order the messages were sent.
+
+    `turns` may leave out messages with no hits and no number (they change nothing);
+    `participants` then names everyone in the conversation, for messages without recipients.
+    """
     st = ConversationState()
-    participants = {t.sender for t in turns}
-    for t in turns:
-        participants.update(t.recipients)
+    if participants is None:
+        participants = {t.sender for t in turns}
+        for t in turns:
+            participants.update(t.recipients)
     for i, t in enumerate(turns):
         f = t.facts
         to = t.recipients or tuple(p for p in participants if p != t.sender)

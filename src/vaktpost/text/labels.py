@@ -94,6 +94,9 @@ class MessageFacts:
         self.proposed.append(Proposed(label, s, e, name, rule_scores().get(rule, 0.8)))
 
 
+NOTHING = MessageFacts()  # shared by every message with no hit and no number; never changed
+
+
 def facts_for(text: str, hits: list[Hit]) -> MessageFacts:
     f = MessageFacts()
     for h in hits:
