@@ -19,6 +19,21 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+def _version(value: bool) -> None:
+    if value:
+        from vaktpost import __version__
+
+        print(f"vaktpost {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """Find, review and report child exploitation traded over chat and streaming platforms."""
+
+
 COMMAND_MODULES = [
     "conversations",
     "analysis",

@@ -14,7 +14,7 @@ from vaktpost.errors import UserError
 from vaktpost.settings import get_settings
 
 # Human output (tables, progress) goes to stderr so stdout stays clean for --format json.
-console = Console(stderr=True)
+console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 DbOption = Annotated[
     str | None,

@@ -10,6 +10,7 @@ from typing import Callable, Iterable
 
 from sqlalchemy import Engine
 
+from vaktpost.bulkwork import collector_paused
 from vaktpost.scan import scan_conversation
 from vaktpost.store.conversations import iter_conversations, replace_text_findings
 
@@ -26,7 +27,7 @@ def analyse_conversations(
     total = 0
     for i in range(0, len(keys), CHUNK):
         chunk = keys[i : i + CHUNK]
-        with engine.begin() as conn:
+        with engine.begin() as conn, collector_paused():
             stored, found = [], []
             for conversation in iter_conversations(conn, chunk):
                 stored.extend(conversation)

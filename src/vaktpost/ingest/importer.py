@@ -9,10 +9,8 @@ that did not happen.
 
 from __future__ import annotations
 
-import gc
 import os
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone, tzinfo
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import Callable, Iterator, Sequence
 import orjson
 from sqlalchemy import Engine, insert, update
 
+from vaktpost.bulkwork import batches, collector_paused
 from vaktpost.errors import UserError
 from vaktpost.ingest.csv_reader import parse_column_mapping, read_csv
 from vaktpost.ingest.jsonl import read_jsonl
@@ -97,17 +96,6 @@ def read_messages(source: InputFile, fmt: str, opts: ImportOptions) -> Iterator[
     if fmt == "pan12":
         return read_pan12(source, opts.zone, opts.platform, opts.pan12_date)
     raise UserError(f"unknown format {fmt!r} (one of auto, {', '.join(FORMATS)})", where="--format")
-
-
-def _batches(items: Iterator, size: int) -> Iterator[list]:
-    batch: list = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 _ROLE_VALUE = {r: r.value for r in Role}
@@ -219,19 +207,6 @@ class _Rejects:
         )
 
 
-@contextmanager
-def _collector_paused():
-    """Records are acyclic, so reference counting frees each batch; the cyclic collector
-    only re-walks the growing heap (a fifth of the import time), so it waits until the end."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def import_file(
     engine: Engine,
     path: str | Path,
@@ -245,12 +220,12 @@ def import_file(
     rejects = _Rejects(path, keep=opts.skip_invalid)
     committed = False
     try:
-        with InputFile(path) as source, engine.begin() as conn, _collector_paused():
+        with InputFile(path) as source, engine.begin() as conn, collector_paused():
             import_id = conn.execute(
                 insert(imports).values(path=str(path), format=fmt, started_at=datetime.now(timezone.utc))
             ).inserted_primary_key[0]
             writer = _MessageWriter(conn, import_id, result)
-            for batch in _batches(read_messages(source, fmt, opts), opts.batch_size):
+            for batch in batches(read_messages(source, fmt, opts), opts.batch_size):
                 good = []
                 for item in batch:
                     if isinstance(item, Rejected):

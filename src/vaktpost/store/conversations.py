@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterable, Iterator, Sequence
 
+import orjson
 from sqlalchemy import Connection, delete, insert, select
 
 from vaktpost.model import Attachment, Finding, Message, Participant, Role
@@ -39,63 +40,63 @@ def _chunks(keys: Sequence[int], size: int = CONVERSATIONS_PER_QUERY) -> Iterato
         yield keys[i : i + size]
 
 
-def _participants(items) -> tuple[Participant, ...]:
-    return tuple(Participant(id=r["id"], role=_ROLES.get(r.get("role"), Role.UNKNOWN)) for r in items or ())
+_RELOAD_SQL = """
+SELECT m.id, m.conversation_id, m.message_id, m.sent_at, m.text, m.recipients, m.attachments,
+       m.ip, m.country, m.meta, m.sender_id, a.account_id, a.name, a.role,
+       c.conversation_id, p.name
+FROM messages m
+JOIN actors a ON a.id = m.sender_id
+JOIN conversations c ON c.id = m.conversation_id
+JOIN platforms p ON p.id = m.platform_id
+WHERE m.conversation_id IN ({keys})
+ORDER BY m.conversation_id, m.sent_at, m.id
+"""
+
+
+def _json(value):
+    return orjson.loads(value) if isinstance(value, (str, bytes)) else value
+
+
+def _time(value) -> datetime:
+    if isinstance(value, str):  # SQLite: UTC in SQLAlchemy's storage format
+        return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+    return as_utc(value)
 
 
 def iter_conversations(conn: Connection, conversation_keys: Iterable[int]) -> Iterator[list[StoredMessage]]:
-    """Each conversation's messages in the order they were sent, a conversation at a time."""
-    keys = sorted(conversation_keys)
-    query = (
-        select(
-            messages.c.id,
-            messages.c.conversation_id,
-            messages.c.message_id,
-            messages.c.sent_at,
-            messages.c.text,
-            messages.c.recipients,
-            messages.c.attachments,
-            messages.c.ip,
-            messages.c.country,
-            messages.c.meta,
-            messages.c.sender_id,
-            actors.c.account_id,
-            actors.c.name,
-            actors.c.role,
-            conversations.c.conversation_id.label("conversation_name"),
-            platforms.c.name.label("platform"),
-        )
-        .join(actors, actors.c.id == messages.c.sender_id)
-        .join(conversations, conversations.c.id == messages.c.conversation_id)
-        .join(platforms, platforms.c.id == messages.c.platform_id)
-    )
+    """Each conversation's messages in the order they were sent, a conversation at a time.
+
+    This is the analysis stage's hot read, so it goes to the driver with plain tuples
+    (the keys are integers, inlined) instead of through SQLAlchemy's row processing.
+    """
+    keys = sorted(int(k) for k in conversation_keys)
+    roles = _ROLES
     for chunk in _chunks(keys):
-        rows = conn.execute(
-            query.where(messages.c.conversation_id.in_(chunk)).order_by(
-                messages.c.conversation_id, messages.c.sent_at, messages.c.id
-            )
-        )
+        rows = conn.exec_driver_sql(_RELOAD_SQL.format(keys=",".join(map(str, chunk)))).all()
         current: list[StoredMessage] = []
         current_key = None
-        for r in rows:
-            if r.conversation_id != current_key and current:
+        for (key, conv_key, message_id, sent_at, text, recipients, attachments, ip, country, meta,
+             sender_key, account_id, name, role, conv_name, platform) in rows:
+            if conv_key != current_key and current:
                 yield current
                 current = []
-            current_key = r.conversation_id
+            current_key = conv_key
+            recipients = _json(recipients)
+            attachments = _json(attachments)
             message = Message(
-                platform=r.platform,
-                conversation_id=r.conversation_name,
-                message_id=r.message_id,
-                sent_at=as_utc(r.sent_at),
-                sender=Participant(id=r.account_id, role=_ROLES.get(r.role, Role.UNKNOWN), name=r.name),
-                text=r.text,
-                recipients=_participants(r.recipients),
-                attachments=tuple(Attachment(**a) for a in r.attachments or ()),
-                ip=r.ip,
-                country=r.country,
-                meta=r.meta or {},
+                platform,
+                conv_name,
+                message_id,
+                _time(sent_at),
+                Participant(account_id, roles.get(role, Role.UNKNOWN), name),
+                text,
+                tuple(Participant(r["id"], roles.get(r.get("role"), Role.UNKNOWN)) for r in recipients) if recipients else (),
+                tuple(Attachment(**a) for a in attachments) if attachments else (),
+                ip,
+                country,
+                _json(meta) or {},
             )
-            current.append(StoredMessage(r.id, r.sender_id, message))
+            current.append(StoredMessage(key, sender_key, message))
         if current:
             yield current
 
