@@ -91,7 +91,9 @@ def test_obfuscated_child_term_is_evasion():
         # own children in an innocent context
         ("my kids are asleep, I start at 9", "p"), ("my daughter is at school, online after 3", "p"),
         ("tulog na ang mga anak ko, show at 9", "p"), ("natulog na akong anak, sugod ta 9", "p"),
-        ("barna sover, jeg starter kl 9", "p"),
+        ("barna sover, jeg starter kl 9", "p"), ("I have a son, he is 7, he is at school", "p"),
+        ("my daughter is 8 and asleep now", "p"), ("I am a mother of two kids", "p"), ("anak ko may sakit", "p"),
+        ("can you wait a little?", "b"),
         # adult commerce, payment, travel
         ("30 usd for a private show, gcash or paypal", "p"), ("I fly to Manila next month for vacation", "b"),
         # ages of things

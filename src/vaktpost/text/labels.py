@@ -125,13 +125,15 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
         f.add(Label.PRICE_NEGOTIATION, f.span("price_word"), "lexicon")
 
     minor_ages = f.minor_ages()
-    if not minor_ages and f.has("child", "young_ref", "relative") and not f.has("innocent"):
-        minor_ages = [a for a in f.ages if a.kind == "bare" and a.minor and not f.has("thing")]
+    if not minor_ages and f.has("child", "young_ref", "relative") and f.has("request", "want", "offer", "have") and not f.has("innocent", "thing"):
+        counts = {h.start for h in f.hits.values()}  # "2 kids" is a count, not an age
+        minor_ages = [a for a in f.ages if a.kind == "bare" and a.minor and a.end + 1 not in counts]
     self_minor = [a for a in f.ages if a.kind == "self" and a.minor]
     if self_minor and not f.has("request"):
         f.add(Label.SELF_DISCLOSED_MINOR, _age_span(self_minor[0]), "age.self")
     asking = f.has("request", "want")
     offering = f.has("offer")
+    innocent = f.has("innocent") and not offering  # own children asleep, at school: no offer
     child = f.has(*CHILD)
     buyer = role in BUYER_ROLES
     if f.adult_only and not child:
@@ -142,10 +144,10 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
         age = minor_ages[0]
         if buyer and (asking or not offering):
             f.add(Label.MINOR_REQUEST, _age_span(age), "age.request")
-        elif not refused or offering:
+        elif (not refused or offering) and not innocent:
             f.add(Label.MINOR_CONFIRMED, _age_span(age), "age.offer")
     elif child:
-        innocent = f.has("innocent") and not offering
+        offering = offering or (f.has("have") and not f.has("innocent"))
         if buyer and asking and not innocent:
             if f.has("child", "codeword") or f.has("young_ref") or f.has("media", "offer"):
                 rule = "child.request" if f.has("request") else "child.want"
