@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 from vaktpost.cli import app
@@ -81,6 +82,7 @@ def test_links_finds_the_shared_payment_number(tmp_path):
     assert link["evidence"][0]["value"] == "+639175550101"
 
 
+@pytest.mark.slow
 def test_train_writes_a_loadable_model(tmp_path):
     sets = [write_set(tmp_path / f"set{i}") for i in range(3)]
     out = tmp_path / "model.npz"
