@@ -48,7 +48,15 @@ def _config():
         "grade": rf"\b(?:{_alt(data['grade'])})\.?\s*(?P<ns>\d{{1,2}})\b|\b(?P<ns2>\d{{1,2}})\.?\s*(?:klasse|klase|trinn|grade)\b|\bika-?(?P<ns3>\d{{1,2}})\s*(?:na\s*)?baitang",
         "bare": rf"(?<![\w$€£₱.,:/#+-])(?P<ns>\d{{1,2}})(?![\w.,:/%+-]){guard}",
     }
-    compiled = {k: re.compile(v) for k, v in patterns.items()}
+    # One alternation, most specific kind first: one scan per message, and at any position
+    # the earlier kind wins ("i am 12 years old" is self, "8 and 11 yo" is one person match).
+    parts, groups = [], {}
+    for kind, rx in patterns.items():
+        for g in ("ns3", "ns2", "ns"):
+            rx = rx.replace(f"(?P<{g}>", f"(?P<{kind}_{g}>")
+        groups[kind] = [f"{kind}_{g}" for g in ("ns", "ns2", "ns3") if f"(?P<{kind}_{g}>" in rx]
+        parts.append(f"(?P<{kind}>{rx})")
+    compiled = (re.compile("|".join(parts)), groups)
     thing = re.compile(r"\b(?:" + _alt(_thing_words()) + r")\b")
     not_before = re.compile(r"\b(?:" + _alt(data["not_before"]) + r")\s*$")
     bare_not_before = re.compile(r"(?:^|\W)(?:" + _alt(data["not_before"] + data["bare_not_before"]) + r")\s*$")
@@ -74,36 +82,34 @@ def maybe_number(text: str) -> re.Match | None:
 
 
 _NUM = re.compile(r"\d{1,2}|[a-zæøå]+")
+_CLAUSE = re.compile(r"[.!?\n;]")
 _KIND = {"person": "person", "person_before": "person", "self": "self", "self_after": "self", "third": "third", "under": "under", "grade": "grade", "bare": "bare"}
 
 
 def find_ages(text: str) -> list[AgeMention]:
-    """Every age expression in normalised `text`, without overlaps (the most specific wins)."""
+    """Every age expression in normalised `text`, without overlaps."""
     data, amb, compiled, thing, not_before = _config()
     if not maybe_number(text):
         return []
     out: list[AgeMention] = []
-    taken: list[tuple[int, int]] = []
     window = data["thing_window"]
-    for name, pattern in compiled.items():
-        for m in pattern.finditer(text):
-            group = next(g for g in ("ns", "ns2", "ns3") if g in m.re.groupindex and m.group(g))
-            s, e = m.span(group)
-            if any(s < te and ts < e for ts, te in taken):
-                continue
-            head = text[max(0, s - window) : s]
-            head = re.split(r"[.!?\n;]", head)[-1]
-            before, bare_before, after = not_before
-            if thing.search(head) or (name == "person" and before.search(head)):
-                continue
-            if name == "bare" and (bare_before.search(head) or after.match(text, m.end())):
-                continue
-            values = [int(t) if t.isdigit() else amb.get(t) for t in _NUM.findall(m.group(group))]
-            values = [v for v in values if v is not None]
-            if name == "grade":
-                values = [v + data["grade_to_age"] for v in values if 0 < v <= 12]
-            for v in values:
-                if 0 < v < 100:
-                    out.append(AgeMention(v, m.start(), m.end(), _KIND[name]))
-            taken.append((m.start(), m.end()))
+    before, bare_before, after = not_before
+    combined, groups = compiled
+    for m in combined.finditer(text):
+        name = m.lastgroup
+        group = next(g for g in groups[name] if m.group(g))
+        s = m.start(group)
+        head = text[max(0, s - window) : s]
+        head = _CLAUSE.split(head)[-1]
+        if thing.search(head) or (name == "person" and before.search(head)):
+            continue
+        if name == "bare" and (bare_before.search(head) or after.match(text, m.end())):
+            continue
+        values = [int(t) if t.isdigit() else amb.get(t) for t in _NUM.findall(m.group(group))]
+        values = [v for v in values if v is not None]
+        if name == "grade":
+            values = [v + data["grade_to_age"] for v in values if 0 < v <= 12]
+        for v in values:
+            if 0 < v < 100:
+                out.append(AgeMention(v, m.start(), m.end(), _KIND[name]))
     return out
