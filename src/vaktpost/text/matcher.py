@@ -10,8 +10,12 @@ code-switched chat needs. Where Hyperscan is missing, the same patterns run thro
 
 from __future__ import annotations
 
+import hashlib
+import os
+import platform
 import re
 from bisect import bisect_right
+from pathlib import Path
 from functools import lru_cache
 from typing import NamedTuple, Sequence
 
@@ -34,21 +38,52 @@ def _hs_regex(regex: str) -> str:
     return regex
 
 
+def _compile(pats: Sequence[Pattern]):
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    flags = hyperscan.HS_FLAG_SOM_LEFTMOST | hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_MULTILINE
+    db.compile(
+        expressions=[_hs_regex(p.regex).encode() for p in pats],
+        ids=[p.id for p in pats],
+        elements=len(pats),
+        flags=[flags] * len(pats),
+    )
+    return db
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("VAKTPOST_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "vaktpost"
+
+
+def _cached_database(pats: Sequence[Pattern]):
+    """Compiling ~1,000 patterns takes a second or more; keep the compiled database on disk,
+    keyed by the patterns, the Hyperscan version and the machine, and rebuild on any doubt."""
+    key = hashlib.sha256(
+        "\x00".join([hyperscan.__version__, platform.machine(), *(f"{p.id}:{p.regex}" for p in pats)]).encode()
+    ).hexdigest()[:24]
+    path = _cache_dir() / f"matcher-{key}.hsdb"
+    try:
+        return hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK)
+    except Exception:  # missing, unreadable or built for another CPU: compile again
+        pass
+    db = _compile(pats)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(hyperscan.dumpb(db))
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home is fine: compile each time
+    return db
+
+
 class Matcher:
     def __init__(self, pats: Sequence[Pattern] | None = None) -> None:
         self.patterns = tuple(pats if pats is not None else patterns())
         self._db = None
         if hyperscan is not None:
-            db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-            flags = hyperscan.HS_FLAG_SOM_LEFTMOST | hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_MULTILINE
-            db.compile(
-                expressions=[_hs_regex(p.regex).encode() for p in self.patterns],
-                ids=[p.id for p in self.patterns],
-                elements=len(self.patterns),
-                flags=[flags] * len(self.patterns),
-            )
-            self._db = db
-            self._scratch = hyperscan.Scratch(db)
+            self._db = _cached_database(self.patterns)
+            self._scratch = hyperscan.Scratch(self._db)
         else:
             self._res = [re.compile(p.regex, re.M) for p in self.patterns]
 
