@@ -10,10 +10,13 @@ PERFORMER = Participant("p-1", Role.PERFORMER)
 
 
 def chat(*lines, conversation="c-1", buyer=BUYER, performer=PERFORMER):
-    """Messages from ("b"|"p", text) pairs, one minute apart: b = buyer, p = performer."""
+    """Messages from ("b"|"p"|"u", text) pairs, one minute apart: b = buyer, p = performer,
+    u = the performer's account with its role unknown (as in many exports)."""
     out = []
     for i, (who, text) in enumerate(lines):
         sender, to = (buyer, performer) if who == "b" else (performer, buyer)
+        if who == "u":
+            sender = Participant(performer.id, Role.UNKNOWN)
         out.append(Message("cam", conversation, f"{conversation}-m{i}", T0 + timedelta(minutes=i), sender, text, (to,)))
     return out
 

@@ -17,7 +17,7 @@ runner = CliRunner()
 # (sender, recipient, text, true labels) per conversation: a buyer b-1 who asks two
 # performers; p-1 confirms, p-2 refuses.
 CONVERSATIONS = {
-    "c-1": [("b-1", "p-1", "do you have a younger one?", ["MINOR_REQUEST"]), ("p-1", "b-1", "yes", ["MINOR_CONFIRMED"]),
+    "c-1": [("b-1", "p-1", "do you have a younger one?", ["MINOR_REQUEST"]), ("p-1", "b-1", "yes, 11", ["MINOR_CONFIRMED"]),
             ("b-1", "p-1", "how much? 30 usd ok", ["PRICE_NEGOTIATION"]), ("p-1", "b-1", "gcash 09175550101", ["PAYMENT_CHANNEL", "OFF_PLATFORM_MOVE"])],
     "c-2": [("b-1", "p-2", "any kids available?", ["MINOR_REQUEST"]), ("p-2", "b-1", "no, only adults here", [])],
     "c-3": [("b-2", "p-2", "my phone is 12 years old haha", []), ("p-2", "b-2", "I'm 19, show at 9, gcash 09175550101", ["PAYMENT_CHANNEL", "OFF_PLATFORM_MOVE"])],

@@ -8,11 +8,21 @@ from vaktpost.text import analyse_conversation, analyse_conversations
 from vaktpost.text.funnel import FunnelMessage, compute_funnels
 
 
-def test_yes_to_a_request_for_a_child_is_a_confirmation():
-    found = analyse_conversation(chat(("b", "any kids available tonight?"), ("p", "yes"), ("b", "how much?"), ("p", "30 usd")))
+def test_yes_with_an_age_answering_a_request_is_a_confirmation():
+    found = analyse_conversation(chat(("b", "any kids available tonight?"), ("u", "yes, 11"), ("b", "how much?"), ("u", "30 usd")))
     assert "MINOR_REQUEST" in labels_of(found, "c-1-m0")
     assert labels_of(found, "c-1-m1") == {"MINOR_CONFIRMED"}
-    assert "MINOR_CONFIRMED" not in labels_of(found, "c-1-m3")  # already answered
+    assert "MINOR_CONFIRMED" not in labels_of(found, "c-1-m3")  # a price is not a confirmation
+
+
+def test_the_same_words_without_a_request_confirm_nothing():
+    found = analyse_conversation(chat(("b", "are you online?"), ("u", "yes, 11"), ("b", "ok")))
+    assert "MINOR_CONFIRMED" not in labels_of(found)
+
+
+def test_the_asked_party_asking_back_is_offering():
+    found = analyse_conversation(chat(("b", "do you have a younger one?"), ("u", "younger? I have 12, available")))
+    assert labels_of(found, "c-1-m1") >= {"MINOR_CONFIRMED"} and "MINOR_REQUEST" not in labels_of(found, "c-1-m1")
 
 
 def test_yes_without_a_request_confirms_nothing():
@@ -21,7 +31,7 @@ def test_yes_without_a_request_confirms_nothing():
 
 
 def test_refusal_cancels_the_pending_request():
-    found = analyse_conversation(chat(("b", "do you have a younger one?"), ("p", "no, only adults here"), ("b", "ok fine"), ("p", "ok")))
+    found = analyse_conversation(chat(("b", "do you have a younger one?"), ("p", "no, only adults here"), ("b", "ok fine"), ("u", "yes, 11 ok")))
     assert "MINOR_REQUEST" in labels_of(found, "c-1-m0")
     assert labels_of(found, "c-1-m1") & {"MINOR_CONFIRMED"} == set()
     assert labels_of(found, "c-1-m3") == set()
@@ -51,7 +61,7 @@ def test_age_answer_about_oneself_is_self_disclosure():
 
 
 def test_content_request_in_a_conversation_about_a_child():
-    found = analyse_conversation(chat(("b", "do you have a younger one?"), ("p", "yes"), ("b", "can i see her on cam first?")))
+    found = analyse_conversation(chat(("b", "do you have a younger one?"), ("p", "yes, she is 11"), ("b", "can i see her on cam first?")))
     assert "CONTENT_REQUEST" in labels_of(found, "c-1-m2")
     plain = analyse_conversation(chat(("b", "can i see you on cam first?")))
     assert "CONTENT_REQUEST" not in labels_of(plain)
@@ -60,7 +70,7 @@ def test_content_request_in_a_conversation_about_a_child():
 def test_confirmation_in_another_conversation_does_not_count():
     other = Participant("u-2", Role.CUSTOMER)
     conv1 = chat(("b", "do you have a younger one?"), conversation="c-1")
-    conv2 = chat(("b", "hi"), ("p", "yes"), conversation="c-2", buyer=other)
+    conv2 = chat(("b", "hi"), ("u", "yes, 11"), conversation="c-2", buyer=other)
     findings = analyse_conversations([conv1, conv2])
     assert "MINOR_CONFIRMED" not in labels_of(findings)
     by_msg = {f.message_id: {lab.value for lab in f.labels} for f in findings}

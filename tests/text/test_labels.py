@@ -12,7 +12,7 @@ MINOR = {"MINOR_REQUEST", "MINOR_CONFIRMED", "SELF_DISCLOSED_MINOR", "CONTENT_RE
 @pytest.mark.parametrize(
     "text",
     [
-        "do you have kids available for a show?",  # en
+        "do you have kids available tonight?",  # en
         "do you have a younger one? 12 or so",
         "har du noen barn tilgjengelig?",  # nb
         "har du en yngre en? 12 år",
@@ -73,6 +73,17 @@ def test_self_disclosed_minor(text):
 )
 def test_other_labels(text, label):
     assert label in say(text, "b")
+
+
+def test_asking_to_see_a_child_is_a_content_request():
+    for text in ["show me the small one on cam first", "can the kid be on the show?", "send a photo of your niece"]:
+        got = say(text, "b")
+        assert "CONTENT_REQUEST" in got and "MINOR_REQUEST" not in got
+
+
+def test_offer_phrased_as_a_question_is_an_offer_when_the_role_is_unknown():
+    for text in ["want kids? I have 9 and 6 years old", "gusto mo ng mas bata? may 13 at 10 po", "gusto ka og mas bata? naa koy 14 ug 11 ka tuig"]:
+        assert "MINOR_CONFIRMED" in say(text, "u")
 
 
 def test_obfuscated_child_term_is_evasion():

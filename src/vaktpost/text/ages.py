@@ -45,7 +45,8 @@ def _config():
         "person": rf"(?<![\w$€£₱.,])(?P<ns>{num}(?:\s*(?:,|and|&|og|at|ug|/|y|or|eler|o)\s*{num})*)\s*-?\s*(?:{_alt(data['unit_after'])})(?![\w])(?!\s+(?:{_alt(data['not_after'])})\b)",
         "person_before": rf"\b(?:{_alt(data['unit_before'])})\s*:?\s*(?P<ns>{num}(?:\s*(?:,|and|&|og|at|ug|/|-)\s*{num})*)\b",
         "under": rf"\b(?:{_alt(data['under'])})\s*(?P<ns>\d{{1,2}})\b(?!\s*\+)",
-        "grade": rf"\b(?:{_alt(data['grade'])})\.?\s*(?P<ns>\d{{1,2}})\b|\b(?P<ns2>\d{{1,2}})\.?\s*(?:klasse|klase|trinn|grade)\b|\bika-?(?P<ns3>\d{{1,2}})\s*(?:na\s*)?baitang",
+        "self_grade": rf"(?:i'm|im|i am|jeg går i|jeg er i|ako ay|nasa)\s+(?:in\s+|on\s+)?(?:the\s+)?(?:(?:{_alt(data['grade'])})\.?\s*(?P<ns>\d{{1,2}})\b|(?P<ns2>\d{{1,2}})(?:st|nd|rd|th|\.)?\s*(?:grade|klasse|trinn)\b)",
+        "grade": rf"\b(?:{_alt(data['grade'])})\.?\s*(?P<ns>\d{{1,2}})\b|\b(?P<ns2>\d{{1,2}})(?:st|nd|rd|th|\.)?\s*(?:klasse|klase|trinn|grade)\b|\bika-?(?P<ns3>\d{{1,2}})\s*(?:na\s*)?baitang",
         "bare": rf"(?<![\w$€£₱.,:/#+-])(?P<ns>\d{{1,2}})(?![\w.,:/%+-]){guard}",
     }
     # One alternation, most specific kind first: one scan per message, and at any position
@@ -61,7 +62,24 @@ def _config():
     not_before = re.compile(r"\b(?:" + _alt(data["not_before"]) + r")\s*$")
     bare_not_before = re.compile(r"(?:^|\W)(?:" + _alt(data["not_before"] + data["bare_not_before"]) + r")\s*$")
     not_after = re.compile(r"\s*(?:\S+\s+)?(?:" + _alt(data["not_after"]) + r")\b")
-    return data, amb, compiled, thing, (not_before, bare_not_before, not_after)
+    # "this tablet is 13 years old": a possessive or demonstrative, a noun that is not a
+    # person, a verb — the age belongs to a thing even when the thing is in no word list.
+    subject = re.compile(
+        r"\b(?:" + _alt(data["thing_subject_before"]) + r")\s+([a-zæøå]+)\s+(?:is|was|er|var|ay|kay)?\s*(?:already\s+|about\s+|almost\s+|na\s+|like\s+)?$"
+    )
+    return data, amb, compiled, thing, (not_before, bare_not_before, not_after, subject, _person_words(data))
+
+
+def _person_words(data) -> frozenset[str]:
+    from vaktpost.text.lexicon import lexicon_phrases
+
+    words = set(data["person_words"])
+    for category in ("child", "relative", "young_ref", "third_ref"):
+        for phrase in lexicon_phrases(category):
+            words.update(phrase.split())
+    from vaktpost.text.normalise import normalise
+
+    return frozenset(normalise(w) for w in words)
 
 
 @lru_cache(maxsize=1)
@@ -83,7 +101,7 @@ def maybe_number(text: str) -> re.Match | None:
 
 _NUM = re.compile(r"\d{1,2}|[a-zæøå]+")
 _CLAUSE = re.compile(r"[.!?\n;]")
-_KIND = {"person": "person", "person_before": "person", "self": "self", "self_after": "self", "third": "third", "under": "under", "grade": "grade", "bare": "bare"}
+_KIND = {"self_grade": "self", "person": "person", "person_before": "person", "self": "self", "self_after": "self", "third": "third", "under": "under", "grade": "grade", "bare": "bare"}
 
 
 def find_ages(text: str) -> list[AgeMention]:
@@ -93,7 +111,7 @@ def find_ages(text: str) -> list[AgeMention]:
         return []
     out: list[AgeMention] = []
     window = data["thing_window"]
-    before, bare_before, after = not_before
+    before, bare_before, after, subject, persons = not_before
     combined, groups = compiled
     for m in combined.finditer(text):
         name = m.lastgroup
@@ -103,11 +121,15 @@ def find_ages(text: str) -> list[AgeMention]:
         head = _CLAUSE.split(head)[-1]
         if thing.search(head) or (name == "person" and before.search(head)):
             continue
+        if name in ("person", "bare", "third"):
+            owner = subject.search(head)
+            if owner and owner.group(1) not in persons:
+                continue
         if name == "bare" and (bare_before.search(head) or after.match(text, m.end())):
             continue
         values = [int(t) if t.isdigit() else amb.get(t) for t in _NUM.findall(m.group(group))]
         values = [v for v in values if v is not None]
-        if name == "grade":
+        if name in ("grade", "self_grade"):
             values = [v + data["grade_to_age"] for v in values if 0 < v <= 12]
         for v in values:
             if 0 < v < 100:

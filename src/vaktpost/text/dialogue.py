@@ -62,12 +62,14 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             for a in askers:
                 del st.pending[(a, t.sender)]
             askers = []
-        elif askers and Label.MINOR_CONFIRMED not in labels and not f.has("refusal"):
-            if f.has("affirm", "offer", "price", "payment") or f.has(*CHILD) or any(a.minor for a in f.ages if a.kind != "self"):
-                span = f.span("affirm", "offer", "child", "young_ref", "relative", "price", "payment")
-                if span[1] == 0 and f.ages:
-                    a = f.ages[0]
-                    span = (a.start, a.end, f"age={a.value}")
+        elif askers and not f.has("refusal"):
+            if labels & set(ASKS) and Label.MINOR_CONFIRMED not in labels:
+                # the asked party "asking" back ("want a younger one? I have 12") is offering
+                _drop(f, *ASKS)
+                labels = f.labels()
+            young = [a for a in f.ages if a.minor and a.kind != "self"]
+            if Label.MINOR_CONFIRMED not in labels and f.has("affirm", "offer", "have") and (f.has(*CHILD) or young):
+                span = (young[0].start, young[0].end, f"age={young[0].value}") if young else f.span(*CHILD)
                 f.add(Label.MINOR_CONFIRMED, span, "dialogue.answer")
         if probers and not refused and not (f.labels() & {Label.MINOR_CONFIRMED, Label.SELF_DISCLOSED_MINOR}):
             young = [a for a in f.ages if a.minor and a.kind in ("bare", "person", "third", "self", "grade")]

@@ -107,6 +107,24 @@ def facts_for(text: str, hits: list[Hit]) -> MessageFacts:
     return f
 
 
+def speech_act(f: MessageFacts, role: Role) -> str:
+    """"ask" (a buyer's request), "offer" (a seller's offer or confirmation) or "tell".
+
+    The sender's role decides where the platform knows it; otherwise the words do: "do
+    you want…", "I have…", "yes…" offer; a request or a wish asks; a plain statement of
+    an age ("she is 11") tells, and counts as an offer.
+    """
+    if role is Role.CUSTOMER:
+        return "ask"
+    if role in (Role.PERFORMER, Role.FACILITATOR):
+        return "offer"
+    if f.has("offer_question", "have", "offer") or (f.has("affirm") and not f.has("want")):
+        return "offer"
+    if f.has("request", "want", "media"):
+        return "ask"
+    return "offer"
+
+
 def _age_span(age: AgeMention) -> tuple[int, int, str]:
     return age.start, age.end, f"age<{age.value + 1}" if age.kind == "under" else f"age={age.value}"
 
@@ -125,19 +143,39 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
         f.add(Label.PRICE_NEGOTIATION, f.span("price_word"), "lexicon")
 
     minor_ages = f.minor_ages()
-    if not minor_ages and f.has("child", "young_ref", "relative") and f.has("request", "want", "offer", "have") and not f.has("innocent", "thing"):
-        counts = {h.start for h in f.hits.values()}  # "2 kids" is a count, not an age
+    child = f.has(*CHILD)
+    if not minor_ages and child and f.has("request", "want", "offer", "have", "affirm", "offer_question") and not f.has("innocent", "thing"):
+        counts = {h.start for c, h in f.hits.items() if c in CHILD}  # "2 kids" is a count, not an age
         minor_ages = [a for a in f.ages if a.kind == "bare" and a.minor and a.end + 1 not in counts]
     self_minor = [a for a in f.ages if a.kind == "self" and a.minor]
-    if self_minor and not f.has("request"):
+    if not self_minor and f.has("self_ref") and not f.has("third_ref", *CHILD):
+        self_minor = [a for a in minor_ages if a.kind == "person"]  # "jeg er for ung ... er 17 år"
+        minor_ages = [a for a in minor_ages if a not in self_minor]
+    if self_minor:
         f.add(Label.SELF_DISCLOSED_MINOR, _age_span(self_minor[0]), "age.self")
-    asking = f.has("request", "want")
-    offering = f.has("offer")
-    innocent = f.has("innocent") and not offering  # own children asleep, at school: no offer
-    child = f.has(*CHILD)
-    buyer = role in BUYER_ROLES
     if f.adult_only and not child:
         return f
+    if not minor_ages and not child:
+        return f
+    stance = speech_act(f, role)
+    refused = f.has("refusal")
+    innocent = f.has("innocent") and not f.has("offer")  # own children asleep, at school: no offer
+    media = f.has("media")
+    span = _age_span(minor_ages[0]) if minor_ages else f.span("child", "young_ref", "codeword", "relative")
+    decisive = bool(minor_ages)
+    if stance == "ask":
+        if innocent and not f.has("request", "want"):
+            return f
+        if not decisive and not f.has("request", "want"):
+            return f
+        if media:
+            f.add(Label.CONTENT_REQUEST, span, "content.request")
+        else:
+            f.add(Label.MINOR_REQUEST, span, "age.request" if decisive else "child.request")
+    elif stance == "offer" and not innocent and not (refused and not f.has("offer", "have")):
+        if decisive or f.has("offer", "have", "offer_question", "affirm"):
+            f.add(Label.MINOR_CONFIRMED, span, "age.offer" if decisive else "child.offer")
+    return f
     refused = f.has("refusal")
 
     if minor_ages:

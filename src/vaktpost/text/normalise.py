@@ -54,11 +54,26 @@ LEET_RE = re.compile(
     rf"|(?<![\w@$]){'[0134578@$]'}(?=[a-zæøå]{{2,}})(?!{_UNITS}\b)"
     r"|(?<=[a-zæøå]{2})[5$](?![\w@$])"
 )
-LEET_TABLE = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s", "!": "i", "|": "l"})
+LEET_TABLE = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l"})
+# A whole word of letters and leet digits ("53lf13"), unless it reads as a number with a
+# unit ("12yo", "3rd", "30min") or a code ("u18", "mp4").
+LEET_WORD_RE = re.compile(r"(?<![\w@$])(?=[\w@$]*\d)(?=[\w@$]*[a-zæøå][\w@$]*[a-zæøå])[\w@$]{3,}(?![\w@$])")
+_NOT_LEET_WORD = re.compile(rf"\d+(?:[.,]\d+)?{_UNITS}|\d+(?:st|nd|rd|th|s)|[a-z]{{1,2}}\d+|\d+[a-z]\d+|\w*\d{{3,}}\w*")
+# "I ' m" → "i'm"
+APOS_RE = re.compile(r"(?<=[a-zæøå])\s+'\s*(?=[a-zæøå])|(?<=[a-zæøå])'\s+(?=[a-zæøå])")
 # "k i d s", "k.i.d.s", "k-i-d-s": three or more single letters with separators between.
 SPACED_RE = re.compile(r"(?<![\w'])[a-zæøå](?:[ .\-_*]{1,2}[a-zæøå]){2,}(?![\w'])")
 _SPACE_CHARS = re.compile(r"[ .\-_*]")
 REPEAT_RE = re.compile(r"([a-zæøå])\1+")
+
+
+def _leet_word(m: re.Match) -> str:
+    word = m.group()
+    return word if _NOT_LEET_WORD.fullmatch(word) else word.translate(LEET_TABLE)
+
+
+def _apostrophe(m: re.Match) -> str:
+    return "'"
 
 
 def _leet(m: re.Match) -> str:
@@ -81,6 +96,11 @@ def number_words() -> tuple[re.Pattern, dict[str, str]]:
     for words in data["always"].values():
         for word, value in words.items():
             table[_fold_plain(word)] = str(value)
+    for spec in data["compound"].values():  # "twenty-four", "tjuefire", "beinte kwatro"
+        for tens, t in spec["tens"].items():
+            for unit, u in spec["units"].items():
+                for joiner in spec["joiners"]:
+                    table[_fold_plain(f"{tens}{joiner}{unit}")] = str(t + u)
     keys = sorted(table, key=len, reverse=True)
     pattern = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(k) for k in keys) + r")(?![\w])")
     return pattern, table
@@ -90,7 +110,9 @@ def _fold_plain(text: str) -> str:
     """Steps 1–4 without number words (used to key the number-word table itself)."""
     t = text.lower() if text.isascii() else text.translate(CHAR_TABLE)
     t = LEET_RE.sub(_leet, LEET_RE.sub(_leet, t))
+    t = LEET_WORD_RE.sub(_leet_word, t)
     t = SPACED_RE.sub(_unspace, t)
+    t = APOS_RE.sub("'", t)
     return REPEAT_RE.sub(r"\1", t)
 
 
@@ -112,7 +134,9 @@ def normalise_batch(texts: list[str]) -> list[str]:
     t = t.lower() if t.isascii() else t.translate(CHAR_TABLE)
     if LEET_RE.search(t):  # twice: "k1d5" needs "1" gone before "5" has letters behind it
         t = LEET_RE.sub(_leet, LEET_RE.sub(_leet, t))
+    t = LEET_WORD_RE.sub(_leet_word, t)
     t = SPACED_RE.sub(_unspace, t)
+    t = APOS_RE.sub("'", t)
     t = REPEAT_RE.sub(r"\1", t)
     pattern, table = number_words()
     t = pattern.sub(lambda m: table[m.group()], t)
@@ -140,6 +164,8 @@ def _sub_mapped(pattern: re.Pattern, repl: Callable[[re.Match], str], text: str,
             new_offsets.extend(offsets[i] for i in range(s, e) if not _SPACE_CHARS.match(text[i]))
         elif repl is _one:
             new_offsets.append(offsets[s])
+        elif repl is _apostrophe:
+            new_offsets.append(offsets[s + text[s:e].index("'")])
         elif r:
             new_offsets.extend([offsets[s]] * (len(r) - 1) + [offsets[e - 1]])
         out.append(r)
@@ -163,7 +189,9 @@ def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
         t = "".join(parts)
     t, offsets = _sub_mapped(LEET_RE, _leet, t, offsets)
     t, offsets = _sub_mapped(LEET_RE, _leet, t, offsets)
+    t, offsets = _sub_mapped(LEET_WORD_RE, _leet_word, t, offsets)
     t, offsets = _sub_mapped(SPACED_RE, _unspace, t, offsets)
+    t, offsets = _sub_mapped(APOS_RE, _apostrophe, t, offsets)
     t, offsets = _sub_mapped(REPEAT_RE, _one, t, offsets)
     pattern, table = number_words()
     t, offsets = _sub_mapped(pattern, lambda m: table[m.group()], t, offsets)
