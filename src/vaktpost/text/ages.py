@@ -45,7 +45,8 @@ def _config():
         "person": rf"(?<![\w$€£₱.,])(?P<ns>{num}(?:\s*(?:,|and|&|og|at|ug|/|y|or|eler|o)\s*{num})*)\s*-?\s*(?:{_alt(data['unit_after'])})(?![\w])(?!\s+(?:{_alt(data['not_after'])})\b)",
         "person_before": rf"\b(?:{_alt(data['unit_before'])})\s*:?\s*(?P<ns>{num}(?:\s*(?:,|and|&|og|at|ug|/|-)\s*{num})*)\b",
         "under": rf"\b(?:{_alt(data['under'])})\s*(?P<ns>\d{{1,2}})\b(?!\s*\+)",
-        "self_grade": rf"(?:i'm|im|i am|jeg går i|jeg er i|ako ay|nasa)\s+(?:in\s+|on\s+)?(?:the\s+)?(?:(?:{_alt(data['grade'])})\.?\s*(?P<ns>\d{{1,2}})\b|(?P<ns2>\d{{1,2}})(?:st|nd|rd|th|\.)?\s*(?:grade|klasse|trinn)\b)",
+        "self_grade": rf"(?:{_alt(data['self_grade_prefix'])})\s+(?:in\s+|on\s+)?(?:the\s+)?(?:(?:{_alt(data['grade'])})\.?\s*(?P<ns>\d{{1,2}})\b|(?P<ns2>\d{{1,2}})(?:st|nd|rd|th|\.)?\s*(?:grade|klasse|klase|trinn)\b)"
+        rf"|\b(?:{_alt(data['grade'])})\.?\s*(?P<ns3>\d{{1,2}})\s+(?:{_alt(data['self_after'])})\b",
         "grade": rf"\b(?:{_alt(data['grade'])})\.?\s*(?P<ns>\d{{1,2}})\b|\b(?P<ns2>\d{{1,2}})(?:st|nd|rd|th|\.)?\s*(?:klasse|klase|trinn|grade)\b|\bika-?(?P<ns3>\d{{1,2}})\s*(?:na\s*)?baitang",
         "bare": rf"(?<![\w$€£₱.,:/#+-])(?P<ns>\d{{1,2}})(?![\w.,:/%+-]){guard}",
     }
@@ -101,6 +102,7 @@ def maybe_number(text: str) -> re.Match | None:
 
 _NUM = re.compile(r"\d{1,2}|[a-zæøå]+")
 _CLAUSE = re.compile(r"[.!?\n;]")
+_TAIL_CLAUSE = re.compile(r"[.!?\n;,]")
 _KIND = {"self_grade": "self", "person": "person", "person_before": "person", "self": "self", "self_after": "self", "third": "third", "under": "under", "grade": "grade", "bare": "bare"}
 
 
@@ -125,6 +127,9 @@ def find_ages(text: str) -> list[AgeMention]:
             owner = subject.search(head)
             if owner and owner.group(1) not in persons:
                 continue
+            tail = _TAIL_CLAUSE.split(text[m.end() : m.end() + window])[0]
+            if thing.search(tail) and not any(w in persons for w in tail.split()):
+                continue  # "4 ka tuig na akong cellphone"
         if name == "bare" and (bare_before.search(head) or after.match(text, m.end())):
             continue
         values = [int(t) if t.isdigit() else amb.get(t) for t in _NUM.findall(m.group(group))]

@@ -118,10 +118,10 @@ def speech_act(f: MessageFacts, role: Role) -> str:
         return "ask"
     if role in (Role.PERFORMER, Role.FACILITATOR):
         return "offer"
-    if f.has("offer_question", "have", "offer") or (f.has("affirm") and not f.has("want")):
+    if f.has("offer_question", "have") or (f.has("affirm") and not f.has("want", "request")):
         return "offer"
     if f.has("request", "want", "media"):
-        return "ask"
+        return "ask"  # "any small ones available?" asks, though "available" is there
     return "offer"
 
 
@@ -153,8 +153,10 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
         minor_ages = [a for a in minor_ages if a not in self_minor]
     if self_minor:
         f.add(Label.SELF_DISCLOSED_MINOR, _age_span(self_minor[0]), "age.self")
-    if f.adult_only and not child:
-        return f
+        if not f.has("third_ref", "child", "relative", "codeword"):
+            return f  # about oneself: no one is asked for or offered
+    if f.adult_only and not f.has("child", "relative", "codeword"):
+        return f  # "youngest here, 19 y/o": young words of an adult
     if not minor_ages and not child:
         return f
     stance = speech_act(f, role)

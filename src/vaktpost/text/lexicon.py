@@ -47,18 +47,64 @@ def _phrase_regex(phrase: str) -> str:
     return f"{left}{body}{right}"
 
 
+def _misspellings(word: str) -> set[str]:
+    """One letter dropped (not the first) or two neighbours swapped."""
+    out = {word[:i] + word[i + 1 :] for i in range(1, len(word))}
+    out |= {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+    out.discard(word)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _fuzzy_config() -> dict:
+    return json.loads((resources.files("vaktpost.text") / "lexicons" / "fuzzy.json").read_text(encoding="utf-8"))
+
+
+def _fuzzy_variants(phrase: str, ordinary: set[str]) -> set[str]:
+    from vaktpost.text.normalise import normalise
+
+    cfg = _fuzzy_config()
+    words = normalise(phrase).split()
+    out = set()
+    for i, w in enumerate(words):
+        if len(w) < cfg["min_length"] or not w.isalpha():
+            continue
+        for v in _misspellings(w):
+            v = normalise(v)  # a swap can make a double letter that folding removes
+            if v != w and v not in ordinary:
+                out.add(" ".join(words[:i] + [v] + words[i + 1 :]))
+    return out
+
+
 @lru_cache(maxsize=1)
 def patterns() -> tuple[Pattern, ...]:
+    from vaktpost.text.normalise import normalise
+
     out: list[Pattern] = []
     seen: set[tuple[str, str]] = set()
+    cfg = _fuzzy_config()
+    ordinary = {normalise(w) for w in cfg["ordinary_words"]}
+    for cats in raw_lexicons().values():
+        for entries in cats.values():
+            for e in entries:
+                if not e.startswith("re:"):
+                    ordinary.update(normalise(e).split())
+
+    def add(category: str, lang: str, regex: str, rule: str) -> None:
+        if (category, regex) not in seen:
+            seen.add((category, regex))
+            out.append(Pattern(len(out), category, lang, regex, rule))
+
     for lang, cats in raw_lexicons().items():
         for category, entries in cats.items():
             for i, entry in enumerate(entries):
-                regex = entry[3:] if entry.startswith("re:") else _phrase_regex(entry)
-                if (category, regex) in seen:
+                if entry.startswith("re:"):
+                    add(category, lang, entry[3:], f"{lang}/{category}#{i}")
                     continue
-                seen.add((category, regex))
-                out.append(Pattern(len(out), category, lang, regex, f"{lang}/{category}#{i}"))
+                add(category, lang, _phrase_regex(entry), f"{lang}/{category}#{i}")
+                if category in cfg["categories"]:
+                    for variant in sorted(_fuzzy_variants(entry, ordinary)):
+                        add(category, lang, _phrase_regex(variant), f"{lang}/{category}#{i}~")
     return tuple(out)
 
 
