@@ -84,7 +84,9 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
                 a = bare[0]
                 label = Label.MINOR_REQUEST if f.has("request", "want") else Label.MINOR_CONFIRMED
                 f.add(label, (a.start, a.end, f"age={a.value}"), "dialogue.bare_age")
-        if (st.about_child or any(r in st.self_minor for r in to)) and f.has("media") and f.has("request", "want"):
+        to_minor = any(r in st.self_minor for r in to)
+        about_one = st.about_child and f.has("third_ref", *CHILD) and not f.has("price_word", "price")
+        if (to_minor or about_one) and f.has("media") and f.has("request", "want"):
             if Label.CONTENT_REQUEST not in f.labels() and not refused:
                 f.add(Label.CONTENT_REQUEST, f.span("media"), "content.dialogue")
 

@@ -120,8 +120,12 @@ def speech_act(f: MessageFacts, role: Role) -> str:
         return "offer"
     if f.has("offer_question", "have") or (f.has("affirm") and not f.has("want", "request")):
         return "offer"
-    if f.has("request", "want", "media"):
+    if f.has("request", "want"):
         return "ask"  # "any small ones available?" asks, though "available" is there
+    if f.has("offer"):
+        return "offer"  # "available for a live show"
+    if f.has("media") or any(a.kind == "under" for a in f.ages):
+        return "ask"
     return "offer"
 
 

@@ -57,7 +57,7 @@ LEET_RE = re.compile(
 LEET_TABLE = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l"})
 # A whole word of letters and leet digits ("53lf13"), unless it reads as a number with a
 # unit ("12yo", "3rd", "30min") or a code ("u18", "mp4").
-LEET_WORD_RE = re.compile(r"(?<![\w@$])(?=[\w@$]*\d)(?=[\w@$]*[a-zæøå][\w@$]*[a-zæøå])[\w@$]{3,}(?![\w@$])")
+LEET_WORD_RE = re.compile(r"(?<![\w@$])(?=[\w@$]*\d)(?=[\w@$]*[a-zæøå])[\w@$]{3,}(?![\w@$])")
 _NOT_LEET_WORD = re.compile(rf"\d+(?:[.,]\d+)?{_UNITS}|\d+(?:st|nd|rd|th|s)|[a-z]{{1,2}}\d+|\d+[a-z]\d+|\w*\d{{3,}}\w*")
 # "I ' m" → "i'm"
 APOS_RE = re.compile(r"(?<=[a-zæøå])\s+'\s*(?=[a-zæøå])|(?<=[a-zæøå])'\s+(?=[a-zæøå])")
