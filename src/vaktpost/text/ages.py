@@ -66,9 +66,17 @@ def _config():
     # "this tablet is 13 years old": a possessive or demonstrative, a noun that is not a
     # person, a verb — the age belongs to a thing even when the thing is in no word list.
     subject = re.compile(
-        r"\b(?:" + _alt(data["thing_subject_before"]) + r")\s+([a-zæøå]+)\s+(?:is|was|er|var|ay|kay)?\s*(?:already\s+|about\s+|almost\s+|na\s+|like\s+)?$"
+        r"(?:\b(?:" + _alt(data["thing_subject_before"]) + r")\s+([a-zæøå]+)|\b([a-zæøå]{3,})\s+(?:min|mit|mi|ko|nako|nimo))"
+        r"\s+(?:is|was|er|var|ay|kay)?\s*(?:already\s+|about\s+|almost\s+|na\s+|like\s+)?$"
     )
     return data, amb, compiled, thing, (not_before, bare_not_before, not_after, subject, _person_words(data))
+
+
+@lru_cache(maxsize=1)
+def _person_nouns() -> frozenset[str]:
+    from vaktpost.text.normalise import normalise
+
+    return frozenset(normalise(w) for w in _config()[0]["person_words"] if len(w) > 3)
 
 
 def _person_words(data) -> frozenset[str]:
@@ -114,6 +122,7 @@ def find_ages(text: str) -> list[AgeMention]:
     out: list[AgeMention] = []
     window = data["thing_window"]
     before, bare_before, after, subject, persons = not_before
+    nouns = _person_nouns()
     combined, groups = compiled
     for m in combined.finditer(text):
         name = m.lastgroup
@@ -125,10 +134,10 @@ def find_ages(text: str) -> list[AgeMention]:
             continue
         if name in ("person", "bare", "third"):
             owner = subject.search(head)
-            if owner and owner.group(1) not in persons:
+            if owner and (owner.group(1) or owner.group(2)) not in persons:
                 continue
             tail = _TAIL_CLAUSE.split(text[m.end() : m.end() + window])[0]
-            if thing.search(tail) and not any(w in persons for w in tail.split()):
+            if thing.search(tail) and not any(w in nouns for w in tail.split()):
                 continue  # "4 ka tuig na akong cellphone"
         if name == "bare" and (bare_before.search(head) or after.match(text, m.end())):
             continue

@@ -71,14 +71,16 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             if Label.MINOR_CONFIRMED not in labels and f.has("affirm", "offer", "have") and (f.has(*CHILD) or young):
                 span = (young[0].start, young[0].end, f"age={young[0].value}") if young else f.span(*CHILD)
                 f.add(Label.MINOR_CONFIRMED, span, "dialogue.answer")
-        if probers and not refused and not (f.labels() & {Label.MINOR_CONFIRMED, Label.SELF_DISCLOSED_MINOR}):
+        commerce = f.has("price", "price_word", "payment")
+        quiet = f.adult_only or commerce or f.has("innocent", "thing")  # "18, verified"; "1000 pesos pag dalawa"
+        if probers and not refused and not quiet and not (f.labels() & {Label.MINOR_CONFIRMED, Label.SELF_DISCLOSED_MINOR}):
             young = [a for a in f.ages if a.minor and a.kind in ("bare", "person", "third", "self", "grade")]
             if young:
                 a = young[0]
                 third = any(st.age_asked[(p, t.sender)] for p in probers) or (st.about_child and a.kind != "self")
                 label = Label.MINOR_CONFIRMED if third else Label.SELF_DISCLOSED_MINOR
                 f.add(label, (a.start, a.end, f"age={a.value}"), "dialogue.age_answer")
-        if st.about_child and not (f.labels() & set(MINOR)) and not f.adult_only and not refused:
+        if st.about_child and not (f.labels() & set(MINOR)) and not quiet and not refused:
             bare = [a for a in f.ages if a.kind == "bare" and a.minor and f.has("young_ref", "child", "relative", "third_ref")]
             if bare:
                 a = bare[0]
@@ -86,7 +88,7 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
                 f.add(label, (a.start, a.end, f"age={a.value}"), "dialogue.bare_age")
         to_minor = any(r in st.self_minor for r in to)
         about_one = st.about_child and f.has("third_ref", *CHILD) and not f.has("price_word", "price")
-        if (to_minor or about_one) and f.has("media") and f.has("request", "want"):
+        if (to_minor or about_one) and not commerce and f.has("media") and f.has("request", "want"):
             if Label.CONTENT_REQUEST not in f.labels() and not refused:
                 f.add(Label.CONTENT_REQUEST, f.span("media"), "content.dialogue")
 

@@ -53,6 +53,7 @@ LEET_RE = re.compile(
     r"(?<=[a-zæøå])(?:[0134578$!|]|@(?![a-z0-9-]*\.[a-z]{2,}))+(?=[a-zæøå])"
     rf"|(?<![\w@$]){'[0134578@$]'}(?=[a-zæøå]{{2,}})(?!{_UNITS}\b)"
     r"|(?<=[a-zæøå]{2})[5$](?![\w@$])"
+    r"|(?<![\w@$])1(?='[a-z])"
 )
 LEET_TABLE = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l"})
 # A whole word of letters and leet digits ("53lf13"), unless it reads as a number with a
@@ -107,13 +108,12 @@ def number_words() -> tuple[re.Pattern, dict[str, str]]:
 
 
 def _fold_plain(text: str) -> str:
-    """Steps 1–4 without number words (used to key the number-word table itself)."""
+    """The steps before number words (used to key the number-word table itself)."""
     t = text.lower() if text.isascii() else text.translate(CHAR_TABLE)
     t = LEET_RE.sub(_leet, LEET_RE.sub(_leet, t))
     t = LEET_WORD_RE.sub(_leet_word, t)
     t = SPACED_RE.sub(_unspace, t)
-    t = APOS_RE.sub("'", t)
-    return REPEAT_RE.sub(r"\1", t)
+    return APOS_RE.sub("'", t)
 
 
 _LINE_BREAKS = str.maketrans("\r\n", "  ")
@@ -137,9 +137,9 @@ def normalise_batch(texts: list[str]) -> list[str]:
     t = LEET_WORD_RE.sub(_leet_word, t)
     t = SPACED_RE.sub(_unspace, t)
     t = APOS_RE.sub("'", t)
-    t = REPEAT_RE.sub(r"\1", t)
     pattern, table = number_words()
-    t = pattern.sub(lambda m: table[m.group()], t)
+    t = pattern.sub(lambda m: table[m.group()], t)  # before folding repeats: "teen" is not "ten"
+    t = REPEAT_RE.sub(r"\1", t)
     return t.split("\n") if texts else []
 
 
@@ -192,9 +192,9 @@ def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
     t, offsets = _sub_mapped(LEET_WORD_RE, _leet_word, t, offsets)
     t, offsets = _sub_mapped(SPACED_RE, _unspace, t, offsets)
     t, offsets = _sub_mapped(APOS_RE, _apostrophe, t, offsets)
-    t, offsets = _sub_mapped(REPEAT_RE, _one, t, offsets)
     pattern, table = number_words()
     t, offsets = _sub_mapped(pattern, lambda m: table[m.group()], t, offsets)
+    t, offsets = _sub_mapped(REPEAT_RE, _one, t, offsets)
     return t, offsets
 
 
