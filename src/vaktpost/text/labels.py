@@ -120,11 +120,11 @@ def speech_act(f: MessageFacts, role: Role) -> str:
         return "offer"
     if f.has("offer_question", "have") or (f.has("affirm") and not f.has("want", "request")):
         return "offer"
-    if f.has("request", "want"):
+    if f.has("request", "want") or any(a.kind == "under" for a in f.ages):
         return "ask"  # "any small ones available?" asks, though "available" is there
     if f.has("offer"):
         return "offer"  # "available for a live show"
-    if f.has("media") or any(a.kind == "under" for a in f.ages):
+    if f.has("media"):
         return "ask"
     return "offer"
 
@@ -152,12 +152,16 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
         counts = {h.start for c, h in f.hits.items() if c in CHILD}  # "2 kids" is a count, not an age
         minor_ages = [a for a in f.ages if a.kind == "bare" and a.minor and a.end + 1 not in counts]
     self_minor = [a for a in f.ages if a.kind == "self" and a.minor]
-    if not self_minor and f.has("self_ref") and not f.has("third_ref", *CHILD):
-        self_minor = [a for a in minor_ages if a.kind == "person"]  # "jeg er for ung ... er 17 år"
+    if f.has("self_young"):  # "mamma sier jeg er for ung ... 17 år", "bata pa ako, 11 anyos"
+        self_minor += [a for a in f.ages if a.minor and a.kind in ("person", "third", "bare")]
+        minor_ages = []
+        child = f.has("relative", "codeword")
+    elif not self_minor and f.has("self_ref") and not f.has("third_ref", *CHILD):
+        self_minor = [a for a in minor_ages if a.kind == "person"]
         minor_ages = [a for a in minor_ages if a not in self_minor]
     if self_minor:
         f.add(Label.SELF_DISCLOSED_MINOR, _age_span(self_minor[0]), "age.self")
-        if not f.has("third_ref", "child", "relative", "codeword"):
+        if not child:
             return f  # about oneself: no one is asked for or offered
     if f.adult_only and not f.has("child", "relative", "codeword"):
         return f  # "youngest here, 19 y/o": young words of an adult
