@@ -86,7 +86,16 @@ def test_offer_phrased_as_a_question_is_an_offer_when_the_role_is_unknown():
         assert "MINOR_CONFIRMED" in say(text, "u")
 
 
-def test_obfuscated_child_term_is_evasion():
+def test_code_word_request_is_evasion():
+    assert {"MINOR_REQUEST", "EVASION_CODEWORD"} <= say("got any young stock today?", "b")
+    assert {"MINOR_REQUEST", "EVASION_CODEWORD"} <= say("l00king for the sm4ll s1ze", "b")
+    assert "EVASION_CODEWORD" not in say("do you have kids?", "b")
+
+
+def test_obfuscated_child_term_is_evasion_when_switched_on(monkeypatch):
+    from vaktpost.text import labels
+
+    monkeypatch.setitem(labels.rule_scores(), "evasion.obfuscated", 0.8)
     assert {"MINOR_REQUEST", "EVASION_CODEWORD"} <= say("do you have k.i.d.s?", "b")
     assert "EVASION_CODEWORD" not in say("do you have kids?", "b")
 

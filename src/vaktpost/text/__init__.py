@@ -102,7 +102,9 @@ def _finding(m: Message, f: MessageFacts, normalised: str) -> Finding:
     else:
         normalised, offsets = normalise_with_offsets(text)
     proposed = list(f.proposed)
-    if any(p.label in (Label.MINOR_REQUEST, Label.MINOR_CONFIRMED, Label.CONTENT_REQUEST) for p in proposed):
+    if rule_scores()["evasion.obfuscated"] > 0 and any(
+        p.label in (Label.MINOR_REQUEST, Label.MINOR_CONFIRMED, Label.CONTENT_REQUEST) for p in proposed
+    ):
         ev = _evasion(f, text, normalised, offsets)
         if ev is not None and all(p.label != Label.EVASION_CODEWORD for p in proposed):
             proposed.append(ev)

@@ -166,6 +166,8 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
     if f.adult_only and not f.has("child", "relative", "codeword"):
         return f  # "youngest here, 19 y/o": young words of an adult
     if not minor_ages and not child:
+        if f.has("media_third") and f.has("want", "request") and speech_act(f, role) == "ask" and not f.has("price", "price_word"):
+            f.add(Label.CONTENT_REQUEST, f.span("media_third"), "content.third")  # "I want a show with her"
         return f
     stance = speech_act(f, role)
     refused = f.has("refusal")

@@ -33,7 +33,7 @@ LABELS = tuple(lab for lab in Label if lab is not Label.NONE)
 MINOR = {Label.MINOR_REQUEST, Label.MINOR_CONFIRMED, Label.CONTENT_REQUEST, Label.SELF_DISCLOSED_MINOR}
 CATEGORIES = (
     "child", "young_ref", "relative", "codeword", "request", "want", "offer", "affirm", "refusal",
-    "innocent", "have", "offer_question", "self_young", "media", "age_probe", "self_ref", "third_ref", "thing", "price", "price_word",
+    "innocent", "have", "offer_question", "self_young", "media", "media_third", "age_probe", "self_ref", "third_ref", "thing", "price", "price_word",
     "payment", "off_platform", "adult_marker", "trust_gifts", "secrecy", "travel", "coercion",
 )
 ROLES = ("customer", "performer", "facilitator", "unknown")
@@ -85,12 +85,21 @@ def feature_matrix(texts: Sequence[str], facts: Sequence[MessageFacts], roles: S
     return sparse.hstack([grams, rule], format="csr")
 
 
+RULES_ONLY, ADD, DECIDE = 0, 1, 2  # per label: ignore the model; rule OR model; model decides
+
+
 @dataclass
 class LearnedModel:
     coef: np.ndarray  # (labels, features)
     intercept: np.ndarray  # (labels,)
     thresholds: np.ndarray  # (labels,)
     labels: tuple[Label, ...]
+    modes: np.ndarray | None = None  # (labels,) RULES_ONLY | ADD | DECIDE; None: ADD where threshold <= 1
+
+    def mode(self, j: int) -> int:
+        if self.modes is not None:
+            return int(self.modes[j])
+        return ADD if self.thresholds[j] <= 1.0 else RULES_ONLY
 
     def proba(self, X) -> np.ndarray:
         z = X @ self.coef.T.astype(np.float32) + self.intercept
@@ -103,6 +112,7 @@ class LearnedModel:
             intercept=self.intercept.astype(np.float32),
             thresholds=self.thresholds.astype(np.float32),
             labels=np.array([lab.value for lab in self.labels]),
+            modes=np.array([self.mode(j) for j in range(len(self.labels))], dtype=np.int8),
             n_hash=np.array([N_HASH]),
         )
 
@@ -111,7 +121,25 @@ class LearnedModel:
         with np.load(path) as d:
             if int(d["n_hash"][0]) != N_HASH or d["coef"].shape[1] != N_HASH + N_RULE:
                 raise ValueError(f"{path}: model was trained with other features; run `vaktpost train` again")
-            return cls(d["coef"].astype(np.float32), d["intercept"], d["thresholds"], tuple(Label(v) for v in d["labels"]))
+            modes = d["modes"] if "modes" in d.files else None
+            return cls(d["coef"].astype(np.float32), d["intercept"], d["thresholds"], tuple(Label(v) for v in d["labels"]), modes)
+
+
+EVIDENCE = {  # categories whose hit is the evidence span of a label the model adds
+    Label.MINOR_REQUEST: ("child", "young_ref", "relative", "codeword"),
+    Label.MINOR_CONFIRMED: ("child", "young_ref", "relative", "codeword"),
+    Label.CONTENT_REQUEST: ("media", "media_third", "child", "young_ref"),
+    Label.SELF_DISCLOSED_MINOR: ("self_young", "self_ref"),
+    Label.PRICE_NEGOTIATION: ("price", "price_word"),
+    Label.PAYMENT_CHANNEL: ("payment",),
+    Label.OFF_PLATFORM_MOVE: ("off_platform",),
+    Label.TRAVEL_MEETING: ("travel",),
+    Label.SECRECY: ("secrecy",),
+    Label.TRUST_GIFTS: ("trust_gifts",),
+    Label.COERCION_SEXTORTION: ("coercion",),
+    Label.AGE_PROBE: ("age_probe",),
+    Label.EVASION_CODEWORD: ("codeword",),
+}
 
 
 def shipped_model_path() -> Path:
@@ -145,16 +173,24 @@ def apply_learned(
         return
     X = feature_matrix([texts[i] for i in idx], [facts[i] for i in idx], [messages[i].sender.role.value for i in idx])
     P = model.proba(X)
+    modes = [model.mode(j) for j in range(len(model.labels))]
     for row, i in enumerate(idx):
         f = facts[i]
         have = f.labels()
         for j, lab in enumerate(model.labels):
+            mode = modes[j]
+            if mode == RULES_ONLY:
+                continue
             p = float(P[row, j])
-            if p < model.thresholds[j] or lab in have:
+            sure = p >= model.thresholds[j]
+            if lab in MINOR:
+                if not sure or lab in have or not _evidence(f) or f.adult_only:
+                    continue  # minor labels: the model only adds, and only with evidence
+            elif mode == DECIDE and not sure:
+                if lab in have:
+                    f.proposed = [q for q in f.proposed if q.label is not lab]
                 continue
-            if lab in MINOR and not _evidence(f):
+            elif not sure or lab in have:
                 continue
-            if lab in MINOR and f.adult_only:
-                continue
-            s, e, rule = f.span("child", "young_ref", "relative", "codeword") if lab in MINOR else (0, 0, "")
+            s, e, rule = f.span(*EVIDENCE.get(lab, ()))
             f.proposed.append(Proposed(lab, s, e, "learned" + (f":{rule}" if rule else ""), round(p, 4)))

@@ -23,7 +23,7 @@ from vaktpost.ingest.jsonl import read_jsonl
 from vaktpost.ingest.records import Rejected
 from vaktpost.ingest.source import InputFile
 from vaktpost.model import Label, Message
-from vaktpost.text.learned import LABELS, MINOR, LearnedModel, _candidate, _evidence, feature_matrix
+from vaktpost.text.learned import ADD, DECIDE, LABELS, MINOR, RULES_ONLY, LearnedModel, _candidate, _evidence, feature_matrix
 
 
 @dataclass
@@ -129,6 +129,7 @@ def train_model(data: LabelledSet, folds: int = 3, C: float = 4.0, log=print) ->
     coef = np.zeros((len(LABELS), X.shape[1]), dtype=np.float32)
     intercept = np.zeros(len(LABELS), dtype=np.float32)
     thresholds = np.full(len(LABELS), 1.01, dtype=np.float32)
+    modes = np.full(len(LABELS), RULES_ONLY, dtype=np.int8)
     report = {}
     for j, lab in enumerate(LABELS):
         y = Y[:, j]
@@ -143,20 +144,27 @@ def train_model(data: LabelledSet, folds: int = 3, C: float = 4.0, log=print) ->
             clf = LogisticRegression(C=C, max_iter=300, solver="liblinear")
             clf.fit(X[tr], y[tr])
             oof[te] = clf.predict_proba(X[te])[:, 1]
-        best_thr, best_f = 1.01, _f1(y, rule_has[:, j])
-        rule_f = best_f
-        for thr in np.arange(0.3, 0.96, 0.05):
-            f = _f1(y, rule_has[:, j] | ((oof >= thr) & gate[:, j]))
-            if f > best_f + 0.002:
-                best_thr, best_f = float(thr), f
+        rule_f = _f1(y, rule_has[:, j])
+        best = (rule_f, RULES_ONLY, 1.01)
+        for thr in np.arange(0.2, 0.96, 0.05):
+            add = _f1(y, rule_has[:, j] | ((oof >= thr) & gate[:, j]))
+            if add > best[0] + 0.002:
+                best = (add, ADD, float(thr))
+            if lab not in MINOR:  # the model may also take a non-minor label away
+                decide = _f1(y, oof >= thr)
+                if decide > best[0] + 0.002:
+                    best = (decide, DECIDE, float(thr))
+        best_f, mode, thr = best
         clf = LogisticRegression(C=C, max_iter=300, solver="liblinear")
         clf.fit(X, y)
         coef[j] = clf.coef_[0]
         intercept[j] = clf.intercept_[0]
-        thresholds[j] = best_thr
-        report[lab.value] = {"positives": int(y.sum()), "rules_f1_oof": round(rule_f, 4), "with_model_f1_oof": round(best_f, 4), "threshold": round(best_thr, 2)}
-        log(f"  {lab.value:22s} rules F1 {rule_f:.3f} → with model {best_f:.3f} (threshold {best_thr:.2f})")
-    return LearnedModel(coef, intercept, thresholds, LABELS), report
+        thresholds[j] = thr
+        modes[j] = mode
+        name = {RULES_ONLY: "rules only", ADD: "rules or model", DECIDE: "model decides"}[mode]
+        report[lab.value] = {"positives": int(y.sum()), "rules_f1_oof": round(rule_f, 4), "chosen_f1_oof": round(best_f, 4), "threshold": round(thr, 2), "mode": name}
+        log(f"  {lab.value:22s} rules F1 {rule_f:.3f} → {best_f:.3f} ({name}, threshold {thr:.2f})")
+    return LearnedModel(coef, intercept, thresholds, LABELS, modes), report
 
 
 def _f1(y: np.ndarray, p: np.ndarray) -> float:
