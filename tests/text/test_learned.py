@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from tests.text.helpers import chat
 from vaktpost.model import Label
@@ -44,3 +45,15 @@ def test_model_round_trip(tmp_path):
     loaded = LearnedModel.load(tmp_path / "m.npz")
     assert loaded.labels == LABELS
     assert np.allclose(loaded.intercept, model.intercept)
+
+
+@pytest.mark.with_shipped_model
+def test_shipped_model_is_small_and_keeps_hard_negatives_quiet():
+    from tests.text.helpers import say
+    from vaktpost.text.learned import installed_model, shipped_model_path
+
+    assert shipped_model_path().stat().st_size < 2_000_000
+    assert installed_model() is not None
+    for text in ["I'm 19 and verified", "my kids are asleep, I start at 9", "my phone is 12 years old"]:
+        assert not say(text, "p") & {"MINOR_REQUEST", "MINOR_CONFIRMED", "SELF_DISCLOSED_MINOR", "CONTENT_REQUEST"}
+    assert "MINOR_REQUEST" in say("do you have a younger one? 12 or so", "b")
