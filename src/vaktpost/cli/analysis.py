@@ -47,7 +47,8 @@ def train(
     target = out or shipped_model_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     model.save(target)
-    installed_model.cache_clear()
+    if out is None and hasattr(installed_model, "cache_clear"):
+        installed_model.cache_clear()  # this process now uses the new model
     console.print(f"model written to {target} ({target.stat().st_size // 1024} KiB)")
 
 
