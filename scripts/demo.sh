@@ -6,13 +6,8 @@ demo=${1:-demo}; db=${2:-sqlite:///demo/vaktpost.db}; port=${3:-8000}
 vp=.venv/bin/vaktpost
 mkdir -p "$demo"
 rm -f "$demo/vaktpost.db" "$demo/vaktpost.db-wal" "$demo/vaktpost.db-shm"
-if $vp synth --help >/dev/null 2>&1; then
-  $vp synth --scenario demo --seed 7 --out "$demo/world"
-  inputs=("$demo/world"/*.jsonl*)
-else
-  inputs=(tests/data/sample.jsonl)
-fi
-$vp scan "${inputs[@]}" --db "$db"
+$vp synth --scenario demo --seed 7 --out "$demo/world"
+$vp scan "$demo/world/chats.jsonl" --db "$db"
 $vp funnel --db "$db" --top 15
 if $vp serve --help >/dev/null 2>&1; then
   echo "Review UI on http://127.0.0.1:$port  (create a user with: $vp user add --db $db)"

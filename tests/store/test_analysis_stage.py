@@ -53,3 +53,28 @@ def test_findings_are_stored_with_evidence_and_replaced_on_rescan(engine, tmp_pa
     span = first_row["evidence"][0]
     assert text[span["start"] : span["end"]] == "younger" and span["rule"] == "test:younger"
     assert by_actor["u-1"].counts["asked_minor"] == 1
+
+
+def test_rescan_keeps_finding_ids_and_drops_findings_no_longer_found(engine, tmp_path, monkeypatch):
+    monkeypatch.setattr(local, "scan_conversation", keyword_detector)
+    path = write_jsonl(
+        tmp_path / "a.jsonl",
+        [chat_record(1, text="a younger one?"), chat_record(2, text="younger please"), chat_record(3)],
+    )
+    keys = import_file(engine, path).conversation_keys
+    local.analyse_conversations(engine, keys)
+    with engine.connect() as conn:
+        before = dict(conn.execute(select(findings.c.message_id, findings.c.id)).all())
+
+    def only_first(messages):
+        return [f for f in keyword_detector(messages) if f.message_id == "m-000001"]
+
+    monkeypatch.setattr(local, "scan_conversation", only_first)
+    assert local.analyse_conversations(engine, keys) == 1
+    with engine.connect() as conn:
+        after = dict(conn.execute(select(findings.c.message_id, findings.c.id)).all())
+        n_signals = conn.execute(select(func.count()).select_from(signals)).scalar_one()
+    assert len(before) == 2 and len(after) == 1
+    [(message_key, finding_id)] = after.items()
+    assert before[message_key] == finding_id
+    assert n_signals == 1

@@ -6,7 +6,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from vaktpost.store.db import alembic_config, current_revision, downgrade, make_engine, upgrade
-from vaktpost.store.tables import metadata
+from vaktpost.store.schema import metadata
 
 
 def head_and_previous(url: str) -> tuple[str, str | None]:

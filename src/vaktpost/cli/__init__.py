@@ -36,6 +36,9 @@ def _root(
 
 COMMAND_MODULES = [
     "conversations",
+    "review",
+    "synth",
+    "media",
     "analysis",
 ]
 

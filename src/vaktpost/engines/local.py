@@ -32,7 +32,7 @@ def analyse_conversations(
             for conversation in iter_conversations(conn, chunk):
                 stored.extend(conversation)
                 found.extend(scan_conversation([s.message for s in conversation]))
-            total += replace_text_findings(conn, chunk, stored, found)
+            total += replace_text_findings(conn, stored, found)
         if on_progress:
             on_progress(len(chunk))
     return total

@@ -2,8 +2,9 @@
 
 The analysis stage works on whole conversations (dialogue rules need them), so after an
 import it reloads every conversation the import touched — old messages included — and
-replaces that conversation's text findings. Replacing, not appending, keeps re-scans
-idempotent.
+brings that conversation's text findings in line with what the core found: updated in
+place where a message stays labelled (ids are stable for the review queue), removed where
+it no longer is. That keeps re-scans idempotent.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import datetime, timezone
 from typing import Iterable, Iterator, Sequence
 
 import orjson
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from vaktpost.model import Attachment, Finding, Message, Participant, Role
 from vaktpost.store.tables import actors, conversations, findings, messages, platforms, signals
@@ -105,41 +106,58 @@ def all_conversation_keys(conn: Connection) -> list[int]:
     return list(conn.execute(select(conversations.c.id)).scalars())
 
 
-def replace_text_findings(
-    conn: Connection,
-    conversation_keys: Sequence[int],
-    stored: Sequence[StoredMessage],
-    found: Iterable[Finding],
-) -> int:
-    """Swap the text findings and signals of these conversations for `found`; returns count."""
+def replace_text_findings(conn: Connection, stored: Sequence[StoredMessage], found: Iterable[Finding]) -> int:
+    """Bring the text findings and signals of these conversations in line with `found`.
+
+    A message that stays labelled keeps its finding row (and id), updated in place, so the
+    review queue and decisions that refer to it survive a re-scan; findings no longer found
+    are removed; signals are rewritten. Returns the number of findings now stored.
+    """
     by_id = {(s.message.platform, s.message.message_id): s for s in stored}
-    message_keys = select(messages.c.id).where(messages.c.conversation_id.in_(conversation_keys))
-    conn.execute(delete(signals).where(signals.c.message_id.in_(message_keys)))
-    conn.execute(delete(findings).where(findings.c.kind == "text", findings.c.message_id.in_(message_keys)))
+    message_keys = [s.key for s in stored]
+    existing: dict[int, int] = {}
+    for chunk in _chunks(message_keys, 900):
+        existing.update(
+            conn.execute(
+                select(findings.c.message_id, findings.c.id).where(
+                    findings.c.kind == "text", findings.c.message_id.in_(chunk)
+                )
+            ).all()
+        )
+        conn.execute(delete(signals).where(signals.c.message_id.in_(chunk)))
     now = datetime.now(timezone.utc)
-    finding_rows, signal_rows = [], []
+    inserts, updates, signal_rows, kept = [], [], [], set()
     for f in found:
         s = by_id[(f.platform, f.message_id)]
-        finding_rows.append(
-            {
-                "kind": "text",
-                "message_id": s.key,
-                "actor_id": s.sender_key,
-                "labels": [label.value for label in f.labels],
-                "score": f.score,
-                "detail": None,
-                "created_at": now,
-            }
-        )
+        labels = [label.value for label in f.labels]
+        finding_key = existing.get(s.key)
+        if finding_key is None:
+            inserts.append(
+                {"kind": "text", "message_id": s.key, "actor_id": s.sender_key, "labels": labels,
+                 "score": f.score, "detail": None, "created_at": now}
+            )
+        else:
+            kept.add(finding_key)
+            updates.append({"finding_key": finding_key, "labels": labels, "score": f.score})
         signal_rows.extend(
             {"message_id": s.key, "label": g.label.value, "start": g.start, "end": g.end, "rule": g.rule, "score": g.score}
             for g in f.signals
         )
-    if finding_rows:
-        conn.execute(insert(findings), finding_rows)
+    gone = [key for key in existing.values() if key not in kept]
+    for chunk in _chunks(gone, 900):
+        conn.execute(delete(findings).where(findings.c.id.in_(chunk)))
+    if updates:
+        conn.execute(
+            update(findings).where(findings.c.id == bindparam("finding_key")).values(
+                labels=bindparam("labels"), score=bindparam("score")
+            ),
+            updates,
+        )
+    if inserts:
+        conn.execute(insert(findings), inserts)
     if signal_rows:
         conn.execute(insert(signals), signal_rows)
-    return len(finding_rows)
+    return len(inserts) + len(updates)
 
 
 def iter_funnel_messages(conn: Connection) -> Iterator[list[FunnelMessage]]:

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from vaktpost.store.tables import metadata
+from vaktpost.store.schema import metadata
 
 config = context.config
 
