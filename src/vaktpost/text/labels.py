@@ -180,7 +180,7 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
             return f
         if not decisive and not f.has("request", "want"):
             return f
-        if media:
+        if media and not f.has("join"):  # "can come on cam" asks for the child, "show me" for the show
             f.add(Label.CONTENT_REQUEST, span, "content.request")
         else:
             f.add(Label.MINOR_REQUEST, span, "age.request" if decisive else "child.request")

@@ -33,7 +33,7 @@ LABELS = tuple(lab for lab in Label if lab is not Label.NONE)
 MINOR = {Label.MINOR_REQUEST, Label.MINOR_CONFIRMED, Label.CONTENT_REQUEST, Label.SELF_DISCLOSED_MINOR}
 CATEGORIES = (
     "child", "young_ref", "relative", "codeword", "request", "want", "offer", "affirm", "refusal",
-    "innocent", "have", "offer_question", "self_young", "media", "media_third", "age_probe", "self_ref", "third_ref", "thing", "price", "price_word",
+    "innocent", "have", "offer_question", "self_young", "join", "media", "media_third", "age_probe", "self_ref", "third_ref", "thing", "price", "price_word",
     "payment", "off_platform", "adult_marker", "trust_gifts", "secrecy", "travel", "coercion",
 )
 ROLES = ("customer", "performer", "facilitator", "unknown")
