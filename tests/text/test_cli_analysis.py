@@ -97,3 +97,12 @@ def test_train_refuses_a_dir_without_truth(tmp_path):
     (tmp_path / "empty").mkdir()
     result = runner.invoke(app, ["train", str(tmp_path / "empty")])
     assert result.exit_code == 1 and "truth/messages.jsonl" in result.stderr
+
+
+def test_sets_with_the_same_ids_are_kept_apart(tmp_path):
+    from vaktpost.text.training import load_labelled
+
+    a, b = write_set(tmp_path / "a"), write_set(tmp_path / "b")
+    sa, sb = load_labelled(a, "all", tag="0:"), load_labelled(b, "all", tag="1:")
+    assert not set(sa.labels) & set(sb.labels)
+    assert sa.labels[("cam", "0:m-1")] == {"MINOR_REQUEST"}

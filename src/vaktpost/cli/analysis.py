@@ -36,10 +36,10 @@ def train(
     from vaktpost.text.training import LabelledSet, load_labelled, train_model
 
     merged = LabelledSet([], {}, {})
-    for path in data:
+    for n, path in enumerate(data):
         if not path.exists():
             raise UserError("no such file or directory", str(path))
-        part = load_labelled(path, split.value)
+        part = load_labelled(path, split.value, tag=f"{n}:" if len(data) > 1 else "")
         merged.conversations.extend(part.conversations)
         merged.labels.update(part.labels)
         merged.groups.update(part.groups)

@@ -11,7 +11,7 @@ the held-out test families.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -72,20 +72,30 @@ def group_conversations(messages) -> list[list[Message]]:
     return list(convs.values())
 
 
-def load_labelled(path: Path, split: str = "train") -> LabelledSet:
+def _tagged(messages, tag: str):
+    """Message and conversation ids made unique across several labelled sets."""
+    if not tag:
+        yield from messages
+        return
+    for m in messages:
+        yield replace(m, message_id=tag + m.message_id, conversation_id=tag + m.conversation_id)
+
+
+def load_labelled(path: Path, split: str = "train", tag: str = "") -> LabelledSet:
+    """`tag` prefixes every id, so that sets generated apart (same ids) can be merged."""
     labels, groups = {}, {}
     if path.is_dir():
         keep = set()
         for t in read_truth(path, "messages.jsonl"):
             if split == "all" or t.get("split") == split:
-                key = (t["platform"], t["message_id"])
+                key = (t["platform"], tag + t["message_id"])
                 keep.add(key)
                 labels[key] = set(t.get("labels") or ())
                 groups[key] = str(t.get("family") or t.get("conversation_id"))
-        msgs = (m for m in read_messages(chats_path(path)) if (m.platform, m.message_id) in keep)
+        msgs = (m for m in _tagged(read_messages(chats_path(path)), tag) if (m.platform, m.message_id) in keep)
         convs = group_conversations(msgs)
     else:
-        convs = group_conversations(read_messages(path))
+        convs = group_conversations(_tagged(read_messages(path), tag))
         for conv in convs:
             for m in conv:
                 if "labels" not in m.meta:
