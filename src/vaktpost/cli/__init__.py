@@ -40,6 +40,7 @@ COMMAND_MODULES = [
     "synth",
     "media",
     "report",
+    "analysis",
 ]
 
 for _name in COMMAND_MODULES:
