@@ -120,13 +120,24 @@ class LearnedModel:
             contrib = W[c] * v[:, None]
             starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
             z[r[starts]] = np.add.reduceat(contrib, starts, axis=0)
-        R = self.coef[np.asarray(cols)][:, N_HASH:].T.astype(np.float64)  # (N_RULE, labels)
+        R = self._rule_weights(tuple(cols))
+        rows: list[int] = []
+        on: list[int] = []
         for i, (f, role) in enumerate(zip(facts, roles)):
-            on = rule_features(f, role)
-            if on:
-                z[i] += R[on].sum(axis=0)
+            js = rule_features(f, role)
+            rows.extend([i] * len(js))
+            on.extend(js)
+        if on:
+            np.add.at(z, np.asarray(rows), R[np.asarray(on)])
         z += self.intercept[np.asarray(cols)]
         return 1.0 / (1.0 + np.exp(-z))
+
+    def _rule_weights(self, cols: tuple[int, ...]) -> np.ndarray:
+        cached = getattr(self, "_rw", None)
+        if cached is None or cached[0] != cols:
+            cached = (cols, np.ascontiguousarray(self.coef[np.asarray(cols)][:, N_HASH:].T, dtype=np.float64))
+            self._rw = cached
+        return cached[1]
 
     def _gram_weights(self, cols: tuple[int, ...]) -> np.ndarray:
         cached = getattr(self, "_gw", None)

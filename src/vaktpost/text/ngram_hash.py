@@ -77,13 +77,21 @@ class NgramHasher:
         self.lo, self.hi = ngram_range
         self.max_words = max_words
         self._cache: dict[str, list[int]] = {}
+        self._grams: dict[str, int] = {}  # far fewer distinct n-grams than words: hash each once
 
     def word(self, w: str) -> list[int]:
         got = self._cache.get(w)
         if got is None:
-            got = [feature_index(g, self.n_features) for g in word_grams(w, self.lo, self.hi)]
+            grams = self._grams
+            got = []
+            for g in word_grams(w, self.lo, self.hi):
+                i = grams.get(g)
+                if i is None:
+                    i = grams[g] = feature_index(g, self.n_features)
+                got.append(i)
             if len(self._cache) >= self.max_words:
                 self._cache.clear()
+                grams.clear()
             self._cache[w] = got
         return got
 
