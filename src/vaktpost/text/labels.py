@@ -185,6 +185,8 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
         else:
             f.add(Label.MINOR_REQUEST, span, "age.request" if decisive else "child.request")
     elif stance == "offer" and not innocent and not (refused and not f.has("offer", "have")):
-        if decisive or f.has("offer", "have", "offer_question", "affirm"):
+        # Without an age, a bare "yes"/"ok" or "my daughter" beside a child word offers no one:
+        # an answer to a pending request is the dialogue's to confirm ("yes, my niece").
+        if decisive or f.has("offer", "offer_question") or (f.has("have") and f.has("child", "young_ref", "codeword")):
             f.add(Label.MINOR_CONFIRMED, span, "age.offer" if decisive else "child.offer")
     return f
