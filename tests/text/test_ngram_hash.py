@@ -55,3 +55,26 @@ def test_proba_texts_matches_sparse_path():
     cols = list(range(len(model.labels)))
     expected = model.proba(feature_matrix(texts, facts, roles))
     assert np.allclose(model.proba_texts(texts, facts, roles, cols), expected, atol=1e-9)
+
+
+def test_scanning_imports_neither_sklearn_nor_scipy():
+    """Importing scikit-learn cost ~1.5–2.5 s per `vaktpost scan` process."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from tests.text.helpers import chat\n"
+        "from vaktpost.text import analyse_conversation\n"
+        "from vaktpost.text.learned import installed_model\n"
+        "out = analyse_conversation(chat(('b', 'do you have a younger one? 12'), ('p', 'yes, 30 usd via gcash')))\n"
+        "assert out, 'no findings'\n"
+        "assert installed_model() is not None\n"
+        "print(sorted(m for m in ('sklearn', 'scipy') if m in sys.modules))\n"
+    )
+    import os
+
+    env = dict(os.environ)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
