@@ -86,3 +86,28 @@ def test_batch_equals_one_at_a_time():
     texts = ["Any K1DS?", "line\nbreak kiiids", "", "tolv år", "ＫＩＤＳ"]
     assert normalise_batch(texts) == [normalise(t) for t in texts]
     assert normalise_batch(texts)[1] == "line break kids"
+
+
+def test_batch_keeps_one_line_per_message_when_a_message_starts_with_an_apostrophe():
+    # "…gcash" + "'Ill be…": the apostrophe rule once ate the line break between them and
+    # shifted every later message of the batch onto its neighbour's labels.
+    from vaktpost.text.normalise import normalise_batch
+
+    texts = ["paid 30 euro via gcash", "'Ill be in town from the 23th", "ok'", " sure", "fine"]
+    out = normalise_batch(texts)
+    assert len(out) == len(texts)
+    assert out[0] == "paid 30 euro via gcash"
+    assert out[-1] == "fine"
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_CHARS = st.sampled_from(list("ab kid'\n13@$.-_") + ["twelve", "dose", " ' ", "tjuefire", "beinte kwatro"])
+
+
+@given(st.lists(st.lists(_CHARS, max_size=8).map("".join), max_size=8))
+@settings(max_examples=150, deadline=None)
+def test_batch_equals_one_message_at_a_time(texts):
+    from vaktpost.text.normalise import normalise, normalise_batch
+
+    assert normalise_batch(texts) == [normalise(t) for t in texts]

@@ -185,29 +185,8 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
         else:
             f.add(Label.MINOR_REQUEST, span, "age.request" if decisive else "child.request")
     elif stance == "offer" and not innocent and not (refused and not f.has("offer", "have")):
-        if decisive or f.has("offer", "have", "offer_question", "affirm"):
+        # Without an age, a bare "yes"/"ok" or "my daughter" beside a child word offers no one:
+        # an answer to a pending request is the dialogue's to confirm ("yes, my niece").
+        if decisive or f.has("offer", "offer_question") or (f.has("have") and f.has("child", "young_ref", "codeword")):
             f.add(Label.MINOR_CONFIRMED, span, "age.offer" if decisive else "child.offer")
-    return f
-    refused = f.has("refusal")
-
-    if minor_ages:
-        age = minor_ages[0]
-        if buyer and (asking or not offering):
-            f.add(Label.MINOR_REQUEST, _age_span(age), "age.request")
-        elif (not refused or offering) and not innocent:
-            f.add(Label.MINOR_CONFIRMED, _age_span(age), "age.offer")
-    elif child:
-        offering = offering or (f.has("have") and not f.has("innocent"))
-        if buyer and asking and not innocent:
-            if f.has("child", "codeword") or f.has("young_ref") or f.has("media", "offer"):
-                rule = "child.request" if f.has("request") else "child.want"
-                f.add(Label.MINOR_REQUEST, f.span("child", "young_ref", "codeword", "relative"), rule)
-        elif not buyer and offering and not refused and not innocent:
-            rule = "child.offer_question" if asking else "child.offer"
-            f.add(Label.MINOR_CONFIRMED, f.span("child", "young_ref", "relative", "codeword"), rule)
-
-    minor_context = child or bool(minor_ages)
-    if minor_context and f.has("media") and (asking or buyer) and Label.MINOR_CONFIRMED not in f.labels():
-        if buyer:
-            f.add(Label.CONTENT_REQUEST, f.span("media"), "content.request")
     return f

@@ -105,6 +105,47 @@ class LearnedModel:
         z = X @ self.coef.T.astype(np.float32) + self.intercept
         return 1.0 / (1.0 + np.exp(-z))
 
+    def active(self) -> list[int]:
+        """Label columns the model can change (the others are rules only)."""
+        return [j for j in range(len(self.labels)) if self.mode(j) != RULES_ONLY]
+
+    def proba_texts(self, texts: Sequence[str], facts: Sequence[MessageFacts], roles: Sequence[str], cols: Sequence[int]) -> np.ndarray:
+        """`proba(feature_matrix(...))[:, cols]` with numpy alone (no scikit-learn, no scipy):
+        per-word cached n-gram hashes, and only the label columns asked for."""
+        hasher = _hasher()
+        W = self._gram_weights(tuple(cols))
+        z = np.zeros((len(texts), len(cols)))
+        r, c, v = hasher.weighted(list(texts))
+        if len(r):
+            contrib = W[c] * v[:, None]
+            starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
+            z[r[starts]] = np.add.reduceat(contrib, starts, axis=0)
+        R = self._rule_weights(tuple(cols))
+        rows: list[int] = []
+        on: list[int] = []
+        for i, (f, role) in enumerate(zip(facts, roles)):
+            js = rule_features(f, role)
+            rows.extend([i] * len(js))
+            on.extend(js)
+        if on:
+            np.add.at(z, np.asarray(rows), R[np.asarray(on)])
+        z += self.intercept[np.asarray(cols)]
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def _rule_weights(self, cols: tuple[int, ...]) -> np.ndarray:
+        cached = getattr(self, "_rw", None)
+        if cached is None or cached[0] != cols:
+            cached = (cols, np.ascontiguousarray(self.coef[np.asarray(cols)][:, N_HASH:].T, dtype=np.float64))
+            self._rw = cached
+        return cached[1]
+
+    def _gram_weights(self, cols: tuple[int, ...]) -> np.ndarray:
+        cached = getattr(self, "_gw", None)
+        if cached is None or cached[0] != cols:
+            cached = (cols, np.ascontiguousarray(self.coef[np.asarray(cols)][:, :N_HASH].T, dtype=np.float64))
+            self._gw = cached
+        return cached[1]
+
     def save(self, path: Path) -> None:
         np.savez_compressed(
             path,
@@ -142,6 +183,13 @@ EVIDENCE = {  # categories whose hit is the evidence span of a label the model a
 }
 
 
+@lru_cache(maxsize=1)
+def _hasher():
+    from vaktpost.text.ngram_hash import NgramHasher
+
+    return NgramHasher(N_HASH, NGRAMS)
+
+
 def shipped_model_path() -> Path:
     return Path(str(resources.files("vaktpost.text") / "model" / MODEL_FILE))
 
@@ -171,17 +219,17 @@ def apply_learned(
     idx = [i for i, f in enumerate(facts) if _candidate(f)]
     if not idx:
         return
-    X = feature_matrix([texts[i] for i in idx], [facts[i] for i in idx], [messages[i].sender.role.value for i in idx])
-    P = model.proba(X)
-    modes = [model.mode(j) for j in range(len(model.labels))]
+    cols = model.active()
+    if not cols:
+        return
+    P = model.proba_texts([texts[i] for i in idx], [facts[i] for i in idx], [messages[i].sender.role.value for i in idx], cols)
+    modes = [model.mode(j) for j in cols]
     for row, i in enumerate(idx):
         f = facts[i]
         have = f.labels()
-        for j, lab in enumerate(model.labels):
-            mode = modes[j]
-            if mode == RULES_ONLY:
-                continue
-            p = float(P[row, j])
+        for k, j in enumerate(cols):
+            lab, mode = model.labels[j], modes[k]
+            p = float(P[row, k])
             sure = p >= model.thresholds[j]
             if lab in MINOR:
                 if not sure or lab in have or not _evidence(f) or f.adult_only:

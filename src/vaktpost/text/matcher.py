@@ -14,10 +14,11 @@ import hashlib
 import os
 import platform
 import re
-from bisect import bisect_right
-from pathlib import Path
 from functools import lru_cache
+from pathlib import Path
 from typing import NamedTuple, Sequence
+
+import numpy as np
 
 from vaktpost.text.lexicon import Pattern, patterns
 
@@ -105,18 +106,21 @@ class Matcher:
             pos += len(b) + 1
         buf = joined.encode()
         raw: list[tuple[int, int, int]] = []
+        append = raw.append
 
         def on_match(pid: int, s: int, e: int, flags: int, ctx) -> None:
-            raw.append((pid, s, e))
+            append((pid, s, e))
 
         self._db.scan(buf, match_event_handler=on_match, scratch=self._scratch)
+        if not raw:
+            return out
         pats = self.patterns
-        for pid, s, e in raw:
-            i = bisect_right(starts, s) - 1
+        make = tuple.__new__  # Hit(...) without the NamedTuple's Python-level __new__
+        which = np.searchsorted(np.asarray(starts), np.fromiter((r[1] for r in raw), dtype=np.int64, count=len(raw)), "right") - 1
+        for (pid, s, e), i in zip(raw, which.tolist()):
             base = starts[i]
-            t = texts[i]
-            if ascii_only or len(encoded[i]) == len(t):
-                out[i].append(Hit(pats[pid], s - base, e - base))
+            if ascii_only or len(encoded[i]) == len(texts[i]):
+                out[i].append(make(Hit, (pats[pid], s - base, e - base)))
             else:
                 b = encoded[i]
                 cs = len(b[: s - base].decode("utf-8", "ignore"))

