@@ -32,9 +32,9 @@ def jsonl(result) -> list[dict]:
 
 
 @pytest.fixture()
-def world(tmp_path):
+def world(tmp_path, db_url):
     """A store, a bank listing one picture's PDQ and another file's MD5, and files to match."""
-    db = f"sqlite:///{tmp_path / 'v.db'}"
+    db = db_url
     pics = tmp_path / "pics"
     pics.mkdir()
     listed = pics / "listed.png"
