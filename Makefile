@@ -27,7 +27,7 @@ test: install
 
 ## test-postgresql: the same suite with every store on a throw-away PostgreSQL server
 test-postgresql: install
-	VAKTPOST_TEST_DB=postgresql $(BIN)/python -m pytest -q
+	VAKTPOST_TEST_DB=postgresql $(BIN)/python -m pytest -q -m "not browser"  # browser tests keep their own SQLite
 
 bench: install
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -40,6 +40,7 @@ COMMAND_MODULES = [
     "synth",
     "media",
     "report",
+    "scale",
 ]
 
 for _name in COMMAND_MODULES:
