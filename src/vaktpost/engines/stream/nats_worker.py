@@ -70,6 +70,7 @@ class NatsWorker:
                 max_deliver=self.src.max_deliver, max_ack_pending=self.src.batch * 4,
             )
             sub = await js.pull_subscribe(self.src.subject, durable=self.src.durable, stream=self.src.stream, config=config)
+            log.info("consuming %s from stream %s as %s", self.src.subject, self.src.stream, self.src.durable)
             idle_since = time.monotonic()
             while not self._stop.is_set():
                 if max_messages is not None and self.stats.acked + self.stats.dead >= max_messages:
