@@ -20,8 +20,24 @@ if TEST_DB not in {"sqlite", "postgresql"}:
     raise pytest.UsageError(f"VAKTPOST_TEST_DB must be sqlite or postgresql, not {TEST_DB!r}")
 
 
+STORE_FIXTURES = frozenset({"db_url", "engine", "pg_server", "pg_engine"})
+
+
 def pytest_report_header(config):
     return f"vaktpost test store: {TEST_DB}"
+
+
+def pytest_collection_modifyitems(config, items):
+    """On the PostgreSQL pass, run only the tests that touch a store: the others would repeat
+    the SQLite pass exactly (VAKTPOST_TEST_DB_ALL=1 runs everything anyway)."""
+    if TEST_DB != "postgresql" or os.environ.get("VAKTPOST_TEST_DB_ALL"):
+        return
+    keep, drop = [], []
+    for item in items:
+        (keep if STORE_FIXTURES & set(getattr(item, "fixturenames", ())) else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 @pytest.fixture(scope="session")
