@@ -167,8 +167,8 @@ def _init_ray(opts: RayOptions):
 
 
 def read_partitions(inputs: list[Path], opts: RayOptions):
+    jsonl, parquet = partition_files(inputs)  # a wrong input is an error before Ray starts
     ray = _init_ray(opts)
-    jsonl, parquet = partition_files(inputs)
     parts = []
     if jsonl:
         parts.append(ray.data.read_text(jsonl))
@@ -179,6 +179,7 @@ def read_partitions(inputs: list[Path], opts: RayOptions):
 
 
 def scan_files(engine: Engine, inputs: list[Path], opts: RayOptions = RayOptions()) -> RayScanResult:
+    partition_files(inputs)
     ray = _init_ray(opts)
     ctx = ray.data.DataContext.get_current()
     ctx.execution_options.preserve_order = True  # first occurrence of an id wins, as in a local import
