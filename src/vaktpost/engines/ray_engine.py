@@ -149,7 +149,11 @@ def _finding(row: dict) -> Finding:
 
 
 def _init_ray(opts: RayOptions):
-    import ray
+    try:
+        import ray
+        import ray.data  # noqa: F401
+    except ImportError:
+        raise UserError("Ray is not installed (pip install 'vaktpost[ray]')", where="--engine ray") from None
 
     if not ray.is_initialized():
         kw: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "configure_logging": False}
