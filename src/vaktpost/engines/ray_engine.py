@@ -14,6 +14,7 @@ case on a bulk scan of a seizure; it is what makes an incremental scan correct).
 from __future__ import annotations
 
 import glob
+import logging
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -179,7 +180,12 @@ def read_partitions(inputs: list[Path], opts: RayOptions):
     if parquet:
         parts.append(ray.data.read_parquet(parquet).map_batches(_parquet_to_lines, batch_format="pyarrow"))
     ds = parts[0] if len(parts) == 1 else parts[0].union(*parts[1:])
-    return ds.map_batches(_parse_lines, batch_format="numpy")
+    # A JSONL file is read by one task; split it so every CPU parses (order is kept).
+    return ds.repartition(_cpus(ray) * 4).map_batches(_parse_lines, batch_format="numpy")
+
+
+def _cpus(ray) -> int:
+    return max(1, int(ray.cluster_resources().get("CPU", 1)))
 
 
 def scan_files(engine: Engine, inputs: list[Path], opts: RayOptions = RayOptions()) -> RayScanResult:
@@ -188,6 +194,7 @@ def scan_files(engine: Engine, inputs: list[Path], opts: RayOptions = RayOptions
     ctx = ray.data.DataContext.get_current()
     ctx.execution_options.preserve_order = True  # first occurrence of an id wins, as in a local import
     ctx.enable_progress_bars = False
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
     parsed = read_partitions(inputs, opts).materialize()
     result = RayScanResult()
     with engine.connect() as conn:
@@ -214,7 +221,7 @@ def scan_files(engine: Engine, inputs: list[Path], opts: RayOptions = RayOptions
 
     found = (
         parsed.map_batches(_only_good, batch_format="pyarrow")
-        .groupby("key")
+        .groupby("key", num_partitions=_cpus(ray) * 2)
         .map_groups(_scan_group, batch_format="pyarrow", fn_kwargs={"scan": opts.scan})
     )
     by_conv: dict[tuple[str, str], list[Finding]] = defaultdict(list)
