@@ -120,3 +120,50 @@ def test_format_is_detected_from_name_then_content(tmp_path, name, content, expe
     path = tmp_path / name
     path.write_bytes(content or b"x")
     assert detect_format(path) == expected
+
+
+def _table_contents(engine):
+    with engine.connect() as conn:
+        return {
+            "messages": conn.execute(
+                select(messages.c.message_id, messages.c.sent_at, messages.c.text, messages.c.recipients, messages.c.meta)
+                .order_by(messages.c.message_id)
+            ).all(),
+            "actors": conn.execute(select(actors.c.account_id, actors.c.name, actors.c.role).order_by(actors.c.account_id)).all(),
+            "conversations": conn.execute(select(conversations.c.conversation_id).order_by(conversations.c.conversation_id)).all(),
+        }
+
+
+def test_reading_in_a_child_process_stores_exactly_what_reading_here_stores(tmp_path):
+    from vaktpost.store.db import make_engine, upgrade
+
+    recs = [
+        chat_record(i, conversation=f"c-{i % 31}", sender=f"u-{i % 7}", recipient=f"p-{i % 5}", meta={"n": i})
+        for i in range(3_000)
+    ]
+    recs[17]["sent_at"] = "2021-03-04T23:00:00+09:00"
+    path = write_jsonl(tmp_path / "a.jsonl", recs)
+    contents = []
+    for parallel in (False, True):
+        engine = make_engine(f"sqlite:///{tmp_path / f'p{parallel}.db'}")
+        upgrade(engine)
+        result = import_file(engine, path, ImportOptions(parallel=parallel, batch_size=500))
+        assert result.messages_new == 3_000 and len(result.conversation_keys) == 31
+        contents.append(_table_contents(engine))
+    assert contents[0] == contents[1]
+
+
+def test_child_process_errors_refuse_the_file_like_reading_here(engine, tmp_path):
+    bad = chat_record(2)
+    del bad["message_id"]
+    path = write_jsonl(tmp_path / "a.jsonl", [chat_record(1), bad])
+    with pytest.raises(UserError, match="message_id") as err:
+        import_file(engine, path, ImportOptions(parallel=True))
+    assert err.value.where == f"{path}:2"
+    body = b"".join((__import__("json").dumps(chat_record(i)) + "\n").encode() for i in range(20_000))
+    cut = tmp_path / "cut.jsonl.gz"
+    data = gzip.compress(body)
+    cut.write_bytes(data[: len(data) // 2])
+    with pytest.raises(UserError, match="truncated"):
+        import_file(engine, cut, ImportOptions(parallel=True))
+    assert count(engine, messages) == 0

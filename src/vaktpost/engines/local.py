@@ -6,7 +6,7 @@ conversation either analysed or as it was, and running it again finishes the job
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import Engine
 

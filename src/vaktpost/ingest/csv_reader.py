@@ -8,8 +8,8 @@ kept in `meta`, as the canonical format keeps unknown keys.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator, Mapping
 from datetime import tzinfo
-from typing import Iterator, Mapping
 
 from vaktpost.errors import UserError
 from vaktpost.ingest.records import RecordError, Rejected, message_from_record

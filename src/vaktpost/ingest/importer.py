@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
 
 import orjson
 from sqlalchemy import Engine, insert, update
@@ -24,10 +24,12 @@ from vaktpost.errors import UserError
 from vaktpost.ingest.csv_reader import parse_column_mapping, read_csv
 from vaktpost.ingest.jsonl import read_jsonl
 from vaktpost.ingest.pan12 import DEFAULT_BASE_DATE, read_pan12
+from vaktpost.ingest.parallel import wire_batches_in_child
 from vaktpost.ingest.records import Rejected
 from vaktpost.ingest.source import InputFile
-from vaktpost.model import Message, Role
-from vaktpost.store.bulk import insert_messages, json_value
+from vaktpost.ingest.wire import WireRow, wire_row
+from vaktpost.model import Message
+from vaktpost.store.bulk import insert_messages
 from vaktpost.store.keys import KeyCache
 from vaktpost.store.tables import imports
 
@@ -44,6 +46,8 @@ class ImportOptions:
     csv_columns: tuple[str, ...] = ()
     pan12_date: date = DEFAULT_BASE_DATE
     batch_size: int = 10_000
+    # Read and convert in a second process: None decides by file size and core count.
+    parallel: bool | None = None
 
 
 @dataclass
@@ -98,67 +102,57 @@ def read_messages(source: InputFile, fmt: str, opts: ImportOptions) -> Iterator[
     raise UserError(f"unknown format {fmt!r} (one of auto, {', '.join(FORMATS)})", where="--format")
 
 
-_ROLE_VALUE = {r: r.value for r in Role}
-UTC = timezone.utc
-_dumps = orjson.dumps
-
-
-def _attachment_json(attachments) -> list[dict] | None:
-    fields = ("path", "sha256", "md5", "mime")
-    return [{k: getattr(a, k) for k in fields if getattr(a, k)} for a in attachments] or None
 
 
 class _MessageWriter:
-    """Writes batches of Messages inside one open transaction."""
+    """Writes batches of wire rows inside one open transaction, resolving surrogate keys."""
 
     def __init__(self, conn, import_id: int, result: ImportResult):
         self.conn = conn
         self.import_id = import_id
         self.result = result
         self.keys = KeyCache()
+        self.sqlite = conn.dialect.name == "sqlite"
 
-    def write(self, batch: Sequence[Message]) -> None:
-        conn, keys, roles = self.conn, self.keys, _ROLE_VALUE
-        platform_ids = keys.platforms(conn, {m.platform for m in batch})
+    def write(self, batch: Sequence[WireRow]) -> None:
+        conn, keys = self.conn, self.keys
+        platform_ids = keys.platforms(conn, {w.platform for w in batch})
         wanted_actors: dict[tuple[int, str], tuple[str | None, str]] = {}
         wanted_convs = set()
-        for m in batch:
-            pid = platform_ids[m.platform]
-            wanted_convs.add((pid, m.conversation_id))
-            sender = m.sender
-            k = (pid, sender.id)
+        for w in batch:
+            pid = platform_ids[w.platform]
+            wanted_convs.add((pid, w.conversation_id))
+            k = (pid, w.sender_id)
             known = wanted_actors.get(k)
             if known is None or known[0] is None:
-                wanted_actors[k] = (sender.name, roles[sender.role])
-            for r in m.recipients:
-                if (pid, r.id) not in wanted_actors:
-                    wanted_actors[(pid, r.id)] = (r.name, roles[r.role])
+                wanted_actors[k] = (w.sender_name, w.sender_role)
+            for rid, rname, rrole in w.recipients:
+                if (pid, rid) not in wanted_actors:
+                    wanted_actors[(pid, rid)] = (rname, rrole)
         actor_ids = keys.actors(conn, wanted_actors)
         conv_ids = keys.conversations(conn, wanted_convs)
         touched = self.result.conversation_keys
-        sqlite = conn.dialect.name == "sqlite"
+        zone = "" if self.sqlite else "+00:00"
         import_id = self.import_id
         rows = []
         append = rows.append
-        for m in batch:
-            pid = platform_ids[m.platform]
-            conv = conv_ids[(pid, m.conversation_id)]
+        for w in batch:
+            pid = platform_ids[w.platform]
+            conv = conv_ids[(pid, w.conversation_id)]
             touched.add(conv)
-            sent = m.sent_at.astimezone(UTC)
-            recipients = m.recipients
             append(
                 (
                     pid,
-                    m.message_id,
+                    w.message_id,
                     conv,
-                    actor_ids[(pid, m.sender.id)],
-                    sent.replace(tzinfo=None).isoformat(" ", "microseconds") if sqlite else sent,
-                    m.text,
-                    _dumps([{"id": r.id, "role": roles[r.role]} for r in recipients]).decode() if recipients else None,
-                    json_value(_attachment_json(m.attachments)) if m.attachments else None,
-                    m.ip,
-                    m.country,
-                    _dumps(m.meta).decode() if m.meta else None,
+                    actor_ids[(pid, w.sender_id)],
+                    w.sent_at + zone,
+                    w.text,
+                    w.recipients_json,
+                    w.attachments_json,
+                    w.ip,
+                    w.country,
+                    w.meta_json,
                     import_id,
                 )
             )
@@ -207,6 +201,27 @@ class _Rejects:
         )
 
 
+PARALLEL_MIN_BYTES = 8 << 20
+
+
+def _use_child_process(path: Path, opts: ImportOptions) -> bool:
+    if opts.parallel is not None:
+        return opts.parallel
+    return (os.cpu_count() or 1) >= 2 and path.stat().st_size >= PARALLEL_MIN_BYTES
+
+
+def _wire_batches_here(path: Path, fmt: str, opts: ImportOptions) -> Iterator[tuple[list, list, int]]:
+    with InputFile(path) as source:
+        for batch in batches(read_messages(source, fmt, opts), opts.batch_size):
+            rows, rejected = [], []
+            for item in batch:
+                if isinstance(item, Rejected):
+                    rejected.append(item)
+                else:
+                    rows.append(wire_row(item))
+            yield rows, rejected, source.position()
+
+
 def import_file(
     engine: Engine,
     path: str | Path,
@@ -220,25 +235,26 @@ def import_file(
     rejects = _Rejects(path, keep=opts.skip_invalid)
     committed = False
     try:
-        with InputFile(path) as source, engine.begin() as conn, collector_paused():
+        InputFile(path)  # file-level checks (missing, directory, empty) before anything starts
+        if _use_child_process(path, opts):
+            source = wire_batches_in_child(path, fmt, opts, opts.batch_size)
+        else:
+            source = _wire_batches_here(path, fmt, opts)
+        with engine.begin() as conn, collector_paused():
             import_id = conn.execute(
-                insert(imports).values(path=str(path), format=fmt, started_at=datetime.now(timezone.utc))
+                insert(imports).values(path=str(path), format=fmt, started_at=datetime.now(UTC))
             ).inserted_primary_key[0]
             writer = _MessageWriter(conn, import_id, result)
-            for batch in batches(read_messages(source, fmt, opts), opts.batch_size):
-                good = []
-                for item in batch:
-                    if isinstance(item, Rejected):
-                        rejects.add(item)
-                    else:
-                        good.append(item)
-                result.messages_read += len(good)
+            for rows, rejected, position in source:
+                for item in rejected:
+                    rejects.add(item)
+                result.messages_read += len(rows)
                 if rejects.count and not opts.skip_invalid:
                     continue  # the import is refused; read on only to count the bad lines
-                if good:
-                    writer.write(good)
+                if rows:
+                    writer.write(rows)
                 if on_progress:
-                    on_progress(source.position())
+                    on_progress(position)
             if rejects.count and not opts.skip_invalid:
                 raise rejects.error(path)
             if result.messages_read == 0:
@@ -248,7 +264,7 @@ def import_file(
                 update(imports)
                 .where(imports.c.id == import_id)
                 .values(
-                    finished_at=datetime.now(timezone.utc),
+                    finished_at=datetime.now(UTC),
                     lines_read=result.messages_read + rejects.count,
                     messages_new=result.messages_new,
                     messages_seen_before=result.messages_seen_before,

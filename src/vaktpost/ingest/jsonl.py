@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import tzinfo
-from typing import Iterator
 
 import orjson
 

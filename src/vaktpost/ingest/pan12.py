@@ -10,8 +10,8 @@ Parsed incrementally, so memory stays flat on the full corpus.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from typing import Iterator
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from vaktpost.errors import UserError
 from vaktpost.ingest.records import Rejected
@@ -38,7 +38,7 @@ def read_pan12(
     base_date: date = DEFAULT_BASE_DATE,
 ) -> Iterator[Message | Rejected]:
     platform = platform or "pan12"
-    zone = zone or timezone.utc
+    zone = zone or UTC
     conv_id: str | None = None
     day = base_date
     last_clock: time | None = None

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import gzip
 import zlib
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 from vaktpost.errors import UserError
 
@@ -49,7 +50,7 @@ class InputFile:
         self._raw: BinaryIO | None = None
         self._stream: BinaryIO | None = None
 
-    def __enter__(self) -> "InputFile":
+    def __enter__(self) -> InputFile:
         self._raw = self.path.open("rb")
         if self.compressed:
             self._stream = gzip.GzipFile(fileobj=self._raw, mode="rb")  # type: ignore[assignment]

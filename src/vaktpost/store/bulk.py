@@ -8,7 +8,8 @@ Everything else goes through SQLAlchemy Core.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import orjson
 from sqlalchemy import Connection

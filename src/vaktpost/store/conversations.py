@@ -9,9 +9,9 @@ it no longer is. That keeps re-scans idempotent.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 
 import orjson
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
@@ -26,7 +26,7 @@ _ROLES = {r.value: r for r in Role}
 
 def as_utc(value: datetime) -> datetime:
     """SQLite hands times back without a zone; everything is stored in UTC."""
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,7 @@ def _json(value):
 
 def _time(value) -> datetime:
     if isinstance(value, str):  # SQLite: UTC in SQLAlchemy's storage format
-        return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
     return as_utc(value)
 
 
@@ -125,7 +125,7 @@ def replace_text_findings(conn: Connection, stored: Sequence[StoredMessage], fou
             ).all()
         )
         conn.execute(delete(signals).where(signals.c.message_id.in_(chunk)))
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     inserts, updates, signal_rows, kept = [], [], [], set()
     for f in found:
         s = by_id[(f.platform, f.message_id)]

@@ -1,0 +1,59 @@
+"""A message as the importer writes it: a flat tuple of plain values, no surrogate keys yet.
+
+Turning a Message into this row is pure and is the bulk of the per-message work, so it can run
+beside the reader in another process; tuples of strings cross a process boundary cheaply.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import NamedTuple
+
+import orjson
+
+from vaktpost.model import Message, Role
+
+_ROLE = {r: r.value for r in Role}
+_UTC = UTC
+_dumps = orjson.dumps
+_ATTACHMENT_FIELDS = ("path", "sha256", "md5", "mime")
+
+
+class WireRow(NamedTuple):
+    platform: str
+    conversation_id: str
+    message_id: str
+    sender_id: str
+    sender_name: str | None
+    sender_role: str
+    recipients: tuple[tuple[str, str | None, str], ...]  # (id, name, role)
+    sent_at: str  # UTC, "YYYY-MM-DD HH:MM:SS.ffffff"
+    text: str
+    recipients_json: str | None
+    attachments_json: str | None
+    ip: str | None
+    country: str | None
+    meta_json: str | None
+
+
+def wire_row(m: Message) -> WireRow:
+    recipients = m.recipients
+    attachments = m.attachments
+    return WireRow(
+        m.platform,
+        m.conversation_id,
+        m.message_id,
+        m.sender.id,
+        m.sender.name,
+        _ROLE[m.sender.role],
+        tuple((r.id, r.name, _ROLE[r.role]) for r in recipients),
+        m.sent_at.astimezone(_UTC).replace(tzinfo=None).isoformat(" ", "microseconds"),
+        m.text,
+        _dumps([{"id": r.id, "role": _ROLE[r.role]} for r in recipients]).decode() if recipients else None,
+        _dumps([{k: getattr(a, k) for k in _ATTACHMENT_FIELDS if getattr(a, k)} for a in attachments]).decode()
+        if attachments
+        else None,
+        m.ip,
+        m.country,
+        _dumps(m.meta).decode() if m.meta else None,
+    )
