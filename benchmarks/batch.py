@@ -64,7 +64,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=None)
     args = ap.parse_args()
     n = args.messages or (20_000 if args.quick else 1_000_000)
-    repeat = args.repeat or (1 if not args.quick else 1)
+    repeat = args.repeat or 1
     with tempfile.TemporaryDirectory(prefix="vaktpost-batch-") as tmp:
         root = Path(tmp)
         t0 = time.perf_counter()

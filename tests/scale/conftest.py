@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Iterable
+from collections.abc import Iterable
 
 import pytest
 

@@ -26,10 +26,11 @@ class NatsServer:
         self.root = Path(tempfile.mkdtemp(prefix="vaktpost-nats-"))
         self.port = free_port()
         self.url = f"127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen(
-            [binary, "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(self.root)],
-            stdout=subprocess.DEVNULL, stderr=open(self.root / "log", "wb"),
-        )
+        with open(self.root / "log", "wb") as log:  # the child keeps its own handle
+            self.proc = subprocess.Popen(
+                [binary, "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(self.root)],
+                stdout=subprocess.DEVNULL, stderr=log,
+            )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:

@@ -7,7 +7,7 @@ from tests.scale.standin import standin_detector
 
 vaktpost.scan.scan_conversation = standin_detector
 
-from vaktpost.cli import app  # noqa: E402
+from vaktpost.cli import app
 
 if __name__ == "__main__":
     app(sys.argv[1:], prog_name="vaktpost")

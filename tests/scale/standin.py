@@ -12,8 +12,8 @@ import re
 
 from vaktpost.model import Finding, Label, Signal
 
-_MONEY = re.compile(r"\b(usd|eur|dollars?|\$\d+|\d+ ?(usd|eur)|paypal|crypto|btc|gift ?card)\b", re.I)
-_AGE = re.compile(r"\b(\d{1,2}) ?(yo|years?|yrs?)\b|\byounger\b|\bage\b", re.I)
+_MONEY = re.compile(r"\b(usd|eur|dollars?|\$\d+|\d+ ?(usd|eur)|paypal|crypto|btc|gift ?card)\b", re.IGNORECASE)
+_AGE = re.compile(r"\b(\d{1,2}) ?(yo|years?|yrs?)\b|\byounger\b|\bage\b", re.IGNORECASE)
 
 
 def standin_detector(messages):

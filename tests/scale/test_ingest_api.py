@@ -100,7 +100,7 @@ def test_busy_server_answers_429_with_retry_after(platform, engine, monkeypatch)
 
 
 def test_ingest_is_in_the_openapi_document(platform):
-    client, tokens = platform
+    client, _ = platform
     doc = client.app.openapi()
     op = doc["paths"][URL]["post"]
     assert {"200", "413", "429"} <= set(op["responses"]) and "ingest" in op["tags"]

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def vaktpost(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     code = "import sys; from vaktpost.cli import app; app(sys.argv[1:], prog_name='vaktpost')"
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run([sys.executable, "-c", code, *args], check=False, capture_output=True, text=True, env=env, timeout=300)
 
 
 @pytest.mark.slow

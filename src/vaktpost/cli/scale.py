@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import logging
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -22,7 +22,7 @@ class ScanEngine(str, enum.Enum):
 def worker(
     source: Annotated[str, typer.Option("--source", help="nats://HOST:PORT/SUBJECT?stream=&durable=&dead= or kafka://BROKER/TOPIC?group=&dead= (see docs/operations.md).", show_default=False)],
     db: DbOption = None,
-    idle_exit: Annotated[Optional[float], typer.Option("--idle-exit", help="Stop after this many seconds with nothing to consume (default: run until stopped).")] = None,
+    idle_exit: Annotated[float | None, typer.Option("--idle-exit", help="Stop after this many seconds with nothing to consume (default: run until stopped).")] = None,
 ) -> None:
     """Consume canonical message records, import them idempotently, analyse the conversations they
     touch, and acknowledge only after the findings are committed. Bad records go to the dead-letter

@@ -25,7 +25,14 @@ import orjson
 import pyarrow as pa
 from sqlalchemy import Engine, func, select
 
-from vaktpost.engines.stage import PoisonRecord, ScanCore, analyse_in, decode_record, default_scan, import_messages
+from vaktpost.engines.stage import (
+    PoisonRecord,
+    ScanCore,
+    analyse_in,
+    decode_record,
+    default_scan,
+    import_messages,
+)
 from vaktpost.errors import UserError
 from vaktpost.model import Finding, Label, Signal
 from vaktpost.store.conversations import iter_conversations, replace_text_findings
@@ -152,7 +159,7 @@ def _finding(row: dict) -> Finding:
 def _init_ray(opts: RayOptions):
     try:
         import ray
-        import ray.data  # noqa: F401
+        import ray.data
     except ImportError:
         raise UserError("Ray is not installed (pip install 'vaktpost[ray]')", where="--engine ray") from None
 
@@ -188,7 +195,8 @@ def _cpus(ray) -> int:
     return max(1, int(ray.cluster_resources().get("CPU", 1)))
 
 
-def scan_files(engine: Engine, inputs: list[Path], opts: RayOptions = RayOptions()) -> RayScanResult:
+def scan_files(engine: Engine, inputs: list[Path], opts: RayOptions | None = None) -> RayScanResult:
+    opts = opts or RayOptions()
     partition_files(inputs)
     ray = _init_ray(opts)
     ctx = ray.data.DataContext.get_current()

@@ -8,9 +8,9 @@ the transaction, which is what lets a stream worker acknowledge only after the c
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 
 import orjson
 from sqlalchemy import Connection, insert, update
@@ -62,14 +62,14 @@ class StageResult:
 def import_messages(conn: Connection, messages: Sequence[Message], source: str, fmt: str = "stream") -> ImportResult:
     """Write messages in the caller's transaction, skipping ids already stored; one `imports` row."""
     result = ImportResult(path=source, format=fmt)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     import_id = conn.execute(insert(imports).values(path=source, format=fmt, started_at=now)).inserted_primary_key[0]
     if messages:
         _MessageWriter(conn, import_id, result).write([wire_row(m) for m in messages])
     result.messages_read = len(messages)
     conn.execute(
         update(imports).where(imports.c.id == import_id).values(
-            finished_at=datetime.now(timezone.utc), lines_read=len(messages),
+            finished_at=datetime.now(UTC), lines_read=len(messages),
             messages_new=result.messages_new, messages_seen_before=result.messages_seen_before,
         )
     )

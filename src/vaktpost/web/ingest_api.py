@@ -14,7 +14,7 @@ Retry-After, so the platform slows down rather than the server queueing without 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -78,7 +78,7 @@ def _busy(limits: IngestLimits, why: str) -> JSONResponse:
         429: {"description": "Every batch slot is busy; retry after `Retry-After` seconds."},
     },
 )
-async def ingest_messages(request: Request, principal: Principal = Depends(allow("ingest.write"))):
+async def ingest_messages(request: Request, principal: Annotated[Principal, Depends(allow("ingest.write"))]):
     """Import a batch of messages and analyse the conversations it touches; idempotent on ids."""
     limits, slots = _state(request)
     length = request.headers.get("content-length")

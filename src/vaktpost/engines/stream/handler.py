@@ -10,14 +10,20 @@ raises `Transient`, and the worker acknowledges nothing (the broker redelivers).
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from vaktpost.bulkwork import collector_paused
-from vaktpost.engines.stage import PoisonRecord, ScanCore, StageResult, decode_record, import_and_analyse
+from vaktpost.engines.stage import (
+    PoisonRecord,
+    ScanCore,
+    StageResult,
+    decode_record,
+    import_and_analyse,
+)
 from vaktpost.model import Message
 
 log = logging.getLogger(__name__)

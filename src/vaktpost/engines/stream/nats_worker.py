@@ -77,7 +77,7 @@ class NatsWorker:
                     break
                 try:
                     msgs = await sub.fetch(self.src.batch, timeout=0.5)
-                except (NatsTimeout, asyncio.TimeoutError):
+                except (TimeoutError, NatsTimeout):
                     msgs = []
                 if not msgs:
                     if idle_exit is not None and time.monotonic() - idle_since >= idle_exit:
