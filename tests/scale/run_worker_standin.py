@@ -3,9 +3,9 @@
 import sys
 
 import vaktpost.scan
-from tests.scale.standin import standin_detector
+from tests.scale.standin import standin_batch
 
-vaktpost.scan.scan_conversation = standin_detector
+vaktpost.scan.scan_conversations = standin_batch
 
 from vaktpost.cli import app
 

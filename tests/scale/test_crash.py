@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import chat_record
 from tests.scale.conftest import publish
-from tests.scale.standin import standin_detector
+from tests.scale.standin import standin_batch, standin_detector
 from vaktpost.ingest.records import message_from_record
 from vaktpost.store.queries import funnels
 from vaktpost.store.tables import findings, messages
@@ -105,12 +105,12 @@ def _clean_funnels(records, db_url):
         upgrade(eng)
         path = write_jsonl(Path(tmp) / "all.jsonl", records)
         keys = import_file(eng, path).conversation_keys
-        saved = local.scan_conversation
-        local.scan_conversation = standin_detector
+        saved = local.scan_conversations
+        local.scan_conversations = standin_batch
         try:
             local.analyse_conversations(eng, keys)
         finally:
-            local.scan_conversation = saved
+            local.scan_conversations = saved
         with eng.connect() as conn:
             out = {f.actor_id: f.counts for f in funnels(conn)}
         eng.dispose()

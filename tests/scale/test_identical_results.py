@@ -7,7 +7,7 @@ import pytest
 
 from tests.conftest import store_url
 from tests.scale.conftest import publish
-from tests.scale.standin import standin_detector
+from tests.scale.standin import standin_batch
 from vaktpost.engines import local
 from vaktpost.engines.stream.nats_worker import run_worker
 from vaktpost.engines.stream.source import parse_source
@@ -53,7 +53,7 @@ def test_local_ray_and_nats_find_the_same(request, tmp_path, corpus, nats_server
     from vaktpost.engines.ray_engine import RayOptions, scan_files
 
     jsonl, parquet_dir = corpus
-    monkeypatch.setattr(local, "scan_conversation", standin_detector)
+    monkeypatch.setattr(local, "scan_conversations", standin_batch)
     lo = _store(request, tmp_path, "local.db")
     local.analyse_conversations(lo, import_file(lo, jsonl).conversation_keys)
     expected = snapshot(lo)
@@ -62,12 +62,12 @@ def test_local_ray_and_nats_find_the_same(request, tmp_path, corpus, nats_server
     cloudpickle.register_pickle_by_value(tests.scale.standin)  # Ray workers need not import tests/
     try:
         via_ray = _store(request, tmp_path, "ray.db")
-        result = scan_files(via_ray, [jsonl], RayOptions(workers=2, scan=standin_detector))
+        result = scan_files(via_ray, [jsonl], RayOptions(workers=2, scan=standin_batch))
         assert result.rejected == 0 and result.rescanned_locally == 0
         assert snapshot(via_ray) == expected
 
         via_parquet = _store(request, tmp_path, "parquet.db")
-        scan_files(via_parquet, [parquet_dir], RayOptions(workers=2, scan=standin_detector))
+        scan_files(via_parquet, [parquet_dir], RayOptions(workers=2, scan=standin_batch))
         assert snapshot(via_parquet) == expected
     finally:
         cloudpickle.unregister_pickle_by_value(tests.scale.standin)
@@ -77,6 +77,6 @@ def test_local_ray_and_nats_find_the_same(request, tmp_path, corpus, nats_server
     subject = "t.identical"
     src = parse_source(f"nats://{nats_server.url}/{subject}?stream=IDENTICAL&durable=w&dead=t.identical.dead&batch=200")
     publish(nats_server.url, subject, "IDENTICAL", jsonl.read_bytes().splitlines())
-    stats = run_worker(via_nats, src, scan=standin_detector, idle_exit=1.5)
+    stats = run_worker(via_nats, src, scan=standin_batch, idle_exit=1.5)
     assert stats.dead == 0
     assert snapshot(via_nats) == expected

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tests.conftest import chat_record
-from tests.scale.standin import standin_detector
+from tests.scale.standin import standin_batch
 from vaktpost.review.accounts import create_user, issue_api_token
 from vaktpost.store.tables import findings, messages
 from vaktpost.web.app import create_app
@@ -25,7 +25,7 @@ URL = "/api/ingest/messages"
 def platform(engine, monkeypatch):
     import vaktpost.scan
 
-    monkeypatch.setattr(vaktpost.scan, "scan_conversation", standin_detector)
+    monkeypatch.setattr(vaktpost.scan, "scan_conversations", standin_batch)
     create_user(engine, "camsite-feed", "a long machine password", "platform")
     create_user(engine, "rita", "a long reviewer password", "reviewer")
     app = create_app(engine=engine, settings=WebSettings(cookie_secure=False))

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import chat_record
-from tests.scale.standin import standin_detector
+from tests.scale.standin import standin_batch
 from vaktpost.engines.stream.source import parse_source
 from vaktpost.store.tables import findings, messages
 
@@ -31,9 +31,9 @@ def test_kafka_worker_commits_after_findings_and_dead_letters_poison(engine):
         producer.produce(topic, r.encode())
     producer.flush(30)
     src = parse_source(f"kafka://{BROKER}/{topic}?group=g-{topic}&dead={topic}.dead&batch=10")
-    stats = run_worker(engine, src, scan=standin_detector, idle_exit=5)
+    stats = run_worker(engine, src, scan=standin_batch, idle_exit=5)
     assert (stats.acked, stats.dead) == (30, 1)
-    again = run_worker(engine, src, scan=standin_detector, idle_exit=3)  # offsets were committed
+    again = run_worker(engine, src, scan=standin_batch, idle_exit=3)  # offsets were committed
     assert again.acked == 0
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(messages)).scalar_one() == 30

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import chat_record
 from tests.scale.conftest import dead_letters, publish
-from tests.scale.standin import standin_detector
+from tests.scale.standin import standin_batch
 from vaktpost.engines.stream.nats_worker import REASON_HEADER, run_worker
 from vaktpost.engines.stream.source import parse_source
 from vaktpost.store.tables import findings, imports, messages
@@ -31,7 +31,7 @@ def test_records_are_imported_analysed_and_poison_is_dead_lettered_with_its_reas
     poison = ["{not json", json.dumps({**chat_record(999), "sent_at": "yesterday"})]
     publish(nats_server.url, subject, stream, [*good[:60], *poison, *good[60:]])
 
-    stats = run_worker(engine, src, scan=standin_detector, idle_exit=1.5)
+    stats = run_worker(engine, src, scan=standin_batch, idle_exit=1.5)
 
     assert stats.acked == 120 and stats.dead == 2 and stats.messages_new == 120
     assert _count(engine, messages) == 120
@@ -47,11 +47,11 @@ def test_redelivered_and_republished_records_change_nothing(engine, nats_server,
     src, stream = _source(nats_server, subject)
     records = [chat_record(i, conversation=f"c-{i % 7}", text=f"{i} usd") for i in range(70)]
     publish(nats_server.url, subject, stream, records)
-    run_worker(engine, src, scan=standin_detector, idle_exit=1.0)
+    run_worker(engine, src, scan=standin_batch, idle_exit=1.0)
     with engine.connect() as conn:
         before = sorted(conn.execute(select(findings.c.id, findings.c.message_id, findings.c.score)).all())
     publish(nats_server.url, subject, stream, records[::-1])  # the platform sends them all again
-    stats = run_worker(engine, src, scan=standin_detector, idle_exit=1.0)
+    stats = run_worker(engine, src, scan=standin_batch, idle_exit=1.0)
     assert stats.acked == 70 and stats.messages_new == 0
     with engine.connect() as conn:
         after = sorted(conn.execute(select(findings.c.id, findings.c.message_id, findings.c.score)).all())
@@ -78,7 +78,7 @@ def test_unacknowledged_batch_is_redelivered_after_a_failed_commit(engine, nats_
         return real(self, batch)
 
     monkeypatch.setattr(handler.BatchHandler, "_transaction", flaky)
-    stats = run_worker(engine, src, scan=standin_detector, idle_exit=4.0)
+    stats = run_worker(engine, src, scan=standin_batch, idle_exit=4.0)
     assert calls["n"] >= 2
     assert stats.acked == 30 and stats.dead == 0
     assert _count(engine, messages) == 30 and _count(engine, findings) == 30

@@ -12,10 +12,10 @@ from vaktpost.store.queries import funnels, iter_text_findings
 from vaktpost.store.tables import findings, signals
 
 
-def keyword_detector(messages):
+def keyword_detector(conversations):
     """Stands in for the text stage: labels the word 'younger' as a request."""
     out = []
-    for m in messages:
+    for m in (m for conv in conversations for m in conv):
         at = m.text.find("younger")
         if at >= 0:
             sig = Signal(Label.MINOR_REQUEST, at, at + 7, "test:younger", 0.9)
@@ -26,11 +26,11 @@ def keyword_detector(messages):
 def test_findings_are_stored_with_evidence_and_replaced_on_rescan(engine, tmp_path, monkeypatch):
     seen_sizes = []
 
-    def detector(messages):
-        seen_sizes.append(len(messages))
-        return keyword_detector(messages)
+    def detector(conversations):
+        seen_sizes.extend(len(c) for c in conversations)
+        return keyword_detector(conversations)
 
-    monkeypatch.setattr(local, "scan_conversation", detector)
+    monkeypatch.setattr(local, "scan_conversations", detector)
     first = write_jsonl(tmp_path / "a.jsonl", [chat_record(1), chat_record(2, text="do you have a younger one?")])
     result = import_file(engine, first)
     assert local.analyse_conversations(engine, result.conversation_keys) == 1
@@ -56,7 +56,7 @@ def test_findings_are_stored_with_evidence_and_replaced_on_rescan(engine, tmp_pa
 
 
 def test_rescan_keeps_finding_ids_and_drops_findings_no_longer_found(engine, tmp_path, monkeypatch):
-    monkeypatch.setattr(local, "scan_conversation", keyword_detector)
+    monkeypatch.setattr(local, "scan_conversations", keyword_detector)
     path = write_jsonl(
         tmp_path / "a.jsonl",
         [chat_record(1, text="a younger one?"), chat_record(2, text="younger please"), chat_record(3)],
@@ -66,10 +66,10 @@ def test_rescan_keeps_finding_ids_and_drops_findings_no_longer_found(engine, tmp
     with engine.connect() as conn:
         before = dict(conn.execute(select(findings.c.message_id, findings.c.id)).all())
 
-    def only_first(messages):
-        return [f for f in keyword_detector(messages) if f.message_id == "m-000001"]
+    def only_first(conversations):
+        return [f for f in keyword_detector(conversations) if f.message_id == "m-000001"]
 
-    monkeypatch.setattr(local, "scan_conversation", only_first)
+    monkeypatch.setattr(local, "scan_conversations", only_first)
     assert local.analyse_conversations(engine, keys) == 1
     with engine.connect() as conn:
         after = dict(conn.execute(select(findings.c.message_id, findings.c.id)).all())

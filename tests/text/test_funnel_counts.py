@@ -95,3 +95,15 @@ def test_risk_is_monotone_and_bounded():
         assert previous < risk < 1.0
         previous = risk
     assert actor_risk({k: 10_000 for k in base}, 10_000) <= 1.0
+
+
+def test_conversation_risk_orders_what_matters():
+    from vaktpost.text.funnel import conversation_risk, conversation_risks
+
+    adult_commerce = conversation_risk({"PRICE_NEGOTIATION", "PAYMENT_CHANNEL", "OFF_PLATFORM_MOVE"})
+    asked = conversation_risk({"MINOR_REQUEST"})
+    sold = conversation_risk({"MINOR_REQUEST", "MINOR_CONFIRMED", "PRICE_NEGOTIATION", "PAYMENT_CHANNEL"})
+    assert 0.0 <= adult_commerce < 0.25 < asked < sold < 1.0
+    assert conversation_risk(()) == 0.0
+    risks = conversation_risks([[msg("c1", "a", "b", "MINOR_REQUEST"), msg("c1", "b", "a", "MINOR_CONFIRMED")], [msg("c2", "a", "c")]])
+    assert risks[("camsite", "c2")] == 0.0 and risks[("camsite", "c1")] > 0.9

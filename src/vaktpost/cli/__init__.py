@@ -40,6 +40,7 @@ COMMAND_MODULES = [
     "synth",
     "media",
     "report",
+    "analysis",
     "scale",
 ]
 

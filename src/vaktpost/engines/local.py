@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from sqlalchemy import Engine
 
 from vaktpost.bulkwork import collector_paused
-from vaktpost.scan import scan_conversation
+from vaktpost.scan import scan_conversations
 from vaktpost.store.conversations import iter_conversations, replace_text_findings
 
 CHUNK = 500
@@ -28,11 +28,9 @@ def analyse_conversations(
     for i in range(0, len(keys), CHUNK):
         chunk = keys[i : i + CHUNK]
         with engine.begin() as conn, collector_paused():
-            stored, found = [], []
-            for conversation in iter_conversations(conn, chunk):
-                stored.extend(conversation)
-                found.extend(scan_conversation([s.message for s in conversation]))
-            total += replace_text_findings(conn, stored, found)
+            conversations = list(iter_conversations(conn, chunk))
+            found = scan_conversations([[s.message for s in c] for c in conversations])
+            total += replace_text_findings(conn, [s for c in conversations for s in c], found)
         if on_progress:
             on_progress(len(chunk))
     return total

@@ -137,7 +137,7 @@ def _scan_group(table, scan: ScanCore | None):
             msgs.append(m)
     msgs.sort(key=lambda m: (m.sent_at, m.message_id))
     out: dict[str, list] = {"platform": [], "message_id": [], "conversation_id": [], "actor_id": [], "score": [], "signals": []}
-    for f in scan(msgs):
+    for f in scan([msgs]):
         out["platform"].append(f.platform)
         out["message_id"].append(f.message_id)
         out["conversation_id"].append(f.conversation_id)

@@ -138,3 +138,27 @@ def group_by_conversation(messages: Iterable[FunnelMessage]) -> list[list[Funnel
     for m in messages:
         groups[(m.platform, m.conversation)].append(m)
     return list(groups.values())
+
+
+def conversation_risk(labels: Iterable[str]) -> float:
+    """Risk of one conversation in [0, 1) from the set of labels found in it.
+
+    Minor labels weigh most; commerce (price, payment) adds a bonus only beside a minor
+    label, so adult shows with prices and payment routes stay near zero.
+    """
+    w = risk_weights()["conversation"]
+    present = set(labels)
+    z = sum(w.get(label, 0.0) for label in present)
+    if present & MINOR and present & {Label.PRICE_NEGOTIATION.value, Label.PAYMENT_CHANNEL.value}:
+        z += w.get("minor_with_commerce", 0.0)
+    return 1.0 - math.exp(-z)
+
+
+def conversation_risks(conversations: Iterable[Sequence[FunnelMessage]]) -> dict[tuple[str, Hashable], float]:
+    """(platform, conversation) → risk, for every conversation given."""
+    out = {}
+    for messages in conversations:
+        if messages:
+            labels = set().union(*(m.labels for m in messages))
+            out[(messages[0].platform, messages[0].conversation)] = conversation_risk(labels)
+    return out

@@ -1,0 +1,158 @@
+"""train, eval, links: the conversation-analysis commands."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import Annotated, Iterator, Optional
+
+import typer
+from rich.table import Table
+
+from vaktpost.cli.common import DbOption, console, resolve_db, user_errors, write_json, write_jsonl
+from vaktpost.errors import UserError
+
+
+class Format(str, enum.Enum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+
+
+class Split(str, enum.Enum):
+    train = "train"
+    test = "test"
+    all = "all"
+
+
+@user_errors
+def train(
+    data: Annotated[list[Path], typer.Argument(help="Generator output dirs (vaktpost synth --out) or labelled chat JSONL files.", show_default=False)],
+    out: Annotated[Optional[Path], typer.Option("--out", help="Where to write the model; default: the one shipped in the package.")] = None,
+    split: Annotated[Split, typer.Option("--split", help="Which generator split to learn from (never 'test' for a measurement).")] = Split.train,
+) -> None:
+    """Train the learned stage on labelled conversations and write it as a small .npz file."""
+    from vaktpost.text.learned import installed_model, shipped_model_path
+    from vaktpost.text.training import LabelledSet, load_labelled, train_model
+
+    merged = LabelledSet([], {}, {})
+    for n, path in enumerate(data):
+        if not path.exists():
+            raise UserError("no such file or directory", str(path))
+        part = load_labelled(path, split.value, tag=f"{n}:" if len(data) > 1 else "")
+        merged.conversations.extend(part.conversations)
+        merged.labels.update(part.labels)
+        merged.groups.update(part.groups)
+    model, report = train_model(merged, log=lambda s: console.print(s, highlight=False))
+    target = out or shipped_model_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    model.save(target)
+    if out is None and hasattr(installed_model, "cache_clear"):
+        installed_model.cache_clear()  # this process now uses the new model
+    console.print(f"model written to {target} ({target.stat().st_size // 1024} KiB)")
+
+
+def _predicted(conn) -> dict[tuple[str, str], set[str]]:
+    from vaktpost.store.queries import iter_text_findings
+
+    return {(r["platform"], r["message_id"]): set(r["labels"]) for r in iter_text_findings(conn)}
+
+
+@user_errors
+def eval_(
+    truth: Annotated[Path, typer.Option("--truth", help="A `vaktpost synth` output directory (its truth/ is read).", show_default=False)],
+    db: DbOption = None,
+    split: Annotated[Split, typer.Option("--split", help="Score only messages whose phrasing came from this split.")] = Split.all,
+    format: Annotated[Format, typer.Option("--format", help="table for people, json for scripts.")] = Format.table,
+) -> None:
+    """Compare the findings and funnels in a database with a generator's ground truth."""
+    from vaktpost.store.db import open_store
+    from vaktpost.store.queries import funnels
+    from vaktpost.text.evaluate import evaluate
+    from vaktpost.text.training import read_truth
+
+    if not truth.is_dir():
+        raise UserError("not a directory", str(truth))
+    engine = open_store(resolve_db(db))
+    with engine.connect() as conn:
+        predicted = _predicted(conn)
+        by_actor = {(f.platform, f.actor_id): f.as_json() for f in funnels(conn)}
+    result = evaluate(read_truth(truth, "messages.jsonl"), predicted, read_truth(truth, "actors.jsonl"), by_actor, split.value)
+    if format is Format.table:
+        _print_eval(result)
+    else:
+        write_json(result)
+
+
+def _print_eval(r: dict) -> None:
+    t = Table(title=f"labels ({r['messages']} messages, split {r['split']})")
+    for col in ("label", "tp", "fp", "fn", "precision", "recall", "F1"):
+        t.add_column(col, justify="right" if col != "label" else "left")
+    for lab, s in r["labels"].items():
+        t.add_row(lab, str(s["tp"]), str(s["fp"]), str(s["fn"]), f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}")
+    console.print(t)
+    a = Table(title="actors")
+    for col in ("who", "tp", "fp", "fn", "precision", "recall", "F0.5"):
+        a.add_column(col)
+    for who, s in r["actors"].items():
+        a.add_row(who, str(s["tp"]), str(s["fp"]), str(s["fn"]), f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f0.5']:.3f}")
+    console.print(a)
+    h = r["hard_negatives"]
+    console.print(f"hard negatives: {h['with_minor_label']} of {h['messages']} with a minor label (rate {h['fp_rate']:.4f})")
+    f = Table(title="funnel")
+    for col in ("step", "actors", "mean rel. error", "true total", "found total", "total rel. error"):
+        f.add_column(col)
+    for step, s in r["funnel"].items():
+        f.add_row(step, str(s["actors"]), f"{s['mean_relative_error']:.4f}", str(s["true_total"]), str(s["found_total"]), f"{s['total_relative_error']:.4f}")
+    console.print(f)
+
+
+def _link_messages(conn) -> Iterator:
+    from sqlalchemy import select
+
+    from vaktpost.store.conversations import as_utc
+    from vaktpost.store.tables import actors, messages, platforms
+    from vaktpost.text.linking import LinkMessage
+
+    query = (
+        select(platforms.c.name, actors.c.account_id, messages.c.message_id, messages.c.text, messages.c.sent_at, messages.c.ip)
+        .join(actors, actors.c.id == messages.c.sender_id)
+        .join(platforms, platforms.c.id == messages.c.platform_id)
+        .execution_options(yield_per=20_000)
+    )
+    for platform, actor, mid, text, sent_at, ip in conn.execute(query):
+        yield LinkMessage(platform, actor, mid, text or "", as_utc(sent_at) if sent_at else None, ip)
+
+
+@user_errors
+def links(
+    db: DbOption = None,
+    min_shared: Annotated[int, typer.Option("--min-shared", help="Link only accounts sharing at least this many identifiers.")] = 1,
+    format: Annotated[Format, typer.Option("--format", help="table, json (one array) or jsonl (one link a line).")] = Format.table,
+) -> None:
+    """Accounts that share a phone number, e-mail, payment or app handle, or an IP within an hour."""
+    from vaktpost.store.db import open_store
+    from vaktpost.text.linking import clusters, find_links
+
+    engine = open_store(resolve_db(db))
+    with engine.connect() as conn:
+        found = find_links(_link_messages(conn), min_shared)
+    rows = [lk.as_json() for lk in sorted(found, key=lambda lk: (lk.a, lk.b))]
+    if format is Format.json:
+        write_json(rows)
+    elif format is Format.jsonl:
+        write_jsonl(rows)
+    else:
+        t = Table(title=f"{len(rows)} links, {len(clusters(found))} groups")
+        for col in ("account", "account", "shared"):
+            t.add_column(col)
+        for r in rows:
+            shared = ", ".join(f"{e['kind']} {e['value']} ({len(e['message_ids'])} msgs)" for e in r["evidence"])
+            t.add_row(f"{r['platform_a']}/{r['actor_a']}", f"{r['platform_b']}/{r['actor_b']}", shared)
+        console.print(t)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("train")(train)
+    app.command("eval")(eval_)
+    app.command("links")(links)

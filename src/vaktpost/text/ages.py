@@ -1,0 +1,151 @@
+"""Ages read out of normalised text: "12yo", "twelve", "12 år", "dose anyos", "grade 5", "8 and 11".
+
+An age is only evidence about a person when it is written as one (a unit such as "yo" or
+"anyos", "age 12", "she is 12", "I'm 15", a school grade). Ages of things ("my phone is 12
+years old", "room 12"), durations ("for 12 years", "12 år siden") and times ("at 9") are
+not ages. Bare numbers are returned with kind "bare" so that the labeller can use them
+only where the conversation is already about a child or an age was asked for.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+
+@dataclass(frozen=True, slots=True)
+class AgeMention:
+    value: int
+    start: int
+    end: int
+    kind: str  # person | self | third | under | grade | bare
+
+    @property
+    def minor(self) -> bool:
+        return self.value < 18 if self.kind != "under" else self.value <= 18
+
+
+def _alt(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _config():
+    data = json.loads((resources.files("vaktpost.text") / "lexicons" / "ages.json").read_text(encoding="utf-8"))
+    amb = data["ambiguous_numbers"]
+    num = rf"(?:\d{{1,2}}|{_alt(amb)})"
+    guard = r"(?!\s*(?:min|mins|minutes|hours|hrs|km|%|:|\d|usd|php|nok|kr|eur|pesos?|dolars?|\$|k\b|x\b|am\b|pm\b))"
+    patterns = {
+        "self": rf"(?:^|(?<=[^\w']))(?:{_alt(data['self_before'])})\s+(?:only\s+|just\s+|bare\s+)?(?P<ns>{num})(?![0-9a-z]){guard}",
+        "self_after": rf"(?<![\w$€£₱.,])(?P<ns>\d{{1,2}})\s+(?:{_alt(data['self_after'])})\b",
+        "third": rf"\b(?:{_alt(data['third_before'])})\s+(?P<ns>\d{{1,2}}(?:\s*(?:,|and|&|og|at|ug)\s*\d{{1,2}})*)\b{guard}",
+        "person": rf"(?<![\w$€£₱.,])(?P<ns>{num}(?:\s*(?:,|and|&|og|at|ug|/|y|or|eler|o)\s*{num})*)\s*-?\s*(?:{_alt(data['unit_after'])})(?![\w])(?!\s+(?:{_alt(data['not_after'])})\b)",
+        "person_before": rf"\b(?:{_alt(data['unit_before'])})\s*:?\s*(?P<ns>{num}(?:\s*(?:,|and|&|og|at|ug|/|-)\s*{num})*)\b",
+        "under": rf"\b(?:{_alt(data['under'])})\s*(?P<ns>\d{{1,2}})\b(?!\s*\+)",
+        "self_grade": rf"(?:{_alt(data['self_grade_prefix'])})\s+(?:in\s+|on\s+)?(?:the\s+)?(?:(?:{_alt(data['grade'])})\.?\s*(?P<ns>\d{{1,2}})\b|(?P<ns2>\d{{1,2}})(?:st|nd|rd|th|\.)?\s*(?:grade|klasse|klase|trinn)\b)"
+        rf"|\b(?:{_alt(data['grade'])})\.?\s*(?P<ns3>\d{{1,2}})\s+(?:{_alt(data['self_after'])})\b",
+        "grade": rf"\b(?:{_alt(data['grade'])})\.?\s*(?P<ns>\d{{1,2}})\b|\b(?P<ns2>\d{{1,2}})(?:st|nd|rd|th|\.)?\s*(?:klasse|klase|trinn|grade)\b|\bika-?(?P<ns3>\d{{1,2}})\s*(?:na\s*)?baitang",
+        "bare": rf"(?<![\w$€£₱.,:/#+-])(?P<ns>\d{{1,2}})(?![\w.,:/%+-]){guard}",
+    }
+    # One alternation, most specific kind first: one scan per message, and at any position
+    # the earlier kind wins ("i am 12 years old" is self, "8 and 11 yo" is one person match).
+    parts, groups = [], {}
+    for kind, rx in patterns.items():
+        for g in ("ns3", "ns2", "ns"):
+            rx = rx.replace(f"(?P<{g}>", f"(?P<{kind}_{g}>")
+        groups[kind] = [f"{kind}_{g}" for g in ("ns", "ns2", "ns3") if f"(?P<{kind}_{g}>" in rx]
+        parts.append(f"(?P<{kind}>{rx})")
+    compiled = (re.compile("|".join(parts)), groups)
+    thing = re.compile(r"\b(?:" + _alt(_thing_words()) + r")\b")
+    not_before = re.compile(r"\b(?:" + _alt(data["not_before"]) + r")\s*$")
+    bare_not_before = re.compile(r"(?:^|\W)(?:" + _alt(data["not_before"] + data["bare_not_before"]) + r")\s*$")
+    not_after = re.compile(r"\s*(?:\S+\s+)?(?:" + _alt(data["not_after"]) + r")\b")
+    # "this tablet is 13 years old": a possessive or demonstrative, a noun that is not a
+    # person, a verb — the age belongs to a thing even when the thing is in no word list.
+    subject = re.compile(
+        r"(?:\b(?:" + _alt(data["thing_subject_before"]) + r")\s+([a-zæøå]+)|\b([a-zæøå]{3,})\s+(?:min|mit|mi|ko|nako|nimo))"
+        r"\s+(?:is|was|er|var|ay|kay)?\s*(?:already\s+|about\s+|almost\s+|na\s+|like\s+)?$"
+    )
+    return data, amb, compiled, thing, (not_before, bare_not_before, not_after, subject, _person_words(data))
+
+
+@lru_cache(maxsize=1)
+def _person_nouns() -> frozenset[str]:
+    from vaktpost.text.normalise import normalise
+
+    return frozenset(normalise(w) for w in _config()[0]["person_words"] if len(w) > 3)
+
+
+def _person_words(data) -> frozenset[str]:
+    from vaktpost.text.lexicon import lexicon_phrases
+
+    words = set(data["person_words"])
+    for category in ("child", "relative", "young_ref", "third_ref"):
+        for phrase in lexicon_phrases(category):
+            words.update(phrase.split())
+    from vaktpost.text.normalise import normalise
+
+    return frozenset(normalise(w) for w in words)
+
+
+@lru_cache(maxsize=1)
+def _thing_words() -> tuple[str, ...]:
+    from vaktpost.text.lexicon import lexicon_phrases
+
+    return lexicon_phrases("thing")
+
+
+@lru_cache(maxsize=1)
+def _number_finder() -> re.Pattern:
+    amb = _config()[1]
+    return re.compile(r"\d|\b(?:" + _alt(amb) + r")\b")
+
+
+def maybe_number(text: str) -> re.Match | None:
+    return _number_finder().search(text)
+
+
+_NUM = re.compile(r"\d{1,2}|[a-zæøå]+")
+_CLAUSE = re.compile(r"[.!?\n;]")
+_TAIL_CLAUSE = re.compile(r"[.!?\n;,]")
+_KIND = {"self_grade": "self", "person": "person", "person_before": "person", "self": "self", "self_after": "self", "third": "third", "under": "under", "grade": "grade", "bare": "bare"}
+
+
+def find_ages(text: str) -> list[AgeMention]:
+    """Every age expression in normalised `text`, without overlaps."""
+    data, amb, compiled, thing, not_before = _config()
+    if not maybe_number(text):
+        return []
+    out: list[AgeMention] = []
+    window = data["thing_window"]
+    before, bare_before, after, subject, persons = not_before
+    nouns = _person_nouns()
+    combined, groups = compiled
+    for m in combined.finditer(text):
+        name = m.lastgroup
+        group = next(g for g in groups[name] if m.group(g))
+        s = m.start(group)
+        head = text[max(0, s - window) : s]
+        head = _CLAUSE.split(head)[-1]
+        if thing.search(head) or (name == "person" and before.search(head)):
+            continue
+        if name in ("person", "bare", "third"):
+            owner = subject.search(head)
+            if owner and (owner.group(1) or owner.group(2)) not in persons:
+                continue
+            tail = _TAIL_CLAUSE.split(text[m.end() : m.end() + window])[0]
+            if thing.search(tail) and not any(w in nouns for w in tail.split()):
+                continue  # "4 ka tuig na akong cellphone"
+        if name == "bare" and (bare_before.search(head) or after.match(text, m.end())):
+            continue
+        values = [int(t) if t.isdigit() else amb.get(t) for t in _NUM.findall(m.group(group))]
+        values = [v for v in values if v is not None]
+        if name in ("grade", "self_grade"):
+            values = [v + data["grade_to_age"] for v in values if 0 < v <= 12]
+        for v in values:
+            if 0 < v < 100:
+                out.append(AgeMention(v, m.start(), m.end(), _KIND[name]))
+    return out

@@ -1,0 +1,213 @@
+"""Message-level labelling: lexicon hits and ages → taxonomy labels with evidence.
+
+Labels describe what a message does, so single words never decide a minor label: a child
+term needs a request, a wish or an offer beside it, and an age needs to be a person's age
+under 18. The hard negatives of the taxonomy are handled here: adult ages and "18+" veto
+the minor labels when no age under 18 is given; a child mentioned with an innocent context
+("asleep", "school") and no offer is not an offer; ages of things never count (ages.py).
+What needs the conversation (an answer "yes" to a request, an age given in answer to "how
+old is she?") is dialogue.py's job; this module exposes the facts it needs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from vaktpost.model import Label, Role
+from vaktpost.text.ages import AgeMention, find_ages
+from vaktpost.text.matcher import Hit
+
+# Categories that label a message by themselves.
+DIRECT = {
+    "payment": Label.PAYMENT_CHANNEL,
+    "off_platform": Label.OFF_PLATFORM_MOVE,
+    "trust_gifts": Label.TRUST_GIFTS,
+    "secrecy": Label.SECRECY,
+    "travel": Label.TRAVEL_MEETING,
+    "coercion": Label.COERCION_SEXTORTION,
+    "age_probe": Label.AGE_PROBE,
+    "codeword": Label.EVASION_CODEWORD,
+}
+CHILD = ("child", "young_ref", "codeword", "relative")
+BUYER_ROLES = (Role.CUSTOMER, Role.UNKNOWN)
+_DIGIT = re.compile(r"\d")
+
+
+@lru_cache(maxsize=1)
+def rule_scores() -> dict[str, float]:
+    data = json.loads((resources.files("vaktpost.text") / "lexicons" / "rules.json").read_text())
+    return {k: v for k, v in data.items() if not k.startswith("_")}
+
+
+@dataclass(slots=True)
+class Proposed:
+    """A label proposed for a message, with its evidence in normalised offsets."""
+
+    label: Label
+    start: int
+    end: int
+    rule: str
+    score: float
+
+
+@dataclass(slots=True)
+class MessageFacts:
+    """What the matcher and the age parser found in one message (normalised offsets)."""
+
+    hits: dict[str, Hit] = field(default_factory=dict)  # first hit per category
+    ages: list[AgeMention] = field(default_factory=list)
+    proposed: list[Proposed] = field(default_factory=list)
+
+    def has(self, *categories: str) -> bool:
+        hits = self.hits
+        for c in categories:
+            if c in hits:
+                return True
+        return False
+
+    def span(self, *categories: str) -> tuple[int, int, str]:
+        for c in categories:
+            h = self.hits.get(c)
+            if h is not None:
+                return h.start, h.end, h.pattern.rule
+        return 0, 0, ""
+
+    def minor_ages(self, kinds=("person", "third", "under", "grade")) -> list[AgeMention]:
+        return [a for a in self.ages if a.kind in kinds and a.minor]
+
+    @property
+    def adult_only(self) -> bool:
+        """An adult age or "18+" is given and no age under 18 is."""
+        adult = any(a.kind != "bare" and not a.minor for a in self.ages) or "adult_marker" in self.hits
+        return adult and not any(a.minor and a.kind != "bare" for a in self.ages)
+
+    def labels(self) -> set[Label]:
+        return {p.label for p in self.proposed}
+
+    def add(self, label: Label, span: tuple[int, int, str], rule: str) -> None:
+        s, e, source = span
+        name = f"{rule}:{source}" if source else rule
+        self.proposed.append(Proposed(label, s, e, name, rule_scores().get(rule, 0.8)))
+
+
+NOTHING = MessageFacts()  # shared by every message with no hit and no number; never changed
+
+
+def facts_for(text: str, hits: list[Hit]) -> MessageFacts:
+    f = MessageFacts()
+    for h in hits:
+        prev = f.hits.get(h.pattern.category)
+        if prev is None or (h.end - h.start) > (prev.end - prev.start) and h.start <= prev.start:
+            f.hits[h.pattern.category] = h
+    f.ages = find_ages(text)
+    return f
+
+
+def speech_act(f: MessageFacts, role: Role) -> str:
+    """"ask" (a buyer's request), "offer" (a seller's offer or confirmation) or "tell".
+
+    The sender's role decides where the platform knows it; otherwise the words do: "do
+    you want…", "I have…", "yes…" offer; a request or a wish asks; a plain statement of
+    an age ("she is 11") tells, and counts as an offer.
+    """
+    if role is Role.CUSTOMER:
+        return "ask"
+    if role in (Role.PERFORMER, Role.FACILITATOR):
+        return "offer"
+    if f.has("offer_question", "have") or (f.has("affirm") and not f.has("want", "request")):
+        return "offer"
+    if f.has("request", "want") or any(a.kind == "under" for a in f.ages):
+        return "ask"  # "any small ones available?" asks, though "available" is there
+    if f.has("offer"):
+        return "offer"  # "available for a live show"
+    if f.has("media"):
+        return "ask"
+    return "offer"
+
+
+def _age_span(age: AgeMention) -> tuple[int, int, str]:
+    return age.start, age.end, f"age<{age.value + 1}" if age.kind == "under" else f"age={age.value}"
+
+
+def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
+    """Rules that need only the message itself; returns the facts with proposed labels."""
+    f = facts_for(text, hits)
+    if not f.hits and not f.ages:
+        return f
+    for category, label in DIRECT.items():
+        if category in f.hits:
+            f.add(label, f.span(category), "age_probe" if category == "age_probe" else "lexicon")
+    if f.has("price") or (f.has("price_word") and _DIGIT.search(text)):
+        f.add(Label.PRICE_NEGOTIATION, f.span("price", "price_word"), "price.amount")
+    elif f.has("price_word"):
+        f.add(Label.PRICE_NEGOTIATION, f.span("price_word"), "lexicon")
+
+    minor_ages = f.minor_ages()
+    child = f.has(*CHILD)
+    if not minor_ages and child and f.has("request", "want", "offer", "have", "affirm", "offer_question") and not f.has("innocent", "thing"):
+        counts = {h.start for c, h in f.hits.items() if c in CHILD}  # "2 kids" is a count, not an age
+        minor_ages = [a for a in f.ages if a.kind == "bare" and a.minor and a.end + 1 not in counts]
+    self_minor = [a for a in f.ages if a.kind == "self" and a.minor]
+    if f.has("self_young"):  # "mamma sier jeg er for ung ... 17 år", "bata pa ako, 11 anyos"
+        self_minor += [a for a in f.ages if a.minor and a.kind in ("person", "third", "bare")]
+        minor_ages = []
+        child = f.has("relative", "codeword")
+    elif not self_minor and f.has("self_ref") and not f.has("third_ref", *CHILD):
+        self_minor = [a for a in minor_ages if a.kind == "person"]
+        minor_ages = [a for a in minor_ages if a not in self_minor]
+    if self_minor:
+        f.add(Label.SELF_DISCLOSED_MINOR, _age_span(self_minor[0]), "age.self")
+        if not child:
+            return f  # about oneself: no one is asked for or offered
+    if f.adult_only and not f.has("child", "relative", "codeword"):
+        return f  # "youngest here, 19 y/o": young words of an adult
+    if not minor_ages and not child:
+        if f.has("media_third") and f.has("want", "request") and speech_act(f, role) == "ask" and not f.has("price", "price_word"):
+            f.add(Label.CONTENT_REQUEST, f.span("media_third"), "content.third")  # "I want a show with her"
+        return f
+    stance = speech_act(f, role)
+    refused = f.has("refusal")
+    innocent = f.has("innocent") and not f.has("offer")  # own children asleep, at school: no offer
+    media = f.has("media")
+    span = _age_span(minor_ages[0]) if minor_ages else f.span("child", "young_ref", "codeword", "relative")
+    decisive = bool(minor_ages)
+    if stance == "ask":
+        if innocent and not f.has("request", "want"):
+            return f
+        if not decisive and not f.has("request", "want"):
+            return f
+        if media and not f.has("join"):  # "can come on cam" asks for the child, "show me" for the show
+            f.add(Label.CONTENT_REQUEST, span, "content.request")
+        else:
+            f.add(Label.MINOR_REQUEST, span, "age.request" if decisive else "child.request")
+    elif stance == "offer" and not innocent and not (refused and not f.has("offer", "have")):
+        if decisive or f.has("offer", "have", "offer_question", "affirm"):
+            f.add(Label.MINOR_CONFIRMED, span, "age.offer" if decisive else "child.offer")
+    return f
+    refused = f.has("refusal")
+
+    if minor_ages:
+        age = minor_ages[0]
+        if buyer and (asking or not offering):
+            f.add(Label.MINOR_REQUEST, _age_span(age), "age.request")
+        elif (not refused or offering) and not innocent:
+            f.add(Label.MINOR_CONFIRMED, _age_span(age), "age.offer")
+    elif child:
+        offering = offering or (f.has("have") and not f.has("innocent"))
+        if buyer and asking and not innocent:
+            if f.has("child", "codeword") or f.has("young_ref") or f.has("media", "offer"):
+                rule = "child.request" if f.has("request") else "child.want"
+                f.add(Label.MINOR_REQUEST, f.span("child", "young_ref", "codeword", "relative"), rule)
+        elif not buyer and offering and not refused and not innocent:
+            rule = "child.offer_question" if asking else "child.offer"
+            f.add(Label.MINOR_CONFIRMED, f.span("child", "young_ref", "relative", "codeword"), rule)
+
+    minor_context = child or bool(minor_ages)
+    if minor_context and f.has("media") and (asking or buyer) and Label.MINOR_CONFIRMED not in f.labels():
+        if buyer:
+            f.add(Label.CONTENT_REQUEST, f.span("media"), "content.request")
+    return f

@@ -1,0 +1,116 @@
+"""Lexicons: per-language data files of phrases and regexes, grouped by category.
+
+A category says what a phrase is evidence of ("child", "request", "payment", ...); the
+labeller combines categories into taxonomy labels. Plain phrases are folded exactly like
+message text (`normalise`), so "little" in a file matches "l1ttle" and "liiittle" in a
+chat; entries starting with "re:" are regexes over already-normalised text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+LANGUAGES = ("common", "en", "nb", "tl", "ceb")
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    id: int
+    category: str
+    language: str
+    regex: str  # over normalised text, hyperscan- and re-compatible
+    rule: str  # stable name stored as the evidence's rule
+
+
+@lru_cache(maxsize=1)
+def raw_lexicons() -> dict[str, dict[str, list[str]]]:
+    base = resources.files("vaktpost.text") / "lexicons"
+    out = {}
+    for lang in LANGUAGES:
+        data = json.loads((base / f"{lang}.json").read_text(encoding="utf-8"))
+        out[lang] = {k: v for k, v in data.items() if not k.startswith("_")}
+    return out
+
+
+def _phrase_regex(phrase: str) -> str:
+    from vaktpost.text.normalise import normalise
+
+    folded = normalise(phrase)
+    body = re.escape(folded).replace(r"\ ", r"\s+")
+    # Hyperscan's \b is ASCII-only (no UCP with \b), so only put it next to ASCII word chars.
+    left = r"\b" if re.match(r"[a-z0-9_]", folded) else ""
+    right = r"\b" if re.search(r"[a-z0-9_]$", folded) else ""
+    return f"{left}{body}{right}"
+
+
+def _misspellings(word: str) -> set[str]:
+    """One letter dropped (not the first) or two neighbours swapped."""
+    out = {word[:i] + word[i + 1 :] for i in range(1, len(word))}
+    out |= {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+    out.discard(word)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _fuzzy_config() -> dict:
+    return json.loads((resources.files("vaktpost.text") / "lexicons" / "fuzzy.json").read_text(encoding="utf-8"))
+
+
+def _fuzzy_variants(phrase: str, ordinary: set[str]) -> set[str]:
+    from vaktpost.text.normalise import normalise
+
+    cfg = _fuzzy_config()
+    words = normalise(phrase).split()
+    out = set()
+    for i, w in enumerate(words):
+        if len(w) < cfg["min_length"] or not w.isalpha():
+            continue
+        for v in _misspellings(w):
+            v = normalise(v)  # a swap can make a double letter that folding removes
+            if v != w and v not in ordinary:
+                out.add(" ".join(words[:i] + [v] + words[i + 1 :]))
+    return out
+
+
+@lru_cache(maxsize=1)
+def patterns() -> tuple[Pattern, ...]:
+    from vaktpost.text.normalise import normalise
+
+    out: list[Pattern] = []
+    seen: set[tuple[str, str]] = set()
+    cfg = _fuzzy_config()
+    ordinary = {normalise(w) for w in cfg["ordinary_words"]}
+    for cats in raw_lexicons().values():
+        for entries in cats.values():
+            for e in entries:
+                if not e.startswith("re:"):
+                    ordinary.update(normalise(e).split())
+
+    def add(category: str, lang: str, regex: str, rule: str) -> None:
+        if (category, regex) not in seen:
+            seen.add((category, regex))
+            out.append(Pattern(len(out), category, lang, regex, rule))
+
+    for lang, cats in raw_lexicons().items():
+        for category, entries in cats.items():
+            for i, entry in enumerate(entries):
+                if entry.startswith("re:"):
+                    add(category, lang, entry[3:], f"{lang}/{category}#{i}")
+                    continue
+                add(category, lang, _phrase_regex(entry), f"{lang}/{category}#{i}")
+                if category in cfg["categories"]:
+                    for variant in sorted(_fuzzy_variants(entry, ordinary)):
+                        add(category, lang, _phrase_regex(variant), f"{lang}/{category}#{i}~")
+    return tuple(out)
+
+
+def lexicon_phrases(category: str) -> tuple[str, ...]:
+    from vaktpost.text.normalise import normalise
+
+    return tuple(
+        sorted({normalise(e) for cats in raw_lexicons().values() for e in cats.get(category, ()) if not e.startswith("re:")})
+    )

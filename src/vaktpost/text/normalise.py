@@ -1,0 +1,209 @@
+"""Undo what people do to words so one lexicon catches them all, and remember where each
+character came from.
+
+Steps, in order: NFKC + case folding + homoglyph folding + zero-width removal (one
+character table), leetspeak between letters, spaced-out letters, repeated letters, number
+words to digits. Two paths produce the same string: `normalise` (C-speed `str` and `re`
+calls, for every message) and `normalise_with_offsets` (also returns, for every character of
+the result, the index of the character of the original text it came from). The second runs
+only for messages the matcher found something in, so evidence spans point at the text as
+written without paying for a map on every benign message.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+from typing import Callable
+
+_DATA = resources.files("vaktpost.text") / "lexicons"
+
+
+@lru_cache(maxsize=1)
+def _folding() -> dict:
+    return json.loads((_DATA / "folding.json").read_text(encoding="utf-8"))
+
+
+class _CharTable(dict):
+    """str.translate table computed lazily: each character → its folded form ('' drops it)."""
+
+    def __missing__(self, code: int) -> str:
+        folding = _folding()
+        ch = chr(code)
+        if ch in folding["zero_width"]:
+            out = ""
+        elif unicodedata.category(ch) == "Mn":
+            out = ""  # stray combining marks left after NFKC
+        else:
+            out = "".join(folding["homoglyphs"].get(c, c) for c in unicodedata.normalize("NFKC", ch).casefold())
+            out = "".join(folding["homoglyphs"].get(c, c) for c in out)
+        self[code] = out
+        return out
+
+
+CHAR_TABLE = _CharTable()
+
+_UNITS = r"(?:yo|y|yrs?|years?|ar|år|aring|åring|anyos?|k|kr|usd|php|nok|eur|am|pm|th|nd|rd|st|x|min|h|hrs?|gb|mb|p)"
+# Leet digits/symbols count as letters only inside a word: between two letters, at the start
+# of a word of 3+ letters that is not a unit ("5yo", "3pm"), or as a plural "s" after letters.
+LEET_RE = re.compile(
+    r"(?<=[a-zæøå])(?:[0134578$!|]|@(?![a-z0-9-]*\.[a-z]{2,}))+(?=[a-zæøå])"
+    rf"|(?<![\w@$]){'[0134578@$]'}(?=[a-zæøå]{{2,}})(?!{_UNITS}\b)"
+    r"|(?<=[a-zæøå]{2})[5$](?![\w@$])"
+    r"|(?<![\w@$])1(?='[a-z])"
+)
+LEET_TABLE = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l"})
+# A whole word of letters and leet digits ("53lf13"), unless it reads as a number with a
+# unit ("12yo", "3rd", "30min") or a code ("u18", "mp4").
+LEET_WORD_RE = re.compile(r"(?<![\w@$])(?=[\w@$]*\d)(?=[\w@$]*[a-zæøå])[\w@$]{3,}(?![\w@$])")
+_NOT_LEET_WORD = re.compile(rf"\d+(?:[.,]\d+)?{_UNITS}|\d+(?:st|nd|rd|th|s)|[a-z]{{1,2}}\d+|\d+[a-z]\d+|\w*\d{{3,}}\w*")
+# "I ' m" → "i'm"
+APOS_RE = re.compile(r"(?<=[a-zæøå])\s+'\s*(?=[a-zæøå])|(?<=[a-zæøå])'\s+(?=[a-zæøå])")
+# "k i d s", "k.i.d.s", "k-i-d-s": three or more single letters with separators between.
+SPACED_RE = re.compile(r"(?<![\w'])[a-zæøå](?:[ .\-_*]{1,2}[a-zæøå]){2,}(?![\w'])")
+_SPACE_CHARS = re.compile(r"[ .\-_*]")
+REPEAT_RE = re.compile(r"([a-zæøå])\1+")
+
+
+def _leet_word(m: re.Match) -> str:
+    word = m.group()
+    return word if _NOT_LEET_WORD.fullmatch(word) else word.translate(LEET_TABLE)
+
+
+def _apostrophe(m: re.Match) -> str:
+    return "'"
+
+
+def _leet(m: re.Match) -> str:
+    return m.group().translate(LEET_TABLE)
+
+
+def _unspace(m: re.Match) -> str:
+    return _SPACE_CHARS.sub("", m.group())
+
+
+def _one(m: re.Match) -> str:
+    return m.group(1)
+
+
+@lru_cache(maxsize=1)
+def number_words() -> tuple[re.Pattern, dict[str, str]]:
+    """Number words (en, nb, tl, ceb) that are never ordinary words, keyed by normalised form."""
+    data = json.loads((_DATA / "numbers.json").read_text(encoding="utf-8"))
+    table: dict[str, str] = {}
+    for words in data["always"].values():
+        for word, value in words.items():
+            table[_fold_plain(word)] = str(value)
+    for spec in data["compound"].values():  # "twenty-four", "tjuefire", "beinte kwatro"
+        for tens, t in spec["tens"].items():
+            for unit, u in spec["units"].items():
+                for joiner in spec["joiners"]:
+                    table[_fold_plain(f"{tens}{joiner}{unit}")] = str(t + u)
+    keys = sorted(table, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w])(?:" + "|".join(re.escape(k) for k in keys) + r")(?![\w])")
+    return pattern, table
+
+
+def _fold_plain(text: str) -> str:
+    """The steps before number words (used to key the number-word table itself)."""
+    t = text.lower() if text.isascii() else text.translate(CHAR_TABLE)
+    t = LEET_RE.sub(_leet, LEET_RE.sub(_leet, t))
+    t = LEET_WORD_RE.sub(_leet_word, t)
+    t = SPACED_RE.sub(_unspace, t)
+    return APOS_RE.sub("'", t)
+
+
+_LINE_BREAKS = str.maketrans("\r\n", "  ")
+
+
+def normalise(text: str) -> str:
+    """The matching form of `text` (see module docstring)."""
+    return normalise_batch([text])[0]
+
+
+def normalise_batch(texts: list[str]) -> list[str]:
+    """`normalise` of each text, done on the batch joined into one string: every step is one
+    C-level call per batch instead of per message. Line breaks become spaces (the matcher
+    joins messages with newlines), which keeps lengths and offsets unchanged."""
+    t = "\n".join(texts)
+    if t.count("\n") != len(texts) - 1:
+        t = "\n".join(x.translate(_LINE_BREAKS) for x in texts)
+    t = t.lower() if t.isascii() else t.translate(CHAR_TABLE)
+    if LEET_RE.search(t):  # twice: "k1d5" needs "1" gone before "5" has letters behind it
+        t = LEET_RE.sub(_leet, LEET_RE.sub(_leet, t))
+    t = LEET_WORD_RE.sub(_leet_word, t)
+    t = SPACED_RE.sub(_unspace, t)
+    t = APOS_RE.sub("'", t)
+    pattern, table = number_words()
+    t = pattern.sub(lambda m: table[m.group()], t)  # before folding repeats: "teen" is not "ten"
+    t = REPEAT_RE.sub(r"\1", t)
+    return t.split("\n") if texts else []
+
+
+def _sub_mapped(pattern: re.Pattern, repl: Callable[[re.Match], str], text: str, offsets: list[int]) -> tuple[str, list[int]]:
+    """Like pattern.sub(repl, text) but carries the offset map along.
+
+    A replacement as long as its match keeps the offsets of the match; a shorter one keeps
+    the offsets of the characters it kept (the first of each run for repeats); a longer or
+    different one maps every new character to the start of the match.
+    """
+    out: list[str] = []
+    new_offsets: list[int] = []
+    last = 0
+    for m in pattern.finditer(text):
+        s, e = m.span()
+        out.append(text[last:s])
+        new_offsets.extend(offsets[last:s])
+        r = repl(m)
+        if len(r) == e - s:
+            new_offsets.extend(offsets[s:e])
+        elif repl is _unspace:
+            new_offsets.extend(offsets[i] for i in range(s, e) if not _SPACE_CHARS.match(text[i]))
+        elif repl is _one:
+            new_offsets.append(offsets[s])
+        elif repl is _apostrophe:
+            new_offsets.append(offsets[s + text[s:e].index("'")])
+        elif r:
+            new_offsets.extend([offsets[s]] * (len(r) - 1) + [offsets[e - 1]])
+        out.append(r)
+        last = e
+    out.append(text[last:])
+    new_offsets.extend(offsets[last:])
+    return "".join(out), new_offsets
+
+
+def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
+    """`normalise(text)` and, for each of its characters, the index in `text` it came from."""
+    text = text.translate(_LINE_BREAKS) if ("\n" in text or "\r" in text) else text
+    if text.isascii():
+        t, offsets = text.lower(), list(range(len(text)))
+    else:
+        parts, offsets = [], []
+        for i, ch in enumerate(text):
+            folded = ch.lower() if ch.isascii() else CHAR_TABLE[ord(ch)]
+            parts.append(folded)
+            offsets.extend([i] * len(folded))
+        t = "".join(parts)
+    t, offsets = _sub_mapped(LEET_RE, _leet, t, offsets)
+    t, offsets = _sub_mapped(LEET_RE, _leet, t, offsets)
+    t, offsets = _sub_mapped(LEET_WORD_RE, _leet_word, t, offsets)
+    t, offsets = _sub_mapped(SPACED_RE, _unspace, t, offsets)
+    t, offsets = _sub_mapped(APOS_RE, _apostrophe, t, offsets)
+    pattern, table = number_words()
+    t, offsets = _sub_mapped(pattern, lambda m: table[m.group()], t, offsets)
+    t, offsets = _sub_mapped(REPEAT_RE, _one, t, offsets)
+    return t, offsets
+
+
+def original_span(offsets, start: int, end: int, original: str) -> tuple[int, int]:
+    """The span of `original` that produced normalised characters [start, end)."""
+    if not offsets or start >= end:
+        return 0, 0
+    s = offsets[min(start, len(offsets) - 1)]
+    e = offsets[min(end, len(offsets)) - 1] + 1
+    # A character folded to several (ß → ss) or a dropped zero-width run inside the span is
+    # covered because offsets are monotone; widen to the whole original character.
+    return s, min(max(e, s + 1), len(original))

@@ -1,0 +1,51 @@
+"""One matcher for all languages over a batch; offsets in characters; compiled database cached."""
+
+from __future__ import annotations
+
+from vaktpost.text import matcher as matcher_mod
+from vaktpost.text.lexicon import Pattern
+from vaktpost.text.matcher import Matcher, default_matcher
+from vaktpost.text.normalise import normalise_batch
+
+
+def categories(hits, text):
+    return {(h.pattern.category, text[h.start : h.end]) for h in hits}
+
+
+def test_batch_offsets_are_per_message_characters_even_after_non_ascii():
+    texts = normalise_batch(["hei, er du på nett?", "har du barn tilgjengelig? ålreit", "any kids available?"])
+    hits = default_matcher().scan_batch(texts)
+    assert ("child", "barn") in categories(hits[1], texts[1])
+    assert ("offer", "tilgjengelig") in categories(hits[1], texts[1])
+    assert ("child", "kids") in categories(hits[2], texts[2])
+    assert not any(h.pattern.category == "child" for h in hits[0])
+
+
+def test_code_switched_line_meets_every_language():
+    [text] = normalise_batch(["hi po, meron ka bang bata? how much, gcash ok"])
+    [hits] = default_matcher().scan_batch([text])
+    langs = {h.pattern.language for h in hits}
+    assert {"tl", "en", "common"} <= langs
+
+
+def test_compiled_database_is_cached_and_a_bad_cache_is_rebuilt(tmp_path, monkeypatch):
+    monkeypatch.setenv("VAKTPOST_CACHE_DIR", str(tmp_path))
+    pats = (Pattern(0, "child", "en", r"\bkids\b", "t#0"), Pattern(1, "payment", "common", r"\bgcash\b", "t#1"))
+    first = Matcher(pats)
+    [cached] = list((tmp_path / "vaktpost").glob("*.hsdb"))
+    cached.write_bytes(b"not a database")
+    second = Matcher(pats)  # must not fail on the damaged file
+    for m in (first, second):
+        [hits] = m.scan_batch(["kids via gcash"])
+        assert [(h.pattern.id, h.start, h.end) for h in hits] == [(0, 0, 4), (1, 9, 14)]
+    assert cached.read_bytes() != b"not a database"
+
+
+def test_fallback_without_hyperscan_gives_the_same_hits(monkeypatch):
+    texts = normalise_batch(["do you have a y0unger one? 12yo", "send 30 usd via gcash"])
+    fast = default_matcher().scan_batch(texts)
+    monkeypatch.setattr(matcher_mod, "hyperscan", None)
+    slow = Matcher().scan_batch(texts)
+    for a, b in zip(fast, slow):
+        assert {(h.pattern.category, h.start) for h in a} == {(h.pattern.category, h.start) for h in b}
+        assert any(h.pattern.category in ("young_ref", "payment") for h in a)
