@@ -45,7 +45,9 @@ def snapshot(engine):
 
 
 @pytest.mark.slow
-def test_local_ray_and_nats_find_the_same(request, tmp_path, corpus, nats_server, monkeypatch):
+@pytest.mark.parametrize("core", ["real", "standin"])
+def test_local_ray_and_nats_find_the_same(request, tmp_path, corpus, nats_server, monkeypatch, core):
+    """`real`: the merged text analysis; `standin`: a detector that needs whole conversations."""
     import ray
     from ray import cloudpickle
 
@@ -53,30 +55,32 @@ def test_local_ray_and_nats_find_the_same(request, tmp_path, corpus, nats_server
     from vaktpost.engines.ray_engine import RayOptions, scan_files
 
     jsonl, parquet_dir = corpus
-    monkeypatch.setattr(local, "scan_conversations", standin_batch)
+    scan = standin_batch if core == "standin" else None  # None: each engine's default core
+    if scan:
+        monkeypatch.setattr(local, "scan_conversations", standin_batch)
     lo = _store(request, tmp_path, "local.db")
     local.analyse_conversations(lo, import_file(lo, jsonl).conversation_keys)
     expected = snapshot(lo)
-    assert len(expected[0]) > 50 and len(expected[1]) > 20  # the stand-in found something to compare
+    assert len(expected[0]) > 50 and len(expected[1]) > 20  # the core found something to compare
 
     cloudpickle.register_pickle_by_value(tests.scale.standin)  # Ray workers need not import tests/
     try:
         via_ray = _store(request, tmp_path, "ray.db")
-        result = scan_files(via_ray, [jsonl], RayOptions(workers=2, scan=standin_batch))
+        result = scan_files(via_ray, [jsonl], RayOptions(workers=2, scan=scan))
         assert result.rejected == 0 and result.rescanned_locally == 0
         assert snapshot(via_ray) == expected
 
         via_parquet = _store(request, tmp_path, "parquet.db")
-        scan_files(via_parquet, [parquet_dir], RayOptions(workers=2, scan=standin_batch))
+        scan_files(via_parquet, [parquet_dir], RayOptions(workers=2, scan=scan))
         assert snapshot(via_parquet) == expected
     finally:
         cloudpickle.unregister_pickle_by_value(tests.scale.standin)
         ray.shutdown()
 
     via_nats = _store(request, tmp_path, "nats.db")
-    subject = "t.identical"
-    src = parse_source(f"nats://{nats_server.url}/{subject}?stream=IDENTICAL&durable=w&dead=t.identical.dead&batch=200")
-    publish(nats_server.url, subject, "IDENTICAL", jsonl.read_bytes().splitlines())
-    stats = run_worker(via_nats, src, scan=standin_batch, idle_exit=1.5)
+    subject, stream = f"t.identical.{core}", f"IDENTICAL_{core.upper()}"
+    src = parse_source(f"nats://{nats_server.url}/{subject}?stream={stream}&durable=w&dead={subject}.dead&batch=200")
+    publish(nats_server.url, subject, stream, jsonl.read_bytes().splitlines())
+    stats = run_worker(via_nats, src, scan=scan, idle_exit=1.5)
     assert stats.dead == 0
     assert snapshot(via_nats) == expected
