@@ -4,8 +4,7 @@ Each engine scans the same generated JSONL corpus (vaktpost.synth) into a fresh 
 (import + whole-conversation analysis + findings written); messages/s is messages over wall
 time, median of --repeat runs. The issue asks for 10M messages; on the 2 shared cores here
 that does not fit the time, so the default is 1M (say --messages 10000000 on a bigger box).
-Until the text analysis is merged the scan core finds nothing, so these figures are the
-engines' own cost (read, parse, group by conversation, store), not the detector's.
+The scan core is the real one (vaktpost.text's analysis), the same in every engine.
 
     python benchmarks/batch.py             # 1,000,000 messages, 1 repeat
     python benchmarks/batch.py --quick     # 20,000 messages

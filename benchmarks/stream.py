@@ -7,8 +7,8 @@ committed. NATS: a `vaktpost worker` subprocess on a throw-away nats-server (Deb
 with JetStream on a temp dir. Local: the same batches handed to the same BatchHandler in this
 process, micro-batched the way the worker fetches (whatever arrived, up to 500). Store: a
 fresh SQLite file per path. Latency is commit time minus send time; p50/p99 are over every
-message. Until the text analysis is merged the scan core finds nothing, so this is the cost
-of the pipeline (broker, import, conversation reload, findings replace), not of the detector.
+message. The scan core is the real text analysis; every message states a price, so every
+commit writes findings.
 
     python benchmarks/stream.py            # 2,000 msg/s for 60 s (the target: p99 ≤ 250 ms)
     python benchmarks/stream.py --quick    # 500 msg/s for 5 s
