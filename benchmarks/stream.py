@@ -81,6 +81,9 @@ def run_local(rate: int, seconds: float, root: Path) -> list[float]:
     engine = make_engine(f"sqlite:///{root / 'local.db'}")
     upgrade(engine)
     handler = BatchHandler(engine, "bench:local")
+    from vaktpost.engines.stage import warm_up
+
+    warm_up()  # as the worker does before it consumes
     inbox: list[tuple[bytes, float]] = []
     lock, done, latencies = threading.Lock(), threading.Event(), []
 

@@ -92,3 +92,13 @@ def import_and_analyse(conn: Connection, messages: Sequence[Message], source: st
     out.findings = analyse_in(conn, out.conversations, scan)
     return out
 
+
+
+def warm_up(scan: ScanCore | None = None) -> None:
+    """Load the scan core's matchers and models now, not on the first batch: a worker that
+    loads them lazily makes its first second of messages wait for it."""
+    from vaktpost.model import Participant, Role
+
+    probe = Message("warm-up", "warm-up", "warm-up", datetime(2000, 1, 1, tzinfo=UTC),
+                    Participant("warm-up", Role.UNKNOWN), "how old, 20 usd")
+    (scan or default_scan())([[probe]])

@@ -14,7 +14,7 @@ import time
 
 from sqlalchemy import Engine
 
-from vaktpost.engines.stage import ScanCore
+from vaktpost.engines.stage import ScanCore, warm_up
 from vaktpost.engines.stream.handler import BatchHandler, Transient
 from vaktpost.engines.stream.nats_worker import WorkerStats
 from vaktpost.engines.stream.source import StreamSource
@@ -40,6 +40,7 @@ class KafkaWorker:
         self._stopped = True
 
     def run(self, idle_exit: float | None = None, max_messages: int | None = None) -> WorkerStats:
+        warm_up(self.handler.scan)
         self.consumer.subscribe([self.src.subject])
         log.info("consuming %s as group %s", self.src.subject, self.src.durable)
         idle_since = time.monotonic()

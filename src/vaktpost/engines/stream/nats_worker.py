@@ -20,7 +20,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 from nats.js.errors import BadRequestError, NotFoundError
 from sqlalchemy import Engine
 
-from vaktpost.engines.stage import ScanCore
+from vaktpost.engines.stage import ScanCore, warm_up
 from vaktpost.engines.stream.handler import BatchHandler, Transient
 from vaktpost.engines.stream.source import StreamSource
 
@@ -70,6 +70,7 @@ class NatsWorker:
                 max_deliver=self.src.max_deliver, max_ack_pending=self.src.batch * 4,
             )
             sub = await js.pull_subscribe(self.src.subject, durable=self.src.durable, stream=self.src.stream, config=config)
+            await asyncio.to_thread(warm_up, self.handler.scan)
             log.info("consuming %s from stream %s as %s", self.src.subject, self.src.stream, self.src.durable)
             idle_since = time.monotonic()
             while not self._stop.is_set():
