@@ -1,8 +1,8 @@
 """The batch engine on Ray Data: JSONL or Parquet partitions in, findings in the store out.
 
-Ray parses and validates the partitions in parallel (`map_batches`), groups the records by
-conversation and runs the SAME scan core over each whole conversation (`map_groups`, which
-is `map_batches` over sorted groups). The driver writes messages through the same idempotent
+Ray parses and validates the partitions in parallel (`map_batches`), shuffles the records so
+that every conversation lands whole in one partition (hash of platform + conversation id),
+and runs the SAME scan core there on batches of whole conversations (`map_groups`). The driver writes messages through the same idempotent
 writer as every other path and stores the findings with the same `replace_text_findings`.
 
 One rule keeps the results identical to the local engine: Ray only sees the files. A
@@ -16,6 +16,7 @@ from __future__ import annotations
 import glob
 import logging
 import os
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,7 @@ from vaktpost.store.tables import conversations, messages, platforms
 
 IMPORT_BATCH = 10_000
 WRITE_CONVERSATIONS = 500
+SCAN_BATCH = 500  # conversations per call of the core
 SEP = "\x1f"
 
 
@@ -127,17 +129,21 @@ FINDING_SCHEMA = pa.schema([
 
 
 def _scan_group(table, scan: ScanCore | None):
-    """map_groups: one conversation's lines through the scan core; one row per finding."""
+    """map_groups over a shuffle partition: every conversation in it is whole (all its records
+    hash to this partition); each is put in order and the core runs on batches of them (the
+    matcher's speed comes from batches). One row per finding."""
     scan = scan or default_scan()
-    seen, msgs = set(), []
-    for line in table.column("line").to_pylist():
+    by_conv: dict[str, dict[str, object]] = {}
+    for key, line in zip(table.column("key").to_pylist(), table.column("line").to_pylist()):
         m = decode_record(line)
-        if m.message_id not in seen:  # a repeated id is rescanned from the store (see module doc)
-            seen.add(m.message_id)
-            msgs.append(m)
-    msgs.sort(key=lambda m: (m.sent_at, m.message_id))
+        conv = by_conv.setdefault(key, {})
+        conv.setdefault(m.message_id, m)  # a repeated id is rescanned from the store (see module doc)
+    conversations = [sorted(c.values(), key=lambda m: (m.sent_at, m.message_id)) for c in by_conv.values()]
+    found: list[Finding] = []
+    for i in range(0, len(conversations), SCAN_BATCH):
+        found.extend(scan(conversations[i : i + SCAN_BATCH]))
     out: dict[str, list] = {"platform": [], "message_id": [], "conversation_id": [], "actor_id": [], "score": [], "signals": []}
-    for f in scan([msgs]):
+    for f in found:
         out["platform"].append(f.platform)
         out["message_id"].append(f.message_id)
         out["conversation_id"].append(f.conversation_id)
@@ -147,8 +153,11 @@ def _scan_group(table, scan: ScanCore | None):
     return pa.Table.from_pydict(out, schema=FINDING_SCHEMA)  # typed, so empty groups agree
 
 
-def _only_good(table):
-    return table.filter(table.column("ok"))
+def _only_good(table, parts: int):
+    """Good records, each tagged with the shuffle partition of its conversation (stable hash)."""
+    good = table.filter(table.column("ok"))
+    part = [zlib.crc32(k.encode()) % parts for k in good.column("key").to_pylist()]
+    return good.append_column("part", pa.array(part, pa.int64()))
 
 
 def _finding(row: dict) -> Finding:
@@ -228,8 +237,8 @@ def scan_files(engine: Engine, inputs: list[Path], opts: RayOptions | None = Non
     recheck |= _had_messages_before(engine, touched, before)
 
     found = (
-        parsed.map_batches(_only_good, batch_format="pyarrow")
-        .groupby("key", num_partitions=_cpus(ray) * 2)
+        parsed.map_batches(_only_good, batch_format="pyarrow", fn_kwargs={"parts": _cpus(ray) * 4})
+        .groupby("part", num_partitions=_cpus(ray) * 2)
         .map_groups(_scan_group, batch_format="pyarrow", fn_kwargs={"scan": opts.scan})
     )
     by_conv: dict[tuple[str, str], list[Finding]] = defaultdict(list)
