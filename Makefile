@@ -7,7 +7,7 @@ DEMO   := demo
 DB     ?= sqlite:///$(DEMO)/vaktpost.db
 PORT   ?= 8000
 
-.PHONY: install run demo test bench clean
+.PHONY: install run demo test test-postgresql bench clean
 
 install: $(STAMP)
 
@@ -24,6 +24,10 @@ run: install
 ## test: the whole test suite
 test: install
 	$(BIN)/python -m pytest -q
+
+## test-postgresql: the same suite with every store on a throw-away PostgreSQL server
+test-postgresql: install
+	VAKTPOST_TEST_DB=postgresql $(BIN)/python -m pytest -q -m "not browser"  # browser tests keep their own SQLite
 
 bench: install
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

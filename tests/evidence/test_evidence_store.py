@@ -20,8 +20,8 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-def engine(tmp_path):
-    e = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+def engine(db_url):
+    e = make_engine(db_url)
     upgrade(e)
     yield e
     e.dispose()

@@ -32,9 +32,10 @@ def jsonl(result) -> list[dict]:
 
 
 @pytest.fixture()
-def world(tmp_path):
+def world(tmp_path, db_url, monkeypatch):
     """A store, a bank listing one picture's PDQ and another file's MD5, and files to match."""
-    db = f"sqlite:///{tmp_path / 'v.db'}"
+    db = db_url
+    monkeypatch.setenv("VAKTPOST_MEDIA_INDEX", str(tmp_path / "v.db.media-index"))  # beside it on any store
     pics = tmp_path / "pics"
     pics.mkdir()
     listed = pics / "listed.png"

@@ -7,8 +7,8 @@ from vaktpost.store.db import current_revision, downgrade, make_engine, upgrade
 MEDIA_TABLES = {"media_banks", "media_bank_hashes", "media_items"}
 
 
-def test_media_tables_come_and_go_with_0003(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+def test_media_tables_come_and_go_with_0003(db_url):
+    engine = make_engine(db_url)
     upgrade(engine, "0003_media")
     assert current_revision(engine) == "0003_media"
     names = set(inspect(engine).get_table_names())

@@ -22,9 +22,9 @@ T0 = datetime(2026, 3, 4, 21, 13, 5, tzinfo=UTC)
 
 
 @pytest.fixture
-def engine(tmp_path):
+def engine(db_url):
     # A fresh engine (not open_store's cached one) so each test has its own database.
-    e = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    e = make_engine(db_url)
     upgrade(e)
     yield e
     e.dispose()

@@ -21,8 +21,8 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def engine(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'review.db'}")
+def engine(db_url):
+    engine = make_engine(db_url)
     upgrade(engine)
     yield engine
     engine.dispose()
@@ -87,15 +87,6 @@ def cheap_argon2(monkeypatch):
     monkeypatch.setattr(
         accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     )
-
-
-@pytest.fixture(scope="session")
-def pg_server():
-    from tests.review.pg import PgServer
-
-    server = PgServer()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-R, L, I, A = "reviewer", "child_safety_lead", "investigator", "admin"
+R, L, I, A, P = "reviewer", "child_safety_lead", "investigator", "admin", "platform"
 ALL = {R, L, I, A}
 PUBLIC = "public"
 
@@ -46,6 +46,7 @@ EXPECTED: dict[tuple[str, str], set[str] | str] = {
     ("POST", "/cases/{case_id}/notes"): {L, I},
     ("GET", "/cases/{case_id}/export.json"): {L, I},
     ("GET", "/api/me"): ALL,
+    ("POST", "/api/ingest/messages"): {P},
     ("GET", "/api/queue"): {R, L},
     ("POST", "/api/queue/claim"): {R, L},
     ("POST", "/api/items/{item_id}/decision"): {R, L},
@@ -74,7 +75,10 @@ FORMS = {
     "/cases/{case_id}/status": {"status": "open"},
     "/cases/{case_id}/notes": {"text": "matrix note"},
 }
-JSON_BODIES = {"/api/items/{item_id}/decision": {"decision": "dismiss", "reason": "matrix"}}
+JSON_BODIES = {
+    "/api/items/{item_id}/decision": {"decision": "dismiss", "reason": "matrix"},
+    "/api/ingest/messages": {"messages": []},
+}
 
 
 @pytest.fixture
@@ -104,7 +108,7 @@ def test_every_route_is_in_the_expected_matrix(app):
     assert set(EXPECTED) - routes == set(), "an expected route is gone"
 
 
-@pytest.mark.parametrize("role", [None, R, L, I, A])
+@pytest.mark.parametrize("role", [None, R, L, I, A, P])
 def test_access_matrix(app, client_for, ids, role):
     unexpected_allow, unexpected_deny = [], []
     for (method, template), grant in EXPECTED.items():

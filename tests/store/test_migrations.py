@@ -45,7 +45,8 @@ def test_migrated_schema_matches_the_tables_module(db_url):
     assert diff == []
 
 
-def test_sqlite_is_set_up_for_a_long_running_service(db_url):
+def test_sqlite_is_set_up_for_a_long_running_service(tmp_path):
+    db_url = f"sqlite:///{tmp_path / 'lite.db'}"  # about SQLite itself, whatever store the suite runs on
     engine = make_engine(db_url)
     with engine.connect() as conn:
         pragmas = {p: conn.exec_driver_sql(f"PRAGMA {p}").scalar() for p in ("journal_mode", "foreign_keys", "busy_timeout")}

@@ -9,8 +9,8 @@ from vaktpost.store.db import make_engine, upgrade
 from vaktpost.store.tables import actors, messages
 
 
-def test_generated_chats_import_without_a_single_reject(demo_world, tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'v.db'}")
+def test_generated_chats_import_without_a_single_reject(demo_world, db_url):
+    engine = make_engine(db_url)
     upgrade(engine)
     result = import_file(engine, demo_world.out / "chats.jsonl", ImportOptions(skip_invalid=True))
     assert result.rejected == 0

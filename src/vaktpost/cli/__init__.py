@@ -41,6 +41,7 @@ COMMAND_MODULES = [
     "media",
     "report",
     "analysis",
+    "scale",
 ]
 
 for _name in COMMAND_MODULES:

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from vaktpost.cli.common import DbOption, console, resolve_db, user_errors, write_json, write_jsonl
+from vaktpost.cli.scale import ScanEngine, scan_with_ray
 from vaktpost.engines.local import analyse_conversations
 from vaktpost.ingest.importer import ImportOptions, import_file
 from vaktpost.ingest.records import parse_zone
@@ -55,12 +56,19 @@ def scan(
     column: Annotated[Optional[list[str]], typer.Option("--column", help="CSV column mapping canonical=header, repeatable (see docs/formats.md).")] = None,
     pan12_date: Annotated[Optional[str], typer.Option("--pan12-date", help="Date the PAN12 conversations start on (YYYY-MM-DD).")] = None,
     output: Annotated[Output, typer.Option("--output", help="table for people, json for scripts (on stdout).")] = Output.table,
+    engine_name: Annotated[ScanEngine, typer.Option("--engine", help="local: this process; ray: Ray Data over JSONL/Parquet partitions (docs/operations.md).")] = ScanEngine.local,
+    ray_address: Annotated[Optional[str], typer.Option("--ray-address", help="Ray cluster address (auto, ray://HOST:10001); default: a local Ray.")] = None,
 ) -> None:
     """Import chat files and analyse them. Idempotent: re-importing the same message ids changes nothing.
 
     Each file is imported whole or not at all. The conversations a file touched are then
     analysed again as a whole, so findings see every message of a conversation.
     """
+    if engine_name is ScanEngine.ray:  # files or folders of partitions; the scale module owns this path
+        summary = scan_with_ray(inputs, db, ray_address, None)
+        if output is not Output.table:
+            write_json(summary)
+        return
     for path in inputs:
         check_input(path)
     opts = ImportOptions(

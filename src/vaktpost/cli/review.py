@@ -44,7 +44,7 @@ def _read_password(password_stdin: bool) -> str:
 def user_add(
     username: Annotated[str, typer.Argument(help="Login name.")] = "admin",
     role: Annotated[
-        str, typer.Option("--role", help="reviewer | child_safety_lead | investigator | admin")
+        str, typer.Option("--role", help="reviewer | child_safety_lead | investigator | admin | platform (ingest API)")
     ] = "admin",
     display_name: Annotated[
         str | None, typer.Option("--name", help="Name shown in the UI.")

@@ -39,7 +39,8 @@ def _actor_rows(conn: Connection, actor_keys: Iterable[tuple[str, str]]):
     missing = [f"{p}/{a}" for p, a in keys if (p, a) not in found]
     if missing:
         raise UserError("no such actor in the store", where=", ".join(missing))
-    return rows
+    order = {k: i for i, k in reversed(list(enumerate(keys)))}
+    return sorted(rows, key=lambda r: order[(r[1], r[2])])  # as named: routing looks at the first
 
 
 def case_from_store(

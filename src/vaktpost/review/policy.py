@@ -11,12 +11,13 @@ from functools import lru_cache
 from importlib import resources
 from typing import Iterable
 
-ROLES = ("reviewer", "child_safety_lead", "investigator", "admin")
+ROLES = ("reviewer", "child_safety_lead", "investigator", "admin", "platform")
 ROLE_NAMES = {
     "reviewer": "Reviewer",
     "child_safety_lead": "Child-safety lead",
     "investigator": "Investigator",
     "admin": "Administrator",
+    "platform": "Platform ingest (machine account)",
 }
 
 

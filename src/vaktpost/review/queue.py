@@ -65,7 +65,7 @@ def sync_queue(conn: Connection, *, full: bool = False, now: datetime | None = N
     result = conn.execute(
         insert(review_items).from_select(
             ["finding_id", "priority", "status", "stage", "created_at"], source
-        )
+        ).execution_options(preserve_rowcount=True)  # else -1 for an INSERT on psycopg (SQLAlchemy 2.1)
     )
     return result.rowcount or 0
 

@@ -21,7 +21,7 @@ def insert_ignoring_duplicates(conn: Connection, table: Table, rows: list[dict])
     """INSERT … ON CONFLICT DO NOTHING on SQLite and PostgreSQL; returns rows inserted."""
     if not rows:
         return 0
-    result = conn.execute(_insert_ignore(conn, table), rows)
+    result = conn.execute(_insert_ignore(conn, table).execution_options(preserve_rowcount=True), rows)
     return max(result.rowcount, 0)
 
 

@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException
 from vaktpost.errors import UserError
 from vaktpost.review.queue import ConflictError, sync_queue
 from vaktpost.store.db import open_store
-from vaktpost.web import api, pages_account, pages_cases, pages_media, pages_review
+from vaktpost.web import api, ingest_api, pages_account, pages_cases, pages_media, pages_review
 from vaktpost.web.auth import Forbidden, NotAuthenticated, current_principal, guard_table
 from vaktpost.web.config import WebSettings
 from vaktpost.web.ui import page, see_other
@@ -67,7 +67,7 @@ def create_app(
         StaticFiles(directory=str(resources.files("vaktpost.web").joinpath("static"))),
         name="static",
     )
-    routers = [m.router for m in (pages_account, pages_review, pages_media, pages_cases, api)]
+    routers = [m.router for m in (pages_account, pages_review, pages_media, pages_cases, api, ingest_api)]
     app.state.route_table = guard_table(routers)
     for router in routers:
         app.include_router(router)

@@ -1,0 +1,89 @@
+"""What a stream worker does with one fetched batch, independent of the broker.
+
+Records that can never be imported (bad JSON, a record that breaks the format, one the
+database refuses) are poison: they are returned with the reason so the worker can move them
+to the dead-letter subject. Everything else is imported and analysed in ONE transaction; only
+when it has committed may the worker acknowledge the batch. A database that cannot be reached
+raises `Transient`, and the worker acknowledges nothing (the broker redelivers).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from vaktpost.bulkwork import collector_paused
+from vaktpost.engines.stage import (
+    PoisonRecord,
+    ScanCore,
+    StageResult,
+    decode_record,
+    import_and_analyse,
+)
+from vaktpost.model import Message
+
+log = logging.getLogger(__name__)
+
+
+class Transient(RuntimeError):
+    """The store could not take the batch now; retry later, acknowledge nothing."""
+
+
+@dataclass
+class BatchOutcome:
+    committed: list[int] = field(default_factory=list)  # indexes to acknowledge
+    poison: list[tuple[int, str]] = field(default_factory=list)  # (index, reason)
+    stage: StageResult = field(default_factory=StageResult)
+
+
+class BatchHandler:
+    def __init__(self, engine: Engine, source: str, scan: ScanCore | None = None):
+        self.engine, self.source, self.scan = engine, source, scan
+
+    def handle(self, payloads: Sequence[bytes]) -> BatchOutcome:
+        out = BatchOutcome()
+        good: list[tuple[int, Message]] = []
+        for i, raw in enumerate(payloads):
+            try:
+                good.append((i, decode_record(raw)))
+            except PoisonRecord as exc:
+                out.poison.append((i, str(exc)))
+        if good:
+            self._commit(good, out)
+        return out
+
+    def _commit(self, good: list[tuple[int, Message]], out: BatchOutcome) -> None:
+        try:
+            stage = self._transaction([m for _, m in good])
+        except OperationalError as exc:  # connection lost, server down, lock timeout
+            raise Transient(f"database unavailable: {type(exc.orig or exc).__name__}") from exc
+        except SQLAlchemyError as exc:
+            return self._bisect(good, out, exc)
+        out.committed.extend(i for i, _ in good)
+        _merge(out.stage, stage)
+
+    def _bisect(self, good, out: BatchOutcome, exc: Exception) -> None:
+        """The database refused the batch: find the refused records by halving."""
+        if len(good) == 1:
+            reason = f"database refused the record ({type(getattr(exc, 'orig', None) or exc).__name__})"
+            log.warning("dead-lettering one record: %s", reason)
+            out.poison.append((good[0][0], reason))
+            return
+        half = len(good) // 2
+        self._commit(good[:half], out)
+        self._commit(good[half:], out)
+
+    def _transaction(self, messages: list[Message]) -> StageResult:
+        with self.engine.begin() as conn, collector_paused():
+            return import_and_analyse(conn, messages, self.source, self.scan)
+
+
+def _merge(into: StageResult, part: StageResult) -> None:
+    into.messages_new += part.messages_new
+    into.messages_seen_before += part.messages_seen_before
+    into.conversations |= part.conversations
+    into.findings += part.findings

@@ -1,0 +1,91 @@
+"""Kafka worker (confluent-kafka): a consumer group member, offsets committed after the findings.
+
+Same contract as the NATS worker: auto-commit is off; a batch is imported and analysed in one
+transaction; poison records are produced to the dead-letter topic with the reason in the
+`vaktpost-reason` header (and flushed) before the offsets past them are committed. A worker
+killed before its offset commit gets the batch again, which changes nothing (idempotent).
+Scale out with as many workers in the group as the topic has partitions.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from sqlalchemy import Engine
+
+from vaktpost.engines.stage import ScanCore, warm_up
+from vaktpost.engines.stream.handler import BatchHandler, Transient
+from vaktpost.engines.stream.nats_worker import WorkerStats
+from vaktpost.engines.stream.source import StreamSource
+
+log = logging.getLogger(__name__)
+REASON_HEADER = "vaktpost-reason"
+
+
+class KafkaWorker:
+    def __init__(self, engine: Engine, src: StreamSource, scan: ScanCore | None = None, extra_config: dict | None = None):
+        from confluent_kafka import Consumer, Producer
+
+        common = {"bootstrap.servers": ",".join(src.servers), **(extra_config or {})}
+        self.src = src
+        self.consumer = Consumer({**common, "group.id": src.durable, "enable.auto.commit": False,
+                                  "auto.offset.reset": "earliest", "max.poll.interval.ms": int(max(src.ack_wait, 60) * 1000)})
+        self.producer = Producer({**common, "enable.idempotence": True})
+        self.handler = BatchHandler(engine, src.label, scan)
+        self.stats = WorkerStats()
+        self._stopped = False
+
+    def stop(self) -> None:
+        self._stopped = True
+
+    def run(self, idle_exit: float | None = None, max_messages: int | None = None) -> WorkerStats:
+        warm_up(self.handler.scan)
+        self.consumer.subscribe([self.src.subject])
+        log.info("consuming %s as group %s", self.src.subject, self.src.durable)
+        idle_since = time.monotonic()
+        try:
+            while not self._stopped:
+                if max_messages is not None and self.stats.acked + self.stats.dead >= max_messages:
+                    break
+                msgs = [m for m in self.consumer.consume(self.src.batch, timeout=0.5) if not m.error()]
+                if not msgs:
+                    if idle_exit is not None and time.monotonic() - idle_since >= idle_exit:
+                        break
+                    continue
+                idle_since = time.monotonic()
+                self._process(msgs)
+        finally:
+            self.consumer.close()
+        return self.stats
+
+    def _process(self, msgs) -> None:
+        try:
+            outcome = self.handler.handle([m.value() for m in msgs])
+        except Transient as exc:
+            log.warning("%s; rewinding %d message(s)", exc, len(msgs))
+            from confluent_kafka import TopicPartition
+
+            first: dict[tuple[str, int], int] = {}
+            for m in msgs:
+                first.setdefault((m.topic(), m.partition()), m.offset())
+            for (topic, part), offset in first.items():  # back to the first uncommitted offset
+                self.consumer.seek(TopicPartition(topic, part, offset))
+            time.sleep(1.0)
+            return
+        for i, reason in outcome.poison:
+            m = msgs[i]
+            self.producer.produce(self.src.dead, m.value(), headers=[(REASON_HEADER, reason[:1000].encode()),
+                                  ("vaktpost-topic", m.topic().encode()), ("vaktpost-offset", str(m.offset()).encode())])
+        if outcome.poison and self.producer.flush(30) != 0:
+            raise RuntimeError("the dead-letter topic did not take the poison records; nothing committed")
+        self.consumer.commit(asynchronous=False)
+        self.stats.batches += 1
+        self.stats.acked += len(outcome.committed)
+        self.stats.dead += len(outcome.poison)
+        self.stats.messages_new += outcome.stage.messages_new
+        self.stats.findings += outcome.stage.findings
+
+
+def run_worker(engine: Engine, src: StreamSource, scan: ScanCore | None = None, **kw) -> WorkerStats:
+    return KafkaWorker(engine, src, scan).run(**kw)

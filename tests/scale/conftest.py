@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterable
+
+import pytest
+
+from tests.scale.natsd import NatsServer
+
+
+@pytest.fixture(scope="session")
+def nats_server():
+    server = NatsServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def subject(request) -> str:
+    """A subject (and stream) of this test's own, so tests on the shared server never meet."""
+    name = request.node.name.replace("[", "_").replace("]", "").replace("-", "_")[:40]
+    return f"t.{name}"
+
+
+def publish(url: str, subject: str, stream: str, payloads: Iterable[bytes | str | dict]) -> int:
+    """Publish to a JetStream stream (created if missing), waiting for every ack."""
+    import nats
+    from nats.js.api import StreamConfig
+    from nats.js.errors import NotFoundError
+
+    async def go() -> int:
+        nc = await nats.connect(f"nats://{url}")
+        js = nc.jetstream()
+        try:
+            await js.stream_info(stream)
+        except NotFoundError:
+            await js.add_stream(StreamConfig(name=stream, subjects=[subject]))
+        n, pending = 0, []
+        for p in payloads:
+            data = p if isinstance(p, bytes) else (p.encode() if isinstance(p, str) else json.dumps(p).encode())
+            pending.append(await js.publish_async(subject, data))
+            n += 1
+            if len(pending) >= 1000:
+                await asyncio.gather(*pending)
+                pending = []
+        await asyncio.gather(*pending)
+        await nc.close()
+        return n
+
+    return asyncio.run(go())
+
+
+def dead_letters(url: str, stream: str) -> list[tuple[bytes, dict]]:
+    import nats
+
+    async def go():
+        nc = await nats.connect(f"nats://{url}")
+        js = nc.jetstream()
+        info = await js.stream_info(f"{stream}_DEAD")
+        out = []
+        for seq in range(info.state.first_seq, info.state.last_seq + 1):
+            m = await js.get_msg(f"{stream}_DEAD", seq)
+            out.append((m.data, dict(m.headers or {})))
+        await nc.close()
+        return out
+
+    return asyncio.run(go())
