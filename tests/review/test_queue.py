@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -13,6 +12,8 @@ from vaktpost.review import queue
 from vaktpost.review.queue import ConflictError, Reviewer, claim_next, decide, release, sync_queue
 from vaktpost.store.review_tables import decisions, review_items
 from vaktpost.store.tables import findings
+
+from tests.review.claiming import claim_concurrently
 
 T0 = datetime(2025, 1, 1, 12, 0, tzinfo=timezone.utc)
 
@@ -167,55 +168,8 @@ def test_sync_queue_is_idempotent_and_fills_gaps(engine):
 @pytest.mark.slow
 def test_eight_workers_claim_ten_thousand_items_each_exactly_once(engine, accounts):
     """8 concurrent workers, 10,000 items: every item claimed exactly once, none lost."""
-    from vaktpost.review.accounts import create_user
-
     n_items, n_workers = 10_000, 8
-    with engine.begin() as conn:
-        conn.execute(
-            insert(findings),
-            [
-                {
-                    "kind": "media",
-                    "message_id": None,
-                    "actor_id": None,
-                    "labels": [],
-                    "score": (i * 7919 % 1000) / 1000,
-                    "detail": None,
-                    "created_at": T0,
-                }
-                for i in range(n_items)
-            ],
-        )
-        sync_queue(conn, full=True, now=T0)
-    workers = [
-        Reviewer(
-            create_user(engine, f"w{i}", "correct horse battery staple", "reviewer"),
-            f"w{i}",
-            "reviewer",
-        )
-        for i in range(n_workers)
-    ]
-    claimed: list[list[int]] = [[] for _ in workers]
-    errors: list[BaseException] = []
-    start = threading.Barrier(n_workers)
-
-    def work(k: int) -> None:
-        try:
-            start.wait()
-            while True:
-                item = claim_next(engine, workers[k], now=T0, lease=timedelta(hours=1))
-                if item is None:
-                    return
-                claimed[k].append(item)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(n_workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    workers, claimed = claim_concurrently(engine, n_items, n_workers, T0)
     everything = [i for got in claimed for i in got]
     assert len(everything) == n_items
     assert len(set(everything)) == n_items

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import orjson
 from sqlalchemy import Connection, insert, update
 
-from vaktpost.ingest.importer import ImportResult, _MessageWriter
+from vaktpost.ingest.importer import ImportResult, MessageWriter
 from vaktpost.ingest.records import RecordError, message_from_record
 from vaktpost.ingest.wire import wire_row
 from vaktpost.model import Finding, Message
@@ -65,7 +65,7 @@ def import_messages(conn: Connection, messages: Sequence[Message], source: str, 
     now = datetime.now(UTC)
     import_id = conn.execute(insert(imports).values(path=source, format=fmt, started_at=now)).inserted_primary_key[0]
     if messages:
-        _MessageWriter(conn, import_id, result).write([wire_row(m) for m in messages])
+        MessageWriter(conn, import_id, result).write([wire_row(m) for m in messages])
     result.messages_read = len(messages)
     conn.execute(
         update(imports).where(imports.c.id == import_id).values(

@@ -104,8 +104,10 @@ def read_messages(source: InputFile, fmt: str, opts: ImportOptions) -> Iterator[
 
 
 
-class _MessageWriter:
-    """Writes batches of wire rows inside one open transaction, resolving surrogate keys."""
+class MessageWriter:
+    """Writes batches of wire rows inside one open transaction, resolving surrogate keys.
+
+    The importer and the stream stage (engines/stage.py) both write through it."""
 
     def __init__(self, conn, import_id: int, result: ImportResult):
         self.conn = conn
@@ -244,7 +246,7 @@ def import_file(
             import_id = conn.execute(
                 insert(imports).values(path=str(path), format=fmt, started_at=datetime.now(UTC))
             ).inserted_primary_key[0]
-            writer = _MessageWriter(conn, import_id, result)
+            writer = MessageWriter(conn, import_id, result)
             for rows, rejected, position in source:
                 for item in rejected:
                     rejects.add(item)
