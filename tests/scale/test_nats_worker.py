@@ -80,5 +80,8 @@ def test_unacknowledged_batch_is_redelivered_after_a_failed_commit(engine, nats_
     monkeypatch.setattr(handler.BatchHandler, "_transaction", flaky)
     stats = run_worker(engine, src, scan=standin_batch, idle_exit=4.0)
     assert calls["n"] >= 2
-    assert stats.acked == 30 and stats.dead == 0
+    # At-least-once: a commit that outlasts ack_wait gets a message redelivered and acked
+    # twice (seen on PostgreSQL); the store must still hold each message exactly once.
+    assert stats.acked >= 30 and stats.dead == 0
+    assert stats.messages_new == 30
     assert _count(engine, messages) == 30 and _count(engine, findings) == 30
