@@ -12,18 +12,17 @@ rounds, and the ratio to /healthz. Target: queue page p95 ≤ 150 ms.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+from tests.live_server import start_vaktpost_server  # noqa: E402
 PASSWORD = "benchmark password 1"
 FINDINGS_PER_CONVERSATION = 1.8  # the sample world's mix of scripts
 
@@ -57,44 +56,6 @@ def build_store(path: Path, findings_target: int) -> tuple[str, list[int]]:
     engine.dispose()
     print(f"store: {n:,} findings, {len(buyers):,} buyers", file=sys.stderr)
     return url, buyers
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(url: str) -> tuple[subprocess.Popen, str]:
-    import httpx
-
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "VAKTPOST_COOKIE_SECURE": "false"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from vaktpost.cli import main; main()",
-            "serve",
-            "--db",
-            url,
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    proc.kill()
-    raise SystemExit("the server did not start")
 
 
 def login(base: str):
@@ -145,7 +106,7 @@ def main() -> None:
     cache = ROOT / ".bench"
     cache.mkdir(exist_ok=True)
     url, buyers = build_store(cache / f"review_ui_{target}.db", target)
-    proc, base = start_server(url)
+    proc, base = start_vaktpost_server(url, env={"VAKTPOST_COOKIE_SECURE": "false"}, timeout=120)
     try:
         client = login(base)
         rng = random.Random(7)

@@ -26,7 +26,7 @@ from vaktpost.ingest.jsonl import read_jsonl
 from vaktpost.ingest.pan12 import DEFAULT_BASE_DATE, read_pan12
 from vaktpost.ingest.parallel import wire_batches_in_child
 from vaktpost.ingest.records import Rejected
-from vaktpost.ingest.source import InputFile
+from vaktpost.ingest.source import InputFile, check_input
 from vaktpost.ingest.wire import WireRow, wire_row
 from vaktpost.model import Message
 from vaktpost.store.bulk import insert_messages
@@ -237,7 +237,7 @@ def import_file(
     rejects = _Rejects(path, keep=opts.skip_invalid)
     committed = False
     try:
-        InputFile(path)  # file-level checks (missing, directory, empty) before anything starts
+        check_input(path)  # missing, directory, empty: refused before anything starts
         if _use_child_process(path, opts):
             source = wire_batches_in_child(path, fmt, opts, opts.batch_size)
         else:

@@ -42,25 +42,24 @@ def read_pan12(
     conv_id: str | None = None
     day = base_date
     last_clock: time | None = None
-    authors: list[str] = []
     seq = 0
     try:
         with gzip_errors(source.path):
             for event, elem in ET.iterparse(source.stream, events=("start", "end")):
                 if event == "start" and elem.tag == "conversation":
                     conv_id = elem.get("id")
-                    day, last_clock, authors, seq = base_date, None, [], 0
+                    day, last_clock, seq = base_date, None, 0
                     continue
                 if event != "end":
                     continue
                 if elem.tag == "message":
                     seq += 1
-                    yield _message(elem, conv_id, seq, platform, zone, day, last_clock, authors)
                     clock = _clock(elem.findtext("time"))
                     if clock is not None:
                         if last_clock is not None and clock < last_clock:
                             day += timedelta(days=1)
                         last_clock = clock
+                    yield _message(elem, conv_id, seq, platform, zone, day, clock)
                     elem.clear()
                 elif elem.tag == "conversation":
                     elem.clear()
@@ -72,22 +71,20 @@ def read_pan12(
         ) from None
 
 
-def _message(elem, conv_id, seq, platform, zone, day, last_clock, authors) -> Message | Rejected:
+def _message(elem, conv_id, seq, platform, zone, day, clock) -> Message | Rejected:
     line_attr = elem.get("line") or ""
     number = int(line_attr) if line_attr.isdigit() else seq
-    raw = ET.tostring(elem)
+
+    def rejected(why: str, key: str) -> Rejected:
+        return Rejected(number, ET.tostring(elem), why, key)
+
     if not conv_id:
-        return Rejected(number, raw, "message outside a conversation with an id", "conversation_id")
+        return rejected("message outside a conversation with an id", "conversation_id")
     author = (elem.findtext("author") or "").strip()
     if not author:
-        return Rejected(number, raw, "required key is missing or empty", "author")
-    clock = _clock(elem.findtext("time"))
+        return rejected("required key is missing or empty", "author")
     if clock is None:
-        return Rejected(number, raw, "time is missing or not HH:MM", "time")
-    if last_clock is not None and clock < last_clock:
-        day = day + timedelta(days=1)
-    if author not in authors:
-        authors.append(author)
+        return rejected("time is missing or not HH:MM", "time")
     return Message(
         platform=platform,
         conversation_id=conv_id,

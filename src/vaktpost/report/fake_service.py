@@ -100,15 +100,21 @@ class FakeNcmec:
             return ALREADY_FINISHED, r
         return OK, r
 
-    def submit(self, body: bytes) -> tuple[int, dict]:
+    @staticmethod
+    def _document(body: bytes, tag: str):
+        """(response code, parsed tree): the body must be valid XML of the expected root."""
         try:
             tree = validate_document(body)
         except MalformedXml:
-            return MALFORMED_XML, {}
+            return MALFORMED_XML, None
         except InvalidReport:
-            return VALIDATION_FAILED, {}
-        if tree.tag != "report":
-            return VALIDATION_FAILED, {}
+            return VALIDATION_FAILED, None
+        return (OK, tree) if tree.tag == tag else (VALIDATION_FAILED, None)
+
+    def submit(self, body: bytes) -> tuple[int, dict]:
+        code, tree = self._document(body, "report")
+        if code != OK:
+            return code, {}
         rid, now = str(next(self._ids)), self.clock()
         self.reports[rid] = FakeReport(rid, body, now, now)
         return OK, {"reportId": rid}
@@ -124,14 +130,9 @@ class FakeNcmec:
         return OK, {"reportId": rid, "fileId": fid, "hash": md5}
 
     def fileinfo(self, body: bytes) -> tuple[int, dict]:
-        try:
-            tree = validate_document(body)
-        except MalformedXml:
-            return MALFORMED_XML, {}
-        except InvalidReport:
-            return VALIDATION_FAILED, {}
-        if tree.tag != "fileDetails":
-            return VALIDATION_FAILED, {}
+        code, tree = self._document(body, "fileDetails")
+        if code != OK:
+            return code, {}
         rid, fid = tree.findtext("reportId"), tree.findtext("fileId")
         code, r = self._open(rid)
         if code != OK:

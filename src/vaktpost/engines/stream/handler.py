@@ -40,6 +40,24 @@ class BatchOutcome:
     stage: StageResult = field(default_factory=StageResult)
 
 
+@dataclass
+class WorkerStats:
+    """What a stream worker has done so far; both brokers' workers keep the same figures."""
+
+    batches: int = 0
+    acked: int = 0
+    dead: int = 0
+    messages_new: int = 0
+    findings: int = 0
+
+    def record(self, outcome: BatchOutcome) -> None:
+        self.batches += 1
+        self.acked += len(outcome.committed)
+        self.dead += len(outcome.poison)
+        self.messages_new += outcome.stage.messages_new
+        self.findings += outcome.stage.findings
+
+
 class BatchHandler:
     def __init__(self, engine: Engine, source: str, scan: ScanCore | None = None):
         self.engine, self.source, self.scan = engine, source, scan

@@ -15,8 +15,7 @@ import time
 from sqlalchemy import Engine
 
 from vaktpost.engines.stage import ScanCore, warm_up
-from vaktpost.engines.stream.handler import BatchHandler, Transient
-from vaktpost.engines.stream.nats_worker import WorkerStats
+from vaktpost.engines.stream.handler import BatchHandler, Transient, WorkerStats
 from vaktpost.engines.stream.source import StreamSource
 
 log = logging.getLogger(__name__)
@@ -80,11 +79,7 @@ class KafkaWorker:
         if outcome.poison and self.producer.flush(30) != 0:
             raise RuntimeError("the dead-letter topic did not take the poison records; nothing committed")
         self.consumer.commit(asynchronous=False)
-        self.stats.batches += 1
-        self.stats.acked += len(outcome.committed)
-        self.stats.dead += len(outcome.poison)
-        self.stats.messages_new += outcome.stage.messages_new
-        self.stats.findings += outcome.stage.findings
+        self.stats.record(outcome)
 
 
 def run_worker(engine: Engine, src: StreamSource, scan: ScanCore | None = None, **kw) -> WorkerStats:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
 
 import nats
 from nats.errors import TimeoutError as NatsTimeout
@@ -21,20 +20,11 @@ from nats.js.errors import BadRequestError, NotFoundError
 from sqlalchemy import Engine
 
 from vaktpost.engines.stage import ScanCore, warm_up
-from vaktpost.engines.stream.handler import BatchHandler, Transient
+from vaktpost.engines.stream.handler import BatchHandler, Transient, WorkerStats
 from vaktpost.engines.stream.source import StreamSource
 
 log = logging.getLogger(__name__)
 REASON_HEADER = "Vaktpost-Reason"
-
-
-@dataclass
-class WorkerStats:
-    batches: int = 0
-    acked: int = 0
-    dead: int = 0
-    messages_new: int = 0
-    findings: int = 0
 
 
 async def ensure_streams(js, src: StreamSource) -> None:
@@ -109,11 +99,7 @@ class NatsWorker:
         for i in outcome.committed:
             await msgs[i].ack()
         await self._nc.flush()
-        self.stats.batches += 1
-        self.stats.acked += len(outcome.committed)
-        self.stats.dead += len(outcome.poison)
-        self.stats.messages_new += outcome.stage.messages_new
-        self.stats.findings += outcome.stage.findings
+        self.stats.record(outcome)
 
 
 def run_worker(engine: Engine, src: StreamSource, scan: ScanCore | None = None, **kw) -> WorkerStats:
