@@ -70,12 +70,15 @@ def main() -> None:
         generate(GeneratorOptions(out=root / "corpus", messages=n, seed=3))
         corpus = root / "corpus" / "chats.jsonl"
         lines = sum(1 for _ in corpus.open("rb"))
-        print(f"corpus: {lines:,} messages ({corpus.stat().st_size / 1e6:,.0f} MB JSONL), generated in {time.perf_counter() - t0:,.1f} s")
+        print(f"corpus: {lines:,} messages ({corpus.stat().st_size / 1e6:,.0f} MB JSONL), generated in {time.perf_counter() - t0:,.1f} s", flush=True)
         results: dict[str, list[float]] = {"local": [], "ray-1": [], "ray-2": []}
         for r in range(repeat):
-            results["local"].append(run_local(corpus, root, str(r)))
-            results["ray-1"].append(run_ray(corpus, root, str(r), 1))
-            results["ray-2"].append(run_ray(corpus, root, str(r), 2))
+            for name, run in (("local", lambda: run_local(corpus, root, str(r))),
+                              ("ray-1", lambda: run_ray(corpus, root, str(r), 1)),
+                              ("ray-2", lambda: run_ray(corpus, root, str(r), 2))):
+                took = run()
+                results[name].append(took)
+                print(f"  run {r + 1} {name}: {took:,.1f} s, {lines / took:,.0f} msg/s", flush=True)
         base = lines / statistics.median(results["local"])
         print(f"{'engine':<8} {'median s':>9} {'messages/s':>12} {'vs local':>9}")
         for name, times in results.items():
