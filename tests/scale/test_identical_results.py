@@ -54,7 +54,10 @@ def test_local_ray_and_nats_find_the_same(request, tmp_path, corpus, nats_server
     import tests.scale.standin
     from vaktpost.engines.ray_engine import RayOptions, scan_files
 
+    from vaktpost.engines import ray_engine
+
     jsonl, parquet_dir = corpus
+    monkeypatch.setattr(ray_engine, "RANGE_BYTES", 64 << 10)  # the JSONL file in ~13 read tasks
     scan = standin_batch if core == "standin" else None  # None: each engine's default core
     if scan:
         monkeypatch.setattr(local, "scan_conversations", standin_batch)

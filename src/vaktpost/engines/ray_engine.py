@@ -43,6 +43,7 @@ IMPORT_BATCH = 10_000
 WRITE_CONVERSATIONS = 500
 SCAN_BATCH = 500  # conversations per call of the core
 SEP = "\x1f"
+RANGE_BYTES = 32 << 20  # bytes of a JSONL file per read task
 
 
 @dataclass
@@ -90,8 +91,18 @@ PARSED_SCHEMA = pa.schema([("ok", pa.bool_()), ("key", pa.string()), ("line", pa
 
 def _parse_lines(batch: dict):
     """map_batches: raw lines to (ok, key, line, error); bad lines are kept to be counted."""
+    return _parsed(batch["text"])
+
+
+def _parsed(raw_lines, where: str = ""):
     ok, keys, lines, errors = [], [], [], []
-    for raw in batch["text"]:
+    for raw in raw_lines:
+        if isinstance(raw, bytes):
+            try:
+                raw = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                ok.append(False), keys.append(""), lines.append(""), errors.append(f"{where}not UTF-8 ({exc.reason})")
+                continue
         raw = raw if isinstance(raw, str) else str(raw)
         if not raw.strip():
             continue
@@ -103,9 +114,39 @@ def _parse_lines(batch: dict):
         except PoisonRecord as exc:
             ok.append(False)
             keys.append("")
-            errors.append(str(exc))
+            errors.append(f"{where}{exc}")
         lines.append(raw)
     return pa.Table.from_pydict({"ok": ok, "key": keys, "line": lines, "error": errors}, schema=PARSED_SCHEMA)
+
+
+def jsonl_ranges(path: str, size: int | None = None) -> list[dict]:
+    """Byte ranges of one JSONL file, each ending at a line break, so that one large file is
+    read and parsed by many tasks at once with bounded memory (a seizure export is often one
+    multi-gigabyte file; read whole by one task it held 13 GiB at 10M messages)."""
+    size = size or RANGE_BYTES
+    total = os.path.getsize(path)
+    ranges, start = [], 0
+    with open(path, "rb") as f:
+        while start < total:
+            end = min(start + size, total)
+            if end < total:
+                f.seek(end - 1)
+                f.readline()  # to the end of the line the cut falls in
+                end = f.tell()
+            ranges.append({"path": path, "start": start, "end": end})
+            start = end
+    return ranges
+
+
+def _read_ranges(batch: dict):
+    """map_batches over byte ranges: the lines of each range, parsed."""
+    tables = []
+    for path, start, end in zip(batch["path"], batch["start"], batch["end"]):
+        with open(str(path), "rb") as f:
+            f.seek(int(start))
+            data = f.read(int(end) - int(start))
+        tables.append(_parsed(data.split(b"\n"), where=f"{path} bytes {int(start)}-{int(end)}: "))
+    return pa.concat_tables(tables)
 
 
 def _parquet_to_lines(batch) -> dict:
@@ -192,12 +233,19 @@ def read_partitions(inputs: list[Path], opts: RayOptions):
     ray = _init_ray(opts)
     parts = []
     if jsonl:
-        parts.append(ray.data.read_text(jsonl))
+        ranges = [r for name in jsonl for r in jsonl_ranges(name)]
+        parts.append(
+            ray.data.from_items(ranges, override_num_blocks=max(1, len(ranges)))
+            .map_batches(_read_ranges, batch_size=1, batch_format="numpy")
+        )
     if parquet:
-        parts.append(ray.data.read_parquet(parquet).map_batches(_parquet_to_lines, batch_format="pyarrow"))
-    ds = parts[0] if len(parts) == 1 else parts[0].union(*parts[1:])
-    # A JSONL file is read by one task; split it so every CPU parses (order is kept).
-    return ds.repartition(_cpus(ray) * 4).map_batches(_parse_lines, batch_format="numpy")
+        parts.append(
+            ray.data.read_parquet(parquet)
+            .map_batches(_parquet_to_lines, batch_format="pyarrow")
+            .repartition(_cpus(ray) * 4)  # a file of one row group is one task: spread the parse
+            .map_batches(_parse_lines, batch_format="numpy")
+        )
+    return parts[0] if len(parts) == 1 else parts[0].union(*parts[1:])
 
 
 def _cpus(ray) -> int:
