@@ -72,12 +72,9 @@ class TansuBroker:
             raise RuntimeError(f"tansu did not start (log: {self.log_path})")
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
+        self.proc.kill()  # memory storage: nothing to flush, and tansu lingers 5 s on SIGTERM
+        self.proc.wait(5)
+        self.log_path.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":
