@@ -31,7 +31,10 @@ class KafkaWorker:
         self.src = src
         self.consumer = Consumer({**common, "group.id": src.durable, "enable.auto.commit": False,
                                   "auto.offset.reset": "earliest", "session.timeout.ms": int(src.session_timeout * 1000),
-                                  "max.poll.interval.ms": int(max(src.ack_wait, 60, src.session_timeout) * 1000)})
+                                  "max.poll.interval.ms": int(max(src.ack_wait, 60, src.session_timeout) * 1000),
+                                  # A broker may hold a fetch this long even with records waiting
+                                  # (tansu does; 500 ms by default): it bounds the added latency.
+                                  "fetch.wait.max.ms": 50})
         self.producer = Producer({**common, "enable.idempotence": True})
         self.handler = BatchHandler(engine, src.label, scan)
         self.stats = WorkerStats()
@@ -49,7 +52,7 @@ class KafkaWorker:
             while not self._stopped:
                 if max_messages is not None and self.stats.acked + self.stats.dead >= max_messages:
                     break
-                msgs = [m for m in self.consumer.consume(self.src.batch, timeout=0.5) if not m.error()]
+                msgs = self._fetch()
                 if not msgs:
                     # Idle only counts once the group has assigned partitions: joining a group
                     # takes seconds (group.initial.rebalance.delay.ms on a broker) with nothing
@@ -62,6 +65,20 @@ class KafkaWorker:
         finally:
             self.consumer.close()
         return self.stats
+
+    def _fetch(self) -> list:
+        """What has arrived, up to `batch`, waiting at most 0.5 s for the first message.
+
+        `consume(batch, timeout)` alone waits until the batch is full or the timeout passes, which
+        at a modest rate holds every message for the whole timeout; this returns at once.
+        """
+        msgs = self.consumer.consume(self.src.batch, timeout=0)
+        if not msgs:
+            first = self.consumer.poll(0.5)
+            if first is None:
+                return []
+            msgs = [first, *self.consumer.consume(self.src.batch - 1, timeout=0)] if self.src.batch > 1 else [first]
+        return [m for m in msgs if not m.error()]
 
     def _on_assign(self, consumer, partitions) -> None:
         """Called from poll/consume when a rebalance gives this member its partitions (maybe none)."""
