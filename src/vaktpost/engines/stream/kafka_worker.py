@@ -39,7 +39,7 @@ class KafkaWorker:
         self.handler = BatchHandler(engine, src.label, scan)
         self.stats = WorkerStats()
         self._stopped = False
-        self._ready_at: float | None = None  # when the group first gave this member its share
+        self._active_at: float | None = None  # the last assignment or batch; None before the first
 
     def stop(self) -> None:
         self._stopped = True
@@ -57,10 +57,10 @@ class KafkaWorker:
                     # Idle only counts once the group has assigned partitions: joining a group
                     # takes seconds (group.initial.rebalance.delay.ms on a broker) with nothing
                     # to read, and a drained-stream exit must not fire before the first poll.
-                    if idle_exit is not None and self._ready_at is not None and time.monotonic() - self._ready_at >= idle_exit:
+                    if idle_exit is not None and self._active_at is not None and time.monotonic() - self._active_at >= idle_exit:
                         break
                     continue
-                self._ready_at = time.monotonic()
+                self._active_at = time.monotonic()
                 self._process(msgs)
         finally:
             self.consumer.close()
@@ -82,7 +82,7 @@ class KafkaWorker:
 
     def _on_assign(self, consumer, partitions) -> None:
         """Called from poll/consume when a rebalance gives this member its partitions (maybe none)."""
-        self._ready_at = time.monotonic()
+        self._active_at = time.monotonic()
         log.info("assigned %d partition(s) of %s", len(partitions), self.src.subject)
 
     def _process(self, msgs) -> None:
