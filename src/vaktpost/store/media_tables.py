@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -68,4 +69,28 @@ media_items = Table(
     Column("path", Text),
     Column("finding_id", BigInteger, ForeignKey("findings.id", ondelete="SET NULL")),
     Column("first_seen_at", DateTime(timezone=True), nullable=False),
+)
+
+# Frames a platform pushed through the ingest API (POST /api/ingest/media-frames): one row per
+# (platform, media id, frame index) — the key that makes a resent batch store nothing new —
+# with the frame's hashes and the finding it went into when it matched a bank. The frame's
+# bytes are not kept here; `media_items` holds a matched frame by SHA-256 like any file.
+media_frames = Table(
+    "media_frames",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("platform", String(200), nullable=False),
+    Column("media_id", String(300), nullable=False),
+    Column("frame_index", Integer, nullable=False),
+    Column("frame_ts", Float),  # seconds from the start of the stream or video, if sent
+    Column("conversation_id", String(300), nullable=False),
+    Column("message_id", String(300)),
+    Column("sha256", String(64), nullable=False),
+    Column("pdq", String(64)),
+    Column("pdq_quality", Integer),
+    Column("matches", Integer, nullable=False, server_default="0"),
+    Column("finding_id", BigInteger, ForeignKey("findings.id", ondelete="SET NULL")),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("platform", "media_id", "frame_index", name="uq_media_frames_key"),
+    Index("ix_media_frames_sha256", "sha256"),
 )

@@ -1,7 +1,7 @@
 """`--source` URLs for `vaktpost worker`.
 
     nats://HOST:PORT[,HOST:PORT]/SUBJECT?stream=VAKTPOST&durable=vaktpost&dead=vaktpost.dead
-    kafka://BROKER:PORT[,BROKER:PORT]/TOPIC?group=vaktpost&dead=vaktpost.dead
+    kafka://BROKER:PORT[,BROKER:PORT]/TOPIC?group=vaktpost&dead=vaktpost.dead&session_timeout=45
 
 Everything after `?` is optional; the defaults are the names in docs/operations.md.
 """
@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 from vaktpost.errors import UserError
 
 _INTS = {"batch": 500, "max_deliver": 20}
-_FLOATS = {"ack_wait": 30.0}
+_FLOATS = {"ack_wait": 30.0, "session_timeout": 45.0}
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class StreamSource:
     batch: int = 500
     ack_wait: float = 30.0
     max_deliver: int = 20
+    session_timeout: float = 45.0  # Kafka: seconds before a silent member's partitions move on
 
     @property
     def label(self) -> str:
