@@ -118,7 +118,7 @@ def speech_act(f: MessageFacts, role: Role) -> str:
         return "ask"
     if role in (Role.PERFORMER, Role.FACILITATOR):
         return "offer"
-    if f.has("offer_question", "have") or (f.has("affirm") and not f.has("want", "request")):
+    if f.has("offer_question") or (f.has("have") and not _inside(f, "have", "request")) or (f.has("affirm") and not f.has("want", "request")):
         return "offer"
     if f.has("request", "want") or any(a.kind == "under" for a in f.ages):
         return "ask"  # "any small ones available?" asks, though "available" is there
@@ -215,6 +215,12 @@ def _bare_age_ask(text: str, f: MessageFacts, role: Role) -> list[AgeMention]:
     if m is None or not 5 <= int(m.group("n")) <= 15:
         return []
     return [a for a in f.ages if a.kind == "bare" and a.minor][:1]
+
+
+def _inside(f: MessageFacts, category: str, outer: str) -> bool:
+    """The first hit of `category` lies within the first hit of `outer` ("meron" in "meron bang")."""
+    h, o = f.hits.get(category), f.hits.get(outer)
+    return h is not None and o is not None and o.start <= h.start and h.end <= o.end
 
 
 def _wanting_subject(f: MessageFacts) -> bool:
