@@ -17,7 +17,7 @@ phrased by a train family cannot hide a missed dev request. With `--scenario cas
 the funnel of the top requester (the "hunter") is printed too.
 
     python benchmarks/dev_eval.py [--quick] [--seeds 5,6] [--messages 50000]
-        [--scenario mixed|case-2021] [--model PATH | --no-learned] [--json OUT]
+        [--scenario mixed|case-2021] [--perturb 1.0] [--model PATH | --no-learned] [--json OUT]
 """
 
 from __future__ import annotations
@@ -39,12 +39,12 @@ def is_dev_family(family: str | None) -> bool:
     return bool(family) and zlib.crc32((DEV_SALT + family).encode()) % 10 < DEV_BUCKETS
 
 
-def generate(work: Path, seed: int, messages: int, scenario: str) -> Path:
+def generate(work: Path, seed: int, messages: int, scenario: str, perturb: float = 1.0) -> Path:
     from vaktpost.synth import GeneratorOptions, generate as synth
 
-    out = work / f"{scenario}-train-{messages}-s{seed}"
+    out = work / f"{scenario}-train-{messages}-s{seed}" if perturb == 1.0 else work / f"{scenario}-train-{messages}-s{seed}-p{perturb:g}"
     if not (out / "truth" / "messages.jsonl").exists():
-        synth(GeneratorOptions(out=out, scenario=scenario, messages=messages, seed=seed, split="train", fmt="jsonl"))
+        synth(GeneratorOptions(out=out, scenario=scenario, messages=messages, seed=seed, split="train", fmt="jsonl", perturb=perturb))
     return out
 
 
@@ -165,6 +165,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--seeds", default="5,6")
     ap.add_argument("--messages", type=int, default=50_000)
     ap.add_argument("--scenario", default="mixed")
+    ap.add_argument("--perturb", type=float, default=1.0, help="scale of the generator's typo/leet/... rates (robustness check)")
     ap.add_argument("--work", type=Path, default=Path("/tmp/vaktpost-dev-eval"))
     ap.add_argument("--model", type=Path, help="a learned model file to use instead of the installed one")
     ap.add_argument("--no-learned", action="store_true", help="rules only")
@@ -182,7 +183,7 @@ def main(argv: list[str] | None = None) -> dict:
     acc: dict = {}
     t0 = time.perf_counter()
     for seed in seeds:
-        d = generate(a.work, seed, a.messages, a.scenario)
+        d = generate(a.work, seed, a.messages, a.scenario, a.perturb)
         convs, pred = predict(d, model, not a.no_learned)
         score(d, convs, pred, acc, a.scenario)
     r = report(acc)
