@@ -111,7 +111,16 @@ def test_wanting_is_not_a_self_disclosure():
         "pila na siya ka tuig?",
         "unsa imong grade?",
         "er du under 18?",
+        "how yung r u really?",
+        "whch school year are you in now?",
+        "which class is she in",
+        "legal ka na ba?",
     ],
 )
 def test_age_probes(text):
     assert "AGE_PROBE" in say(text, "b")
+
+
+@pytest.mark.parametrize("text", ["what year are you coming", "which one is she"])
+def test_not_age_probes(text):
+    assert "AGE_PROBE" not in say(text, "b")
