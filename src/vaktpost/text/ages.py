@@ -41,22 +41,24 @@ def _config():
     patterns = {
         "self": rf"(?:^|(?<=[^\w']))(?:{_alt(data['self_before'])})\s+(?:only\s+|just\s+|bare\s+)?(?P<ns>{num})(?![0-9a-z]){guard}",
         "self_after": rf"(?<![\w$€£₱.,])(?P<ns>\d{{1,2}})\s+(?:{_alt(data['self_after'])})\b",
+        "under_after": rf"(?<![\w$€£₱.,])(?P<ns>\d{{1,2}})\s*(?:yo\s+|y/o\s+|years?\s+old\s+)?(?:{_alt(data['under_after'])})\b",
         "third": rf"\b(?:{_alt(data['third_before'])})\s+(?P<ns>\d{{1,2}}(?:\s*(?:,|and|&|og|at|ug)\s*\d{{1,2}})*)\b{guard}",
         "person": rf"(?<![\w$€£₱.,])(?P<ns>{num}(?:\s*(?:,|and|&|og|at|ug|/|y|or|eler|o)\s*{num})*)\s*-?\s*(?:{_alt(data['unit_after'])})(?![\w])(?!\s+(?:{_alt(data['not_after'])})\b)",
         "person_before": rf"\b(?:{_alt(data['unit_before'])})\s*:?\s*(?P<ns>{num}(?:\s*(?:,|and|&|og|at|ug|/|-)\s*{num})*)\b",
-        "under": rf"\b(?:{_alt(data['under'])})\s*(?P<ns>\d{{1,2}})\b(?!\s*\+)",
+        "under": rf"\b(?:{_alt(data['under'])})\s*(?P<ns>\d{{1,2}})\b(?!\s*\+){guard}",
         "self_grade": rf"(?:{_alt(data['self_grade_prefix'])})\s+(?:in\s+|on\s+)?(?:the\s+)?(?:(?:{_alt(data['grade'])})\.?\s*(?P<ns>\d{{1,2}})\b|(?P<ns2>\d{{1,2}})(?:st|nd|rd|th|\.)?\s*(?:grade|klasse|klase|trinn)\b)"
         rf"|\b(?:{_alt(data['grade'])})\.?\s*(?P<ns3>\d{{1,2}})\s+(?:{_alt(data['self_after'])})\b",
-        "grade": rf"\b(?:{_alt(data['grade'])})\.?\s*(?P<ns>\d{{1,2}})\b|\b(?P<ns2>\d{{1,2}})(?:st|nd|rd|th|\.)?\s*(?:klasse|klase|trinn|grade)\b|\bika-?(?P<ns3>\d{{1,2}})\s*(?:na\s*)?baitang",
+        "grade": rf"\b(?:{_alt(data['grade'])})\.?\s*(?P<ns>\d{{1,2}})\b|\b(?P<ns2>\d{{1,2}})(?:st|nd|rd|th|\.)?\s*(?:klasse|klase|trinn|grade)(?:rs?)?\b|\bika-?(?P<ns3>\d{{1,2}})\s*(?:na\s*)?baitang"
+        rf"|\b(?P<ns4>{_alt(data['grade_ordinals'])})\s*(?:grade|baitang)(?:rs?)?\b",
         "bare": rf"(?<![\w$€£₱.,:/#+-])(?P<ns>\d{{1,2}})(?![\w.,:/%+-]){guard}",
     }
     # One alternation, most specific kind first: one scan per message, and at any position
     # the earlier kind wins ("i am 12 years old" is self, "8 and 11 yo" is one person match).
     parts, groups = [], {}
     for kind, rx in patterns.items():
-        for g in ("ns3", "ns2", "ns"):
+        for g in ("ns4", "ns3", "ns2", "ns"):
             rx = rx.replace(f"(?P<{g}>", f"(?P<{kind}_{g}>")
-        groups[kind] = [f"{kind}_{g}" for g in ("ns", "ns2", "ns3") if f"(?P<{kind}_{g}>" in rx]
+        groups[kind] = [f"{kind}_{g}" for g in ("ns", "ns2", "ns3", "ns4") if f"(?P<{kind}_{g}>" in rx]
         parts.append(f"(?P<{kind}>{rx})")
     compiled = (re.compile("|".join(parts)), groups)
     thing = re.compile(r"\b(?:" + _alt(_thing_words()) + r")\b")
@@ -100,8 +102,9 @@ def _thing_words() -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _number_finder() -> re.Pattern:
-    amb = _config()[1]
-    return re.compile(r"\d|\b(?:" + _alt(amb) + r")\b")
+    data, amb = _config()[:2]
+    ordinal_grade = r"|\b(?:" + _alt(data["grade_ordinals"]) + r")\s*(?:grade|baitang)"
+    return re.compile(r"\d|\b(?:" + _alt(amb) + r")\b" + ordinal_grade)
 
 
 def maybe_number(text: str) -> re.Match | None:
@@ -111,7 +114,7 @@ def maybe_number(text: str) -> re.Match | None:
 _NUM = re.compile(r"\d{1,2}|[a-zæøå]+")
 _CLAUSE = re.compile(r"[.!?\n;]")
 _TAIL_CLAUSE = re.compile(r"[.!?\n;,]")
-_KIND = {"self_grade": "self", "person": "person", "person_before": "person", "self": "self", "self_after": "self", "third": "third", "under": "under", "grade": "grade", "bare": "bare"}
+_KIND = {"under_after": "under", "self_grade": "self", "person": "person", "person_before": "person", "self": "self", "self_after": "self", "third": "third", "under": "under", "grade": "grade", "bare": "bare"}
 
 
 def find_ages(text: str) -> list[AgeMention]:
@@ -141,7 +144,10 @@ def find_ages(text: str) -> list[AgeMention]:
                 continue  # "4 ka tuig na akong cellphone"
         if name == "bare" and (bare_before.search(head) or after.match(text, m.end())):
             continue
-        values = [int(t) if t.isdigit() else amb.get(t) for t in _NUM.findall(m.group(group))]
+        if group.endswith("_ns4"):
+            values = [data["grade_ordinals"][m.group(group)]]
+        else:
+            values = [int(t) if t.isdigit() else amb.get(t) for t in _NUM.findall(m.group(group))]
         values = [v for v in values if v is not None]
         if name in ("grade", "self_grade"):
             values = [v + data["grade_to_age"] for v in values if 0 < v <= 12]

@@ -118,7 +118,7 @@ def speech_act(f: MessageFacts, role: Role) -> str:
         return "ask"
     if role in (Role.PERFORMER, Role.FACILITATOR):
         return "offer"
-    if f.has("offer_question", "have") or (f.has("affirm") and not f.has("want", "request")):
+    if f.has("offer_question") or (f.has("have") and not _inside(f, "have", "request")) or (f.has("affirm") and not f.has("want", "request")):
         return "offer"
     if f.has("request", "want") or any(a.kind == "under" for a in f.ages):
         return "ask"  # "any small ones available?" asks, though "available" is there
@@ -156,29 +156,32 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
         self_minor += [a for a in f.ages if a.minor and a.kind in ("person", "third", "bare")]
         minor_ages = []
         child = f.has("relative", "codeword")
-    elif not self_minor and f.has("self_ref") and not f.has("third_ref", *CHILD):
+    elif not self_minor and f.has("self_ref") and not f.has("third_ref", *CHILD) and not _wanting_subject(f):
         self_minor = [a for a in minor_ages if a.kind == "person"]
         minor_ages = [a for a in minor_ages if a not in self_minor]
     if self_minor:
         f.add(Label.SELF_DISCLOSED_MINOR, _age_span(self_minor[0]), "age.self")
         if not child:
             return f  # about oneself: no one is asked for or offered
-    if f.adult_only and not f.has("child", "relative", "codeword"):
-        return f  # "youngest here, 19 y/o": young words of an adult
+    if (f.adult_only or (not minor_ages and _ADULT_BARE.search(text))) and not f.has("child", "relative", "codeword"):
+        return f  # "youngest here, 19 y/o", "youngest I want is 18": young words of an adult
+    if not minor_ages and not child and role in BUYER_ROLES:
+        minor_ages = _bare_age_ask(text, f, role)  # "12?", "is 11 possible" — an age-led ask
     if not minor_ages and not child:
         if f.has("media_third") and f.has("want", "request") and speech_act(f, role) == "ask" and not f.has("price", "price_word"):
             f.add(Label.CONTENT_REQUEST, f.span("media_third"), "content.third")  # "I want a show with her"
         return f
     stance = speech_act(f, role)
     refused = f.has("refusal")
-    innocent = f.has("innocent") and not f.has("offer")  # own children asleep, at school: no offer
+    innocent = _innocent(f) and not f.has("offer")  # own children asleep, at school: no offer
     media = f.has("media")
     span = _age_span(minor_ages[0]) if minor_ages else f.span("child", "young_ref", "codeword", "relative")
     decisive = bool(minor_ages)
     if stance == "ask":
-        if innocent and not f.has("request", "want"):
+        asks = f.has("request", "want") or _implicit_ask(f, role, refused, innocent)
+        if innocent and not asks:
             return f
-        if not decisive and not f.has("request", "want"):
+        if not decisive and not asks:
             return f
         if media and not f.has("join"):  # "can come on cam" asks for the child, "show me" for the show
             f.add(Label.CONTENT_REQUEST, span, "content.request")
@@ -190,3 +193,66 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
         if decisive or f.has("offer", "offer_question") or (f.has("have") and f.has("child", "young_ref", "codeword")):
             f.add(Label.MINOR_CONFIRMED, span, "age.offer" if decisive else "child.offer")
     return f
+
+
+# "youngest I want is 18", "at least 19": a bare adult number stated as the age floor.
+_ADULT_BARE = re.compile(r"\b(?:is|are|be|least|atleast|over|min|minimum|from|fra|mula|gikan)\s+(?:1[89]|[2-5]\d)\b(?!\s*(?:min|mins|minutes|usd|php|nok|kr|eur|\$|pesos?))")
+# A customer's whole message that is an age and a question: "12?", "11 or 12?", "is 12 possible",
+# "12 ok?", "en på 12?" is covered by ages.py; bare numbers elsewhere are prices or times.
+_BARE_AGE_ASK = re.compile(
+    r"^\s*(?:and\s+|or\s+|so\s+|what about\s+|how about\s+|is\s+|would\s+|can\s+|maybe\s+|pwede\s+(?:ba\s+)?(?:ang\s+|yung\s+)?|kumusta\s+ang\s+)?"
+    r"(?P<n>\d{1,2})(?:\s*(?:or|o|eler|/|-)\s*\d{1,2})?"
+    r"\s*(?:be\s+)?(?:possible|posible|ok|okay|available|avail|fine|pwede|puwede|mulig|går det|pde)?\s*(?:ba|po|pls|please)?\s*\?+\s*$"
+)
+
+
+def _bare_age_ask(text: str, f: MessageFacts, role: Role) -> list[AgeMention]:
+    """An age asked for with the number alone — only a customer's short question, only
+    numbers a child's age could be (5–15), never with a price, time or adult word."""
+    if role is not Role.CUSTOMER or f.has("price", "price_word", "payment", "adult_marker", "thing", "travel", "age_probe"):
+        return []
+    m = _BARE_AGE_ASK.match(text)
+    if m is None or not 5 <= int(m.group("n")) <= 15:
+        return []
+    return [a for a in f.ages if a.kind == "bare" and a.minor][:1]
+
+
+def _inside(f: MessageFacts, category: str, outer: str) -> bool:
+    """The first hit of `category` lies within the first hit of `outer` ("meron" in "meron bang")."""
+    h, o = f.hits.get(category), f.hits.get(outer)
+    return h is not None and o is not None and o.start <= h.start and h.end <= o.end
+
+
+def _wanting_subject(f: MessageFacts) -> bool:
+    """The self-reference is the one who wants ("gusto ko", "gusto nako"): not about oneself."""
+    me = f.hits.get("self_ref")
+    for c in ("want", "request"):
+        h = f.hits.get(c)
+        if h is not None and me is not None and h.start <= me.start and me.end <= h.end:
+            return True
+    return False
+
+
+def _innocent(f: MessageFacts) -> bool:
+    """An innocent context that is not part of the child term itself ("elementary school")."""
+    h = f.hits.get("innocent")
+    if h is None:
+        return False
+    for c in CHILD:
+        k = f.hits.get(c)
+        if k is not None and k.start <= h.start and h.end <= k.end:
+            return False
+    return True
+
+
+def _implicit_ask(f: MessageFacts, role: Role, refused: bool, innocent: bool) -> bool:
+    """A buyer's ask without a request verb: a child or a younger one named by a customer
+    ("someone still in elementary school", "a kiddo would be perfect"), joining ("can ur
+    niece join"), or asking the age of the youngest ("ilang taon ang pinakabata mo")."""
+    if refused or innocent:
+        return False
+    if f.has("join") and f.has(*CHILD):
+        return True
+    if f.has("age_probe") and f.has("young_ref"):
+        return True
+    return role is Role.CUSTOMER and f.has("child", "young_ref", "codeword") and not f.has("self_ref", "third_ref", "have")

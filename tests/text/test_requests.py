@@ -1,0 +1,126 @@
+"""Buyer-side asks written from knowledge of how they are phrased (en, nb, tl, ceb, Taglish),
+not taken from generator output: indirect and age-led asks, asks without a request verb,
+under-N forms, school grades; and the buyer lines that must stay quiet."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.text.helpers import say
+from vaktpost.text.ages import find_ages
+from vaktpost.text.normalise import normalise
+
+MINOR = {"MINOR_REQUEST", "MINOR_CONFIRMED", "SELF_DISCLOSED_MINOR", "CONTENT_REQUEST"}
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ("12 or younger", 12),
+        ("12 yo or younger", 12),
+        ("no one over 14", 14),
+        ("helst yngre enn 13", 13),
+        ("12 eller yngre", 12),
+        ("10 pababa lang", 10),
+        ("dili lapas 13", 13),
+        ("not yet 16", 16),
+    ],
+)
+def test_under_forms(text, value):
+    ages = find_ages(normalise(text))
+    assert [(a.value, a.kind) for a in ages] == [(value, "under")]
+
+
+@pytest.mark.parametrize("text,age", [("a 6th grader", 12), ("any 6th graders?", 12), ("sixth graders", 12), ("second grade", 8)])
+def test_grades_with_ordinals_and_graders(text, age):
+    assert [a.value for a in find_ages(normalise(text))] == [age]
+
+
+@pytest.mark.parametrize("text", ["first time here", "not even 20 usd", "under 15 min", "the second one"])
+def test_not_under_ages(text):
+    assert not [a for a in find_ages(normalise(text)) if a.minor and a.kind != "bare"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "any younger?",
+        "is there someone smaller",
+        "how old is the youngest you have",
+        "what's the youngest you can do",
+        "a kiddo would be perfect",
+        "the younger the better",
+        "can ur niece join pls",
+        "someone still in elementary school",
+        "is there a girl in middle school",
+        "sixth grader available?",
+        "12 or younger",
+        "nobody older than 13 please",
+        "under 13 ok?",
+        "12?",
+        "11 or 12?",
+        "har du noen yngre?",
+        "kan lillesøsteren din være med",
+        "helst yngre enn 13",
+        "ilang taon ang pinakabata mo?",
+        "gusto ko yung mga 12 years old",
+        "sana mas bata pa",
+        "pila ang edad sa pinakabata nimo?",
+        "gusto ko kadtong mga 12 anyos",
+        "dili lapas 13 ha",
+    ],
+)
+def test_buyer_asks(text):
+    assert "MINOR_REQUEST" in say(text, "b")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "youngest i want is 18",
+        "any older ones?",
+        "is she 18?",
+        "12 usd ok?",
+        "how much, 15?",
+        "show at 12?",
+        "is 20 fine?",
+        "my kid is 12, brb dinner",
+        "i have to pick up my kids from school",
+        "someone younger than 30 maybe?",
+        "i like younger women, 20s",
+        "what are you doing tonight?",
+    ],
+)
+def test_buyer_lines_that_ask_for_no_child(text):
+    assert not say(text, "b") & MINOR
+
+
+def test_wanting_is_not_a_self_disclosure():
+    labels = say("gusto ko yung mga 12 years old", "b")
+    assert "SELF_DISCLOSED_MINOR" not in labels
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "are you under 18?",
+        "r u a minor?",
+        "when is your birthday?",
+        "student ka pa?",
+        "high school ka pa?",
+        "pila na siya ka tuig?",
+        "unsa imong grade?",
+        "er du under 18?",
+        "how yung r u really?",
+        "whch school year are you in now?",
+        "which class is she in",
+        "legal ka na ba?",
+    ],
+)
+def test_age_probes(text):
+    assert "AGE_PROBE" in say(text, "b")
+
+
+@pytest.mark.parametrize("text", ["what year are you coming", "which one is she"])
+def test_not_age_probes(text):
+    assert "AGE_PROBE" not in say(text, "b")
