@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from vaktpost.model import Finding, Label, Message, Signal
+from vaktpost.model import Finding, Label, Message, Role, Signal
 from vaktpost.text.dialogue import Turn, apply_dialogue
 from vaktpost.text.ages import maybe_number
 from vaktpost.text.labels import NOTHING, MessageFacts, Proposed, label_message, rule_scores
@@ -34,22 +34,48 @@ def analyse_messages(conversations: Sequence[Sequence[Message]], use_learned: bo
     finds opens the dialogue state like a rule's would.
     """
     flat = [m for conv in conversations for m in conv]
-    texts = normalise_batch([m.text or "" for m in flat])
-    return _analyse(conversations, flat, texts, use_learned)[0]
+    return _analyse(conversations, flat, use_learned)[0]
 
 
-def _analyse(conversations, flat, texts, use_learned: bool = True):
+def _label_distinct(flat: Sequence[Message], use_learned: bool) -> tuple[list[MessageFacts], list[str]]:
+    """Facts and normalised text per message, worked out once per distinct text of the batch.
+
+    Everything before the dialogue rules is a function of the text and the sender's role
+    alone, and chat repeats itself ("ok", "thanks", a price line, a greeting): normalising,
+    scanning, labelling and the learned stage run on each distinct text (and each distinct
+    (text, role)) once. The facts are shared until here; `_analyse` copies the ones the
+    dialogue may change. Messages with no hit and no number share `NOTHING`.
+    """
+    index: dict[str, int] = {}
+    text_of = [index.setdefault(m.text or "", len(index)) for m in flat]
+    texts = normalise_batch(list(index))
     all_hits = default_matcher().scan_batch(texts)
-    # Most chat lines hit nothing and hold no number: they share one empty record, which
-    # no later stage changes (dialogue and the learned stage only act on hits and ages).
+    worth = [bool(h) or maybe_number(t) is not None for t, h in zip(texts, all_hits)]
+    keys: dict[tuple[int, Role], int] = {}
+    first: list[Message] = []  # one message per key: the learned stage reads its role
+    key_of = []
+    for m, u in zip(flat, text_of):
+        k = keys.setdefault((u, m.sender.role), len(keys))
+        if k == len(first):
+            first.append(m)
+        key_of.append(k)
     facts = [
-        label_message(t, h, m.sender.role) if h or maybe_number(t) else NOTHING
-        for t, h, m in zip(texts, all_hits, flat)
+        label_message(texts[u], all_hits[u], role) if worth[u] else NOTHING
+        for (u, role) in keys
     ]
     if use_learned:
         from vaktpost.text.learned import apply_learned
 
-        apply_learned(flat, texts, facts)
+        apply_learned(first, [texts[u] for u, _ in keys], facts)
+    return [facts[k] for k in key_of], [texts[u] for u in text_of]
+
+
+def _analyse(conversations, flat, use_learned: bool = True):
+    shared, texts = _label_distinct(flat, use_learned)
+    # The dialogue changes facts in place, so each message gets its own copy (the hits and
+    # ages stay shared: nothing after labelling changes them); most chat lines hit nothing
+    # and hold no number: they keep the one empty record, which no later stage changes.
+    facts = [f if f is NOTHING else MessageFacts(f.hits, f.ages, list(f.proposed)) for f in shared]
     out, i = [], 0
     for conv in conversations:
         conv_facts = facts[i : i + len(conv)]
@@ -121,8 +147,7 @@ def analyse_conversations(conversations: Iterable[Sequence[Message]]) -> list[Fi
     if not conversations:
         return []
     flat = [m for conv in conversations for m in conv]
-    texts = normalise_batch([m.text or "" for m in flat])
-    facts_by_conv, _ = _analyse(conversations, flat, texts)
+    facts_by_conv, texts = _analyse(conversations, flat)
     out: list[Finding] = []
     k = 0
     for conv, conv_facts in zip(conversations, facts_by_conv):
