@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from vaktpost.model import Finding, Label, Message, Role, Signal
-from vaktpost.text.dialogue import Turn, apply_dialogue
-from vaktpost.text.ages import maybe_number
-from vaktpost.text.labels import NOTHING, MessageFacts, Proposed, label_message, rule_scores
-from vaktpost.text.matcher import default_matcher
-from vaktpost.text.normalise import normalise_batch, normalise_with_offsets, original_span
+from vaktpost.model import Finding, Label, Message, Signal
+from vaktpost.text.dialogue import MINOR as DIALOGUE_MINOR, Turn, apply_dialogue
+from vaktpost.text import memo
+from vaktpost.text.labels import NOTHING, MessageFacts, Proposed, rule_scores
+from vaktpost.text.memo import facts_before_dialogue, own_copy
+from vaktpost.text.normalise import original_span
 
 __all__ = ["analyse_conversation", "analyse_conversations", "analyse_messages"]
 
@@ -37,60 +37,49 @@ def analyse_messages(conversations: Sequence[Sequence[Message]], use_learned: bo
     return _analyse(conversations, flat, use_learned)[0]
 
 
-def _label_distinct(flat: Sequence[Message], use_learned: bool) -> tuple[list[MessageFacts], list[str]]:
-    """Facts and normalised text per message, worked out once per distinct text of the batch.
+# Labels that give a conversation dialogue state (a pending request, an age question, a
+# conversation about a child, a self-disclosed minor). Until a turn carries one of them the
+# state is empty and `apply_dialogue` changes nothing, so a conversation without one skips
+# it (tests/text/test_speed_paths.py pins that on generated conversations).
+DIALOGUE_OPENERS = frozenset(DIALOGUE_MINOR) | {Label.AGE_PROBE}
 
-    Everything before the dialogue rules is a function of the text and the sender's role
-    alone, and chat repeats itself ("ok", "thanks", a price line, a greeting): normalising,
-    scanning, labelling and the learned stage run on each distinct text (and each distinct
-    (text, role)) once. The facts are shared until here; `_analyse` copies the ones the
-    dialogue may change. Messages with no hit and no number share `NOTHING`.
+
+def _opens_dialogue(f: MessageFacts) -> bool:
+    for p in f.proposed:
+        if p.label in DIALOGUE_OPENERS:
+            return True
+    return False
+
+
+def _analyse(conversations, flat, use_learned: bool = True, copy_all: bool = True):
+    """Facts per conversation (dialogue applied) and the normalised text per message.
+
+    Before the dialogue, facts depend on the text and the role alone: they are worked out
+    once per distinct text (memo.py) and shared. The dialogue changes its own copies; with
+    `copy_all` every message gets its own (the caller may change them), otherwise only the
+    messages of conversations the dialogue runs on. Most chat lines hit nothing and hold no
+    number: they share `NOTHING`, which nothing changes.
     """
-    index: dict[str, int] = {}
-    text_of = [index.setdefault(m.text or "", len(index)) for m in flat]
-    texts = normalise_batch(list(index))
-    all_hits = default_matcher().scan_batch(texts)
-    worth = [bool(h) or maybe_number(t) is not None for t, h in zip(texts, all_hits)]
-    keys: dict[tuple[int, Role], int] = {}
-    first: list[Message] = []  # one message per key: the learned stage reads its role
-    key_of = []
-    for m, u in zip(flat, text_of):
-        k = keys.setdefault((u, m.sender.role), len(keys))
-        if k == len(first):
-            first.append(m)
-        key_of.append(k)
-    facts = [
-        label_message(texts[u], all_hits[u], role) if worth[u] else NOTHING
-        for (u, role) in keys
-    ]
-    if use_learned:
-        from vaktpost.text.learned import apply_learned
-
-        apply_learned(first, [texts[u] for u, _ in keys], facts)
-    return [facts[k] for k in key_of], [texts[u] for u in text_of]
-
-
-def _analyse(conversations, flat, use_learned: bool = True):
-    shared, texts = _label_distinct(flat, use_learned)
-    # The dialogue changes facts in place, so each message gets its own copy (the hits and
-    # ages stay shared: nothing after labelling changes them); most chat lines hit nothing
-    # and hold no number: they keep the one empty record, which no later stage changes.
-    facts = [f if f is NOTHING else MessageFacts(f.hits, f.ages, list(f.proposed)) for f in shared]
+    shared, texts = facts_before_dialogue(flat, use_learned)
     out, i = [], 0
     for conv in conversations:
-        conv_facts = facts[i : i + len(conv)]
-        turns = [
-            Turn(m.sender.id, tuple(r.id for r in m.recipients), f)
-            for m, f in zip(conv, conv_facts)
-            if f is not NOTHING
-        ]
-        if turns:
+        n = len(conv)
+        conv_facts = shared[i : i + n]
+        i += n
+        if any(f is not NOTHING and _opens_dialogue(f) for f in conv_facts):
+            conv_facts = [own_copy(f) for f in conv_facts]
+            turns = [
+                Turn(m.sender.id, tuple(r.id for r in m.recipients), f)
+                for m, f in zip(conv, conv_facts)
+                if f is not NOTHING
+            ]
             participants = {m.sender.id for m in conv}
             for m in conv:
                 participants.update(r.id for r in m.recipients)
             apply_dialogue(turns, participants)
+        elif copy_all:
+            conv_facts = [own_copy(f) for f in conv_facts]
         out.append(conv_facts)
-        i += len(conv)
     return out, texts
 
 
@@ -126,7 +115,7 @@ def _finding(m: Message, f: MessageFacts, normalised: str) -> Finding:
     if text.isascii() and len(normalised) == len(text):
         offsets = _Identity(len(text))
     else:
-        normalised, offsets = normalise_with_offsets(text)
+        normalised, offsets = memo.offsets(text)
     proposed = list(f.proposed)
     if rule_scores()["evasion.obfuscated"] > 0 and any(
         p.label in (Label.MINOR_REQUEST, Label.MINOR_CONFIRMED, Label.CONTENT_REQUEST) for p in proposed
@@ -147,12 +136,21 @@ def analyse_conversations(conversations: Iterable[Sequence[Message]]) -> list[Fi
     if not conversations:
         return []
     flat = [m for conv in conversations for m in conv]
-    facts_by_conv, texts = _analyse(conversations, flat)
+    facts_by_conv, texts = _analyse(conversations, flat, copy_all=False)
+    shared = memo.finding_parts()  # (text, role) → (signals, score) of facts the dialogue left shared
     out: list[Finding] = []
     k = 0
     for conv, conv_facts in zip(conversations, facts_by_conv):
         for m, f in zip(conv, conv_facts):
             if f.proposed:
-                out.append(_finding(m, f, texts[k]))
+                key = (m.text or "", m.sender.role)
+                if memo.is_shared(key, f):
+                    parts = shared.get(key)
+                    if parts is None:
+                        found = _finding(m, f, texts[k])
+                        parts = shared[key] = (found.signals, found.score)
+                    out.append(Finding(m.platform, m.message_id, m.conversation_id, m.sender.id, *parts))
+                else:
+                    out.append(_finding(m, f, texts[k]))
             k += 1
     return out

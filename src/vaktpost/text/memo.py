@@ -1,0 +1,121 @@
+"""Per-message work before the dialogue, done once per distinct text and remembered.
+
+Everything the text stage does before the dialogue rules — normalising, the Hyperscan scan,
+the age parser, the message rules and the learned stage — is a function of the text as
+written and the sender's role alone. Chat repeats itself ("ok", "thanks po", the same price
+line, greetings, a seller's pasted menu), so within a batch each distinct text is worked on
+once, and across batches the results are remembered in a bounded table (`MAX_ENTRIES`;
+emptied when full). On 100,000 generated train messages 24,874 texts are distinct.
+
+The facts handed out are shared between messages; the dialogue changes facts in place, so
+the caller copies them first (`own_copy`). The table belongs to one state of the
+configuration — the matcher, the learned model (or none) and the rule scores — and a new
+one is started when any of them changes (tests switch the model off, for example).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from vaktpost.model import Message, Role
+from vaktpost.text.ages import maybe_number
+from vaktpost.text.labels import NOTHING, MessageFacts, label_message, rule_scores
+from vaktpost.text.matcher import Hit, default_matcher
+from vaktpost.text.normalise import normalise_batch, normalise_with_offsets
+
+MAX_ENTRIES = 200_000
+
+
+class _Memo:
+    def __init__(self) -> None:
+        self.texts: dict[str, tuple[str, list[Hit], bool]] = {}  # as written → (normalised, hits, worth labelling)
+        self.facts: dict[tuple[str, Role], MessageFacts] = {}  # (as written, role) → facts before dialogue
+        self.finding_parts: dict[tuple[str, Role], tuple] = {}  # (as written, role) → (signals, score) of those facts
+
+    def full(self) -> bool:
+        return len(self.texts) + len(self.facts) + len(self.finding_parts) > MAX_ENTRIES
+
+
+_memos: dict[tuple, _Memo] = {}
+_current: _Memo | None = None  # the table the last `facts_before_dialogue` used
+
+
+def _memo(use_learned: bool) -> _Memo:
+    model = None
+    if use_learned:
+        from vaktpost.text import learned
+
+        model = learned.installed_model()
+    token = (id(default_matcher()), use_learned, id(model), tuple(sorted(rule_scores().items())))
+    memo = _memos.get(token)
+    if memo is None or memo.full():
+        if len(_memos) >= 2 or memo is not None:
+            _memos.clear()
+        memo = _memos[token] = _Memo()
+    return memo
+
+
+def clear() -> None:
+    _memos.clear()
+    _offsets.clear()
+
+
+def facts_before_dialogue(flat: Sequence[Message], use_learned: bool = True) -> tuple[list[MessageFacts], list[str]]:
+    """Shared facts (with the rules' and the learned stage's labels) and the normalised text
+    of each message. Messages with no hit and no number get `NOTHING`."""
+    global _current
+    memo = _current = _memo(use_learned)
+    known, texts_known = memo.facts, memo.texts
+    keys = [(m.text or "", m.sender.role) for m in flat]
+    missing: dict[tuple[str, Role], Message] = {}
+    for k, m in zip(keys, flat):
+        if k not in known and k not in missing:
+            missing[k] = m  # one message per key: the learned stage reads its role
+    if missing:
+        new_texts = list(dict.fromkeys(raw for raw, _ in missing if raw not in texts_known))
+        if new_texts:
+            normalised = normalise_batch(new_texts)
+            for raw, t, h in zip(new_texts, normalised, default_matcher().scan_batch(normalised)):
+                texts_known[raw] = (t, h, bool(h) or maybe_number(t) is not None)
+        new_keys = list(missing)
+        facts = []
+        for raw, role in new_keys:
+            t, h, worth = texts_known[raw]
+            facts.append(label_message(t, h, role) if worth else NOTHING)
+        if use_learned:
+            from vaktpost.text.learned import apply_learned
+
+            apply_learned(list(missing.values()), [texts_known[raw][0] for raw, _ in new_keys], facts)
+        known.update(zip(new_keys, facts))
+    return [known[k] for k in keys], [texts_known[raw][0] for raw, _ in keys]
+
+
+def finding_parts() -> dict[tuple[str, Role], tuple]:
+    """Where the text stage keeps each shared facts' finding (signals, score): a message whose
+    facts the dialogue did not touch gets the same evidence as every message of its text."""
+    assert _current is not None, "facts_before_dialogue first"
+    return _current.finding_parts
+
+
+def is_shared(key: tuple[str, Role], f: MessageFacts) -> bool:
+    """`f` is the remembered facts of `key` itself, not a copy the dialogue may have changed."""
+    return _current is not None and _current.facts.get(key) is f
+
+
+def own_copy(f: MessageFacts) -> MessageFacts:
+    """A copy the dialogue may change: its own list of labels; hits and ages stay shared
+    (nothing after the message rules changes them). `NOTHING` is never changed: kept."""
+    return f if f is NOTHING else MessageFacts(f.hits, f.ages, list(f.proposed))
+
+
+_offsets: dict[str, tuple[str, list[int]]] = {}
+
+
+def offsets(text: str) -> tuple[str, list[int]]:
+    """`normalise_with_offsets(text)`, remembered (it depends on nothing configurable)."""
+    got = _offsets.get(text)
+    if got is None:
+        if len(_offsets) >= MAX_ENTRIES:
+            _offsets.clear()
+        got = _offsets[text] = normalise_with_offsets(text)
+    return got
