@@ -68,7 +68,7 @@ def _analyse(conversations, flat, use_learned: bool = True, copy_all: bool = Tru
         conv_facts = shared[i : i + n]
         i += n
         if any(f is not NOTHING and _opens_dialogue(f) for f in conv_facts):
-            conv_facts = [own_copy(f) for f in conv_facts]
+            before, conv_facts = conv_facts, [own_copy(f) for f in conv_facts]
             turns = [
                 Turn(m.sender.id, tuple(r.id for r in m.recipients), f)
                 for m, f in zip(conv, conv_facts)
@@ -78,6 +78,8 @@ def _analyse(conversations, flat, use_learned: bool = True, copy_all: bool = Tru
             for m in conv:
                 participants.update(r.id for r in m.recipients)
             apply_dialogue(turns, participants)
+            if not copy_all:  # copies the dialogue left as they were: back to the shared facts
+                conv_facts = [b if c.proposed == b.proposed else c for b, c in zip(before, conv_facts)]
         elif copy_all:
             conv_facts = [own_copy(f) for f in conv_facts]
         out.append(conv_facts)
