@@ -61,7 +61,7 @@ def _analyse(conversations, flat, use_learned: bool = True, copy_all: bool = Tru
     messages of conversations the dialogue runs on. Most chat lines hit nothing and hold no
     number: they share `NOTHING`, which nothing changes.
     """
-    shared, texts = facts_before_dialogue(flat, use_learned)
+    shared, texts, table = facts_before_dialogue(flat, use_learned)
     out, i = [], 0
     for conv in conversations:
         n = len(conv)
@@ -83,7 +83,7 @@ def _analyse(conversations, flat, use_learned: bool = True, copy_all: bool = Tru
         elif copy_all:
             conv_facts = [own_copy(f) for f in conv_facts]
         out.append(conv_facts)
-    return out, texts
+    return out, texts, table
 
 
 def _evasion(f: MessageFacts, original: str, normalised: str, offsets: list[int]) -> Proposed | None:
@@ -146,15 +146,15 @@ def _findings(conversations: list[list[Message]]) -> list[Finding]:
     if not conversations:
         return []
     flat = [m for conv in conversations for m in conv]
-    facts_by_conv, texts = _analyse(conversations, flat, copy_all=False)
-    shared = memo.finding_parts()  # (text, role) → (signals, score) of facts the dialogue left shared
+    facts_by_conv, texts, table = _analyse(conversations, flat, copy_all=False)
+    shared = table.finding_parts  # (text, role) → (signals, score) of facts the dialogue left shared
     out: list[Finding] = []
     k = 0
     for conv, conv_facts in zip(conversations, facts_by_conv):
         for m, f in zip(conv, conv_facts):
             if f.proposed:
                 key = (m.text or "", m.sender.role)
-                if memo.is_shared(key, f):
+                if table.is_shared(key, f):
                     parts = shared.get(key)
                     if parts is None:
                         found = _finding(m, f, texts[k])

@@ -27,17 +27,21 @@ MAX_ENTRIES = 200_000
 
 
 class _Memo:
-    def __init__(self) -> None:
+    def __init__(self, owners: tuple) -> None:
+        self.owners = owners  # the matcher and model the token names by id: kept alive, ids not reused
         self.texts: dict[str, tuple[str, list[Hit], bool]] = {}  # as written → (normalised, hits, worth labelling)
         self.facts: dict[tuple[str, Role], MessageFacts] = {}  # (as written, role) → facts before dialogue
         self.finding_parts: dict[tuple[str, Role], tuple] = {}  # (as written, role) → (signals, score) of those facts
+
+    def is_shared(self, key: tuple[str, Role], f: MessageFacts) -> bool:
+        """`f` is the remembered facts of `key` itself, not a copy the dialogue may have changed."""
+        return self.facts.get(key) is f
 
     def full(self) -> bool:
         return len(self.texts) + len(self.facts) + len(self.finding_parts) > MAX_ENTRIES
 
 
 _memos: dict[tuple, _Memo] = {}
-_current: _Memo | None = None  # the table the last `facts_before_dialogue` used
 
 
 def _memo(use_learned: bool) -> _Memo:
@@ -46,12 +50,13 @@ def _memo(use_learned: bool) -> _Memo:
         from vaktpost.text import learned
 
         model = learned.installed_model()
-    token = (id(default_matcher()), use_learned, id(model), tuple(sorted(rule_scores().items())))
+    matcher = default_matcher()
+    token = (id(matcher), use_learned, id(model), tuple(sorted(rule_scores().items())))
     memo = _memos.get(token)
     if memo is None or memo.full():
         if len(_memos) >= 2 or memo is not None:
             _memos.clear()
-        memo = _memos[token] = _Memo()
+        memo = _memos[token] = _Memo((matcher, model))
     return memo
 
 
@@ -60,11 +65,11 @@ def clear() -> None:
     _offsets.clear()
 
 
-def facts_before_dialogue(flat: Sequence[Message], use_learned: bool = True) -> tuple[list[MessageFacts], list[str]]:
+def facts_before_dialogue(flat: Sequence[Message], use_learned: bool = True) -> tuple[list[MessageFacts], list[str], _Memo]:
     """Shared facts (with the rules' and the learned stage's labels) and the normalised text
-    of each message. Messages with no hit and no number get `NOTHING`."""
-    global _current
-    memo = _current = _memo(use_learned)
+    of each message, and the table they came from. Messages with no hit and no number get
+    `NOTHING`."""
+    memo = _memo(use_learned)
     known, texts_known = memo.facts, memo.texts
     keys = [(m.text or "", m.sender.role) for m in flat]
     missing: dict[tuple[str, Role], Message] = {}
@@ -87,19 +92,7 @@ def facts_before_dialogue(flat: Sequence[Message], use_learned: bool = True) -> 
 
             apply_learned(list(missing.values()), [texts_known[raw][0] for raw, _ in new_keys], facts)
         known.update(zip(new_keys, facts))
-    return [known[k] for k in keys], [texts_known[raw][0] for raw, _ in keys]
-
-
-def finding_parts() -> dict[tuple[str, Role], tuple]:
-    """Where the text stage keeps each shared facts' finding (signals, score): a message whose
-    facts the dialogue did not touch gets the same evidence as every message of its text."""
-    assert _current is not None, "facts_before_dialogue first"
-    return _current.finding_parts
-
-
-def is_shared(key: tuple[str, Role], f: MessageFacts) -> bool:
-    """`f` is the remembered facts of `key` itself, not a copy the dialogue may have changed."""
-    return _current is not None and _current.facts.get(key) is f
+    return [known[k] for k in keys], [texts_known[raw][0] for raw, _ in keys], memo
 
 
 def own_copy(f: MessageFacts) -> MessageFacts:
