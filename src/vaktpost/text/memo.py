@@ -15,9 +15,10 @@ one is started when any of them changes (tests switch the model off, for example
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Iterable, NamedTuple, Sequence
 
-from vaktpost.model import Message, Role
+from vaktpost.bulkwork import collector_paused
+from vaktpost.model import Message, Participant, Role
 from vaktpost.text.ages import maybe_number
 from vaktpost.text.labels import NOTHING, MessageFacts, label_message, rule_scores
 from vaktpost.text.matcher import Hit, default_matcher
@@ -77,22 +78,51 @@ def facts_before_dialogue(flat: Sequence[Message], use_learned: bool = True) -> 
         if k not in known and k not in missing:
             missing[k] = m  # one message per key: the learned stage reads its role
     if missing:
-        new_texts = list(dict.fromkeys(raw for raw, _ in missing if raw not in texts_known))
-        if new_texts:
-            normalised = normalise_batch(new_texts)
-            for raw, t, h in zip(new_texts, normalised, default_matcher().scan_batch(normalised)):
-                texts_known[raw] = (t, h, bool(h) or maybe_number(t) is not None)
-        new_keys = list(missing)
-        facts = []
-        for raw, role in new_keys:
-            t, h, worth = texts_known[raw]
-            facts.append(label_message(t, h, role) if worth else NOTHING)
-        if use_learned:
-            from vaktpost.text.learned import apply_learned
-
-            apply_learned(list(missing.values()), [texts_known[raw][0] for raw, _ in new_keys], facts)
-        known.update(zip(new_keys, facts))
+        _fill(memo, missing, use_learned)
     return [known[k] for k in keys], [texts_known[raw][0] for raw, _ in keys], memo
+
+
+def _fill(memo: _Memo, missing: dict[tuple[str, Role], Message], use_learned: bool) -> None:
+    """Work out the facts of keys not yet in the table: each new text normalised and scanned
+    once for the whole batch, then labelled per role, then the learned stage on them all."""
+    texts_known = memo.texts
+    new_texts = list(dict.fromkeys(raw for raw, _ in missing if raw not in texts_known))
+    if new_texts:
+        normalised = normalise_batch(new_texts)
+        for raw, t, h in zip(new_texts, normalised, default_matcher().scan_batch(normalised)):
+            texts_known[raw] = (t, h, bool(h) or maybe_number(t) is not None)
+    new_keys = list(missing)
+    facts = []
+    for raw, role in new_keys:
+        t, h, worth = texts_known[raw]
+        facts.append(label_message(t, h, role) if worth else NOTHING)
+    if use_learned:
+        from vaktpost.text.learned import apply_learned
+
+        apply_learned(list(missing.values()), [texts_known[raw][0] for raw, _ in new_keys], facts)
+    memo.facts.update(zip(new_keys, facts))
+
+
+class _Sender(NamedTuple):
+    sender: Participant  # all the learned stage reads of a message
+
+
+def prepare(pairs: Iterable[tuple[str | None, Role]], use_learned: bool = True) -> None:
+    """Work out, ahead of time, the facts of these (text, sender role) pairs — e.g. while an
+    import waits for its reader process — so the analysis after it finds them ready. Does
+    nothing once the table is full (it would only be emptied again)."""
+    memo = _memo(use_learned)
+    if memo.full():
+        return
+    known = memo.facts
+    missing: dict[tuple[str, Role], _Sender] = {}
+    for text, role in pairs:
+        k = (text or "", role)
+        if k not in known and k not in missing:
+            missing[k] = _Sender(Participant("", role))
+    if missing:
+        with collector_paused():
+            _fill(memo, missing, use_learned)
 
 
 def own_copy(f: MessageFacts) -> MessageFacts:
