@@ -24,7 +24,8 @@ from vaktpost.text.labels import NOTHING, MessageFacts, label_message, rule_scor
 from vaktpost.text.matcher import Hit, default_matcher
 from vaktpost.text.normalise import normalise_batch, normalise_with_offsets
 
-MAX_ENTRIES = 200_000
+MAX_ENTRIES = 200_000  # ~560 bytes each on generated chat: ~110 MB when full
+MAX_OFFSETS = 50_000  # offset maps are a list per character: kept fewer
 
 
 class _Memo:
@@ -138,7 +139,7 @@ def offsets(text: str) -> tuple[str, list[int]]:
     """`normalise_with_offsets(text)`, remembered (it depends on nothing configurable)."""
     got = _offsets.get(text)
     if got is None:
-        if len(_offsets) >= MAX_ENTRIES:
+        if len(_offsets) >= MAX_OFFSETS:
             _offsets.clear()
         got = _offsets[text] = normalise_with_offsets(text)
     return got
