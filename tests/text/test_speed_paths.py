@@ -133,3 +133,18 @@ def test_pattern_cache_is_rebuilt_when_unreadable(tmp_path, monkeypatch):
     cached.write_text("{not json")
     assert matcher_mod._cached_patterns() == first == patterns()
     assert json.loads(cached.read_text())  # written again
+
+
+@pytest.mark.with_shipped_model
+def test_facts_prepared_during_an_import_give_the_same_findings(generated):
+    from vaktpost.engines.local import prepare_texts
+    from vaktpost.ingest.wire import wire_row
+
+    memo.clear()
+    flat = [m for c in generated for m in c]
+    for i in range(0, len(flat), 1_000):  # as the importer hands over its batches
+        prepare_texts([wire_row(m) for m in flat[i : i + 1_000]])
+    table = memo._memo(True)
+    assert all((m.text or "", m.sender.role) in table.facts for m in flat)
+    prepared = [f for batch in _in_batches(generated) for f in analyse_conversations(batch)]
+    assert prepared == [f for batch in _in_batches(generated) for f in plain_path(batch)]
