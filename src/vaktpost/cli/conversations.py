@@ -13,7 +13,7 @@ from rich.table import Table
 
 from vaktpost.cli.common import DbOption, console, resolve_db, user_errors, write_json, write_jsonl
 from vaktpost.cli.scale import ScanEngine, scan_with_ray
-from vaktpost.engines.local import analyse_conversations
+from vaktpost.engines.local import analyse_conversations, prepare_texts
 from vaktpost.ingest.importer import ImportOptions, import_file
 from vaktpost.ingest.records import parse_zone
 from vaktpost.ingest.source import check_input
@@ -84,7 +84,7 @@ def scan(
     with _progress() as progress:
         for path in inputs:
             task = progress.add_task(f"import {path.name}", total=path.stat().st_size)
-            result = import_file(engine, path, opts, on_progress=lambda pos, t=task: progress.update(t, completed=pos))
+            result = import_file(engine, path, opts, on_progress=lambda pos, t=task: progress.update(t, completed=pos), on_rows=prepare_texts)
             progress.update(task, completed=path.stat().st_size)
             results.append(result)
             touched |= result.conversation_keys

@@ -11,10 +11,13 @@ from collections.abc import Callable, Iterable
 from sqlalchemy import Engine
 
 from vaktpost.bulkwork import collector_paused
+from vaktpost.model import Role
 from vaktpost.scan import scan_conversations
 from vaktpost.store.conversations import iter_conversations, replace_text_findings
+from vaktpost.text import memo
 
 CHUNK = 500
+_ROLES = {r.value: r for r in Role}
 
 
 def analyse_conversations(
@@ -34,3 +37,11 @@ def analyse_conversations(
         if on_progress:
             on_progress(len(chunk))
     return total
+
+
+def prepare_texts(rows) -> None:
+    """An importer hook (`import_file(..., on_rows=prepare_texts)`): works out the text
+    stage's facts of each (text, sender role) of the rows just written, while the reader
+    process parses the next batch; `analyse_conversations` then finds them remembered
+    (text/memo.py). Findings are the same with or without it."""
+    memo.prepare((w.text, _ROLES.get(w.sender_role, Role.UNKNOWN)) for w in rows)

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
+from vaktpost.bulkwork import collector_paused
 from vaktpost.model import Finding, Label, Message, Signal
-from vaktpost.text.dialogue import Turn, apply_dialogue
-from vaktpost.text.ages import maybe_number
-from vaktpost.text.labels import NOTHING, MessageFacts, Proposed, label_message, rule_scores
-from vaktpost.text.matcher import default_matcher
-from vaktpost.text.normalise import normalise_batch, normalise_with_offsets, original_span
+from vaktpost.text.dialogue import MINOR as DIALOGUE_MINOR, Turn, apply_dialogue
+from vaktpost.text import memo
+from vaktpost.text.labels import NOTHING, MessageFacts, Proposed, rule_scores
+from vaktpost.text.memo import facts_before_dialogue, own_copy
+from vaktpost.text.normalise import original_span
 
 __all__ = ["analyse_conversation", "analyse_conversations", "analyse_messages"]
 
@@ -34,38 +35,55 @@ def analyse_messages(conversations: Sequence[Sequence[Message]], use_learned: bo
     finds opens the dialogue state like a rule's would.
     """
     flat = [m for conv in conversations for m in conv]
-    texts = normalise_batch([m.text or "" for m in flat])
-    return _analyse(conversations, flat, texts, use_learned)[0]
+    return _analyse(conversations, flat, use_learned)[0]
 
 
-def _analyse(conversations, flat, texts, use_learned: bool = True):
-    all_hits = default_matcher().scan_batch(texts)
-    # Most chat lines hit nothing and hold no number: they share one empty record, which
-    # no later stage changes (dialogue and the learned stage only act on hits and ages).
-    facts = [
-        label_message(t, h, m.sender.role) if h or maybe_number(t) else NOTHING
-        for t, h, m in zip(texts, all_hits, flat)
-    ]
-    if use_learned:
-        from vaktpost.text.learned import apply_learned
+# Labels that give a conversation dialogue state (a pending request, an age question, a
+# conversation about a child, a self-disclosed minor). Until a turn carries one of them the
+# state is empty and `apply_dialogue` changes nothing, so a conversation without one skips
+# it (tests/text/test_speed_paths.py pins that on generated conversations).
+DIALOGUE_OPENERS = frozenset(DIALOGUE_MINOR) | {Label.AGE_PROBE}
 
-        apply_learned(flat, texts, facts)
+
+def _opens_dialogue(f: MessageFacts) -> bool:
+    for p in f.proposed:
+        if p.label in DIALOGUE_OPENERS:
+            return True
+    return False
+
+
+def _analyse(conversations, flat, use_learned: bool = True, copy_all: bool = True):
+    """Facts per conversation (dialogue applied) and the normalised text per message.
+
+    Before the dialogue, facts depend on the text and the role alone: they are worked out
+    once per distinct text (memo.py) and shared. The dialogue changes its own copies; with
+    `copy_all` every message gets its own (the caller may change them), otherwise only the
+    messages of conversations the dialogue runs on. Most chat lines hit nothing and hold no
+    number: they share `NOTHING`, which nothing changes.
+    """
+    shared, texts, table = facts_before_dialogue(flat, use_learned)
     out, i = [], 0
     for conv in conversations:
-        conv_facts = facts[i : i + len(conv)]
-        turns = [
-            Turn(m.sender.id, tuple(r.id for r in m.recipients), f)
-            for m, f in zip(conv, conv_facts)
-            if f is not NOTHING
-        ]
-        if turns:
+        n = len(conv)
+        conv_facts = shared[i : i + n]
+        i += n
+        if any(f is not NOTHING and _opens_dialogue(f) for f in conv_facts):
+            before, conv_facts = conv_facts, [own_copy(f) for f in conv_facts]
+            turns = [
+                Turn(m.sender.id, tuple(r.id for r in m.recipients), f)
+                for m, f in zip(conv, conv_facts)
+                if f is not NOTHING
+            ]
             participants = {m.sender.id for m in conv}
             for m in conv:
                 participants.update(r.id for r in m.recipients)
             apply_dialogue(turns, participants)
+            if not copy_all:  # copies the dialogue left as they were: back to the shared facts
+                conv_facts = [b if c.proposed == b.proposed else c for b, c in zip(before, conv_facts)]
+        elif copy_all:
+            conv_facts = [own_copy(f) for f in conv_facts]
         out.append(conv_facts)
-        i += len(conv)
-    return out, texts
+    return out, texts, table
 
 
 def _evasion(f: MessageFacts, original: str, normalised: str, offsets: list[int]) -> Proposed | None:
@@ -100,7 +118,7 @@ def _finding(m: Message, f: MessageFacts, normalised: str) -> Finding:
     if text.isascii() and len(normalised) == len(text):
         offsets = _Identity(len(text))
     else:
-        normalised, offsets = normalise_with_offsets(text)
+        normalised, offsets = memo.offsets(text)
     proposed = list(f.proposed)
     if rule_scores()["evasion.obfuscated"] > 0 and any(
         p.label in (Label.MINOR_REQUEST, Label.MINOR_CONFIRMED, Label.CONTENT_REQUEST) for p in proposed
@@ -117,17 +135,32 @@ def _finding(m: Message, f: MessageFacts, normalised: str) -> Finding:
 
 def analyse_conversations(conversations: Iterable[Sequence[Message]]) -> list[Finding]:
     """Findings for a batch of conversations, each a list of messages in sending order."""
-    conversations = [list(c) for c in conversations]
+    # Facts, hits and findings are acyclic: reference counting frees them, and the cyclic
+    # collector would only re-walk the heap (the remembered facts included) — it was a
+    # third of the stage's time. It runs again after the batch.
+    with collector_paused():
+        return _findings([list(c) for c in conversations])
+
+
+def _findings(conversations: list[list[Message]]) -> list[Finding]:
     if not conversations:
         return []
     flat = [m for conv in conversations for m in conv]
-    texts = normalise_batch([m.text or "" for m in flat])
-    facts_by_conv, _ = _analyse(conversations, flat, texts)
+    facts_by_conv, texts, table = _analyse(conversations, flat, copy_all=False)
+    shared = table.finding_parts  # (text, role) → (signals, score) of facts the dialogue left shared
     out: list[Finding] = []
     k = 0
     for conv, conv_facts in zip(conversations, facts_by_conv):
         for m, f in zip(conv, conv_facts):
             if f.proposed:
-                out.append(_finding(m, f, texts[k]))
+                key = (m.text or "", m.sender.role)
+                if table.is_shared(key, f):
+                    parts = shared.get(key)
+                    if parts is None:
+                        found = _finding(m, f, texts[k])
+                        parts = shared[key] = (found.signals, found.score)
+                    out.append(Finding(m.platform, m.message_id, m.conversation_id, m.sender.id, *parts))
+                else:
+                    out.append(_finding(m, f, texts[k]))
             k += 1
     return out

@@ -11,6 +11,7 @@ code-switched chat needs. Where Hyperscan is missing, the same patterns run thro
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import platform
 import re
@@ -129,6 +130,37 @@ class Matcher:
         return out
 
 
+def _package_fingerprint() -> str:
+    """A hash of every source and data file of the text package: the patterns are a function
+    of them (lexicons, folding, number words, the phrase-to-regex code) and of nothing else."""
+    base = Path(__file__).parent
+    h = hashlib.sha256(platform.python_version().encode())
+    for f in sorted(base.rglob("*")):
+        if f.suffix in (".py", ".json", ".txt", ".tsv", ".yaml") and f.is_file():
+            h.update(str(f.relative_to(base)).encode() + b"\x00" + f.read_bytes() + b"\x00")
+    return h.hexdigest()[:24]
+
+
+def _cached_patterns() -> tuple[Pattern, ...]:
+    """`lexicon.patterns()` — folding every phrase and its misspellings takes ~0.5 s per
+    process, which a short `vaktpost scan` feels — kept on disk beside the compiled database,
+    keyed by the package's files; rebuilt on any doubt."""
+    path = _cache_dir() / f"patterns-{_package_fingerprint()}.json"
+    try:
+        return tuple(Pattern(*row) for row in json.loads(path.read_text(encoding="utf-8")))
+    except Exception:  # missing or unreadable: build them
+        pass
+    pats = patterns()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps([[p.id, p.category, p.language, p.regex, p.rule] for p in pats]), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return pats
+
+
 @lru_cache(maxsize=1)
 def default_matcher() -> Matcher:
-    return Matcher()
+    return Matcher(_cached_patterns())

@@ -1,0 +1,145 @@
+"""Per-message work before the dialogue, done once per distinct text and remembered.
+
+Everything the text stage does before the dialogue rules — normalising, the Hyperscan scan,
+the age parser, the message rules and the learned stage — is a function of the text as
+written and the sender's role alone. Chat repeats itself ("ok", "thanks po", the same price
+line, greetings, a seller's pasted menu), so within a batch each distinct text is worked on
+once, and across batches the results are remembered in a bounded table (`MAX_ENTRIES`;
+emptied when full). On 100,000 generated train messages 24,874 texts are distinct.
+
+The facts handed out are shared between messages; the dialogue changes facts in place, so
+the caller copies them first (`own_copy`). The table belongs to one state of the
+configuration — the matcher, the learned model (or none) and the rule scores — and a new
+one is started when any of them changes (tests switch the model off, for example).
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, NamedTuple, Sequence
+
+from vaktpost.bulkwork import collector_paused
+from vaktpost.model import Message, Participant, Role
+from vaktpost.text.ages import maybe_number
+from vaktpost.text.labels import NOTHING, MessageFacts, label_message, rule_scores
+from vaktpost.text.matcher import Hit, default_matcher
+from vaktpost.text.normalise import normalise_batch, normalise_with_offsets
+
+MAX_ENTRIES = 200_000  # ~560 bytes each on generated chat: ~110 MB when full
+MAX_OFFSETS = 50_000  # offset maps are a list per character: kept fewer
+
+
+class _Memo:
+    def __init__(self, owners: tuple) -> None:
+        self.owners = owners  # the matcher and model the token names by id: kept alive, ids not reused
+        self.texts: dict[str, tuple[str, list[Hit], bool]] = {}  # as written → (normalised, hits, worth labelling)
+        self.facts: dict[tuple[str, Role], MessageFacts] = {}  # (as written, role) → facts before dialogue
+        self.finding_parts: dict[tuple[str, Role], tuple] = {}  # (as written, role) → (signals, score) of those facts
+
+    def is_shared(self, key: tuple[str, Role], f: MessageFacts) -> bool:
+        """`f` is the remembered facts of `key` itself, not a copy the dialogue may have changed."""
+        return self.facts.get(key) is f
+
+    def full(self) -> bool:
+        return len(self.texts) + len(self.facts) + len(self.finding_parts) > MAX_ENTRIES
+
+
+_memos: dict[tuple, _Memo] = {}
+
+
+def _memo(use_learned: bool) -> _Memo:
+    model = None
+    if use_learned:
+        from vaktpost.text import learned
+
+        model = learned.installed_model()
+    matcher = default_matcher()
+    token = (id(matcher), use_learned, id(model), tuple(sorted(rule_scores().items())))
+    memo = _memos.get(token)
+    if memo is None or memo.full():
+        if len(_memos) >= 2 or memo is not None:
+            _memos.clear()
+        memo = _memos[token] = _Memo((matcher, model))
+    return memo
+
+
+def clear() -> None:
+    _memos.clear()
+    _offsets.clear()
+
+
+def facts_before_dialogue(flat: Sequence[Message], use_learned: bool = True) -> tuple[list[MessageFacts], list[str], _Memo]:
+    """Shared facts (with the rules' and the learned stage's labels) and the normalised text
+    of each message, and the table they came from. Messages with no hit and no number get
+    `NOTHING`."""
+    memo = _memo(use_learned)
+    known, texts_known = memo.facts, memo.texts
+    keys = [(m.text or "", m.sender.role) for m in flat]
+    missing: dict[tuple[str, Role], Message] = {}
+    for k, m in zip(keys, flat):
+        if k not in known and k not in missing:
+            missing[k] = m  # one message per key: the learned stage reads its role
+    if missing:
+        _fill(memo, missing, use_learned)
+    return [known[k] for k in keys], [texts_known[raw][0] for raw, _ in keys], memo
+
+
+def _fill(memo: _Memo, missing: dict[tuple[str, Role], Message], use_learned: bool) -> None:
+    """Work out the facts of keys not yet in the table: each new text normalised and scanned
+    once for the whole batch, then labelled per role, then the learned stage on them all."""
+    texts_known = memo.texts
+    new_texts = list(dict.fromkeys(raw for raw, _ in missing if raw not in texts_known))
+    if new_texts:
+        normalised = normalise_batch(new_texts)
+        for raw, t, h in zip(new_texts, normalised, default_matcher().scan_batch(normalised)):
+            texts_known[raw] = (t, h, bool(h) or maybe_number(t) is not None)
+    new_keys = list(missing)
+    facts = []
+    for raw, role in new_keys:
+        t, h, worth = texts_known[raw]
+        facts.append(label_message(t, h, role) if worth else NOTHING)
+    if use_learned:
+        from vaktpost.text.learned import apply_learned
+
+        apply_learned(list(missing.values()), [texts_known[raw][0] for raw, _ in new_keys], facts)
+    memo.facts.update(zip(new_keys, facts))
+
+
+class _Sender(NamedTuple):
+    sender: Participant  # all the learned stage reads of a message
+
+
+def prepare(pairs: Iterable[tuple[str | None, Role]], use_learned: bool = True) -> None:
+    """Work out, ahead of time, the facts of these (text, sender role) pairs — e.g. while an
+    import waits for its reader process — so the analysis after it finds them ready. Does
+    nothing once the table is full (it would only be emptied again)."""
+    memo = _memo(use_learned)
+    if memo.full():
+        return
+    known = memo.facts
+    missing: dict[tuple[str, Role], _Sender] = {}
+    for text, role in pairs:
+        k = (text or "", role)
+        if k not in known and k not in missing:
+            missing[k] = _Sender(Participant("", role))
+    if missing:
+        with collector_paused():
+            _fill(memo, missing, use_learned)
+
+
+def own_copy(f: MessageFacts) -> MessageFacts:
+    """A copy the dialogue may change: its own list of labels; hits and ages stay shared
+    (nothing after the message rules changes them). `NOTHING` is never changed: kept."""
+    return f if f is NOTHING else MessageFacts(f.hits, f.ages, list(f.proposed))
+
+
+_offsets: dict[str, tuple[str, list[int]]] = {}
+
+
+def offsets(text: str) -> tuple[str, list[int]]:
+    """`normalise_with_offsets(text)`, remembered (it depends on nothing configurable)."""
+    got = _offsets.get(text)
+    if got is None:
+        if len(_offsets) >= MAX_OFFSETS:
+            _offsets.clear()
+        got = _offsets[text] = normalise_with_offsets(text)
+    return got

@@ -1,0 +1,150 @@
+"""The text stage's shortcuts give exactly what the plain path gives.
+
+The plain path is the stage as first written: every message normalised, scanned, labelled and
+given to the learned stage on its own, every conversation through the dialogue rules, the
+evidence of every labelled message mapped back. The fast path works once per distinct
+(text, role) and remembers it across batches (text/memo.py), skips the dialogue where no turn
+carries a minor label or an age probe, and reuses the evidence of facts the dialogue left
+alone. Both run here on generated train-split conversations and on hand-made ones.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from vaktpost.model import Finding, Label
+from vaktpost.text import DIALOGUE_OPENERS, _finding, analyse_conversations, analyse_messages, memo
+from vaktpost.text.dialogue import Turn, apply_dialogue
+from vaktpost.text.labels import label_message
+from vaktpost.text.matcher import default_matcher
+from vaktpost.text.normalise import normalise_batch
+
+from .helpers import chat
+
+
+def plain_path(conversations, use_learned: bool = True) -> list[Finding]:
+    flat = [m for c in conversations for m in c]
+    texts = normalise_batch([m.text or "" for m in flat])
+    hits = default_matcher().scan_batch(texts)
+    facts = [label_message(t, h, m.sender.role) for t, h, m in zip(texts, hits, flat)]
+    if use_learned:
+        from vaktpost.text.learned import apply_learned
+
+        apply_learned(flat, texts, facts)
+    out, i = [], 0
+    for conv in conversations:
+        conv_facts = facts[i : i + len(conv)]
+        participants = {m.sender.id for m in conv} | {r.id for m in conv for r in m.recipients}
+        apply_dialogue([Turn(m.sender.id, tuple(r.id for r in m.recipients), f) for m, f in zip(conv, conv_facts)], participants)
+        for m, f, t in zip(conv, conv_facts, texts[i : i + len(conv)]):
+            if f.proposed:
+                out.append(_finding(m, f, t))
+        i += len(conv)
+    return out
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    from vaktpost.synth import GeneratorOptions, generate
+    from vaktpost.text.training import chats_path, group_conversations, read_messages
+
+    out = tmp_path_factory.mktemp("speed-train")
+    generate(GeneratorOptions(out=out, messages=6_000, seed=13, split="train"))
+    return group_conversations(list(read_messages(chats_path(out))))
+
+
+def _in_batches(conversations, size=150):
+    return [conversations[i : i + size] for i in range(0, len(conversations), size)]
+
+
+@pytest.mark.with_shipped_model
+def test_fast_path_equals_plain_path_on_generated_conversations(generated):
+    memo.clear()
+    fast = [f for batch in _in_batches(generated) for f in analyse_conversations(batch)]
+    # again, now with everything remembered from the first pass
+    again = [f for batch in _in_batches(generated, 400) for f in analyse_conversations(batch)]
+    plain = [f for batch in _in_batches(generated) for f in plain_path(batch)]
+    assert len(plain) > 300  # the corpus has labelled messages of many kinds
+    assert len({lab for f in plain for lab in f.labels}) >= 8
+    assert fast == plain
+    assert again == plain
+
+
+def test_fast_path_equals_plain_path_rules_only(generated):
+    memo.clear()
+    fast = [f for batch in _in_batches(generated) for f in analyse_conversations(batch)]
+    assert fast == [f for batch in _in_batches(generated) for f in plain_path(batch, use_learned=False)]
+
+
+@pytest.mark.with_shipped_model
+def test_switching_the_model_off_is_not_answered_from_memory(generated, monkeypatch):
+    from vaktpost.text import learned
+
+    with_model = [f for batch in _in_batches(generated) for f in analyse_conversations(batch)]
+    monkeypatch.setattr(learned, "installed_model", lambda: None)
+    without = [f for batch in _in_batches(generated) for f in analyse_conversations(batch)]
+    assert without == [f for batch in _in_batches(generated) for f in plain_path(batch, use_learned=False)]
+    assert without != with_model  # the shipped model adds labels on this corpus
+
+
+def test_dialogue_changes_nothing_without_an_opener(generated):
+    """Why a conversation without a minor label or an age probe may skip the dialogue."""
+    skipped = 0
+    for conv in generated:
+        [facts] = analyse_messages([conv], use_learned=False)
+        if any(p.label in DIALOGUE_OPENERS for f in facts for p in f.proposed):
+            continue
+        before = [list(f.proposed) for f in facts]
+        apply_dialogue([Turn(m.sender.id, tuple(r.id for r in m.recipients), f) for m, f in zip(conv, facts)])
+        assert [f.proposed for f in facts] == before
+        skipped += 1
+    assert skipped > 100
+
+
+def test_same_text_in_two_conversations_keeps_each_dialogue_apart():
+    # "yes, my niece" answers a request in the first conversation only
+    asked = chat(("b", "do you have a younger one? any kids"), ("p", "yes, my niece"), conversation="c-1")
+    not_asked = chat(("b", "hello, how are you"), ("p", "yes, my niece"), conversation="c-2")
+    found = analyse_conversations([asked, not_asked]) + analyse_conversations([not_asked, asked])
+    confirmed = {(f.conversation_id, f.message_id) for f in found if Label.MINOR_CONFIRMED in f.labels}
+    assert confirmed == {("c-1", "c-1-m1")}
+    assert found[: len(found) // 2] == plain_path([asked, not_asked])
+
+
+def test_facts_handed_out_are_the_callers_own():
+    conv = chat(("b", "any kids available? 12yo"), ("p", "30 usd via gcash"))
+    [first] = analyse_messages([conv])
+    for f in first:
+        f.proposed.clear()
+    [second] = analyse_messages([conv])
+    assert any(f.proposed for f in second)
+
+
+def test_pattern_cache_is_rebuilt_when_unreadable(tmp_path, monkeypatch):
+    from vaktpost.text import matcher as matcher_mod
+    from vaktpost.text.lexicon import patterns
+
+    monkeypatch.setenv("VAKTPOST_CACHE_DIR", str(tmp_path))
+    first = matcher_mod._cached_patterns()
+    [cached] = list((tmp_path / "vaktpost").glob("patterns-*.json"))
+    assert len(json.loads(cached.read_text())) == len(patterns())
+    cached.write_text("{not json")
+    assert matcher_mod._cached_patterns() == first == patterns()
+    assert json.loads(cached.read_text())  # written again
+
+
+@pytest.mark.with_shipped_model
+def test_facts_prepared_during_an_import_give_the_same_findings(generated):
+    from vaktpost.engines.local import prepare_texts
+    from vaktpost.ingest.wire import wire_row
+
+    memo.clear()
+    flat = [m for c in generated for m in c]
+    for i in range(0, len(flat), 1_000):  # as the importer hands over its batches
+        prepare_texts([wire_row(m) for m in flat[i : i + 1_000]])
+    table = memo._memo(True)
+    assert all((m.text or "", m.sender.role) in table.facts for m in flat)
+    prepared = [f for batch in _in_batches(generated) for f in analyse_conversations(batch)]
+    assert prepared == [f for batch in _in_batches(generated) for f in plain_path(batch)]
