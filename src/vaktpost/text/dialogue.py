@@ -68,7 +68,10 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
                 _drop(f, *ASKS)
                 labels = f.labels()
             young = [a for a in f.ages if a.minor and a.kind != "self"]
-            if Label.MINOR_CONFIRMED not in labels and f.has("affirm", "offer", "have") and (f.has(*CHILD) or young):
+            stated = [a for a in young if a.kind in ("person", "third", "grade")] and not (
+                f.adult_only or f.has("innocent", "thing")
+            )  # "she's 12" answering a request for a child confirms one
+            if Label.MINOR_CONFIRMED not in labels and (stated or f.has("affirm", "offer", "have") and (f.has(*CHILD) or young)):
                 span = (young[0].start, young[0].end, f"age={young[0].value}") if young else f.span(*CHILD)
                 f.add(Label.MINOR_CONFIRMED, span, "dialogue.answer")
         commerce = f.has("price", "price_word", "payment")

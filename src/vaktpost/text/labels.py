@@ -183,7 +183,9 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
         self_minor += [a for a in f.ages if a.minor and a.kind in ("person", "third", "bare")]
         minor_ages = []
         child = f.has("relative", "codeword")
-    elif not self_minor and f.has("self_ref") and not f.has("third_ref", *CHILD):
+    elif self_minor and f.has("have", "offer_question") and not _possessive_only(text, hits):
+        minor_ages, self_minor = self_minor + minor_ages, []  # "may 12 ako dito", "meron ako, 12 anyos"
+    elif not self_minor and f.has("self_ref") and not f.has("third_ref", "have", "offer", "offer_question", *CHILD):
         self_minor = [a for a in minor_ages if a.kind == "person"]
         minor_ages = [a for a in minor_ages if a not in self_minor]
     if self_minor:
@@ -214,6 +216,26 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
     elif stance == "offer" and not innocent and not (refused and not f.has("offer", "have")):
         # Without an age, a bare "yes"/"ok" or "my daughter" beside a child word offers no one:
         # an answer to a pending request is the dialogue's to confirm ("yes, my niece").
-        if decisive or f.has("offer", "offer_question") or (f.has("have") and f.has("child", "young_ref", "codeword")):
+        # With an age, a plain statement ("my daughter is 12 today", "my 10 yo has homework")
+        # offers no one either: only an offer, an "I have", a price or a leading "yes" does;
+        # the same words answering a request are the dialogue's ("she's 12" → confirmed).
+        have = f.has("have") and not _possessive_only(text, hits)
+        offering = f.has("offer", "offer_question", "price", "price_word") or have or _leading(f, "affirm")
+        if (decisive and offering) or f.has("offer", "offer_question") or (have and f.has("child", "young_ref", "codeword")):
             f.add(Label.MINOR_CONFIRMED, span, "age.offer" if decisive else "child.offer")
     return f
+
+
+_POSSESSIVE = re.compile(r"^(?:my|our|akong|min|mi|mit)\b|\b(?:ko|min|mi|mit|nako)$")
+
+
+def _possessive_only(text: str, hits: list[Hit]) -> bool:
+    """Every "have" hit is a possessive ("my niece", "pamangkin ko", "datteren min"), which
+    names one's relative; "I have", "meron ako", "naa koy", "jeg har" offer one."""
+    return all(_POSSESSIVE.search(text[h.start : h.end]) for h in hits if h.pattern.category == "have")
+
+
+def _leading(f: MessageFacts, category: str) -> bool:
+    """The message opens with this category ("yes, 13", "oo, dose anyos")."""
+    h = f.hits.get(category)
+    return h is not None and h.start <= 2
