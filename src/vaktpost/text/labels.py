@@ -178,6 +178,15 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
     if not minor_ages and child and f.has("request", "want", "offer", "have", "affirm", "offer_question") and not f.has("innocent", "thing"):
         counts = {h.start for c, h in f.hits.items() if c in CHILD}  # "2 kids" is a count, not an age
         minor_ages = [a for a in f.ages if a.kind == "bare" and a.minor and a.end + 1 not in counts]
+    elif not minor_ages and f.has("have") and not f.has("innocent", "thing") and not _possessive_only(text, hits):
+        # "I have a 12", "jeg har en på 12", "may 12 ako", "naa koy 12": the number right
+        # after an "I have" is the one offered
+        h = f.hits["have"]
+        minor_ages = [
+            a for a in f.ages
+            if a.kind == "bare" and a.minor and h.start <= a.start <= h.end + 12 and _ENDS_AGE.match(text, a.end)
+            and not (text.startswith("may", h.start) and not _MAY_AKO.match(text, a.end))  # "on May 2 for work"
+        ]
     self_minor = [a for a in f.ages if a.kind == "self" and a.minor]
     if f.has("self_young"):  # "mamma sier jeg er for ung ... 17 år", "bata pa ako, 11 anyos"
         self_minor += [a for a in f.ages if a.minor and a.kind in ("person", "third", "bare")]
@@ -188,10 +197,18 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
     elif not self_minor and f.has("self_ref") and not f.has("third_ref", "have", "offer", "offer_question", *CHILD):
         self_minor = [a for a in minor_ages if a.kind == "person"]
         minor_ages = [a for a in minor_ages if a not in self_minor]
+    about_other = f.has("have", "offer", "offer_question", *CHILD) or (
+        f.has("third_ref") and not _inside(f.hits["third_ref"], f.hits.get("self_age"))  # nb "13 år her"
+    )
+    if not self_minor and f.has("self_age") and not about_other:
+        self_minor = _shorthand_age(text, f.hits["self_age"])  # "14 here", "age 13", "14f", "14 na ako"
     if self_minor:
         f.add(Label.SELF_DISCLOSED_MINOR, _age_span(self_minor[0]), "age.self")
         if not child:
             return f  # about oneself: no one is asked for or offered
+    elif f.has("self_underage") and not about_other:  # "not 18 yet", "hindi pa ako 18", "ikke 18 enda"
+        f.add(Label.SELF_DISCLOSED_MINOR, f.span("self_underage"), "self.underage")
+        return f
     if f.adult_only and not f.has("child", "relative", "codeword"):
         return f  # "youngest here, 19 y/o": young words of an adult
     if not minor_ages and not child:
@@ -233,6 +250,27 @@ def _possessive_only(text: str, hits: list[Hit]) -> bool:
     """Every "have" hit is a possessive ("my niece", "pamangkin ko", "datteren min"), which
     names one's relative; "I have", "meron ako", "naa koy", "jeg har" offer one."""
     return all(_POSSESSIVE.search(text[h.start : h.end]) for h in hits if h.pattern.category == "have")
+
+
+# After an offered number: the end, a stop, or a word that goes with a person ("I have a 12
+# if you want", "may 12 ako dito", "jeg har en på 12 her") — not a unit ("12 inch", "13 hour").
+_ENDS_AGE = re.compile(
+    r"\s*(?:$|[,.!?;:)]|(?:if|for|here|now|tonight|available|ready|and|or|y|po|ako|kami|dito|diri|ko|koy|mi|her|hvis|til|klar|ledig)\b)"
+)
+_MAY_AKO = re.compile(r"\s*(?:ako|kami|po)\b")  # tl "may 12 ako": not the month "May 12"
+_NUMBER = re.compile(r"\d{1,2}")
+
+
+def _shorthand_age(text: str, hit: Hit) -> list[AgeMention]:
+    """The age in a chat-shorthand self statement ("14f", "age 13", "13 years old here")."""
+    m = _NUMBER.search(text, hit.start, hit.end)
+    if m is None or int(m.group()) >= 18:
+        return []
+    return [AgeMention(int(m.group()), m.start(), m.end(), "self")]
+
+
+def _inside(inner: Hit, outer: Hit | None) -> bool:
+    return outer is not None and outer.start <= inner.start and inner.end <= outer.end
 
 
 def _leading(f: MessageFacts, category: str) -> bool:
