@@ -32,6 +32,7 @@ class ConversationState:
     age_asked: dict[tuple[str, str], bool] = field(default_factory=dict)  # (asker, asked) → about a third person
     about_child: bool = False
     self_minor: set[str] = field(default_factory=set)
+    last_turn: dict[tuple[str, str], int] = field(default_factory=dict)  # (sender, recipient) → turn
 
 
 def _drop(facts: MessageFacts, *labels: Label) -> None:
@@ -96,9 +97,12 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
                 f.add(Label.CONTENT_REQUEST, f.span("media"), "content.dialogue")
 
         labels = f.labels()
+        if Label.MINOR_CONFIRMED in labels and not askers:
+            _implied_request(turns, st, i, to)
         for r in to:
             if r == t.sender:
                 continue
+            st.last_turn[(t.sender, r)] = i
             if labels & set(ASKS):
                 st.pending[(t.sender, r)] = i
             if Label.AGE_PROBE in labels:
@@ -114,4 +118,26 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
         if Label.SELF_DISCLOSED_MINOR in labels:
             st.self_minor.add(t.sender)
         if labels & set(MINOR):
+            st.about_child = True
+
+
+def _implied_request(turns: Sequence[Turn], st: ConversationState, i: int, to: Sequence[str]) -> None:
+    """A confirmation with no request pending: the counterpart's last message, if it spoke of
+    a child ("how about your niece?", "any younger?") in the last few turns, was the
+    request the confirmation answers — it becomes `MINOR_REQUEST` (rule
+    `dialogue.implied_request`), so the funnel's asked → confirmed pair is not lost when
+    the request's wording was not recognised on its own.
+    """
+    t = turns[i]
+    for r in to:
+        j = st.last_turn.get((r, t.sender))
+        if j is None or i - j > 3:
+            continue
+        g = turns[j].facts
+        if g.labels() & set(MINOR) or g.adult_only or g.has("refusal", "innocent", "thing", "price", "price_word"):
+            continue
+        young = [a for a in g.ages if a.minor and a.kind != "self"]
+        if g.has(*CHILD) or young:
+            span = (young[0].start, young[0].end, f"age={young[0].value}") if young else g.span(*CHILD)
+            g.add(Label.MINOR_REQUEST, span, "dialogue.implied_request")
             st.about_child = True
