@@ -79,11 +79,13 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
         quiet = f.adult_only or commerce or f.has("innocent", "thing")  # "18, verified"; "1000 pesos pag dalawa"
         if probers and not refused and not quiet and not (f.labels() & {Label.MINOR_CONFIRMED, Label.SELF_DISCLOSED_MINOR}):
             young = [a for a in f.ages if a.minor and a.kind in ("bare", "person", "third", "self", "grade")]
+            young = [a for a in young if a.value >= 3]  # "have 2 go": no one of 2 answers a chat
             if young:
                 a = young[0]
                 third = any(st.age_asked[(p, t.sender)] for p in probers) or (st.about_child and a.kind != "self")
                 label = Label.MINOR_CONFIRMED if third else Label.SELF_DISCLOSED_MINOR
-                f.add(label, (a.start, a.end, f"age={a.value}"), "dialogue.age_answer")
+                if third or a.value >= 8:  # a writer of 7 or less is not who chats back ("start ako mga 7")
+                    f.add(label, (a.start, a.end, f"age={a.value}"), "dialogue.age_answer")
         if st.about_child and not (f.labels() & set(MINOR)) and not quiet and not refused:
             bare = [a for a in f.ages if a.kind == "bare" and a.minor and f.has("young_ref", "child", "relative", "third_ref")]
             if bare:

@@ -132,8 +132,8 @@ def speech_act(f: MessageFacts, role: Role) -> str:
 def _moves_off_platform(text: str, hits: list[Hit], payment: bool) -> bool:
     """Whether the off-platform hits are a move to another app or a contact handed over.
 
-    An app name or a phrase ("text me", "add me on") is one. A bare identifier (digits or
-    "@" in the match: a phone number, an e-mail, an @handle) is one only where no payment
+    An app name or a phrase ("text me", "add me on") is one. A bare identifier (digits, "@"
+    or "." in the match: a phone number, an e-mail, an @handle, a link) is one only where no payment
     route is named — beside GCash or PayPal the number is the account to pay into — and a
     digit run is a phone number only with at least 9 digits and no " - " (not "10 000 -
     20 000", a price range). On train data the phone pattern alone fired on ~2,300 payment
@@ -145,11 +145,12 @@ def _moves_off_platform(text: str, hits: list[Hit], payment: bool) -> bool:
             continue
         span = text[h.start : h.end]
         digits = sum(c.isdigit() for c in span)
-        if not digits and "@" not in span:
+        address = "@" in span or "." in span  # e-mail, @handle, "gmail.com", "t.me/"
+        if not digits and not address:
             return True
         if payment:
             continue
-        if "@" in span or (digits >= 9 and " - " not in span):
+        if address or (digits >= 9 and " - " not in span):
             return True
     return False
 
