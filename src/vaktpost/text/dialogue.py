@@ -32,6 +32,7 @@ class ConversationState:
     age_asked: dict[tuple[str, str], bool] = field(default_factory=dict)  # (asker, asked) → about a third person
     about_child: bool = False
     self_minor: set[str] = field(default_factory=set)
+    last_turn: dict[tuple[str, str], int] = field(default_factory=dict)  # (sender, recipient) → turn
 
 
 def _drop(facts: MessageFacts, *labels: Label) -> None:
@@ -68,18 +69,23 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
                 _drop(f, *ASKS)
                 labels = f.labels()
             young = [a for a in f.ages if a.minor and a.kind != "self"]
-            if Label.MINOR_CONFIRMED not in labels and f.has("affirm", "offer", "have") and (f.has(*CHILD) or young):
+            stated = [a for a in young if a.kind in ("person", "third", "grade")] and not (
+                f.adult_only or f.has("innocent", "thing")
+            )  # "she's 12" answering a request for a child confirms one
+            if Label.MINOR_CONFIRMED not in labels and (stated or f.has("affirm", "offer", "have") and (f.has(*CHILD) or young)):
                 span = (young[0].start, young[0].end, f"age={young[0].value}") if young else f.span(*CHILD)
                 f.add(Label.MINOR_CONFIRMED, span, "dialogue.answer")
         commerce = f.has("price", "price_word", "payment")
         quiet = f.adult_only or commerce or f.has("innocent", "thing")  # "18, verified"; "1000 pesos pag dalawa"
         if probers and not refused and not quiet and not (f.labels() & {Label.MINOR_CONFIRMED, Label.SELF_DISCLOSED_MINOR}):
             young = [a for a in f.ages if a.minor and a.kind in ("bare", "person", "third", "self", "grade")]
+            young = [a for a in young if a.value >= 3]  # "have 2 go": no one of 2 answers a chat
             if young:
                 a = young[0]
                 third = any(st.age_asked[(p, t.sender)] for p in probers) or (st.about_child and a.kind != "self")
                 label = Label.MINOR_CONFIRMED if third else Label.SELF_DISCLOSED_MINOR
-                f.add(label, (a.start, a.end, f"age={a.value}"), "dialogue.age_answer")
+                if third or a.value >= 8:  # a writer of 7 or less is not who chats back ("start ako mga 7")
+                    f.add(label, (a.start, a.end, f"age={a.value}"), "dialogue.age_answer")
         if st.about_child and not (f.labels() & set(MINOR)) and not quiet and not refused:
             bare = [a for a in f.ages if a.kind == "bare" and a.minor and f.has("young_ref", "child", "relative", "third_ref")]
             if bare:
@@ -93,9 +99,12 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
                 f.add(Label.CONTENT_REQUEST, f.span("media"), "content.dialogue")
 
         labels = f.labels()
+        if Label.MINOR_CONFIRMED in labels and not askers:
+            _implied_request(turns, st, i, to)
         for r in to:
             if r == t.sender:
                 continue
+            st.last_turn[(t.sender, r)] = i
             if labels & set(ASKS):
                 st.pending[(t.sender, r)] = i
             if Label.AGE_PROBE in labels:
@@ -111,4 +120,26 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
         if Label.SELF_DISCLOSED_MINOR in labels:
             st.self_minor.add(t.sender)
         if labels & set(MINOR):
+            st.about_child = True
+
+
+def _implied_request(turns: Sequence[Turn], st: ConversationState, i: int, to: Sequence[str]) -> None:
+    """A confirmation with no request pending: the counterpart's last message, if it spoke of
+    a child ("how about your niece?", "any younger?") in the last few turns, was the
+    request the confirmation answers — it becomes `MINOR_REQUEST` (rule
+    `dialogue.implied_request`), so the funnel's asked → confirmed pair is not lost when
+    the request's wording was not recognised on its own.
+    """
+    t = turns[i]
+    for r in to:
+        j = st.last_turn.get((r, t.sender))
+        if j is None or i - j > 3:
+            continue
+        g = turns[j].facts
+        if g.labels() & set(MINOR) or g.adult_only or g.has("refusal", "innocent", "thing", "price", "price_word"):
+            continue
+        young = [a for a in g.ages if a.minor and a.kind != "self"]
+        if g.has(*CHILD) or young:
+            span = (young[0].start, young[0].end, f"age={young[0].value}") if young else g.span(*CHILD)
+            g.add(Label.MINOR_REQUEST, span, "dialogue.implied_request")
             st.about_child = True
