@@ -51,7 +51,7 @@ def test_not_under_ages(text):
         "a kiddo would be perfect",
         "the younger the better",
         "can ur niece join pls",
-        "someone still in elementary school",
+        "someone still in elementary school?",
         "is there a girl in middle school",
         "sixth grader available?",
         "12 or younger",
@@ -89,6 +89,15 @@ def test_buyer_asks(text):
         "someone younger than 30 maybe?",
         "i like younger women, 20s",
         "what are you doing tonight?",
+        # small talk about children, no ask in it (these fired on customers before)
+        "I was a kid once too haha",
+        "the kids next door are so loud tonight",
+        "when I was younger I lived in Cebu",
+        "kids are expensive man",
+        "the youngest of my brothers is getting married",
+        "happy children's day",
+        "mga bata sa amin maingay kaayo",
+        "ang bata pa nimo tan awon",
     ],
 )
 def test_buyer_lines_that_ask_for_no_child(text):

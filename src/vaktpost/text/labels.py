@@ -228,7 +228,7 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
     span = _age_span(minor_ages[0]) if minor_ages else f.span("child", "young_ref", "codeword", "relative")
     decisive = bool(minor_ages)
     if stance == "ask":
-        asks = f.has("request", "want") or _implicit_ask(f, role, refused, innocent)
+        asks = f.has("request", "want") or _implicit_ask(text, f, role, refused, innocent)
         if innocent and not asks:
             return f
         if not decisive and not asks:
@@ -300,9 +300,9 @@ def _innocent(f: MessageFacts) -> bool:
     return True
 
 
-def _implicit_ask(f: MessageFacts, role: Role, refused: bool, innocent: bool) -> bool:
+def _implicit_ask(text: str, f: MessageFacts, role: Role, refused: bool, innocent: bool) -> bool:
     """A buyer's ask without a request verb: a child or a younger one named by a customer
-    ("someone still in elementary school", "a kiddo would be perfect"), joining ("can ur
+    ("someone still in elementary school?", "a kiddo would be perfect"), joining ("can ur
     niece join"), or asking the age of the youngest ("ilang taon ang pinakabata mo")."""
     if refused or innocent:
         return False
@@ -310,7 +310,14 @@ def _implicit_ask(f: MessageFacts, role: Role, refused: bool, innocent: bool) ->
         return True
     if f.has("age_probe") and f.has("young_ref"):
         return True
-    return role is Role.CUSTOMER and f.has("child", "young_ref", "codeword") and not f.has("self_ref", "third_ref", "have")
+    if role is not Role.CUSTOMER or f.has("self_ref", "third_ref", "have"):
+        return False
+    if f.has("codeword"):
+        return True
+    # A child named in small talk ("kids are expensive", "the kids next door are loud",
+    # "happy children's day") asks for no one: it takes the form of an ask — a question, or
+    # words of a deal (a show, a price, availability) — to be one.
+    return f.has("child", "young_ref") and ("?" in text or f.has("media", "price", "price_word", "offer", "offer_question"))
 
 
 _POSSESSIVE = re.compile(r"^(?:my|our|akong|min|mi|mit)\b|\b(?:ko|min|mi|mit|nako)$")
