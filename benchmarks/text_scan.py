@@ -10,6 +10,7 @@ number of distinct texts is printed beside the figures.
 
     python benchmarks/text_scan.py --quick
     python benchmarks/text_scan.py --messages 1000000 --data /tmp/synth-train
+    python benchmarks/text_scan.py --messages 1000000 --data /tmp/synth-train --distinct
 """
 
 from __future__ import annotations
@@ -75,6 +76,31 @@ def from_dir(path: str, n: int) -> list[list[Message]]:
     return group_conversations(msgs)
 
 
+def _tag(i: int) -> str:
+    out = ""
+    while True:
+        i, r = divmod(i, 26)
+        out += "abcdefghijklmnopqrstuvwxyz"[r]
+        if not i:
+            return " zq" + out
+
+
+def made_distinct(convs):
+    """Every text made unique by a meaningless word, so that nothing is remembered between
+    messages (generated chat repeats its lines far more than real chat does)."""
+    from dataclasses import replace
+
+    k = 0
+    out = []
+    for conv in convs:
+        new = []
+        for m in conv:
+            new.append(replace(m, text=(m.text or "") + _tag(k)))
+            k += 1
+        out.append(new)
+    return out
+
+
 def batches(convs, size):
     batch, count = [], 0
     for c in convs:
@@ -125,10 +151,13 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--data", help="a vaktpost synth output directory")
     ap.add_argument("--quick", action="store_true", help="smoke size: 20,000 messages, 2,000 for the baseline")
+    ap.add_argument("--distinct", action="store_true", help="make every text unique (no repeated line is remembered): the worst case")
     args = ap.parse_args()
     if args.quick:
         args.messages, args.baseline_messages, args.repeats = 20_000, 2_000, 3
     convs = from_dir(args.data, args.messages) if args.data else built_in(args.messages)
+    if args.distinct:
+        convs = made_distinct(convs)
     n = sum(len(c) for c in convs)
     base_convs = list(batches(convs, args.baseline_messages))[0]
     nb = sum(len(c) for c in base_convs)
