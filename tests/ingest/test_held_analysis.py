@@ -30,14 +30,15 @@ def lines(tmp_path_factory) -> list[str]:
     return (out / "chats.jsonl").read_text(encoding="utf-8").splitlines()
 
 
-def _scan(engine, paths, held: HeldMessages | None) -> tuple[int, int]:
-    """What `vaktpost scan` does; returns (findings stored, conversations analysed from held rows)."""
+def _scan(engine, paths, held: HeldMessages | None) -> tuple[int, tuple[int, int]]:
+    """What `vaktpost scan` does; returns the findings stored and (conversations analysed
+    from held rows, conversations analysed)."""
     touched: set[int] = set()
     for path in paths:
         hooks = {"on_written": held.on_written} if held is not None else {}
         touched |= import_file(engine, path, OPTS, on_rows=prepare_texts, **hooks).conversation_keys
     from_held = len([k for k in touched if held is not None and k in held.rows and k not in held.dirty])
-    return analyse_conversations(engine, touched, held=held), from_held
+    return analyse_conversations(engine, touched, held=held), (from_held, len(touched))
 
 
 def _stored(engine) -> dict:
@@ -63,10 +64,10 @@ def _stored(engine) -> dict:
     return out
 
 
-def _compare(request, db_url, tmp_path, runs, limit=None) -> tuple[dict, list[int]]:
+def _compare(request, db_url, tmp_path, runs, limit=None) -> tuple[dict, list[tuple[int, int]]]:
     """Scan each list of files in turn (a later scan sees the earlier ones' messages) into
     a held store and a reload store; returns the held store's findings and how many
-    conversations each held scan analysed from its rows."""
+    conversations each held scan analysed from its rows, and in all."""
     held_engine, plain_engine = open_store(db_url), open_store(store_url(request, tmp_path, "plain.db"))
     from_held = []
     for paths in runs:
@@ -83,7 +84,8 @@ def _compare(request, db_url, tmp_path, runs, limit=None) -> tuple[dict, list[in
 def test_one_file_gives_the_findings_of_the_reload_without_reloading(request, db_url, tmp_path, lines):
     got, from_held = _compare(request, db_url, tmp_path, [[write_jsonl(tmp_path / "all.jsonl", lines)]])
     assert len(got) > 50  # the generated world has labelled messages
-    assert from_held[0] > 100  # and its conversations came from the held rows
+    used, touched = from_held[0]
+    assert used == touched > 100  # and every conversation came from the held rows
 
 
 def test_conversations_spread_over_two_files_of_one_scan_are_reloaded(request, db_url, tmp_path, lines):
@@ -98,7 +100,24 @@ def test_a_later_scan_reloads_conversations_stored_before_it(request, db_url, tm
     first = write_jsonl(tmp_path / "first.jsonl", lines[: 2 * third])
     late = write_jsonl(tmp_path / "late.jsonl", lines[third:])  # overlaps: seen-before ids and new ones
     _, from_held = _compare(request, db_url, tmp_path, [[first], [late], [first]])
-    assert from_held[2] == 0  # a re-scan creates nothing: every conversation is reloaded
+    assert from_held[2][0] == 0  # a re-scan creates nothing: every conversation is reloaded
+
+
+def test_the_rest_of_stored_conversations_is_analysed_with_their_start(request, db_url, tmp_path, lines):
+    """A second scan brings the later half of every conversation: each must be reloaded
+    whole (the dialogue needs the first half), none analysed from the new rows alone."""
+    conv_of = [json.loads(line)["conversation_id"] for line in lines]
+    size: dict[str, int] = {}
+    for c in conv_of:
+        size[c] = size.get(c, 0) + 1
+    seen: dict[str, int] = {}
+    first, rest = [], []
+    for line, c in zip(lines, conv_of):
+        (first if seen.get(c, 0) < size[c] / 2 else rest).append(line)
+        seen[c] = seen.get(c, 0) + 1
+    _, from_held = _compare(request, db_url, tmp_path, [[write_jsonl(tmp_path / "first.jsonl", first)],
+                                                        [write_jsonl(tmp_path / "rest.jsonl", rest)]])
+    assert from_held[1][0] == 0 and from_held[1][1] > 100
 
 
 def test_duplicate_ids_in_one_file_fall_back_to_the_reload(request, db_url, tmp_path, lines):
@@ -107,8 +126,10 @@ def test_duplicate_ids_in_one_file_fall_back_to_the_reload(request, db_url, tmp_
 
 
 def test_past_the_limit_of_held_messages_conversations_are_reloaded(request, db_url, tmp_path, lines):
-    _, from_held = _compare(request, db_url, tmp_path, [[write_jsonl(tmp_path / "all.jsonl", lines)]], limit=900)
-    assert from_held == [0]
+    path = write_jsonl(tmp_path / "all.jsonl", lines)
+    _, from_held = _compare(request, db_url, tmp_path, [[path]], limit=900)  # two batches of 400 fit
+    used, touched = from_held[0]
+    assert 0 < used < touched
 
 
 def test_senders_are_taken_as_stored_not_as_each_line_says(request, db_url, tmp_path):

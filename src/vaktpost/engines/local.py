@@ -36,8 +36,8 @@ class HeldMessages:
     """An importer hook (`import_file(..., on_written=held.on_written)`): keeps the rows of
     conversations created by the import, in the order written, so that the analysis after
     it need not read them back. A conversation is held only while every row of it was
-    inserted by an import that created it: one seen in another import, in a batch where some
-    row was a duplicate (not inserted), or once `limit` messages are held, is reloaded.
+    inserted by an import that created it: one seen in another import, or in a batch where
+    some row was a duplicate (not inserted) or that found `limit` messages held, is reloaded.
     Use one per scan, and only after the imports it saw have committed."""
 
     def __init__(self, limit: int = MAX_HELD) -> None:
@@ -45,18 +45,14 @@ class HeldMessages:
         self.count = 0
         self.rows: dict[int, list[tuple]] = {}  # conversation key → rows
         self.dirty: set[int] = set()
-        self.overflow = False
 
     def on_written(self, batch: Sequence, rows: Sequence[tuple], new: int, created: set[int]) -> None:
-        if self.overflow or new < len(rows) or self.count + len(rows) > self.limit:
-            for r in rows:
-                self.dirty.add(r[2])
-            if not self.overflow and self.count + len(rows) > self.limit:
-                self.overflow = True
-                self.dirty.update(self.rows)
-                self.rows.clear()
-            return
         held, dirty = self.rows, self.dirty
+        if new < len(rows) or self.count + len(rows) > self.limit:
+            for r in rows:  # a row not inserted, or no room: these conversations are reloaded
+                dirty.add(r[2])
+                held.pop(r[2], None)
+            return
         for w, r in zip(batch, rows):
             conv = r[2]
             if conv in created and conv not in dirty:

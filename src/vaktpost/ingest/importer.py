@@ -13,7 +13,7 @@ import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -26,7 +26,6 @@ from vaktpost.ingest.readers import FORMATS, ImportOptions, read_messages  # noq
 from vaktpost.ingest.records import Rejected
 from vaktpost.ingest.source import InputFile, check_input
 from vaktpost.ingest.wire import WireRow, wire_row
-from vaktpost.model import Message
 from vaktpost.store.bulk import insert_messages
 from vaktpost.store.keys import KeyCache
 from vaktpost.store.tables import imports
@@ -205,7 +204,7 @@ def _wire_batches_here(path: Path, fmt: str, opts: ImportOptions) -> Iterator[tu
 def import_file(
     engine: Engine,
     path: str | Path,
-    opts: ImportOptions = ImportOptions(),
+    opts: ImportOptions = ImportOptions(),  # noqa: B008 - frozen, shared safely
     on_progress: Callable[[int], None] | None = None,
     on_rows: Callable[[Sequence[WireRow]], None] | None = None,
     on_written: Callable | None = None,
