@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import enum
+import gc
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Optional
@@ -105,6 +107,18 @@ def scan(
         console.print(f"{len(touched):,} conversation(s) analysed, {found:,} labelled message(s).")
     else:
         write_json({"imports": [r.summary() for r in results], "conversations_analysed": len(touched), "findings": found})
+    _leave_quickly(engine)
+
+
+def _leave_quickly(engine) -> None:
+    """After a big scan the heap holds millions of objects (the text stage's remembered facts
+    above all), and the interpreter's last garbage collection at exit walks every one of them
+    — 0.7 s per 100,000 messages, a tenth of the command. Close the database connections
+    now (SQLite checkpoints its log on the last close), then exempt what is left from that
+    walk: nothing after this needs a cycle collected. Runs only at exit, so a process that
+    calls the command in-process (tests) keeps its collector until it ends."""
+    engine.dispose()
+    atexit.register(gc.freeze)
 
 
 def funnel(
