@@ -28,7 +28,7 @@ from vaktpost.store.conversations import (
 from vaktpost.text import memo
 
 CHUNK = 500
-MAX_HELD = 500_000  # messages kept for the analysis (~500 bytes each); beyond: reload
+MAX_HELD = 200_000  # messages kept for the analysis (~520 bytes each: ~100 MB); beyond: reload
 _ROLES = {r.value: r for r in Role}
 
 
