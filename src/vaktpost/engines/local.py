@@ -2,41 +2,122 @@
 
 Each chunk of conversations is one transaction, so an interrupted analysis leaves every
 conversation either analysed or as it was, and running it again finishes the job.
+
+Conversations a scan created itself need no reload: `HeldMessages` keeps their rows as the
+importer wrote them, and the analysis builds the same Messages from those (with the senders
+as stored) and writes their findings without looking for old ones. Every other conversation
+touched — one with messages from before this import — is reloaded whole from the store.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy import Engine
 
 from vaktpost.bulkwork import collector_paused
 from vaktpost.model import Role
 from vaktpost.scan import scan_conversations
-from vaktpost.store.conversations import iter_conversations, replace_text_findings
+from vaktpost.store.conversations import (
+    MessageBuilder,
+    actor_details,
+    insert_new_text_findings,
+    iter_conversations,
+    replace_text_findings,
+)
 from vaktpost.text import memo
 
 CHUNK = 500
+MAX_HELD = 200_000  # messages kept for the analysis (~520 bytes each: ~100 MB); beyond: reload
 _ROLES = {r.value: r for r in Role}
+
+
+class HeldMessages:
+    """An importer hook (`import_file(..., on_written=held.on_written)`): keeps the rows of
+    conversations created by the import, in the order written, so that the analysis after
+    it need not read them back. A conversation is held only while every row of it was
+    inserted by an import that created it: one seen in another import, or in a batch where
+    some row was a duplicate (not inserted) or that found `limit` messages held, is reloaded.
+    Use one per scan, and only after the imports it saw have committed."""
+
+    def __init__(self, limit: int = MAX_HELD) -> None:
+        self.limit = limit
+        self.count = 0
+        self.rows: dict[int, list[tuple]] = {}  # conversation key → rows
+        self.dirty: set[int] = set()
+
+    def on_written(self, batch: Sequence, rows: Sequence[tuple], new: int, created: set[int]) -> None:
+        held, dirty = self.rows, self.dirty
+        if new < len(rows) or self.count + len(rows) > self.limit:
+            for r in rows:  # a row not inserted, or no room: these conversations are reloaded
+                dirty.add(r[2])
+                held.pop(r[2], None)
+            return
+        for w, r in zip(batch, rows):
+            conv = r[2]
+            if conv in created and conv not in dirty:
+                # (sender key, platform key, platform, conversation id, message id, sent_at,
+                #  text, recipients, attachments, ip, country, meta) as written
+                got = held.get(conv)
+                if got is None:
+                    got = held[conv] = []
+                got.append((r[3], r[0], w.platform, w.conversation_id, r[1], r[4], r[5], r[6], r[7], r[8], r[9], r[10]))
+            else:
+                dirty.add(conv)
+                held.pop(conv, None)
+        self.count += len(rows)
+
+    def take(self, conversation_keys: Iterable[int]) -> dict[int, list[tuple]]:
+        """The held rows of these conversations (those not to be reloaded), handed over."""
+        out = {k: self.rows.pop(k) for k in conversation_keys if k in self.rows and k not in self.dirty}
+        return out
 
 
 def analyse_conversations(
     engine: Engine,
     conversation_keys: Iterable[int],
     on_progress: Callable[[int], None] | None = None,
+    held: HeldMessages | None = None,
 ) -> int:
     """Run the scan core over these conversations and store the findings; returns their count."""
     keys = sorted(set(conversation_keys))
+    fresh = held.take(keys) if held is not None else {}
+    reload = [k for k in keys if k not in fresh]
     total = 0
-    for i in range(0, len(keys), CHUNK):
-        chunk = keys[i : i + CHUNK]
+    for i in range(0, len(reload), CHUNK):
+        chunk = reload[i : i + CHUNK]
         with engine.begin() as conn, collector_paused():
             conversations = list(iter_conversations(conn, chunk))
             found = scan_conversations([[s.message for s in c] for c in conversations])
             total += replace_text_findings(conn, [s for c in conversations for s in c], found)
         if on_progress:
             on_progress(len(chunk))
+    fresh_keys = sorted(fresh)
+    build = MessageBuilder()
+    for i in range(0, len(fresh_keys), CHUNK):
+        chunk = fresh_keys[i : i + CHUNK]
+        with engine.begin() as conn, collector_paused():
+            total += _analyse_held(conn, [fresh.pop(k) for k in chunk], build)
+        build.clear()
+        if on_progress:
+            on_progress(len(chunk))
     return total
+
+
+def _analyse_held(conn, conversations: list[list[tuple]], build: MessageBuilder) -> int:
+    actors = actor_details(conn, {r[0] for rows in conversations for r in rows})
+    senders: dict[tuple[str, str], tuple[int, int]] = {}
+    messages = []
+    for rows in conversations:
+        rows.sort(key=lambda r: r[5])  # stable: sent_at, then the order written (= ORDER BY sent_at, id)
+        conv = []
+        for sender_key, pid, platform, conv_name, message_id, sent_at, text, recipients, attachments, ip, country, meta in rows:
+            account_id, name, role = actors[sender_key]
+            conv.append(build.message(platform, conv_name, message_id, sent_at, text, recipients, attachments, ip,
+                                      country, meta, account_id, name, role))
+            senders[(platform, message_id)] = (pid, sender_key)
+        messages.append(conv)
+    return insert_new_text_findings(conn, senders, scan_conversations(messages))
 
 
 def prepare_texts(rows) -> None:

@@ -13,7 +13,7 @@ import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -21,33 +21,16 @@ from sqlalchemy import Engine, insert, update
 
 from vaktpost.bulkwork import batches, collector_paused
 from vaktpost.errors import UserError
-from vaktpost.ingest.csv_reader import parse_column_mapping, read_csv
-from vaktpost.ingest.jsonl import read_jsonl
-from vaktpost.ingest.pan12 import DEFAULT_BASE_DATE, read_pan12
 from vaktpost.ingest.parallel import wire_batches_in_child
+from vaktpost.ingest.readers import FORMATS, ImportOptions, read_messages  # noqa: F401 - FORMATS, ImportOptions: re-exported
 from vaktpost.ingest.records import Rejected
 from vaktpost.ingest.source import InputFile, check_input
 from vaktpost.ingest.wire import WireRow, wire_row
-from vaktpost.model import Message
 from vaktpost.store.bulk import insert_messages
 from vaktpost.store.keys import KeyCache
 from vaktpost.store.tables import imports
 
-FORMATS = ("jsonl", "csv", "pan12")
 SHOWN_ERRORS = 5
-
-
-@dataclass(frozen=True)
-class ImportOptions:
-    format: str = "auto"
-    skip_invalid: bool = False
-    zone: tzinfo | None = None
-    platform: str | None = None
-    csv_columns: tuple[str, ...] = ()
-    pan12_date: date = DEFAULT_BASE_DATE
-    batch_size: int = 10_000
-    # Read and convert in a second process: None decides by file size and core count.
-    parallel: bool | None = None
 
 
 @dataclass
@@ -92,25 +75,17 @@ def detect_format(path: Path) -> str:
     return "csv"
 
 
-def read_messages(source: InputFile, fmt: str, opts: ImportOptions) -> Iterator[Message | Rejected]:
-    if fmt == "jsonl":
-        return read_jsonl(source, opts.zone)
-    if fmt == "csv":
-        return read_csv(source, opts.zone, parse_column_mapping(list(opts.csv_columns)), opts.platform)
-    if fmt == "pan12":
-        return read_pan12(source, opts.zone, opts.platform, opts.pan12_date)
-    raise UserError(f"unknown format {fmt!r} (one of auto, {', '.join(FORMATS)})", where="--format")
-
-
-
-
 class MessageWriter:
     """Writes batches of wire rows inside one open transaction, resolving surrogate keys.
 
-    The importer and the stream stage (engines/stage.py) both write through it."""
+    The importer and the stream stage (engines/stage.py) both write through it. `on_written`
+    sees each batch as written: the wire rows, the row tuples inserted (surrogate keys
+    resolved, `store/bulk.COLUMNS` order), how many were new, and the conversations this
+    writer created (the scan command keeps those messages for the analysis: no reload)."""
 
-    def __init__(self, conn, import_id: int, result: ImportResult):
+    def __init__(self, conn, import_id: int, result: ImportResult, on_written: Callable | None = None):
         self.conn = conn
+        self.on_written = on_written
         self.import_id = import_id
         self.result = result
         self.keys = KeyCache()
@@ -159,6 +134,8 @@ class MessageWriter:
                 )
             )
         new = insert_messages(conn, rows)
+        if self.on_written:
+            self.on_written(batch, rows, new, keys.created_conversations)
         self.result.messages_new += new
         self.result.messages_seen_before += len(rows) - new
 
@@ -227,13 +204,14 @@ def _wire_batches_here(path: Path, fmt: str, opts: ImportOptions) -> Iterator[tu
 def import_file(
     engine: Engine,
     path: str | Path,
-    opts: ImportOptions = ImportOptions(),
+    opts: ImportOptions = ImportOptions(),  # noqa: B008 - frozen, shared safely
     on_progress: Callable[[int], None] | None = None,
     on_rows: Callable[[Sequence[WireRow]], None] | None = None,
+    on_written: Callable | None = None,
 ) -> ImportResult:
     """Import one file in one transaction. `on_rows` sees each batch of rows once it is
     written (the scan command works out the text stage's facts of their texts there, while
-    the reader process parses the next batch)."""
+    the reader process parses the next batch); `on_written` is `MessageWriter`'s hook."""
     path = Path(path)
     fmt = detect_format(path) if opts.format == "auto" else opts.format
     result = ImportResult(path=str(path), format=fmt)
@@ -250,7 +228,7 @@ def import_file(
             import_id = conn.execute(
                 insert(imports).values(path=str(path), format=fmt, started_at=datetime.now(UTC))
             ).inserted_primary_key[0]
-            writer = MessageWriter(conn, import_id, result)
+            writer = MessageWriter(conn, import_id, result, on_written)
             for rows, rejected, position in source:
                 for item in rejected:
                     rejects.add(item)

@@ -22,7 +22,7 @@ Batch = tuple[list, list, int]  # (wire rows, rejected, file position)
 
 
 def _child(path: str, fmt: str, opts, batch_size: int, out) -> None:
-    from vaktpost.ingest.importer import read_messages
+    from vaktpost.ingest.readers import read_messages
     from vaktpost.ingest.records import Rejected
     from vaktpost.ingest.source import InputFile
     from vaktpost.ingest.wire import wire_row

@@ -66,6 +66,50 @@ def _time(value) -> datetime:
     return as_utc(value)
 
 
+class MessageBuilder:
+    """Stored rows back to Messages, as the reload and the scan command's held rows both need.
+
+    A conversation's messages name the same few people: each distinct sender and each
+    distinct recipients list (as stored, JSON text) becomes Participants once (`clear()`
+    between chunks keeps the tables small)."""
+
+    def __init__(self) -> None:
+        self.senders: dict[tuple, Participant] = {}
+        self.recipient_lists: dict[object, tuple[Participant, ...]] = {}
+
+    def clear(self) -> None:
+        self.senders.clear()
+        self.recipient_lists.clear()
+
+    def message(self, platform, conv_name, message_id, sent_at, text, recipients, attachments, ip, country, meta,
+                account_id, name, role) -> Message:
+        sender = self.senders.get((account_id, role, name))
+        if sender is None:
+            sender = self.senders[(account_id, role, name)] = Participant(account_id, _ROLES.get(role, Role.UNKNOWN), name)
+        plain = isinstance(recipients, (str, bytes)) or recipients is None
+        to = self.recipient_lists.get(recipients) if plain else None
+        if to is None:
+            parsed = _json(recipients)
+            to = tuple(Participant(r["id"], _ROLES.get(r.get("role"), Role.UNKNOWN)) for r in parsed) if parsed else ()
+            if plain:
+                self.recipient_lists[recipients] = to
+        attachments = _json(attachments) if attachments is not None else None
+        meta = _json(meta) if meta is not None else None
+        return Message(
+            platform,
+            conv_name,
+            message_id,
+            _time(sent_at),
+            sender,
+            text,
+            to,
+            tuple(Attachment(**a) for a in attachments) if attachments else (),
+            ip,
+            country,
+            meta or {},
+        )
+
+
 def iter_conversations(conn: Connection, conversation_keys: Iterable[int]) -> Iterator[list[StoredMessage]]:
     """Each conversation's messages in the order they were sent, a conversation at a time.
 
@@ -73,11 +117,7 @@ def iter_conversations(conn: Connection, conversation_keys: Iterable[int]) -> It
     (the keys are integers, inlined) instead of through SQLAlchemy's row processing.
     """
     keys = sorted(int(k) for k in conversation_keys)
-    roles = _ROLES
-    # A conversation's messages name the same few people: each distinct sender and each
-    # distinct recipients list (as stored, JSON text) becomes Participants once per chunk.
-    senders: dict[tuple, Participant] = {}
-    recipient_lists: dict[object, tuple[Participant, ...]] = {}
+    build = MessageBuilder()
     for chunk in _chunks(keys):
         rows = conn.exec_driver_sql(_RELOAD_SQL.format(keys=",".join(map(str, chunk)))).all()
         current: list[StoredMessage] = []
@@ -88,35 +128,54 @@ def iter_conversations(conn: Connection, conversation_keys: Iterable[int]) -> It
                 yield current
                 current = []
             current_key = conv_key
-            sender = senders.get((account_id, role, name))
-            if sender is None:
-                sender = senders[(account_id, role, name)] = Participant(account_id, roles.get(role, Role.UNKNOWN), name)
-            to = recipient_lists.get(recipients) if isinstance(recipients, (str, bytes)) or recipients is None else None
-            if to is None:
-                parsed = _json(recipients)
-                to = tuple(Participant(r["id"], roles.get(r.get("role"), Role.UNKNOWN)) for r in parsed) if parsed else ()
-                if isinstance(recipients, (str, bytes)) or recipients is None:
-                    recipient_lists[recipients] = to
-            attachments = _json(attachments) if attachments is not None else None
-            meta = _json(meta) if meta is not None else None
-            message = Message(
-                platform,
-                conv_name,
-                message_id,
-                _time(sent_at),
-                sender,
-                text,
-                to,
-                tuple(Attachment(**a) for a in attachments) if attachments else (),
-                ip,
-                country,
-                meta or {},
-            )
+            message = build.message(platform, conv_name, message_id, sent_at, text, recipients, attachments, ip,
+                                    country, meta, account_id, name, role)
             current.append(StoredMessage(key, sender_key, message))
         if current:
             yield current
-        senders.clear()
-        recipient_lists.clear()
+        build.clear()
+
+
+def actor_details(conn: Connection, actor_keys: Iterable[int]) -> dict[int, tuple[str, str | None, str]]:
+    """actors.id → (account id, name, role) as stored (what the reload joins in)."""
+    out: dict[int, tuple[str, str | None, str]] = {}
+    for chunk in _chunks(sorted(int(k) for k in set(actor_keys)), 900):
+        sql = f"SELECT id, account_id, name, role FROM actors WHERE id IN ({','.join(map(str, chunk))})"
+        for key, account_id, name, role in conn.exec_driver_sql(sql):
+            out[key] = (account_id, name, role)
+    return out
+
+
+def insert_new_text_findings(conn: Connection, senders: dict[tuple[str, str], tuple[int, int]], found: Iterable[Finding]) -> int:
+    """Store the text findings of messages that had none (written in this same scan, in
+    conversations it created): no lookups of old findings or signals, only the message ids.
+    `senders` maps (platform, message id) to (platforms.id, actors.id of the sender).
+    The rows are those `replace_text_findings` would write."""
+    found = list(found)
+    if not found:
+        return 0
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    by_platform: dict[int, list[str]] = {}
+    for f in found:
+        by_platform.setdefault(senders[(f.platform, f.message_id)][0], []).append(f.message_id)
+    message_keys: dict[tuple[int, str], int] = {}
+    for pid, ids in by_platform.items():
+        for chunk in _chunks(ids, 900):
+            sql = f"SELECT message_id, id FROM messages WHERE platform_id = {int(pid)} AND message_id IN ({','.join([mark] * len(chunk))})"
+            for message_id, key in conn.exec_driver_sql(sql, tuple(chunk)):
+                message_keys[(pid, message_id)] = key
+    now = _stored_time(conn, datetime.now(UTC))
+    null = orjson.dumps(None).decode()
+    inserts, signal_rows = [], []
+    for f in found:
+        pid, sender_key = senders[(f.platform, f.message_id)]
+        key = message_keys[(pid, f.message_id)]
+        inserts.append(("text", key, sender_key, orjson.dumps([label.value for label in f.labels]).decode(), f.score, null, now))
+        signal_rows.extend((key, g.label.value, g.start, g.end, g.rule, g.score) for g in f.signals)
+    conn.exec_driver_sql(_insert_sql(conn, "findings", _FINDING_COLUMNS), inserts)
+    if signal_rows:
+        conn.exec_driver_sql(_insert_sql(conn, "signals", _SIGNAL_COLUMNS), signal_rows)
+    return len(inserts)
 
 
 def all_conversation_keys(conn: Connection) -> list[int]:

@@ -46,6 +46,8 @@ class KeyCache:
         self.platform_ids: dict[str, int] = {}
         self.actor_ids: dict[tuple[int, str], int] = {}
         self.conversation_ids: dict[tuple[int, str], int] = {}
+        # Conversations this cache inserted: they had no messages before this import.
+        self.created_conversations: set[int] = set()
 
     def platforms(self, conn: Connection, names: Iterable[str]) -> dict[str, int]:
         missing = sorted({n for n in names if n not in self.platform_ids})
@@ -76,12 +78,14 @@ class KeyCache:
             self._resolve(
                 conn, conversations, conversations.c.conversation_id, missing, self.conversation_ids,
                 lambda p, c: {"platform_id": p, "conversation_id": c},
+                self.created_conversations,
             )
         return self.conversation_ids
 
     @staticmethod
-    def _resolve(conn, table: Table, natural, keys: list[tuple[int, str]], into: dict, new_row) -> None:
-        """Known keys by select; new ones by insert … RETURNING; a concurrent insert by select again."""
+    def _resolve(conn, table: Table, natural, keys: list[tuple[int, str]], into: dict, new_row, created: set | None = None) -> None:
+        """Known keys by select; new ones by insert … RETURNING (into `created` too, if given);
+        a concurrent insert by select again."""
 
         def select_known(wanted: list[tuple[int, str]]) -> None:
             by_platform: dict[int, list[str]] = {}
@@ -103,6 +107,8 @@ class KeyCache:
         for chunk in _chunks(fresh, 2_000):
             for p, name, key in conn.execute(stmt, [new_row(p, n) for p, n in chunk]):
                 into[(p, name)] = key
+                if created is not None:
+                    created.add(key)
         raced = [k for k in fresh if k not in into]
         if raced:
             select_known(raced)

@@ -1,0 +1,45 @@
+"""What an import reads: the options and the readers by format.
+
+Kept apart from the importer (which needs the database layer) so that the reader process of
+a parallel import (ingest/parallel.py) starts by loading only these light modules — it is
+what the importer waits on before the first batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, tzinfo
+
+from vaktpost.errors import UserError
+from vaktpost.ingest.csv_reader import parse_column_mapping, read_csv
+from vaktpost.ingest.jsonl import read_jsonl
+from vaktpost.ingest.pan12 import DEFAULT_BASE_DATE, read_pan12
+from vaktpost.ingest.records import Rejected
+from vaktpost.ingest.source import InputFile
+from vaktpost.model import Message
+
+FORMATS = ("jsonl", "csv", "pan12")
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    format: str = "auto"
+    skip_invalid: bool = False
+    zone: tzinfo | None = None
+    platform: str | None = None
+    csv_columns: tuple[str, ...] = ()
+    pan12_date: date = DEFAULT_BASE_DATE
+    batch_size: int = 10_000
+    # Read and convert in a second process: None decides by file size and core count.
+    parallel: bool | None = None
+
+
+def read_messages(source: InputFile, fmt: str, opts: ImportOptions) -> Iterator[Message | Rejected]:
+    if fmt == "jsonl":
+        return read_jsonl(source, opts.zone)
+    if fmt == "csv":
+        return read_csv(source, opts.zone, parse_column_mapping(list(opts.csv_columns)), opts.platform)
+    if fmt == "pan12":
+        return read_pan12(source, opts.zone, opts.platform, opts.pan12_date)
+    raise UserError(f"unknown format {fmt!r} (one of auto, {', '.join(FORMATS)})", where="--format")
