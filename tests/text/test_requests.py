@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.text.helpers import say
+from tests.text.helpers import chat, labels_of, say
+from vaktpost.text import analyse_conversation
 from vaktpost.text.ages import find_ages
 from vaktpost.text.normalise import normalise
 
@@ -57,8 +58,6 @@ def test_not_under_ages(text):
         "12 or younger",
         "nobody older than 13 please",
         "under 13 ok?",
-        "12?",
-        "11 or 12?",
         "har du noen yngre?",
         "kan lillesøsteren din være med",
         "helst yngre enn 13",
@@ -133,3 +132,27 @@ def test_age_probes(text):
 @pytest.mark.parametrize("text", ["what year are you coming", "which one is she"])
 def test_not_age_probes(text):
     assert "AGE_PROBE" not in say(text, "b")
+
+
+@pytest.mark.parametrize("question", ["12?", "11 or 12?", "is 11 possible?"])
+def test_a_bare_age_question_asks_in_a_conversation_about_a_child(question):
+    msgs = chat(("b", "do you have a younger one?"), ("p", "yes, my niece"), ("b", question))
+    assert "MINOR_REQUEST" in labels_of(analyse_conversation(msgs), msgs[2].message_id)
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [("p", "show is 20 usd for 10 min"), ("b", "15?")],
+        [("p", "private show 25 dollars"), ("b", "12?")],
+        [("b", "how long is the show"), ("p", "15 min or 30 min"), ("b", "15?")],
+        [("p", "I start at 9"), ("b", "10?")],
+        [("p", "how many minutes you want"), ("b", "10?")],
+        [("p", "which room?"), ("b", "12?")],
+    ],
+)
+def test_a_bare_number_question_is_no_age_elsewhere(lines):
+    """Haggling, times, minutes, rooms: the same "12?" asks for no child (these were labelled
+    MINOR_REQUEST when the rule looked at the message alone)."""
+    msgs = chat(*lines)
+    assert not labels_of(analyse_conversation(msgs), msgs[-1].message_id) & MINOR

@@ -92,6 +92,9 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
                 a = bare[0]
                 label = Label.MINOR_REQUEST if f.has("request", "want") else Label.MINOR_CONFIRMED
                 f.add(label, (a.start, a.end, f"age={a.value}"), "dialogue.bare_age")
+            elif f.age_question is not None:  # "12?" from the buyer, in a conversation about a child
+                a = f.age_question
+                f.add(Label.MINOR_REQUEST, (a.start, a.end, f"age={a.value}"), "dialogue.age_question")
         to_minor = any(r in st.self_minor for r in to)
         about_one = st.about_child and f.has("third_ref", *CHILD) and not f.has("price_word", "price")
         if (to_minor or about_one) and not commerce and f.has("media") and f.has("request", "want"):

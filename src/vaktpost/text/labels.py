@@ -61,6 +61,10 @@ class MessageFacts:
     hits: dict[str, Hit] = field(default_factory=dict)  # first hit per category
     ages: list[AgeMention] = field(default_factory=list)
     proposed: list[Proposed] = field(default_factory=list)
+    # A customer's bare number question ("12?", "is 11 possible"): an age only in a
+    # conversation already about a child — the dialogue decides; elsewhere it is a price,
+    # a time, minutes or a count ("show is 20 usd" — "15?").
+    age_question: AgeMention | None = None
 
     def has(self, *categories: str) -> bool:
         hits = self.hits
@@ -216,7 +220,7 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
     if (f.adult_only or (not minor_ages and _ADULT_BARE.search(text))) and not f.has("child", "relative", "codeword"):
         return f  # "youngest here, 19 y/o", "youngest I want is 18": young words of an adult
     if not minor_ages and not child and role in BUYER_ROLES:
-        minor_ages = _bare_age_ask(text, f, role)  # "12?", "is 11 possible" — an age-led ask
+        f.age_question = next(iter(_bare_age_ask(text, f, role)), None)  # "12?": for the dialogue
     if not minor_ages and not child:
         if f.has("media_third") and f.has("want", "request") and speech_act(f, role) == "ask" and not f.has("price", "price_word"):
             f.add(Label.CONTENT_REQUEST, f.span("media_third"), "content.third")  # "I want a show with her"
