@@ -97,6 +97,10 @@ def test_buyer_asks(text):
         "happy children's day",
         "mga bata sa amin maingay kaayo",
         "ang bata pa nimo tan awon",
+        # about the performer herself, or an adult asked for
+        "you are the youngest here?",
+        "is there a younger model available, like 19?",
+        "you look like a teen, how old are you really?",
     ],
 )
 def test_buyer_lines_that_ask_for_no_child(text):

@@ -233,6 +233,8 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
     decisive = bool(minor_ages)
     if stance == "ask":
         asks = f.has("request", "want") or _implicit_ask(text, f, role, refused, innocent)
+        if asks and not decisive and _question_about_you(text, f):
+            asks = False  # "you are the youngest here?": a question about the performer herself
         if innocent and not asks:
             return f
         if not decisive and not asks:
@@ -255,7 +257,7 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
 
 
 # "youngest I want is 18", "at least 19": a bare adult number stated as the age floor.
-_ADULT_BARE = re.compile(r"\b(?:is|are|be|least|atleast|over|min|minimum|from|fra|mula|gikan)\s+(?:1[89]|[2-5]\d)\b(?!\s*(?:min|mins|minutes|usd|php|nok|kr|eur|\$|pesos?))")
+_ADULT_BARE = re.compile(r"\b(?:is|are|be|least|atleast|over|min|minimum|from|fra|mula|gikan|like|around|about|rundt|mga)\s+(?:1[89]|[2-5]\d)\b(?!\s*(?:min|mins|minutes|usd|php|nok|kr|eur|\$|pesos?))")
 # A customer's whole message that is an age and a question: "12?", "11 or 12?", "is 12 possible",
 # "12 ok?", "en på 12?" is covered by ages.py; bare numbers elsewhere are prices or times.
 _BARE_AGE_ASK = re.compile(
@@ -304,6 +306,19 @@ def _innocent(f: MessageFacts) -> bool:
     return True
 
 
+# Words to the performer about herself ("you are the youngest here?", "you look so young"):
+# no one else is asked for.
+_ABOUT_YOU = re.compile(r"\b(?:you are|you're|youre|ur the|are you|are u|you look|u look|ikaw ba|ikaw ang|ikaw ay|ikaw na|ka ba|du er|er du|ikaw ra|ka ra)\b")
+
+
+def _question_about_you(text: str, f: MessageFacts) -> bool:
+    """The only ask is the question mark, and the question is about the one asked."""
+    if f.has("want", "join"):
+        return False
+    h = f.hits.get("request")
+    return (h is None or text[h.start : h.end].strip() == "?") and _ABOUT_YOU.search(text) is not None
+
+
 def _implicit_ask(text: str, f: MessageFacts, role: Role, refused: bool, innocent: bool) -> bool:
     """A buyer's ask without a request verb: a child or a younger one named by a customer
     ("someone still in elementary school?", "a kiddo would be perfect"), joining ("can ur
@@ -314,7 +329,7 @@ def _implicit_ask(text: str, f: MessageFacts, role: Role, refused: bool, innocen
         return True
     if f.has("age_probe") and f.has("young_ref"):
         return True
-    if role is not Role.CUSTOMER or f.has("self_ref", "third_ref", "have"):
+    if role is not Role.CUSTOMER or f.has("self_ref", "third_ref", "have") or _ABOUT_YOU.search(text):
         return False
     if f.has("codeword"):
         return True
