@@ -82,7 +82,7 @@ def run_local(rate: int, seconds: float, root: Path) -> list[float]:
 
     engine = make_engine(f"sqlite:///{root / 'local.db'}")
     upgrade(engine)
-    handler = BatchHandler(engine, "bench:local")
+    handler = BatchHandler(engine, "bench:local", freeze_survivors=True)  # as the workers run it
     from vaktpost.engines.stage import warm_up
 
     warm_up()  # as the worker does before it consumes

@@ -9,6 +9,8 @@ raises `Transient`, and the worker acknowledges nothing (the broker redelivers).
 
 from __future__ import annotations
 
+import gc
+
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -59,8 +61,15 @@ class WorkerStats:
 
 
 class BatchHandler:
-    def __init__(self, engine: Engine, source: str, scan: ScanCore | None = None):
+    """`freeze_survivors` (long-running workers): after each batch, what is still alive — the
+    scan core's remembered facts (text/memo.py), which only grow — is moved out of the cyclic
+    collector's sight (`gc.freeze`), so its full passes stop re-walking it; they made a
+    worker's p99 grow with the run (113 ms after 20 s, 270 ms after 60 s at 2,000 msg/s).
+    Off in the web process, where other objects live and die around the handler."""
+
+    def __init__(self, engine: Engine, source: str, scan: ScanCore | None = None, freeze_survivors: bool = False):
         self.engine, self.source, self.scan = engine, source, scan
+        self.freeze_survivors = freeze_survivors
 
     def handle(self, payloads: Sequence[bytes]) -> BatchOutcome:
         out = BatchOutcome()
@@ -97,7 +106,10 @@ class BatchHandler:
 
     def _transaction(self, messages: list[Message]) -> StageResult:
         with self.engine.begin() as conn, collector_paused():
-            return import_and_analyse(conn, messages, self.source, self.scan)
+            result = import_and_analyse(conn, messages, self.source, self.scan)
+        if self.freeze_survivors:
+            gc.freeze()
+        return result
 
 
 def _merge(into: StageResult, part: StageResult) -> None:

@@ -36,7 +36,7 @@ class KafkaWorker:
                                   # (tansu does; 500 ms by default): it bounds the added latency.
                                   "fetch.wait.max.ms": 50})
         self.producer = Producer({**common, "enable.idempotence": True})
-        self.handler = BatchHandler(engine, src.label, scan)
+        self.handler = BatchHandler(engine, src.label, scan, freeze_survivors=True)
         self.stats = WorkerStats()
         self._stopped = False
         self._active_at: float | None = None  # the last assignment or batch; None before the first

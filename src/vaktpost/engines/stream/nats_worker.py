@@ -42,7 +42,7 @@ async def ensure_streams(js, src: StreamSource) -> None:
 class NatsWorker:
     def __init__(self, engine: Engine, src: StreamSource, scan: ScanCore | None = None):
         self.src = src
-        self.handler = BatchHandler(engine, src.label, scan)
+        self.handler = BatchHandler(engine, src.label, scan, freeze_survivors=True)
         self.stats = WorkerStats()
         self._stop = asyncio.Event()
 
