@@ -47,6 +47,7 @@ EXPECTED: dict[tuple[str, str], set[str] | str] = {
     ("GET", "/cases/{case_id}/export.json"): {L, I},
     ("GET", "/api/me"): ALL,
     ("POST", "/api/ingest/messages"): {P},
+    ("POST", "/api/ingest/media-frames"): {P},
     ("GET", "/api/queue"): {R, L},
     ("POST", "/api/queue/claim"): {R, L},
     ("POST", "/api/items/{item_id}/decision"): {R, L},
@@ -78,6 +79,7 @@ FORMS = {
 JSON_BODIES = {
     "/api/items/{item_id}/decision": {"decision": "dismiss", "reason": "matrix"},
     "/api/ingest/messages": {"messages": []},
+    "/api/ingest/media-frames": {"frames": []},
 }
 
 
