@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import chat_record, store_url, write_jsonl
-from vaktpost.engines.local import HeldMessages, analyse_conversations, prepare_texts
+from vaktpost.engines.local import HeldMessages, analyse_conversations
 from vaktpost.ingest.importer import ImportOptions, import_file
 from vaktpost.store.db import open_store
 from vaktpost.store.tables import findings, messages, platforms, signals
@@ -36,7 +36,7 @@ def _scan(engine, paths, held: HeldMessages | None) -> tuple[int, tuple[int, int
     touched: set[int] = set()
     for path in paths:
         hooks = {"on_written": held.on_written} if held is not None else {}
-        touched |= import_file(engine, path, OPTS, on_rows=prepare_texts, **hooks).conversation_keys
+        touched |= import_file(engine, path, OPTS, **hooks).conversation_keys
     from_held = len([k for k in touched if held is not None and k in held.rows and k not in held.dirty])
     return analyse_conversations(engine, touched, held=held), (from_held, len(touched))
 

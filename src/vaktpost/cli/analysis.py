@@ -9,14 +9,16 @@ from typing import Annotated, Iterator, Optional
 import typer
 from rich.table import Table
 
-from vaktpost.cli.common import DbOption, console, resolve_db, user_errors, write_json, write_jsonl
+from vaktpost.cli.common import (
+    DbOption,
+    Output,
+    console,
+    resolve_db,
+    user_errors,
+    write_json,
+    write_jsonl,
+)
 from vaktpost.errors import UserError
-
-
-class Format(str, enum.Enum):
-    table = "table"
-    json = "json"
-    jsonl = "jsonl"
 
 
 class Split(str, enum.Enum):
@@ -63,7 +65,7 @@ def eval_(
     truth: Annotated[Path, typer.Option("--truth", help="A `vaktpost synth` output directory (its truth/ is read).", show_default=False)],
     db: DbOption = None,
     split: Annotated[Split, typer.Option("--split", help="Score only messages whose phrasing came from this split.")] = Split.all,
-    format: Annotated[Format, typer.Option("--format", help="table for people, json for scripts.")] = Format.table,
+    format: Annotated[Output, typer.Option("--format", help="table for people, json for scripts.")] = Output.table,
 ) -> None:
     """Compare the findings and funnels in a database with a generator's ground truth."""
     from vaktpost.store.db import open_store
@@ -78,7 +80,7 @@ def eval_(
         predicted = _predicted(conn)
         by_actor = {(f.platform, f.actor_id): f.as_json() for f in funnels(conn)}
     result = evaluate(read_truth(truth, "messages.jsonl"), predicted, read_truth(truth, "actors.jsonl"), by_actor, split.value)
-    if format is Format.table:
+    if format is Output.table:
         _print_eval(result)
     else:
         write_json(result)
@@ -128,7 +130,7 @@ def _link_messages(conn) -> Iterator:
 def links(
     db: DbOption = None,
     min_shared: Annotated[int, typer.Option("--min-shared", help="Link only accounts sharing at least this many identifiers.")] = 1,
-    format: Annotated[Format, typer.Option("--format", help="table, json (one array) or jsonl (one link a line).")] = Format.table,
+    format: Annotated[Output, typer.Option("--format", help="table, json (one array) or jsonl (one link a line).")] = Output.table,
 ) -> None:
     """Accounts that share a phone number, e-mail, payment or app handle, or an IP within an hour."""
     from vaktpost.store.db import open_store
@@ -138,9 +140,9 @@ def links(
     with engine.connect() as conn:
         found = find_links(_link_messages(conn), min_shared)
     rows = [lk.as_json() for lk in sorted(found, key=lambda lk: (lk.a, lk.b))]
-    if format is Format.json:
+    if format is Output.json:
         write_json(rows)
-    elif format is Format.jsonl:
+    elif format is Output.jsonl:
         write_jsonl(rows)
     else:
         t = Table(title=f"{len(rows)} links, {len(clusters(found))} groups")

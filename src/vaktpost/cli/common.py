@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import functools
 import sys
 from typing import Annotated, Any, Callable, Iterable
@@ -12,6 +13,15 @@ from rich.console import Console
 
 from vaktpost.errors import UserError
 from vaktpost.settings import get_settings
+
+
+class Output(str, enum.Enum):
+    """`--format`/`--output` of the commands that print results: a table (stderr) for people,
+    JSON or JSON lines (stdout) for scripts."""
+
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
 
 # Human output (tables, progress) goes to stderr so stdout stays clean for --format json.
 console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)

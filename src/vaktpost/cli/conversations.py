@@ -13,9 +13,17 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from vaktpost.cli.common import DbOption, console, resolve_db, user_errors, write_json, write_jsonl
+from vaktpost.cli.common import (
+    DbOption,
+    Output,
+    console,
+    resolve_db,
+    user_errors,
+    write_json,
+    write_jsonl,
+)
 from vaktpost.cli.scale import ScanEngine, scan_with_ray
-from vaktpost.engines.local import HeldMessages, analyse_conversations, prepare_texts
+from vaktpost.engines.local import HeldMessages, analyse_conversations
 from vaktpost.ingest.importer import ImportOptions, import_file
 from vaktpost.ingest.records import parse_zone
 from vaktpost.ingest.source import check_input
@@ -28,12 +36,6 @@ class InputFormat(str, enum.Enum):
     jsonl = "jsonl"
     csv = "csv"
     pan12 = "pan12"
-
-
-class Output(str, enum.Enum):
-    table = "table"
-    json = "json"
-    jsonl = "jsonl"
 
 
 def _progress() -> Progress:
@@ -87,7 +89,7 @@ def scan(
     with _progress() as progress:
         for path in inputs:
             task = progress.add_task(f"import {path.name}", total=path.stat().st_size)
-            result = import_file(engine, path, opts, on_progress=lambda pos, t=task: progress.update(t, completed=pos), on_rows=prepare_texts, on_written=held.on_written)
+            result = import_file(engine, path, opts, on_progress=lambda pos, t=task: progress.update(t, completed=pos), on_written=held.on_written)
             progress.update(task, completed=path.stat().st_size)
             results.append(result)
             touched |= result.conversation_keys

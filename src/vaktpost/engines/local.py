@@ -33,9 +33,10 @@ _ROLES = {r.value: r for r in Role}
 
 
 class HeldMessages:
-    """An importer hook (`import_file(..., on_written=held.on_written)`): keeps the rows of
-    conversations created by the import, in the order written, so that the analysis after
-    it need not read them back. A conversation is held only while every row of it was
+    """An importer hook (`import_file(..., on_written=held.on_written)`) that prepares the
+    analysis while the reader process parses the next batch: it works out the text facts of
+    each batch (`prepare_texts`), and keeps the rows of conversations created by the import,
+    in the order written, so that the analysis after it need not read them back. A conversation is held only while every row of it was
     inserted by an import that created it: one seen in another import, or in a batch where
     some row was a duplicate (not inserted) or that found `limit` messages held, is reloaded.
     Use one per scan, and only after the imports it saw have committed."""
@@ -47,6 +48,7 @@ class HeldMessages:
         self.dirty: set[int] = set()
 
     def on_written(self, batch: Sequence, rows: Sequence[tuple], new: int, created: set[int]) -> None:
+        prepare_texts(batch)
         held, dirty = self.rows, self.dirty
         if new < len(rows) or self.count + len(rows) > self.limit:
             for r in rows:  # a row not inserted, or no room: these conversations are reloaded
@@ -58,10 +60,7 @@ class HeldMessages:
             if conv in created and conv not in dirty:
                 # (sender key, platform key, platform, conversation id, message id, sent_at,
                 #  text, recipients, attachments, ip, country, meta) as written
-                got = held.get(conv)
-                if got is None:
-                    got = held[conv] = []
-                got.append((r[3], r[0], w.platform, w.conversation_id, r[1], r[4], r[5], r[6], r[7], r[8], r[9], r[10]))
+                held.setdefault(conv, []).append((r[3], r[0], w.platform, w.conversation_id, r[1], r[4], r[5], r[6], r[7], r[8], r[9], r[10]))
             else:
                 dirty.add(conv)
                 held.pop(conv, None)
@@ -69,8 +68,7 @@ class HeldMessages:
 
     def take(self, conversation_keys: Iterable[int]) -> dict[int, list[tuple]]:
         """The held rows of these conversations (those not to be reloaded), handed over."""
-        out = {k: self.rows.pop(k) for k in conversation_keys if k in self.rows and k not in self.dirty}
-        return out
+        return {k: self.rows.pop(k) for k in conversation_keys if k in self.rows}  # dirty ones were dropped
 
 
 def analyse_conversations(
@@ -121,8 +119,7 @@ def _analyse_held(conn, conversations: list[list[tuple]], build: MessageBuilder)
 
 
 def prepare_texts(rows) -> None:
-    """An importer hook (`import_file(..., on_rows=prepare_texts)`): works out the text
-    stage's facts of each (text, sender role) of the rows just written, while the reader
-    process parses the next batch; `analyse_conversations` then finds them remembered
-    (text/memo.py). Findings are the same with or without it."""
+    """Works out the text stage's facts of each (text, sender role) of these wire rows ahead
+    of time; `analyse_conversations` then finds them remembered (text/memo.py). Findings are
+    the same with or without it."""
     memo.prepare((w.text, _ROLES.get(w.sender_role, Role.UNKNOWN)) for w in rows)

@@ -95,28 +95,25 @@ def _parse_lines(batch: dict):
 
 
 def _parsed(raw_lines, where: str = ""):
-    ok, keys, lines, errors = [], [], [], []
+    """(ok, key, line, error) per non-blank line; `where` prefixes the reasons."""
+    rows = []
     for raw in raw_lines:
         if isinstance(raw, bytes):
             try:
                 raw = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                ok.append(False), keys.append(""), lines.append(""), errors.append(f"{where}not UTF-8 ({exc.reason})")
+                rows.append((False, "", "", f"{where}not UTF-8 ({exc.reason})"))
                 continue
         raw = raw if isinstance(raw, str) else str(raw)
         if not raw.strip():
             continue
         try:
             m = decode_record(raw)
-            ok.append(True)
-            keys.append(f"{m.platform}{SEP}{m.conversation_id}")
-            errors.append("")
+            rows.append((True, f"{m.platform}{SEP}{m.conversation_id}", raw, ""))
         except PoisonRecord as exc:
-            ok.append(False)
-            keys.append("")
-            errors.append(f"{where}{exc}")
-        lines.append(raw)
-    return pa.Table.from_pydict({"ok": ok, "key": keys, "line": lines, "error": errors}, schema=PARSED_SCHEMA)
+            rows.append((False, "", raw, f"{where}{exc}"))
+    columns = list(zip(*rows)) or [(), (), (), ()]
+    return pa.Table.from_pydict(dict(zip(PARSED_SCHEMA.names, map(list, columns))), schema=PARSED_SCHEMA)
 
 
 def jsonl_ranges(path: str, size: int | None = None) -> list[dict]:

@@ -206,12 +206,11 @@ def import_file(
     path: str | Path,
     opts: ImportOptions = ImportOptions(),  # noqa: B008 - frozen, shared safely
     on_progress: Callable[[int], None] | None = None,
-    on_rows: Callable[[Sequence[WireRow]], None] | None = None,
     on_written: Callable | None = None,
 ) -> ImportResult:
-    """Import one file in one transaction. `on_rows` sees each batch of rows once it is
-    written (the scan command works out the text stage's facts of their texts there, while
-    the reader process parses the next batch); `on_written` is `MessageWriter`'s hook."""
+    """Import one file in one transaction. `on_written` is `MessageWriter`'s hook: it sees
+    each batch as written, while the reader process parses the next one (the scan command
+    prepares the analysis there: engines/local.HeldMessages)."""
     path = Path(path)
     fmt = detect_format(path) if opts.format == "auto" else opts.format
     result = ImportResult(path=str(path), format=fmt)
@@ -237,8 +236,6 @@ def import_file(
                     continue  # the import is refused; read on only to count the bad lines
                 if rows:
                     writer.write(rows)
-                    if on_rows:
-                        on_rows(rows)
                 if on_progress:
                     on_progress(position)
             if rejects.count and not opts.skip_invalid:

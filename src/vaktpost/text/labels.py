@@ -122,7 +122,7 @@ def speech_act(f: MessageFacts, role: Role) -> str:
         return "ask"
     if role in (Role.PERFORMER, Role.FACILITATOR):
         return "offer"
-    if f.has("offer_question") or (f.has("have") and not _category_inside(f, "have", "request")) or (f.has("affirm") and not f.has("want", "request")):
+    if f.has("offer_question") or (f.has("have") and not _inside(f.hits.get("have"), f.hits.get("request"))) or (f.has("affirm") and not f.has("want", "request")):
         return "offer"
     if f.has("request", "want") or any(a.kind == "under" for a in f.ages):
         return "ask"  # "any small ones available?" asks, though "available" is there
@@ -206,7 +206,7 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
         self_minor = [a for a in minor_ages if a.kind == "person"]
         minor_ages = [a for a in minor_ages if a not in self_minor]
     about_other = f.has("have", "offer", "offer_question", *CHILD) or (
-        f.has("third_ref") and not _inside(f.hits["third_ref"], f.hits.get("self_age"))  # nb "13 år her"
+        f.has("third_ref") and not _inside(f.hits.get("third_ref"), f.hits.get("self_age"))  # nb "13 år her"
     )
     if not self_minor and f.has("self_age") and not about_other:
         self_minor = _shorthand_age(text, f.hits["self_age"])  # "14 here", "age 13", "14f", "14 na ako"
@@ -278,32 +278,21 @@ def _bare_age_ask(text: str, f: MessageFacts, role: Role) -> list[AgeMention]:
     return [a for a in f.ages if a.kind == "bare" and a.minor][:1]
 
 
-def _category_inside(f: MessageFacts, category: str, outer: str) -> bool:
-    """The first hit of `category` lies within the first hit of `outer` ("meron" in "meron bang")."""
-    h, o = f.hits.get(category), f.hits.get(outer)
-    return h is not None and o is not None and o.start <= h.start and h.end <= o.end
+def _inside(inner: Hit | None, outer: Hit | None) -> bool:
+    """Both hits are there and `inner` lies within `outer` ("meron" in "meron bang")."""
+    return inner is not None and outer is not None and outer.start <= inner.start and inner.end <= outer.end
 
 
 def _wanting_subject(f: MessageFacts) -> bool:
     """The self-reference is the one who wants ("gusto ko", "gusto nako"): not about oneself."""
     me = f.hits.get("self_ref")
-    for c in ("want", "request"):
-        h = f.hits.get(c)
-        if h is not None and me is not None and h.start <= me.start and me.end <= h.end:
-            return True
-    return False
+    return any(_inside(me, f.hits.get(c)) for c in ("want", "request"))
 
 
 def _innocent(f: MessageFacts) -> bool:
     """An innocent context that is not part of the child term itself ("elementary school")."""
     h = f.hits.get("innocent")
-    if h is None:
-        return False
-    for c in CHILD:
-        k = f.hits.get(c)
-        if k is not None and k.start <= h.start and h.end <= k.end:
-            return False
-    return True
+    return h is not None and not any(_inside(h, f.hits.get(c)) for c in CHILD)
 
 
 # Words to the performer about herself ("you are the youngest here?", "you look so young"):
@@ -363,10 +352,6 @@ def _shorthand_age(text: str, hit: Hit) -> list[AgeMention]:
     if m is None or int(m.group()) >= 18:
         return []
     return [AgeMention(int(m.group()), m.start(), m.end(), "self")]
-
-
-def _inside(inner: Hit, outer: Hit | None) -> bool:
-    return outer is not None and outer.start <= inner.start and inner.end <= outer.end
 
 
 def _leading(f: MessageFacts, category: str) -> bool:
