@@ -24,7 +24,7 @@ from vaktpost.synth import GeneratorOptions, generate
 from vaktpost.synth.templates import LANGUAGES, load_fresh_templates, load_moves, load_templates
 
 ROOT = Path(__file__).resolve().parents[2]
-SETS = {name: ROOT / "benchmarks" / "fresh" / name for name in ("a",)}
+SETS = {name: ROOT / "benchmarks" / "fresh" / name for name in ("a", "b")}
 
 FIXTURE = {
     "en": {"language": "en", "families": {
@@ -217,4 +217,12 @@ def test_fresh_set_wording_differs_from_shipped_train_families(fresh_set):
     assert [t.text for t in templates if _literal(t.text) in train_texts] == []
 
 
-# (a-vs-b wording test added with set b)
+def test_sets_a_and_b_differ_in_wording():
+    a, b = (load_fresh_templates(SETS[n]) for n in ("a", "b"))
+    # Whole texts up to case and punctuation, and the literal words once slots are removed.
+    assert {_literal(t.text) for t in a} & {_literal(t.text) for t in b} == set()
+    strip = re.compile(r"\{\w+\}")
+    words_a = {_literal(strip.sub("", t.text)) for t in a}
+    words_b = {_literal(strip.sub("", t.text)) for t in b}
+    shared = {w for w in words_a & words_b if sum(ch.isalpha() for ch in w) >= 8}
+    assert shared == set()
