@@ -75,7 +75,7 @@ def test_fresh_messages_carry_split_fresh_and_the_fresh_family(fresh_world):
 
 
 def test_moves_without_a_fresh_family_fall_back_to_train(fresh_world):
-    _, chats, truth, _ = fresh_world
+    _, _, truth, _ = fresh_world
     others = [t for t in truth if t["split"] != "fresh"]
     assert others and all(t["split"] == "train" for t in others)
     assert all(not t["family"].endswith(".zz") for t in others)
