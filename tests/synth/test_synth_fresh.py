@@ -6,6 +6,7 @@ fresh sets in `benchmarks/fresh/` with the same validation and content rule as s
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from vaktpost.synth import GeneratorOptions, generate
 from vaktpost.synth.templates import LANGUAGES, load_fresh_templates, load_moves, load_templates
 
 ROOT = Path(__file__).resolve().parents[2]
-SETS = {name: ROOT / "benchmarks" / "fresh" / name for name in ("a", "b")}
+SETS = {name: ROOT / "benchmarks" / "fresh" / name for name in ("a", "b", "c")}
 
 FIXTURE = {
     "en": {"language": "en", "families": {
@@ -217,8 +218,9 @@ def test_fresh_set_wording_differs_from_shipped_train_families(fresh_set):
     assert [t.text for t in templates if _literal(t.text) in train_texts] == []
 
 
-def test_sets_a_and_b_differ_in_wording():
-    a, b = (load_fresh_templates(SETS[n]) for n in ("a", "b"))
+@pytest.mark.parametrize("first, second", list(itertools.combinations(sorted(SETS), 2)))
+def test_fresh_sets_differ_in_wording(first, second):
+    a, b = (load_fresh_templates(SETS[n]) for n in (first, second))
     # Whole texts up to case and punctuation, and the literal words once slots are removed.
     assert {_literal(t.text) for t in a} & {_literal(t.text) for t in b} == set()
     strip = re.compile(r"\{\w+\}")
