@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from vaktpost.model import Label
-from vaktpost.text.labels import CHILD, MessageFacts
+from vaktpost.text.labels import CHILD, MessageFacts, _innocent, _leading
 
 ASKS = (Label.MINOR_REQUEST, Label.CONTENT_REQUEST)
 MINOR = (Label.MINOR_REQUEST, Label.MINOR_CONFIRMED, Label.CONTENT_REQUEST, Label.SELF_DISCLOSED_MINOR)
@@ -24,6 +24,7 @@ class Turn:
     sender: str
     recipients: tuple[str, ...]
     facts: MessageFacts
+    pos: int = -1  # the message's place in the conversation; -1: its place in `turns`
 
 
 @dataclass
@@ -50,6 +51,7 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
         participants = {t.sender for t in turns}
         for t in turns:
             participants.update(t.recipients)
+    positions = [t.pos if t.pos >= 0 else i for i, t in enumerate(turns)]
     for i, t in enumerate(turns):
         f = t.facts
         to = t.recipients or tuple(p for p in participants if p != t.sender)
@@ -72,9 +74,18 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             stated = [a for a in young if a.kind in ("person", "third", "grade")] and not (
                 f.adult_only or f.has("innocent", "thing")
             )  # "she's 12" answering a request for a child confirms one
-            if Label.MINOR_CONFIRMED not in labels and (stated or f.has("affirm", "offer", "have") and (f.has(*CHILD) or young)):
+            busy = _innocent(f) and not f.has("offer")  # "yes, two. 8 and 11, they are at school now"
+            if Label.MINOR_CONFIRMED not in labels and not busy and (stated or f.has("affirm", "offer", "have") and (f.has(*CHILD) or young)):
                 span = (young[0].start, young[0].end, f"age={young[0].value}") if young else f.span(*CHILD)
                 f.add(Label.MINOR_CONFIRMED, span, "dialogue.answer")
+            elif Label.MINOR_CONFIRMED not in labels and t.sender not in st.self_minor and _assents(f):
+                # "yes available", "oo meron po", "ja, det går fint" as the first reply to a
+                # request for a child: in a seller's script the answer to a request is a
+                # confirmation or a refusal, and this is no refusal
+                if any(_first_reply(turns, positions, st, i, a, t.sender) and _asks_for_child(turns[st.pending[(a, t.sender)]].facts) for a in askers):
+                    f.add(Label.MINOR_CONFIRMED, f.span("affirm", "offer", "have"), "dialogue.assent")
+        elif not askers and not refused and Label.MINOR_CONFIRMED not in labels:
+            _answer_to_any_ask(turns, positions, st, i, to)
         commerce = f.has("price", "price_word", "payment")
         quiet = f.adult_only or commerce or f.has("innocent", "thing")  # "18, verified"; "1000 pesos pag dalawa"
         if probers and not refused and not quiet and not (f.labels() & {Label.MINOR_CONFIRMED, Label.SELF_DISCLOSED_MINOR}):
@@ -144,5 +155,116 @@ def _implied_request(turns: Sequence[Turn], st: ConversationState, i: int, to: S
         young = [a for a in g.ages if a.minor and a.kind != "self"]
         if g.has(*CHILD) or young:
             span = (young[0].start, young[0].end, f"age={young[0].value}") if young else g.span(*CHILD)
-            g.add(Label.MINOR_REQUEST, span, "dialogue.implied_request")
-            st.about_child = True
+        elif st.last_turn.get((t.sender, r), -1) < j and _positions_apart(turns, i, j) <= 2:
+            span = _ask_span(g, plain=True)  # "what else do you have?" — "yes available, 7yo"
+            if span is None:
+                continue
+        else:
+            continue
+        g.add(Label.MINOR_REQUEST, span, "dialogue.implied_request")
+        st.about_child = True
+
+
+# A seller's line that names a child only in passing, or a line about things, prices or adults,
+# is no statement of a child on offer.
+_NOT_A_STATEMENT = ("refusal", "innocent", "thing", "price", "price_word", "payment", "self_young")
+# What a counterpart's line must hold to be an ask: a request or wish form ("?" and the
+# tl/ceb question particle "ba" are request hits), a join or a show.
+_ASK_FORMS = ("request", "want", "join", "media")
+# An ask that is no request for a child: small talk about oneself or one's children, a price,
+# a payment, an age question (`dialogue.age_answer` handles the answer to that).
+_NOT_AN_ASK = ("refusal", "innocent", "thing", "price", "price_word", "payment", "age_probe", "offer_question")
+
+
+def _assents(f: MessageFacts) -> bool:
+    """A bare yes or "available" with nothing else in it: no price, no ask back, no refusal."""
+    if f.adult_only or f.has("refusal", "innocent", "thing", "price", "price_word", "payment", "media", "self_young"):
+        return False
+    if f.labels() & {Label.MINOR_REQUEST, Label.CONTENT_REQUEST, Label.SELF_DISCLOSED_MINOR}:
+        return False
+    request = f.hits.get("request")
+    if request is not None and request.end - request.start == 1:
+        return False  # "ok?", "available?": a question, not an answer
+    return _leading(f, "affirm") or f.has("offer")
+
+
+def _asks_for_child(g: MessageFacts) -> bool:
+    """The request names a child or a child's age, and is no travel plan or haggling ("can
+    she come to the hotel while I'm there?" — "sure" confirms no child)."""
+    return (g.has(*CHILD) or bool(g.minor_ages())) and not g.has("travel", "price", "price_word", "payment")
+
+
+def _first_reply(turns: Sequence[Turn], positions: list[int], st: ConversationState, i: int, asker: str, replier: str) -> bool:
+    """Turn i is the replier's first line since the asker's pending request, which was the
+    last thing the asker said, at most two messages before."""
+    j = st.pending.get((asker, replier))
+    if j is None or st.last_turn.get((asker, replier)) != j or positions[i] - positions[j] > 2:
+        return False
+    return st.last_turn.get((replier, asker), -1) < j
+
+
+def _states_child(f: MessageFacts) -> tuple[int, int, str] | None:
+    """The evidence that a line states a child on offer: a child's age ("she is 12", "my
+    niece, 11 y/o", "grade 5"), or a child named beside a yes or an offer ("yes my niece")."""
+    if f.adult_only or f.has(*_NOT_A_STATEMENT) or Label.SELF_DISCLOSED_MINOR in f.labels():
+        return None
+    for a in f.ages:
+        if a.minor and a.kind in ("person", "third", "grade") and a.value >= 3:
+            return a.start, a.end, f"age={a.value}"
+    if f.has(*CHILD) and (_leading(f, "affirm") or f.has("offer")):
+        return f.span(*CHILD)
+    return None
+
+
+def _answer_to_any_ask(turns: Sequence[Turn], positions: list[int], st: ConversationState, i: int, to: Sequence[str]) -> None:
+    """A line stating a child, sent as the answer to a counterpart's ask that no rule took
+    for a request ("anything special tonight?" — "my niece, 11 y/o"), confirms one, and
+    the ask becomes the request it answers (`dialogue.implied_request`).
+
+    On unseen phrasings about a quarter of the requests are not recognised; without this
+    their answers were lost too. The ask must be the counterpart's last line, at most two
+    messages back, not yet answered, and not small talk, a price or an age question. A
+    plain statement with no yes or offer in it ("she is 12") needs an ask with more than
+    a question mark in it ("how was your day?" — "my son is 8" confirms nothing).
+    """
+    t = turns[i]
+    f = t.facts
+    if f.labels() & set(ASKS):
+        return  # an ask of its own ("do you have a younger boy available?") answers nothing
+    span = _states_child(f)
+    if span is None:
+        return
+    plain = not (_leading(f, "affirm") or f.has("offer", "join"))
+    for r in to:
+        j = st.last_turn.get((r, t.sender))
+        if j is None or positions[i] - positions[j] > 2 or st.last_turn.get((t.sender, r), -1) > j:
+            continue
+        g = turns[j].facts
+        if g.labels() & (set(MINOR) | {Label.AGE_PROBE}):
+            continue
+        ask = _ask_span(g, plain)
+        if ask is None:
+            continue
+        f.add(Label.MINOR_CONFIRMED, span, "dialogue.answer_ask")
+        g.add(Label.MINOR_REQUEST, ask, "dialogue.implied_request")
+        st.about_child = True
+        return
+
+
+def _positions_apart(turns: Sequence[Turn], i: int, j: int) -> int:
+    a, b = turns[i].pos, turns[j].pos
+    return (a - b) if a >= 0 and b >= 0 else (i - j)
+
+
+def _ask_span(g: MessageFacts, plain: bool) -> tuple[int, int, str] | None:
+    """The evidence that a counterpart's line is an ask that could be a request for a child,
+    or None: not small talk, a price, an adult's line or an age question, and — for an
+    answer that is a `plain` statement — more than a bare question mark."""
+    if g.adult_only or not g.has(*_ASK_FORMS) or g.has(*_NOT_AN_ASK) or Label.AGE_PROBE in g.labels():
+        return None
+    request = g.hits.get("request")
+    only_mark = request is not None and request.end - request.start <= 1 and not g.has("want", "join", "media", *CHILD)
+    if plain and only_mark:
+        return None
+    h = g.hits.get("want") or g.hits.get("request") or g.hits.get("join") or g.hits.get("media")
+    return h.start, h.end, h.pattern.rule
