@@ -34,6 +34,7 @@ class ConversationState:
     about_child: bool = False
     self_minor: set[str] = field(default_factory=set)
     last_turn: dict[tuple[str, str], int] = field(default_factory=dict)  # (sender, recipient) → turn
+    confirmed: set[tuple[str, str]] = field(default_factory=set)  # (confirmer, asker)
 
 
 def _drop(facts: MessageFacts, *labels: Label) -> None:
@@ -82,7 +83,14 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
                 # "yes available", "oo meron po", "ja, det går fint" as the first reply to a
                 # request for a child: in a seller's script the answer to a request is a
                 # confirmation or a refusal, and this is no refusal
-                if any(_first_reply(turns, positions, st, i, a, t.sender) and _asks_for_child(turns[st.pending[(a, t.sender)]].facts) for a in askers):
+                # Only before the first confirmation to that asker: after it, a "sure" answers
+                # the deal's next step ("can u bring ur nephew to the hotel on the 5th?").
+                if any(
+                    (t.sender, a) not in st.confirmed
+                    and _first_reply(turns, positions, st, i, a, t.sender)
+                    and _asks_for_child(turns[st.pending[(a, t.sender)]].facts)
+                    for a in askers
+                ):
                     f.add(Label.MINOR_CONFIRMED, f.span("affirm", "offer", "have"), "dialogue.assent")
         elif not askers and not refused and Label.MINOR_CONFIRMED not in labels:
             _answer_to_any_ask(turns, positions, st, i, to)
@@ -128,6 +136,7 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
         if Label.MINOR_CONFIRMED in labels:
             for a in askers:
                 st.pending.pop((a, t.sender), None)
+            st.confirmed.update((t.sender, r) for r in to)
         for a in probers:
             if f.ages:
                 st.age_asked.pop((a, t.sender), None)
@@ -150,7 +159,9 @@ def _implied_request(turns: Sequence[Turn], st: ConversationState, i: int, to: S
         if j is None or i - j > 3:
             continue
         g = turns[j].facts
-        if g.labels() & set(MINOR) or g.adult_only or g.has("refusal", "innocent", "thing", "price", "price_word"):
+        if g.labels() & set(MINOR) or g.has("innocent", "thing", "price", "price_word"):
+            continue
+        if (g.adult_only or g.has("refusal")) and not (_no_adults(g) and g.has(*CHILD)):
             continue
         young = [a for a in g.ages if a.minor and a.kind != "self"]
         if g.has(*CHILD) or young:
@@ -249,6 +260,13 @@ def _answer_to_any_ask(turns: Sequence[Turn], positions: list[int], st: Conversa
         g.add(Label.MINOR_REQUEST, ask, "dialogue.implied_request")
         st.about_child = True
         return
+
+
+def _no_adults(g: MessageFacts) -> bool:
+    """The line refuses adults ("no adults pls, someone still in elementary"): the refusal
+    word stands right before the adult word, so it is a wish for a child, not a no."""
+    no, adult = g.hits.get("refusal"), g.hits.get("adult_marker")
+    return no is not None and adult is not None and 0 <= adult.start - no.end <= 1
 
 
 def _positions_apart(turns: Sequence[Turn], i: int, j: int) -> int:

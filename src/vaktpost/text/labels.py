@@ -205,14 +205,15 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
     ):
         self_minor = [a for a in minor_ages if a.kind == "person"]
         minor_ages = [a for a in minor_ages if a not in self_minor]
-    about_other = f.has("have", "offer", "offer_question", *CHILD) or (
+    school = _own_school(text, f)  # "only 14 yrs, in middle school": the school is the writer's
+    about_other = f.has("have", "offer", "offer_question") or (f.has(*CHILD) and not school) or (
         f.has("third_ref") and not _inside(f.hits.get("third_ref"), f.hits.get("self_age"))  # nb "13 år her"
     )
-    if not self_minor and f.has("self_age") and not about_other:
+    if not self_minor and f.has("self_age") and not about_other and not f.has("price", "price_word", "payment"):
         self_minor = _shorthand_age(text, f.hits["self_age"])  # "14 here", "age 13", "14f", "14 na ako"
     if self_minor:
         f.add(Label.SELF_DISCLOSED_MINOR, _age_span(self_minor[0]), "age.self")
-        if not child:
+        if not child or school:
             return f  # about oneself: no one is asked for or offered
     elif f.has("self_underage") and not about_other:  # "not 18 yet", "hindi pa ako 18", "ikke 18 enda"
         f.add(Label.SELF_DISCLOSED_MINOR, f.span("self_underage"), "self.underage")
@@ -226,6 +227,8 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
             f.add(Label.CONTENT_REQUEST, f.span("media_third"), "content.third")  # "I want a show with her"
         return f
     stance = speech_act(f, role)
+    if stance == "ask" and role is not Role.CUSTOMER and _affirmed(text, f):
+        stance = "offer"  # "pwede po, grade 5 siya": tl/ceb "pwede" opening a reply is a yes
     refused = f.has("refusal")
     innocent = _innocent(f) and not f.has("offer")  # own children asleep, at school: no offer
     media = f.has("media")
@@ -352,6 +355,32 @@ def _shorthand_age(text: str, hit: Hit) -> list[AgeMention]:
     if m is None or int(m.group()) >= 18:
         return []
     return [AgeMention(int(m.group()), m.start(), m.end(), "self")]
+
+
+_SCHOOL = re.compile(r"\b(?:schol|elementary|grade|klase|skole|ungdomskole|barneskole|eskwela|elementarya)")
+
+
+def _own_school(text: str, f: MessageFacts) -> bool:
+    """The only child words are a school level named after one's own shorthand age ("only 14
+    yrs, in middle school", "bare 12, går i 7. klasse"): the school is the writer's."""
+    me = f.hits.get("self_age")
+    if me is None:
+        return False
+    kids = [f.hits[c] for c in CHILD if c in f.hits]
+    return bool(kids) and all(h.start >= me.end and _SCHOOL.search(text, h.start, h.end) for h in kids)
+
+
+_QUESTION_PARTICLE = re.compile(r"\b(?:ba|bah|bay|kaya|eh)\b")
+
+
+def _affirmed(text: str, f: MessageFacts) -> bool:
+    """The only request word is the yes the line opens with ("pwede po, grade 5 siya",
+    "pwede, 10 anyos"): no question mark, no question particle, no wish."""
+    a, r = f.hits.get("affirm"), f.hits.get("request")
+    return (
+        a is not None and r is not None and a.start <= 2 and (r.start, r.end) == (a.start, a.end)
+        and not f.has("want") and "?" not in text and _QUESTION_PARTICLE.search(text) is None
+    )
 
 
 def _leading(f: MessageFacts, category: str) -> bool:
