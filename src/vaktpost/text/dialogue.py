@@ -167,7 +167,7 @@ def _implied_request(turns: Sequence[Turn], st: ConversationState, i: int, to: S
         if g.has(*CHILD) or young:
             span = (young[0].start, young[0].end, f"age={young[0].value}") if young else g.span(*CHILD)
         elif st.last_turn.get((t.sender, r), -1) < j and _positions_apart(turns, i, j) <= 2:
-            span = _ask_span(g, plain=True)  # "what else do you have?" — "yes available, 7yo"
+            span = _ask_span(g, "words")  # "what else do you have?" — "yes available, 7yo"
             if span is None:
                 continue
         else:
@@ -235,8 +235,9 @@ def _answer_to_any_ask(turns: Sequence[Turn], positions: list[int], st: Conversa
     On unseen phrasings about a quarter of the requests are not recognised; without this
     their answers were lost too. The ask must be the counterpart's last line, at most two
     messages back, not yet answered, and not small talk, a price or an age question. A
-    plain statement with no yes or offer in it ("she is 12") needs an ask with more than
-    a question mark in it ("how was your day?" — "my son is 8" confirms nothing).
+    plain statement with no yes or offer in it ("she is 12") needs an ask with a wish, a
+    join, a show, a child or an age in it (`_ask_span`): "how was your day?" or "hi po, naa
+    ka?" followed by "my son is 8 today" is a parent's small talk, and confirms nothing.
     """
     t = turns[i]
     f = t.facts
@@ -253,7 +254,7 @@ def _answer_to_any_ask(turns: Sequence[Turn], positions: list[int], st: Conversa
         g = turns[j].facts
         if g.labels() & (set(MINOR) | {Label.AGE_PROBE}):
             continue
-        ask = _ask_span(g, plain)
+        ask = _ask_span(g, "evidence" if plain else "mark")
         if ask is None:
             continue
         f.add(Label.MINOR_CONFIRMED, span, "dialogue.answer_ask")
@@ -274,15 +275,21 @@ def _positions_apart(turns: Sequence[Turn], i: int, j: int) -> int:
     return (a - b) if a >= 0 and b >= 0 else (i - j)
 
 
-def _ask_span(g: MessageFacts, plain: bool) -> tuple[int, int, str] | None:
+def _ask_span(g: MessageFacts, need: str) -> tuple[int, int, str] | None:
     """The evidence that a counterpart's line is an ask that could be a request for a child,
-    or None: not small talk, a price, an adult's line or an age question, and — for an
-    answer that is a `plain` statement — more than a bare question mark."""
+    or None. Never small talk about a child, a price, a payment, an adult's line or an age
+    question. `need`: "mark" — any ask form, a question mark will do (answered by "yes my
+    niece"); "words" — more than a bare question mark (answered by a line that offers on its
+    own: "what else do you have?" — "yes available, 7yo"; a greeting "hi, how are you?" before
+    an unprompted offer asks for no one); "evidence" — a wish, a join, a show, a child or an
+    age in it (answered by a plain statement: "i want someone 7 or so" — "she is 7"; not "hi
+    po, naa ka?" — "enrollment ng anak kong 7 years old po today", a parent's news)."""
     if g.adult_only or not g.has(*_ASK_FORMS) or g.has(*_NOT_AN_ASK) or Label.AGE_PROBE in g.labels():
         return None
+    evidence = g.has("want", "join", "media", *CHILD) or any(a.minor for a in g.ages)
     request = g.hits.get("request")
-    only_mark = request is not None and request.end - request.start <= 1 and not g.has("want", "join", "media", *CHILD)
-    if plain and only_mark:
+    only_mark = request is not None and request.end - request.start <= 1 and not evidence
+    if (need == "evidence" and not evidence) or (need == "words" and only_mark):
         return None
     h = g.hits.get("want") or g.hits.get("request") or g.hits.get("join") or g.hits.get("media")
     return h.start, h.end, h.pattern.rule

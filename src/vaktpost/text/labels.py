@@ -345,7 +345,7 @@ def _possessive_only(text: str, hits: list[Hit]) -> bool:
 _ENDS_AGE = re.compile(
     r"\s*(?:$|[,.!?;:)]|(?:if|for|here|now|tonight|available|ready|and|or|y|po|ako|kami|dito|diri|ko|koy|mi|her|hvis|til|klar|ledig)\b)"
 )
-_MAY_AKO = re.compile(r"\s*(?:ako|kami|po)\b")  # tl "may 12 ako": not the month "May 12"
+_MAY_AKO = re.compile(r"\s*(?:po\s+)?(?:ako|kami)\b")  # tl "may 12 ako": not the month "May 12" ("busy until May 5 po")
 _NUMBER = re.compile(r"\d{1,2}")
 
 
