@@ -86,7 +86,7 @@ def test_an_ask_of_ones_own_answers_nothing():
         ("do you have a younger one?", "yes available"),
         ("meron ka bang bata?", "oo meron po"),
         ("har du barn tilgjengelig?", "ja, det går fint"),
-        ("naa kay bata?", "naa"),
+        ("naa kay bata nga available karon?", "naa"),
     ],
 )
 def test_a_bare_yes_to_a_request_for_a_child_confirms(asked, answer):
@@ -207,3 +207,18 @@ def test_shorthand_self_disclosures(line):
 def test_prices_and_other_peoples_birthdays_are_no_self_disclosure(line):
     found = analyse_conversation(app_chat(("a", "hey"), ("b", line)))
     assert "SELF_DISCLOSED_MINOR" not in labels_of(found)
+
+
+def test_a_yes_with_a_bare_number_or_alone_answers_an_unrecognised_ask_for_a_young_one():
+    for answer in ("she's here with me, 12", "sige po, kaya yan sir"):
+        found = analyse_conversation(app_chat(("a", "no adults pls, someone still in elementary"), ("b", answer)))
+        assert labels_of(found, "c-1-m1") == {"MINOR_CONFIRMED"}, answer
+        assert labels_of(found, "c-1-m0") == {"MINOR_REQUEST"}, answer
+
+
+def test_a_yes_to_small_talk_about_children_confirms_nothing():
+    for asked in ("are your kids ok?", "do you have kids?"):
+        found = analyse_conversation(app_chat(("a", asked), ("b", "yes")))
+        assert "MINOR_CONFIRMED" not in labels_of(found), asked
+    found = analyse_conversation(app_chat(("a", "no thanks, not now"), ("b", "ok sure")))
+    assert labels_of(found) & MINOR == set()

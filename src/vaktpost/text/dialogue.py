@@ -88,7 +88,7 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
                 if any(
                     (t.sender, a) not in st.confirmed
                     and _first_reply(turns, positions, st, i, a, t.sender)
-                    and _asks_for_child(turns[st.pending[(a, t.sender)]].facts)
+                    and _asks_for_child(turns[st.pending[(a, t.sender)]].facts, f)
                     for a in askers
                 ):
                     f.add(Label.MINOR_CONFIRMED, f.span("affirm", "offer", "have"), "dialogue.assent")
@@ -199,10 +199,14 @@ def _assents(f: MessageFacts) -> bool:
     return _leading(f, "affirm") or f.has("offer")
 
 
-def _asks_for_child(g: MessageFacts) -> bool:
+def _asks_for_child(g: MessageFacts, reply: MessageFacts) -> bool:
     """The request names a child or a child's age, and is no travel plan or haggling ("can
-    she come to the hotel while I'm there?" — "sure" confirms no child)."""
-    return (g.has(*CHILD) or bool(g.minor_ages())) and not g.has("travel", "price", "price_word", "payment")
+    she come to the hotel while I'm there?" — "sure" confirms no child). A request naming
+    a child and nothing else ("do you have kids?") may be small talk: then a bare "yes"
+    confirms nothing; "yes, available" or "meron po" (I have) does."""
+    if g.has("travel", "price", "price_word", "payment") or not (g.has(*CHILD) or g.minor_ages()):
+        return False
+    return g.has("young_ref", "codeword", "join", "media", "offer", "want") or bool(g.minor_ages()) or reply.has("offer", "have")
 
 
 def _first_reply(turns: Sequence[Turn], positions: list[int], st: ConversationState, i: int, asker: str, replier: str) -> bool:
@@ -243,10 +247,18 @@ def _answer_to_any_ask(turns: Sequence[Turn], positions: list[int], st: Conversa
     f = t.facts
     if f.labels() & set(ASKS):
         return  # an ask of its own ("do you have a younger boy available?") answers nothing
-    span = _states_child(f)
-    if span is None:
-        return
     plain = not (_leading(f, "affirm") or f.has("offer", "join"))
+    span, need = _states_child(f), "evidence" if plain else "mark"
+    if span is None and not plain and not (f.adult_only or f.has(*_NOT_A_STATEMENT)):
+        # "she's here with me, 12", "pwede po, six siya": a yes with a bare number answers an
+        # ask that names a child or an age ("no adults pls, someone still in elementary")
+        bare = [a for a in f.ages if a.kind == "bare" and a.minor and a.value >= 3]
+        if bare:
+            span, need = (bare[0].start, bare[0].end, f"age={bare[0].value}"), "evidence"
+    if span is None:
+        if t.sender not in st.self_minor and _assents(f):
+            _assent_to_unrecognised_ask(turns, positions, st, i, to)
+        return
     for r in to:
         j = st.last_turn.get((r, t.sender))
         if j is None or positions[i] - positions[j] > 2 or st.last_turn.get((t.sender, r), -1) > j:
@@ -254,10 +266,34 @@ def _answer_to_any_ask(turns: Sequence[Turn], positions: list[int], st: Conversa
         g = turns[j].facts
         if g.labels() & (set(MINOR) | {Label.AGE_PROBE}):
             continue
-        ask = _ask_span(g, "evidence" if plain else "mark")
+        ask = _ask_span(g, need)
         if ask is None:
             continue
         f.add(Label.MINOR_CONFIRMED, span, "dialogue.answer_ask")
+        g.add(Label.MINOR_REQUEST, ask, "dialogue.implied_request")
+        st.about_child = True
+        return
+
+
+def _assent_to_unrecognised_ask(turns: Sequence[Turn], positions: list[int], st: ConversationState, i: int, to: Sequence[str]) -> None:
+    """A bare yes ("sige po, kaya yan sir", "ready when u are") as the first reply to an ask
+    that names a young one, a code word or a child's age but that no rule took for a
+    request ("no adults pls, someone still in elementary", "i want someone 7 or so")
+    confirms, like the yes to a recognised request (`dialogue.assent`). A child word alone
+    ("are your kids ok?" — "yes") is not enough."""
+    t = turns[i]
+    for r in to:
+        j = st.last_turn.get((r, t.sender))
+        if j is None or positions[i] - positions[j] > 2 or st.last_turn.get((t.sender, r), -1) > j or (t.sender, r) in st.confirmed:
+            continue
+        g = turns[j].facts
+        if g.labels() & (set(MINOR) | {Label.AGE_PROBE}):
+            continue
+        young = _no_adults(g) or g.has("young_ref", "codeword") or any(a.minor and a.kind != "self" for a in g.ages)
+        ask = _ask_span(g, "evidence") if young and _asks_for_child(g, t.facts) else None
+        if ask is None:
+            continue
+        t.facts.add(Label.MINOR_CONFIRMED, t.facts.span("affirm", "offer", "have"), "dialogue.assent")
         g.add(Label.MINOR_REQUEST, ask, "dialogue.implied_request")
         st.about_child = True
         return
@@ -284,7 +320,10 @@ def _ask_span(g: MessageFacts, need: str) -> tuple[int, int, str] | None:
     an unprompted offer asks for no one); "evidence" — a wish, a join, a show, a child or an
     age in it (answered by a plain statement: "i want someone 7 or so" — "she is 7"; not "hi
     po, naa ka?" — "enrollment ng anak kong 7 years old po today", a parent's news)."""
-    if g.adult_only or not g.has(*_ASK_FORMS) or g.has(*_NOT_AN_ASK) or Label.AGE_PROBE in g.labels():
+    wish = _no_adults(g) and g.has(*CHILD)  # "no adults pls, someone still in elementary"
+    if not (wish or g.has(*_ASK_FORMS)) or Label.AGE_PROBE in g.labels():
+        return None
+    if (g.adult_only or g.has(*_NOT_AN_ASK)) and not (wish and not g.has(*_NOT_AN_ASK[1:])):
         return None
     evidence = g.has("want", "join", "media", *CHILD) or any(a.minor for a in g.ages)
     request = g.hits.get("request")
@@ -292,4 +331,4 @@ def _ask_span(g: MessageFacts, need: str) -> tuple[int, int, str] | None:
     if (need == "evidence" and not evidence) or (need == "words" and only_mark):
         return None
     h = g.hits.get("want") or g.hits.get("request") or g.hits.get("join") or g.hits.get("media")
-    return h.start, h.end, h.pattern.rule
+    return (h.start, h.end, h.pattern.rule) if h is not None else g.span(*CHILD)
