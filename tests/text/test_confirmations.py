@@ -222,3 +222,12 @@ def test_a_yes_to_small_talk_about_children_confirms_nothing():
         assert "MINOR_CONFIRMED" not in labels_of(found), asked
     found = analyse_conversation(app_chat(("a", "no thanks, not now"), ("b", "ok sure")))
     assert labels_of(found) & MINOR == set()
+
+
+def test_a_childs_age_after_an_age_question_is_no_self_disclosure():
+    found = analyse_conversation(chat(("b", "asl"), ("p", "my daughter is 8 and already taller than me")))
+    assert labels_of(found, "c-1-m1") & MINOR == set()
+    found = analyse_conversation(app_chat(("a", "hei"), ("b", "datteren min går i 2. klasse, foreldremøte i kveld")))
+    assert labels_of(found) & MINOR == set()
+    own = analyse_conversation(app_chat(("a", "hei"), ("b", "jeg går i 7. klasse")))
+    assert labels_of(own, "c-1-m1") == {"SELF_DISCLOSED_MINOR"}

@@ -193,6 +193,8 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
             and not (text.startswith("may", h.start) and not _MAY_AKO.match(text, a.end))  # "on May 2 for work"
         ]
     self_minor = [a for a in f.ages if a.kind == "self" and a.minor]
+    if self_minor and not f.has("self_ref") and _child_first(f, self_minor[0]):
+        self_minor = []  # "datteren min er går i 2. klasse": the daughter's class, not the writer's
     if f.has("self_young"):  # "mamma sier jeg er for ung ... 17 år", "bata pa ako, 11 anyos"
         self_minor += [a for a in f.ages if a.minor and a.kind in ("person", "third", "bare")]
         minor_ages = []
@@ -358,6 +360,11 @@ def _shorthand_age(text: str, hit: Hit) -> list[AgeMention]:
 
 
 _SCHOOL = re.compile(r"\b(?:schol|elementary|grade|klase|skole|ungdomskole|barneskole|eskwela|elementarya)")
+
+
+def _child_first(f: MessageFacts, age: AgeMention) -> bool:
+    """A child or relative is named before the age: the age is theirs."""
+    return any(c in f.hits and f.hits[c].start < age.start for c in CHILD)
 
 
 def _own_school(text: str, f: MessageFacts) -> bool:
