@@ -45,7 +45,7 @@ def analyse_messages(conversations: Sequence[Sequence[Message]], use_learned: bo
 # pins that on generated conversations).
 DIALOGUE_OPENERS = frozenset(DIALOGUE_MINOR) | {Label.AGE_PROBE}
 _CHILD_WORDS = ("child", "young_ref", "codeword", "relative")
-_STATED_AGES = ("person", "third", "grade")
+_STATED_AGES = ("person", "third", "grade", "under")
 
 
 def _opens_dialogue(f: MessageFacts) -> bool:

@@ -255,7 +255,7 @@ def _answer_to_any_ask(turns: Sequence[Turn], positions: list[int], st: Conversa
         # ask that names a child or an age ("no adults pls, someone still in elementary")
         bare = [a for a in f.ages if a.kind == "bare" and a.minor and a.value >= 3]
         if bare:
-            span, need = (bare[0].start, bare[0].end, f"age={bare[0].value}"), "evidence"
+            span, need = (bare[0].start, bare[0].end, f"age={bare[0].value}"), "child"
     if span is None:
         if t.sender not in st.self_minor and _assents(f):
             _assent_to_unrecognised_ask(turns, positions, st, i, to)
@@ -290,8 +290,8 @@ def _assent_to_unrecognised_ask(turns: Sequence[Turn], positions: list[int], st:
         g = turns[j].facts
         if g.labels() & (set(MINOR) | {Label.AGE_PROBE}):
             continue
-        young = _no_adults(g) or g.has("young_ref", "codeword") or any(a.minor and a.kind != "self" for a in g.ages)
-        ask = _ask_span(g, "evidence") if young and _asks_for_child(g, t.facts) else None
+        young = g.has("young_ref", "codeword") or bool(g.minor_ages()) or (_no_adults(g) and g.has(*CHILD))
+        ask = _ask_span(g, "child") if young and _asks_for_child(g, t.facts) else None
         if ask is None:
             continue
         t.facts.add(Label.MINOR_CONFIRMED, t.facts.span("affirm", "offer", "have"), "dialogue.assent")
@@ -320,16 +320,21 @@ def _ask_span(g: MessageFacts, need: str) -> tuple[int, int, str] | None:
     own: "what else do you have?" — "yes available, 7yo"; a greeting "hi, how are you?" before
     an unprompted offer asks for no one); "evidence" — a wish, a join, a show, a child or an
     age in it (answered by a plain statement: "i want someone 7 or so" — "she is 7"; not "hi
-    po, naa ka?" — "enrollment ng anak kong 7 years old po today", a parent's news)."""
+    po, naa ka?" — "enrollment ng anak kong 7 years old po today", a parent's news); "child"
+    — a child named or a child's age written as one (answered by a yes with a bare number,
+    "she's here, 12", whose number alone could be a price or a time). The "child" asks are
+    ones `text.needs_dialogue` lets through: a conversation whose lines name no child and
+    state no child's age skips the dialogue."""
     wish = _no_adults(g) and g.has(*CHILD)  # "no adults pls, someone still in elementary"
     if not (wish or g.has(*_ASK_FORMS)) or Label.AGE_PROBE in g.labels():
         return None
     if (g.adult_only or g.has(*_NOT_AN_ASK)) and not (wish and not g.has(*_NOT_AN_ASK[1:])):
         return None
-    evidence = g.has("want", "join", "media", *CHILD) or any(a.minor for a in g.ages)
+    child = g.has(*CHILD) or bool(g.minor_ages())
+    evidence = child or g.has("want", "join", "media") or any(a.minor for a in g.ages)
     request = g.hits.get("request")
     only_mark = request is not None and request.end - request.start <= 1 and not evidence
-    if (need == "evidence" and not evidence) or (need == "words" and only_mark):
+    if (need == "child" and not child) or (need == "evidence" and not evidence) or (need == "words" and only_mark):
         return None
     h = g.hits.get("want") or g.hits.get("request") or g.hits.get("join") or g.hits.get("media")
     return (h.start, h.end, h.pattern.rule) if h is not None else g.span(*CHILD)
