@@ -173,7 +173,7 @@ def _implied_request(turns: Sequence[Turn], st: ConversationState, i: int, to: S
                 continue
         else:
             continue
-        g.add(Label.MINOR_REQUEST, span, "dialogue.implied_request")
+        _imply_request(g, span)
         st.about_child = True
 
 
@@ -271,7 +271,7 @@ def _answer_to_any_ask(turns: Sequence[Turn], positions: list[int], st: Conversa
         if ask is None:
             continue
         f.add(Label.MINOR_CONFIRMED, span, "dialogue.answer_ask")
-        g.add(Label.MINOR_REQUEST, ask, "dialogue.implied_request")
+        _imply_request(g, ask)
         st.about_child = True
         return
 
@@ -295,9 +295,17 @@ def _assent_to_unrecognised_ask(turns: Sequence[Turn], positions: list[int], st:
         if ask is None:
             continue
         t.facts.add(Label.MINOR_CONFIRMED, t.facts.span("affirm", "offer", "have"), "dialogue.assent")
-        g.add(Label.MINOR_REQUEST, ask, "dialogue.implied_request")
+        _imply_request(g, ask)
         st.about_child = True
         return
+
+
+def _imply_request(g: MessageFacts, span: tuple[int, int, str]) -> None:
+    """The answered ask becomes the request: for a show or a picture (`CONTENT_REQUEST`,
+    "I want a video call with her") unless it asks the child to join, as labels.py reads a
+    recognised ask; otherwise `MINOR_REQUEST`."""
+    label = Label.CONTENT_REQUEST if g.has("media") and not g.has("join") else Label.MINOR_REQUEST
+    g.add(label, span, "dialogue.implied_request")
 
 
 def _no_adults(g: MessageFacts) -> bool:
