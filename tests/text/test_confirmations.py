@@ -231,3 +231,11 @@ def test_a_childs_age_after_an_age_question_is_no_self_disclosure():
     assert labels_of(found) & MINOR == set()
     own = analyse_conversation(app_chat(("a", "hei"), ("b", "jeg går i 7. klasse")))
     assert labels_of(own, "c-1-m1") == {"SELF_DISCLOSED_MINOR"}
+
+
+def test_a_yes_to_a_request_for_a_show_of_her_confirms():
+    found = analyse_conversation(chat(("b", "send a pic of her first"), ("p", "ready when u are")))
+    assert labels_of(found, "c-1-m0") == {"CONTENT_REQUEST"}
+    assert labels_of(found, "c-1-m1") == {"MINOR_CONFIRMED"}
+    adult = analyse_conversation(chat(("b", "send a pic of you first"), ("p", "ready when u are")))
+    assert labels_of(adult) & MINOR == set()

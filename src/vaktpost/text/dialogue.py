@@ -201,12 +201,13 @@ def _assents(f: MessageFacts) -> bool:
 
 
 def _asks_for_child(g: MessageFacts, reply: MessageFacts) -> bool:
-    """The request names a child or a child's age, and is no travel plan or haggling ("can
-    she come to the hotel while I'm there?" — "sure" confirms no child). A request naming
+    """The request names a child, a child's age or a show of a third person ("show her on
+    cam first"), and is no travel plan or haggling ("can she come to the hotel while I'm
+    there?" — "sure" confirms no child). A request naming
     a child and nothing else ("do you have kids?") may be small talk: then a bare "yes"
     confirms nothing; "yes, available" or "meron po" (I have) does."""
-    if g.has("travel", "price", "price_word", "payment") or not (g.has(*CHILD) or g.minor_ages()):
-        return False
+    if g.has("travel", "price", "price_word", "payment") or not (g.has(*CHILD, "media_third") or g.minor_ages()):
+        return False  # "show her on cam first", a show of a third person, names one
     return g.has("young_ref", "codeword", "join", "media", "offer", "want") or bool(g.minor_ages()) or reply.has("offer", "have")
 
 
