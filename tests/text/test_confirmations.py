@@ -239,3 +239,10 @@ def test_a_yes_to_a_request_for_a_show_of_her_confirms():
     assert labels_of(found, "c-1-m1") == {"MINOR_CONFIRMED"}
     adult = analyse_conversation(chat(("b", "send a pic of you first"), ("p", "ready when u are")))
     assert labels_of(adult) & MINOR == set()
+
+
+def test_a_yes_to_a_new_ask_for_a_younger_one_after_an_offer_confirms():
+    found = analyse_conversation(app_chat(("b", "available, 8yo"), ("a", "any younger available this weekend"), ("b", "ready when u are")))
+    assert labels_of(found, "c-1-m0") == {"MINOR_CONFIRMED"}
+    assert labels_of(found, "c-1-m1") == {"MINOR_REQUEST"}
+    assert labels_of(found, "c-1-m2") == {"MINOR_CONFIRMED"}

@@ -83,10 +83,11 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
                 # "yes available", "oo meron po", "ja, det går fint" as the first reply to a
                 # request for a child: in a seller's script the answer to a request is a
                 # confirmation or a refusal, and this is no refusal
-                # Only before the first confirmation to that asker: after it, a "sure" answers
-                # the deal's next step ("can u bring ur nephew to the hotel on the 5th?").
+                # Before the first confirmation to that asker, or to a new ask for a younger
+                # one ("any younger available this weekend?"): after a confirmation, a "sure"
+                # answers the deal's next step ("can u bring ur nephew to the hotel on the 5th?").
                 if any(
-                    (t.sender, a) not in st.confirmed
+                    ((t.sender, a) not in st.confirmed or _asks_for_younger(turns[st.pending[(a, t.sender)]].facts))
                     and _first_reply(turns, positions, st, i, a, t.sender)
                     and _asks_for_child(turns[st.pending[(a, t.sender)]].facts, f)
                     for a in askers
@@ -209,6 +210,10 @@ def _asks_for_child(g: MessageFacts, reply: MessageFacts) -> bool:
     if g.has("travel", "price", "price_word", "payment") or not (g.has(*CHILD, "media_third") or g.minor_ages()):
         return False  # "show her on cam first", a show of a third person, names one
     return g.has("young_ref", "codeword", "join", "media", "offer", "want") or bool(g.minor_ages()) or reply.has("offer", "have")
+
+
+def _asks_for_younger(g: MessageFacts) -> bool:
+    return g.has("young_ref", "codeword") or bool(g.minor_ages())
 
 
 def _first_reply(turns: Sequence[Turn], positions: list[int], st: ConversationState, i: int, asker: str, replier: str) -> bool:
