@@ -37,13 +37,16 @@ def _config():
     data = json.loads((resources.files("vaktpost.text") / "lexicons" / "ages.json").read_text(encoding="utf-8"))
     amb = data["ambiguous_numbers"]
     num = rf"(?:\d{{1,2}}|{_alt(amb)})"
+    # A number word is a word of its own before its unit: tl "niyo" ("your") and "tiyo"
+    # ("uncle") are not "ni yo" / "ti yo" (9 / 10 years old).
+    num_unit = rf"(?:\d{{1,2}}|(?:{_alt(amb)})(?![a-zæøå]))"
     guard = r"(?!\s*(?:min|mins|minutes|hours|hrs|km|%|:|\d|usd|php|nok|kr|eur|pesos?|dolars?|\$|k\b|x\b|am\b|pm\b))"
     patterns = {
         "self": rf"(?:^|(?<=[^\w']))(?:{_alt(data['self_before'])})\s+(?:only\s+|just\s+|bare\s+)?(?P<ns>{num})(?![0-9a-z]){guard}",
         "self_after": rf"(?<![\w$€£₱.,])(?P<ns>\d{{1,2}})\s+(?:{_alt(data['self_after'])})\b",
         "under_after": rf"(?<![\w$€£₱.,])(?P<ns>\d{{1,2}})\s*(?:yo\s+|y/o\s+|years?\s+old\s+)?(?:{_alt(data['under_after'])})\b",
         "third": rf"\b(?:{_alt(data['third_before'])})\s+(?P<ns>\d{{1,2}}(?:\s*(?:,|and|&|og|at|ug)\s*\d{{1,2}})*)\b{guard}",
-        "person": rf"(?<![\w$€£₱.,])(?P<ns>{num}(?:\s*(?:,|and|&|og|at|ug|/|y|or|eler|o)\s*{num})*)\s*-?\s*(?:{_alt(data['unit_after'])})(?![\w])(?!\s+(?:{_alt(data['not_after'])})\b)",
+        "person": rf"(?<![\w$€£₱.,])(?P<ns>{num_unit}(?:\s*(?:,|and|&|og|at|ug|/|y|or|eler|o)\s*{num_unit})*)\s*-?\s*(?:{_alt(data['unit_after'])})(?![\w])(?!\s+(?:{_alt(data['not_after'])})\b)",
         "person_before": rf"\b(?:{_alt(data['unit_before'])})\s*:?\s*(?P<ns>{num}(?:\s*(?:,|and|&|og|at|ug|/|-)\s*{num})*)\b",
         "under": rf"\b(?:{_alt(data['under'])})\s*(?P<ns>\d{{1,2}})\b(?!\s*\+){guard}",
         "self_grade": rf"(?:{_alt(data['self_grade_prefix'])})\s+(?:in\s+|on\s+)?(?:the\s+)?(?:(?:{_alt(data['grade'])})\.?\s*(?P<ns>\d{{1,2}})\b|(?P<ns2>\d{{1,2}})(?:st|nd|rd|th|\.)?\s*(?:grade|klasse|klase|trinn)\b)"

@@ -15,6 +15,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 from importlib import resources
 
 from vaktpost.model import Label, Role
@@ -178,6 +179,9 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
     elif f.has("price_word"):
         f.add(Label.PRICE_NEGOTIATION, f.span("price_word"), "lexicon")
 
+    if _young_adults(text, hits):
+        for c in CHILD:  # "young women", "unge damer": an adult with a young word
+            f.hits.pop(c, None)
     minor_ages = f.minor_ages()
     child = f.has(*CHILD)
     if not minor_ages and child and f.has("request", "want", "offer", "have", "affirm", "offer_question") and not f.has("innocent", "thing"):
@@ -233,8 +237,10 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
     decisive = bool(minor_ages)
     if stance == "ask":
         asks = f.has("request", "want") or _implicit_ask(text, f, role, refused, innocent)
-        if asks and not decisive and _question_about_you(text, f):
+        if asks and not decisive and _question_about_you(text, f, hits):
             asks = False  # "you are the youngest here?": a question about the performer herself
+        if asks and not decisive and role is Role.CUSTOMER and _small_talk(text, f, hits, innocent):
+            return f  # "is your son home?", "do you have kids?", "my girl, send a pic"
         if innocent and not asks:
             return f
         if not decisive and not asks:
@@ -297,15 +303,112 @@ def _innocent(f: MessageFacts) -> bool:
 
 # Words to the performer about herself ("you are the youngest here?", "you look so young"):
 # no one else is asked for.
-_ABOUT_YOU = re.compile(r"\b(?:you are|you're|youre|ur the|are you|are u|you look|u look|ikaw ba|ikaw ang|ikaw ay|ikaw na|ka ba|du er|er du|ikaw ra|ka ra)\b")
+_ABOUT_YOU = re.compile(  # folded, as normalise() leaves the text: "you look" is "you lok"
+    r"\b(?:you are|you're|youre|ur the|are you|are u|you lok|u lok|ikaw ba|ikaw ang|ikaw ay|ikaw na|ka ba|du er|er du|ikaw ra|ka ra"
+    r"|mukha kang|mukha ka|kang bata|bata ka|bata mo|ka pa ba|ka na ba|bata pa ka|ka tan-awon|ka tanawon|murag bata ka|du ser|ser du)\b"
+)
 
 
-def _question_about_you(text: str, f: MessageFacts) -> bool:
-    """The only ask is the question mark, and the question is about the one asked."""
+def _question_about_you(text: str, f: MessageFacts, hits: list[Hit]) -> bool:
+    """The only ask is a question form ("?", "ba", "is your"), and the question is about
+    the one asked ("you look younger than 20?", "bata ka pa ba?", "bunso ka ba?")."""
     if f.has("want", "join"):
         return False
-    h = f.hits.get("request")
-    return (h is None or text[h.start : h.end].strip() == "?") and _ABOUT_YOU.search(text) is not None
+    return not _strong_request(text, hits) and _ABOUT_YOU.search(text) is not None
+
+
+class _AskForms(NamedTuple):
+    weak: frozenset[str]  # request hits that are only a question form or an ask about "us"/"you"
+    weak_rx: re.Pattern
+    you_before: re.Pattern  # "your kids", "imong anak" (searched up to the term)
+    you_after: re.Pattern  # "anak mo", "barna dine" (matched after the term)
+    own_before: re.Pattern  # "my son", "akong anak"
+    own_after: re.Pattern  # "anak ko", "sønnen min"
+    own_inside: re.Pattern  # a term that starts with "my" (the lexicon's "my girl")
+    adult_after: re.Pattern  # "young women", "unge damer"
+    please: re.Pattern
+
+
+@lru_cache(maxsize=1)
+def _ask_forms() -> _AskForms:
+    from vaktpost.text.normalise import normalise
+
+    data = json.loads((resources.files("vaktpost.text") / "lexicons" / "ask_forms.json").read_text(encoding="utf-8"))
+
+    def words(key: str) -> str:
+        return "|".join(re.escape(normalise(w)) for w in sorted(data[key], key=len, reverse=True))
+
+    return _AskForms(
+        weak=frozenset(normalise(w).strip() for w in data["weak_request"]) | {"?"},
+        weak_rx=re.compile(data["weak_request_regex"]),
+        you_before=re.compile(rf"(?:^|\W)(?:{words('addressee_before')})\s+(?:\w+\s+)?$"),
+        you_after=re.compile(rf"^(?:'s)?\s+(?:{words('addressee_after')})\b"),
+        own_before=re.compile(rf"(?:^|\W)(?:{words('own_before')})\s+(?:\w+\s+)?$"),
+        own_after=re.compile(rf"^(?:'s)?\s+(?:{words('own_after')})\b"),
+        own_inside=re.compile(rf"(?:{words('own_before')})\s"),  # .match at the term's start (no "^")
+        adult_after=re.compile(rf"^\s+(?:{words('adult_nouns')})\b"),
+        please=re.compile(rf"\b(?:{words('please')})\b"),
+    )
+
+
+def _young_adults(text: str, hits: list[Hit]) -> bool:
+    """Every child term is a young word before an adult noun ("young women", "unge damer")."""
+    terms = [h for h in hits if h.pattern.category in CHILD]
+    adult_after = _ask_forms().adult_after
+    return bool(terms) and all(adult_after.match(text[h.end : h.end + 24]) for h in terms)
+
+
+def _strong_request(text: str, hits: list[Hit]) -> bool:
+    """A request hit other than a bare question form or an ask about "us"/"you" (ask_forms.json)."""
+    forms = _ask_forms()
+    for h in hits:
+        if h.pattern.category == "request":
+            said = text[h.start : h.end].strip()
+            if said not in forms.weak and not forms.weak_rx.match(said):
+                return True
+    return False
+
+
+# What makes a customer's line a deal, not small talk: a wish, a join, a show or picture,
+# money, availability, a trip, a younger one, a code word.
+_DEAL = ("want", "join", "media", "media_third", "price", "price_word", "offer", "offer_question", "payment", "travel", "codeword", "young_ref", "age_probe")
+
+
+def _small_talk(text: str, f: MessageFacts, hits: list[Hit], innocent: bool) -> bool:
+    """A customer's line that names a child without asking for one (fourth pass).
+
+    The writer's own child or partner ("my son is calling", "my girl, send a pic") is never
+    what a customer asks for. With no deal word and only question forms as the ask, a child
+    in an innocent context ("kids are at school until 3, can we do it then?"), the
+    performer's own family ("is your son home?", "anak mo ba yan?") is small talk. A
+    have-question ("do you have kids?", "may anak ka ba?") stays an ask: from a customer to
+    a performer it is how the request opens.
+    On unseen adult-commerce wording the bare question mark and the generic question forms
+    made such lines requests and their writers "askers".
+    """
+    forms = _ask_forms()
+    terms = [h for h in hits if h.pattern.category in CHILD]
+    if not terms:
+        return False
+    def own(h: Hit) -> bool:
+        return (
+            forms.own_before.search(text, 0, h.start) is not None
+            or forms.own_after.match(text[h.end : h.end + 12]) is not None
+            or forms.own_inside.match(text, h.start) is not None  # the lexicon's "my girl"
+        )
+    if all(own(h) for h in terms) and not f.has("codeword", "join"):
+        return True
+    if f.has(*_DEAL) or _strong_request(text, hits) or forms.please.search(text):
+        return False
+    if innocent:
+        return True
+    def small(h: Hit) -> bool:
+        return (
+            own(h)
+            or forms.you_before.search(text, 0, h.start) is not None
+            or forms.you_after.match(text[h.end : h.end + 12]) is not None
+        )
+    return all(small(h) for h in terms)
 
 
 def _implicit_ask(text: str, f: MessageFacts, role: Role, refused: bool, innocent: bool) -> bool:
