@@ -123,7 +123,7 @@ def speech_act(f: MessageFacts, role: Role) -> str:
         return "ask"
     if role in (Role.PERFORMER, Role.FACILITATOR):
         return "offer"
-    if f.has("offer_question") or (f.has("have") and not _inside(f.hits.get("have"), f.hits.get("request"))) or (f.has("affirm") and not f.has("want", "request")):
+    if (f.has("offer_question") and not _inside(f.hits.get("offer_question"), f.hits.get("request"))) or (f.has("have") and not _inside(f.hits.get("have"), f.hits.get("request"))) or (f.has("affirm") and not f.has("want", "request")):
         return "offer"
     if f.has("request", "want") or any(a.kind == "under" for a in f.ages):
         return "ask"  # "any small ones available?" asks, though "available" is there
@@ -230,22 +230,29 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
             f.add(Label.CONTENT_REQUEST, f.span("media_third"), "content.third")  # "I want a show with her"
         return f
     stance = speech_act(f, role)
-    refused = f.has("refusal")
+    if role is Role.UNKNOWN and _OFFER_OPENING.match(text):
+        stance = "offer"  # "have a little one for session, 12yo", "offering show with ...": a seller's opening
+    no_adults = role in BUYER_ROLES and _NO_ADULTS.search(text) is not None  # "no adults pls, someone in elementary"
+    if no_adults:
+        stance = "ask"
+    refused = f.has("refusal") and not no_adults
     innocent = _innocent(f) and not f.has("offer")  # own children asleep, at school: no offer
     media = f.has("media")
     span = _age_span(minor_ages[0]) if minor_ages else f.span("child", "young_ref", "codeword", "relative")
     decisive = bool(minor_ages)
     if stance == "ask":
-        asks = f.has("request", "want") or _implicit_ask(text, f, role, refused, innocent)
+        asks = f.has("request", "want") or no_adults or _implicit_ask(text, f, role, refused, innocent)
         if asks and not decisive and _question_about_you(text, f, hits):
             asks = False  # "you are the youngest here?": a question about the performer herself
-        if asks and not decisive and role is Role.CUSTOMER and _small_talk(text, f, hits, innocent):
+        if asks and not decisive and f.has("travel") and _definite_child(text, hits):
+            return f  # "can u bring your son to the hotel", "next month, want to see the kid in person": a travel plan
+        if asks and not decisive and not no_adults and role is Role.CUSTOMER and _small_talk(text, f, hits, innocent):
             return f  # "is your son home?", "do you have kids?", "my girl, send a pic"
         if innocent and not asks:
             return f
         if not decisive and not asks:
             return f
-        if media and not f.has("join"):  # "can come on cam" asks for the child, "show me" for the show
+        if media and not f.has("join") and _asks_for_media(text, hits, minor_ages):
             f.add(Label.CONTENT_REQUEST, span, "content.request")
         else:
             f.add(Label.MINOR_REQUEST, span, "age.request" if decisive else "child.request")
@@ -256,7 +263,7 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
         # offers no one either: only an offer, an "I have", a price or a leading "yes" does;
         # the same words answering a request are the dialogue's ("she's 12" → confirmed).
         have = f.has("have") and not _possessive_only(text, hits)
-        offering = f.has("offer", "offer_question", "price", "price_word") or have or _leading(f, "affirm")
+        offering = f.has("offer", "offer_question", "price", "price_word") or have or _leading(f, "affirm") or _OFFER_OPENING.match(text) is not None
         if (decisive and offering) or f.has("offer", "offer_question") or (have and f.has("child", "young_ref", "codeword")):
             f.add(Label.MINOR_CONFIRMED, span, "age.offer" if decisive else "child.offer")
     return f
@@ -282,6 +289,70 @@ def _bare_age_ask(text: str, f: MessageFacts, role: Role) -> list[AgeMention]:
     if m is None or not 5 <= int(m.group("n")) <= 15:
         return []
     return [a for a in f.ages if a.kind == "bare" and a.minor][:1]
+
+
+# A line that opens with what the sender has or sells (the subject left out, as in chat
+# ads): "have a little one for session", "got 2 available", "offering show with ..." (folded).
+_OFFER_OPENING = re.compile(r"\s*(?:have|got|ofering|seling|for sale|avail|available now)\s+(?:a|an|one|two|some|\d|show|private|live|my)\b")
+# A customer who rules adults out ("no adults pls", "not an adult", "ayaw ko ng adult",
+# "ikke voksne") is asking for someone younger: not a refusal.
+_NO_ADULTS = re.compile(
+    r"\b(?:no|not|nothing|none|never|ayaw(?:\s+ko)?(?:\s+(?:ng|og|ug|sa))?|walang|wala|dili|ikke|ingen)\s+(?:an?\s+|mga\s+)?"
+    r"(?:adults?|adulto|grown\s?-?ups?|voksne?|matanda|tigulang|old(?:er)?\s+(?:ones|women|girls|ladies))\b"
+)
+# Media words of a meeting, not of a picture or a show: "want to see the kid in person".
+_IN_PERSON = re.compile(r"\b(?:in person|irl|face to face|personally|in real life|sa personal|personal)\b")
+# Media words that are the verb of being shown, not a picture or a show asked for: "show me
+# your niece", "let me see her" ask for the child (MINOR_REQUEST: "can be shown").
+_SHOWN = re.compile(r"(?:show|vis|see|se|makita|patingin|ipakita|pakita|pakit-a)\b")
+
+
+def _asks_for_media(text: str, hits: list[Hit], ages: list[AgeMention]) -> bool:
+    """Whether a customer's ask with a media word asks for the media (CONTENT_REQUEST) or
+    for the child (MINOR_REQUEST) — by the order of the words (fourth pass): media before
+    the child asks for pictures or a show *of* them ("clips of your cousin", "a private show
+    with your niece", "photo of the small one"); the child before the media asks for the
+    child, and the show is what for ("a kid for a session", "can your son join the cam
+    show", "cheese pizza available 4 a cam show"). Being shown ("show me your niece") and a
+    meeting ("see the little one in person") are asks for the child. On unseen wording the
+    old rule (any media word → CONTENT_REQUEST) made most requests for a child "for a show"
+    content requests.
+    """
+    child = [h.start for h in hits if h.pattern.category in CHILD] + [a.start for a in ages]
+    if not child:
+        return True
+    first_child = min(child)
+    if _IN_PERSON.search(text, first_child):
+        return False
+    for h in hits:
+        if h.pattern.category != "media" or h.start >= first_child:
+            continue
+        said = text[h.start : h.end]
+        if said.startswith("show") and text.startswith(" me", h.end):
+            continue  # "show me your niece"
+        if _SHOWN.match(said) and not said.endswith(("show", "of")):
+            continue  # "let me see her", "gusto ko makita"
+        return True
+    return False
+
+
+_DEFINITE_BEFORE = re.compile(r"(?:^|\W)(?:the|your|ur|yor|her|his|that|this|yung|ung|ang|si|kay|ni|imong|ang imong|ning)\s+(?:\w+\s+)?$")
+
+
+def _definite_child(text: str, hits: list[Hit]) -> bool:
+    """Every child term names one already spoken of ("the kid", "your son", "yung bata").
+
+    A buyer's travel plan about such a child ("can u bring your son to the hotel on the
+    12th", "I'll be in Cebu next month, want to see the little one in person") is the
+    plan (TRAVEL_MEETING), made after the ask; a new ask names someone not yet spoken of
+    ("any young ones when I visit?"). Should the performer confirm after it, the dialogue's
+    implied request still makes the line the request it answers.
+    """
+    terms = [h for h in hits if h.pattern.category in CHILD]
+    return bool(terms) and all(
+        h.pattern.category == "relative" or text.startswith("the ", h.start) or _DEFINITE_BEFORE.search(text, 0, h.start)
+        for h in terms
+    )
 
 
 def _inside(inner: Hit | None, outer: Hit | None) -> bool:
