@@ -98,7 +98,7 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
         to_minor = any(r in st.self_minor for r in to)
         about_one = st.about_child and f.has("third_ref", *CHILD) and not f.has("price_word", "price")
         if (to_minor or about_one) and not commerce and f.has("media") and f.has("request", "want"):
-            if Label.CONTENT_REQUEST not in f.labels() and not refused:
+            if not f.labels() & set(ASKS) and not refused:  # a request for the child "for a show" stays one
                 f.add(Label.CONTENT_REQUEST, f.span("media"), "content.dialogue")
 
         labels = f.labels()

@@ -179,6 +179,10 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
     elif f.has("price_word"):
         f.add(Label.PRICE_NEGOTIATION, f.span("price_word"), "lexicon")
 
+    if "media" in f.hits and _IN_PERSON.search(text) and all(
+        _SHOWN.match(text, h.start) for h in hits if h.pattern.category == "media"
+    ):
+        del f.hits["media"]  # "want to see the kid in person": a meeting, not a picture or a show
     if _young_adults(text, hits):
         for c in CHILD:  # "young women", "unge damer": an adult with a young word
             f.hits.pop(c, None)
@@ -244,7 +248,7 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
         asks = f.has("request", "want") or no_adults or _implicit_ask(text, f, role, refused, innocent)
         if asks and not decisive and _question_about_you(text, f, hits):
             asks = False  # "you are the youngest here?": a question about the performer herself
-        if asks and not decisive and f.has("travel") and _definite_child(text, hits):
+        if asks and f.has("travel") and all(a.kind == "bare" for a in minor_ages) and _definite_child(text, hits):
             return f  # "can u bring your son to the hotel", "next month, want to see the kid in person": a travel plan
         if asks and not decisive and not no_adults and role is Role.CUSTOMER and _small_talk(text, f, hits, innocent):
             return f  # "is your son home?", "do you have kids?", "my girl, send a pic"
