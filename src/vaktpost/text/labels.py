@@ -225,7 +225,8 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
     elif f.has("self_underage") and not about_other:  # "not 18 yet", "hindi pa ako 18", "ikke 18 enda"
         f.add(Label.SELF_DISCLOSED_MINOR, f.span("self_underage"), "self.underage")
         return f
-    if (f.adult_only or (not minor_ages and _ADULT_BARE.search(text))) and not f.has("child", "relative", "codeword"):
+    no_adults = role in BUYER_ROLES and _NO_ADULTS.search(text) is not None  # "no adults pls, someone in elementary"
+    if (f.adult_only or (not minor_ages and _ADULT_BARE.search(text))) and not f.has("child", "relative", "codeword") and not no_adults:
         return f  # "youngest here, 19 y/o", "youngest I want is 18": young words of an adult
     if not minor_ages and not child and role in BUYER_ROLES:
         f.age_question = next(iter(_bare_age_ask(text, f, role)), None)  # "12?": for the dialogue
@@ -236,11 +237,10 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
     stance = speech_act(f, role)
     if role is Role.UNKNOWN and _OFFER_OPENING.match(text):
         stance = "offer"  # "have a little one for session, 12yo", "offering show with ...": a seller's opening
-    no_adults = role in BUYER_ROLES and _NO_ADULTS.search(text) is not None  # "no adults pls, someone in elementary"
     if no_adults:
         stance = "ask"
     refused = f.has("refusal") and not no_adults
-    innocent = _innocent(f) and not f.has("offer")  # own children asleep, at school: no offer
+    innocent = _innocent(f, hits) and not f.has("offer")  # own children asleep, at school: no offer
     media = f.has("media")
     span = _age_span(minor_ages[0]) if minor_ages else f.span("child", "young_ref", "codeword", "relative")
     decisive = bool(minor_ages)
@@ -250,6 +250,8 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
             asks = False  # "you are the youngest here?": a question about the performer herself
         if asks and f.has("travel") and all(a.kind == "bare" for a in minor_ages) and _definite_child(text, hits):
             return f  # "can u bring your son to the hotel", "next month, want to see the kid in person": a travel plan
+        if decisive and role is Role.CUSTOMER and _own_only(text, hits) and not f.has("join", "codeword"):
+            return f  # "have a nice day, my son turns 10 today": the customer's own child
         if asks and not decisive and not no_adults and role is Role.CUSTOMER and _small_talk(text, f, hits, innocent):
             return f  # "is your son home?", "do you have kids?", "my girl, send a pic"
         if innocent and not asks:
@@ -297,7 +299,10 @@ def _bare_age_ask(text: str, f: MessageFacts, role: Role) -> list[AgeMention]:
 
 # A line that opens with what the sender has or sells (the subject left out, as in chat
 # ads): "have a little one for session", "got 2 available", "offering show with ..." (folded).
-_OFFER_OPENING = re.compile(r"\s*(?:have|got|ofering|seling|for sale|avail|available now)\s+(?:a|an|one|two|some|\d|show|private|live|my)\b")
+_OFFER_OPENING = re.compile(
+    r"\s*(?:have|got|ofering|seling|for sale|avail|available now)\s+(?:a|an|one|two|some|\d|show|private|live|my)\b"
+    r"(?!\s+(?:nice|god|great|lovely|hapy|safe|wonderful|fun|blesed|good)\b)"  # "have a nice day" (folded)
+)
 # A customer who rules adults out ("no adults pls", "not an adult", "ayaw ko ng adult",
 # "ikke voksne") is asking for someone younger: not a refusal.
 _NO_ADULTS = re.compile(
@@ -370,10 +375,15 @@ def _wanting_subject(f: MessageFacts) -> bool:
     return any(_inside(me, f.hits.get(c)) for c in ("want", "request"))
 
 
-def _innocent(f: MessageFacts) -> bool:
-    """An innocent context that is not part of the child term itself ("elementary school")."""
-    h = f.hits.get("innocent")
-    return h is not None and not any(_inside(h, f.hits.get(c)) for c in CHILD)
+def _innocent(f: MessageFacts, hits: list[Hit]) -> bool:
+    """An innocent context that is not part of the child term itself ("elementary school";
+    but "school girl costume" has one outside it)."""
+    if "innocent" not in f.hits:
+        return False
+    terms = [h for h in hits if h.pattern.category in CHILD]
+    return any(
+        h.pattern.category == "innocent" and not any(t.start <= h.start and h.end <= t.end for t in terms) for h in hits
+    )
 
 
 # Words to the performer about herself ("you are the youngest here?", "you look so young"):
@@ -449,6 +459,21 @@ def _strong_request(text: str, hits: list[Hit]) -> bool:
 _DEAL = ("want", "join", "media", "media_third", "price", "price_word", "offer", "offer_question", "payment", "travel", "codeword", "young_ref", "age_probe")
 
 
+def _own(text: str, h: Hit) -> bool:
+    """The child term is the writer's own ("my son", "anak ko", "akong anak", the lexicon's "my girl")."""
+    forms = _ask_forms()
+    return (
+        forms.own_before.search(text, 0, h.start) is not None
+        or forms.own_after.match(text[h.end : h.end + 12]) is not None
+        or forms.own_inside.match(text, h.start) is not None
+    )
+
+
+def _own_only(text: str, hits: list[Hit]) -> bool:
+    terms = [h for h in hits if h.pattern.category in CHILD]
+    return bool(terms) and all(_own(text, h) for h in terms)
+
+
 def _small_talk(text: str, f: MessageFacts, hits: list[Hit], innocent: bool) -> bool:
     """A customer's line that names a child without asking for one (fourth pass).
 
@@ -465,13 +490,7 @@ def _small_talk(text: str, f: MessageFacts, hits: list[Hit], innocent: bool) -> 
     terms = [h for h in hits if h.pattern.category in CHILD]
     if not terms:
         return False
-    def own(h: Hit) -> bool:
-        return (
-            forms.own_before.search(text, 0, h.start) is not None
-            or forms.own_after.match(text[h.end : h.end + 12]) is not None
-            or forms.own_inside.match(text, h.start) is not None  # the lexicon's "my girl"
-        )
-    if all(own(h) for h in terms) and not f.has("codeword", "join"):
+    if _own_only(text, hits) and not f.has("codeword", "join"):
         return True
     if f.has(*_DEAL) or _strong_request(text, hits) or forms.please.search(text):
         return False
@@ -479,7 +498,7 @@ def _small_talk(text: str, f: MessageFacts, hits: list[Hit], innocent: bool) -> 
         return True
     def small(h: Hit) -> bool:
         return (
-            own(h)
+            _own(text, h)
             or forms.you_before.search(text, 0, h.start) is not None
             or forms.you_after.match(text[h.end : h.end + 12]) is not None
         )
@@ -503,7 +522,14 @@ def _implicit_ask(text: str, f: MessageFacts, role: Role, refused: bool, innocen
     # A child named in small talk ("kids are expensive", "the kids next door are loud",
     # "happy children's day") asks for no one: it takes the form of an ask — a question, or
     # words of a deal (a show, a price, availability) — to be one.
-    return f.has("child", "young_ref") and ("?" in text or f.has("media", "price", "price_word", "offer", "offer_question"))
+    named = f.has("child", "young_ref") or (f.has("relative") and _yours(text, f.hits["relative"]))  # "video of your daughter"
+    return named and ("?" in text or f.has("media", "price", "price_word", "offer", "offer_question"))
+
+
+def _yours(text: str, h: Hit) -> bool:
+    """The child term is the addressee's ("your daughter", "anak mo", "datteren din")."""
+    forms = _ask_forms()
+    return forms.you_before.search(text, 0, h.start) is not None or forms.you_after.match(text[h.end : h.end + 12]) is not None
 
 
 _POSSESSIVE = re.compile(r"^(?:my|our|akong|min|mi|mit)\b|\b(?:ko|min|mi|mit|nako)$")
