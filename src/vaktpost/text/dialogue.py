@@ -84,7 +84,8 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
                 a = young[0]
                 third = any(st.age_asked[(p, t.sender)] for p in probers) or (st.about_child and a.kind != "self")
                 label = Label.MINOR_CONFIRMED if third else Label.SELF_DISCLOSED_MINOR
-                if third or a.value >= 8:  # a writer of 7 or less is not who chats back ("start ako mga 7")
+                about_another = a.kind != "self" and f.has("relative", "third_ref")  # "my daughter is 12 and ..."
+                if (third or a.value >= 8) and (third or not about_another):  # a writer of 7 or less is not who chats back ("start ako mga 7")
                     f.add(label, (a.start, a.end, f"age={a.value}"), "dialogue.age_answer")
         if st.about_child and not (f.labels() & set(MINOR)) and not quiet and not refused:
             bare = [a for a in f.ages if a.kind == "bare" and a.minor and f.has("young_ref", "child", "relative", "third_ref")]
