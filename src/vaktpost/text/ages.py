@@ -121,6 +121,20 @@ _TAIL_CLAUSE = re.compile(r"[.!?\n;,]")
 _KIND = {"approx": "third", "under_after": "under", "self_grade": "self", "person": "person", "person_before": "person", "self": "self", "self_after": "self", "third": "third", "under": "under", "grade": "grade", "bare": "bare"}
 
 
+_CHAT_WORD = re.compile(r"\s+(?:a|an|the|me|u|you|my|your|ur|se|go|be|get|sale|real|sure|fre|him|her|them|us|met|chat|talk|ever|now|later|tonight)\b")
+
+
+@lru_cache(maxsize=1)
+def _month_end() -> re.Pattern:
+    return re.compile(r"\b(?:" + _alt(_config()[0]["month_words"]) + r")\s*$")
+
+
+def _not_bare_age(text: str, m: re.Match, head: str) -> bool:
+    """A day after a month ("April 17"), or 2/4 standing for "to"/"for" ("want 2 see", "4 a show")."""
+    said = m.group().strip()
+    return _month_end().search(head) is not None or (said in ("2", "4") and _CHAT_WORD.match(text, m.end()) is not None)
+
+
 def find_ages(text: str) -> list[AgeMention]:
     """Every age expression in normalised `text`, without overlaps."""
     data, amb, compiled, thing, not_before = _config()
@@ -146,7 +160,7 @@ def find_ages(text: str) -> list[AgeMention]:
             tail = _TAIL_CLAUSE.split(text[m.end() : m.end() + window])[0]
             if thing.search(tail) and not any(w in nouns for w in tail.split()):
                 continue  # "4 ka tuig na akong cellphone"
-        if name == "bare" and (bare_before.search(head) or after.match(text, m.end())):
+        if name == "bare" and (bare_before.search(head) or after.match(text, m.end()) or _not_bare_age(text, m, head)):
             continue
         if group.endswith("_ns4"):
             values = [data["grade_ordinals"][m.group(group)]]
