@@ -250,9 +250,9 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
             asks = False  # "you are the youngest here?": a question about the performer herself
         if asks and f.has("travel") and all(a.kind == "bare" for a in minor_ages) and _definite_child(text, hits):
             return f  # "can u bring your son to the hotel", "next month, want to see the kid in person": a travel plan
-        if decisive and role is Role.CUSTOMER and _own_only(text, hits) and not f.has("join", "codeword"):
+        if decisive and _own_only(text, hits) and not f.has("join", "codeword", "offer") and _possessive_only(text, hits):
             return f  # "have a nice day, my son turns 10 today": the customer's own child
-        if asks and not decisive and not no_adults and role is Role.CUSTOMER and _small_talk(text, f, hits, innocent):
+        if asks and not decisive and not no_adults and _small_talk(text, f, hits, innocent):
             return f  # "is your son home?", "do you have kids?", "my girl, send a pic"
         if innocent and not asks:
             return f
