@@ -94,3 +94,14 @@ def test_tagalog_words_ending_in_an_age_unit_are_not_ages(text):
 
 def test_a_sellers_subject_less_opening_offers():
     assert "MINOR_CONFIRMED" in say("have a little one for session, 12yo, cheap", "u")
+
+
+def test_after_a_confirmation_a_request_to_send_media_is_a_content_request():
+    def last(line):
+        conv = chat(("b", "any young ones?"), ("p", "yes my niece, 12"), ("b", line))
+        return labels_of(analyse_conversation(conv), conv[-1].message_id)
+
+    assert "CONTENT_REQUEST" in last("send some videos before i pay")
+    assert "CONTENT_REQUEST" not in last("how much for the show?")  # a price question, not a request for media
+    conv = chat(("b", "hi"), ("p", "hi, 23 here"), ("b", "send some videos before i pay"))  # no child confirmed
+    assert not labels_of(analyse_conversation(conv)) & MINOR

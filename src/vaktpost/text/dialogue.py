@@ -9,6 +9,7 @@ counts here, because the state lives and dies with one conversation.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -31,6 +32,7 @@ class ConversationState:
     pending: dict[tuple[str, str], int] = field(default_factory=dict)  # (asker, asked) → turn
     age_asked: dict[tuple[str, str], bool] = field(default_factory=dict)  # (asker, asked) → about a third person
     about_child: bool = False
+    confirmed: set[tuple[str, str]] = field(default_factory=set)  # (asker, confirmer): a child was confirmed to the asker
     self_minor: set[str] = field(default_factory=set)
     last_turn: dict[tuple[str, str], int] = field(default_factory=dict)  # (sender, recipient) → turn
 
@@ -98,7 +100,13 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
                 f.add(Label.MINOR_REQUEST, (a.start, a.end, f"age={a.value}"), "dialogue.age_question")
         to_minor = any(r in st.self_minor for r in to)
         about_one = st.about_child and f.has("third_ref", *CHILD) and not f.has("price_word", "price")
-        if (to_minor or about_one) and not commerce and f.has("media") and f.has("request", "want"):
+        # after B confirmed a child to A, A's ask for pictures or videos is about that child
+        # ("send some videos before i pay"), even with no child word and a word of paying
+        after_confirm = (
+            any((t.sender, r) in st.confirmed for r in to)
+            and not f.has("price", "payment") and not f.adult_only and _sends_media(f)
+        )
+        if (to_minor or about_one or after_confirm) and not (commerce and not after_confirm) and f.has("media") and f.has("request", "want"):
             if not f.labels() & set(ASKS) and not refused:  # a request for the child "for a show" stays one
                 f.add(Label.CONTENT_REQUEST, f.span("media"), "content.dialogue")
 
@@ -116,6 +124,7 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             elif (t.sender, r) in st.age_asked and not labels & set(ASKS):
                 pass
         if Label.MINOR_CONFIRMED in labels:
+            st.confirmed.update((r, t.sender) for r in to if r != t.sender)
             for a in askers:
                 st.pending.pop((a, t.sender), None)
         for a in probers:
@@ -125,6 +134,17 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             st.self_minor.add(t.sender)
         if labels & set(MINOR):
             st.about_child = True
+
+
+# matched against the text of the lexicon pattern that hit (a regex: "\\bsend\\s+me\\b")
+_SEND_MEDIA = re.compile(r"send|sned|share|snap|take|film|record|show\\s\+me|let\\s\+me|padala|pakita|vis\\s\+meg|send\\s\+meg")
+
+
+def _sends_media(f: MessageFacts) -> bool:
+    """The request is to send, share, take or show something ("send some videos"), not a
+    price question about the show ("how much for the show?")."""
+    h = f.hits.get("request")
+    return h is not None and _SEND_MEDIA.search(h.pattern.regex) is not None
 
 
 def _implied_request(turns: Sequence[Turn], st: ConversationState, i: int, to: Sequence[str]) -> None:
