@@ -55,8 +55,9 @@ def test_word_order_decides_minor_or_content_request(text, label):
 
 
 def test_a_request_for_the_child_for_a_show_gets_no_content_request_from_the_dialogue():
-    conv = chat(("b", "any young ones?"), ("p", "yes my niece, 12"), ("b", "can your niece join the cam show"))
-    assert labels_of(analyse_conversation(conv), conv[-1].message_id) & MINOR == {"MINOR_REQUEST"}
+    for reply in ("let me check", "yes my niece, 12"):
+        conv = chat(("b", "any young ones?"), ("p", reply), ("b", "can your niece join the cam show"))
+        assert labels_of(analyse_conversation(conv), conv[-1].message_id) & MINOR == {"MINOR_REQUEST"}
 
 
 def test_a_travel_plan_about_the_child_already_spoken_of_is_travel():

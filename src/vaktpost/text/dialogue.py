@@ -98,12 +98,13 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             elif f.age_question is not None:  # "12?" from the buyer, in a conversation about a child
                 a = f.age_question
                 f.add(Label.MINOR_REQUEST, (a.start, a.end, f"age={a.value}"), "dialogue.age_question")
+        confirmed_here = any((t.sender, r) in st.confirmed for r in to)
         to_minor = any(r in st.self_minor for r in to)
         about_one = st.about_child and f.has("third_ref", *CHILD) and not f.has("price_word", "price")
         # after B confirmed a child to A, A's ask for pictures or videos is about that child
         # ("send some videos before i pay"), even with no child word and a word of paying
         after_confirm = (
-            any((t.sender, r) in st.confirmed for r in to)
+            confirmed_here
             and not f.has("price", "payment") and not f.adult_only and _sends_media(f)
         )
         if (to_minor or about_one or after_confirm) and not (commerce and not after_confirm) and f.has("media") and f.has("request", "want"):

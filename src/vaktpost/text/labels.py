@@ -235,7 +235,7 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
             f.add(Label.CONTENT_REQUEST, f.span("media_third"), "content.third")  # "I want a show with her"
         return f
     stance = speech_act(f, role)
-    if role is Role.UNKNOWN and _OFFER_OPENING.match(text):
+    if role is Role.UNKNOWN and _offer_opening(text):
         stance = "offer"  # "have a little one for session, 12yo", "offering show with ...": a seller's opening
     if no_adults:
         stance = "ask"
@@ -269,7 +269,7 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
         # offers no one either: only an offer, an "I have", a price or a leading "yes" does;
         # the same words answering a request are the dialogue's ("she's 12" → confirmed).
         have = f.has("have") and not _possessive_only(text, hits)
-        offering = f.has("offer", "offer_question", "price", "price_word") or have or _leading(f, "affirm") or _OFFER_OPENING.match(text) is not None
+        offering = f.has("offer", "offer_question", "price", "price_word") or have or _leading(f, "affirm") or _offer_opening(text)
         if (decisive and offering) or f.has("offer", "offer_question") or (have and f.has("child", "young_ref", "codeword")):
             f.add(Label.MINOR_CONFIRMED, span, "age.offer" if decisive else "child.offer")
     return f
@@ -303,6 +303,11 @@ _OFFER_OPENING = re.compile(
     r"\s*(?:have|got|ofering|seling|for sale|avail|available now)\s+(?:a|an|one|two|some|\d|show|private|live|my)\b"
     r"(?!\s+(?:nice|god|great|lovely|hapy|safe|wonderful|fun|blesed|good)\b)"  # "have a nice day" (folded)
 )
+def _offer_opening(text: str) -> bool:
+    """A seller's subject-less opening; "got a nephew who can come on cam?" is a question."""
+    return "?" not in text and _OFFER_OPENING.match(text) is not None
+
+
 # A customer who rules adults out ("no adults pls", "not an adult", "ayaw ko ng adult",
 # "ikke voksne") is asking for someone younger: not a refusal.
 _NO_ADULTS = re.compile(
