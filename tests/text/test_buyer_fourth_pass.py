@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.text.buyer_negatives import ALL, ASKS, NEW_RULES, SMALL_TALK
+from tests.text.buyer_negatives import ALL, ASKS, ASKS_MORE, NEW_RULES, SMALL_TALK
 from tests.text.helpers import chat, labels_of, say
 from vaktpost.text import analyse_conversation
 from vaktpost.text.ages import find_ages
@@ -26,7 +26,7 @@ def test_adult_commerce_from_a_customer_has_no_minor_label(text):
     assert not labels_of(analyse_conversation(conv), conv[-1].message_id) & MINOR
 
 
-@pytest.mark.parametrize("text", ASKS)
+@pytest.mark.parametrize("text", ASKS + ASKS_MORE)
 def test_asks_for_a_child_written_for_this_pass(text):
     assert say(text, "b") & ASK
 

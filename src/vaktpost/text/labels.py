@@ -395,15 +395,15 @@ def _innocent(f: MessageFacts, hits: list[Hit]) -> bool:
 # no one else is asked for.
 _ABOUT_YOU = re.compile(  # folded, as normalise() leaves the text: "you look" is "you lok"
     r"\b(?:you are|you're|youre|ur the|are you|are u|you lok|u lok|ikaw ba|ikaw ang|ikaw ay|ikaw na|ka ba|du er|er du|ikaw ra|ka ra"
-    r"|mukha kang|mukha ka|kang bata|bata ka|bata mo|ka pa ba|ka na ba|bata pa ka|ka tan-awon|ka tanawon|murag bata ka|du ser|ser du)\b"
+    r"|mukha kang|mukha ka|kang bata|bata mo|ka pa ba|ka na ba|bata pa ka|ka tan-awon|ka tanawon|murag bata ka|du ser|ser du)\b"
 )
 
 
 def _question_about_you(text: str, f: MessageFacts, hits: list[Hit]) -> bool:
     """The only ask is a question form ("?", "ba", "is your"), and the question is about
     the one asked ("you look younger than 20?", "bata ka pa ba?", "bunso ka ba?")."""
-    if f.has("want", "join"):
-        return False
+    if f.has("want", "join", "media", "price", "price_word", "offer"):
+        return False  # "may bata ka ba para sa show?": a deal, not a question about her
     return not _strong_request(text, hits) and _ABOUT_YOU.search(text) is not None
 
 
@@ -534,7 +534,11 @@ def _implicit_ask(text: str, f: MessageFacts, role: Role, refused: bool, innocen
 def _yours(text: str, h: Hit) -> bool:
     """The child term is the addressee's ("your daughter", "anak mo", "datteren din")."""
     forms = _ask_forms()
-    return forms.you_before.search(text, 0, h.start) is not None or forms.you_after.match(text[h.end : h.end + 12]) is not None
+    return (
+        forms.you_before.search(text, 0, h.start) is not None
+        or forms.you_after.match(text[h.end : h.end + 12]) is not None
+        or forms.you_after.match(" " + text[h.start : h.end].split()[-1]) is not None  # the lexicon's "anak mo"
+    )
 
 
 _POSSESSIVE = re.compile(r"^(?:my|our|akong|min|mi|mit)\b|\b(?:ko|min|mi|mit|nako)$")
