@@ -10,8 +10,8 @@ counts here, because the state lives and dies with one conversation.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from vaktpost.model import Label
 from vaktpost.text.labels import CHILD, MessageFacts
@@ -107,9 +107,10 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             confirmed_here
             and not f.has("price", "payment") and not f.adult_only and _sends_media(f)
         )
-        if (to_minor or about_one or after_confirm) and not (commerce and not after_confirm) and f.has("media") and f.has("request", "want"):
-            if not f.labels() & set(ASKS) and not refused:  # a request for the child "for a show" stays one
-                f.add(Label.CONTENT_REQUEST, f.span("media"), "content.dialogue")
+        asks_media = f.has("media") and f.has("request", "want") and not refused
+        # (a request for the child "for a show" already asks: no CONTENT_REQUEST on top)
+        if (to_minor or about_one or after_confirm) and not (commerce and not after_confirm) and asks_media and not f.labels() & set(ASKS):
+            f.add(Label.CONTENT_REQUEST, f.span("media"), "content.dialogue")
 
         labels = f.labels()
         if Label.MINOR_CONFIRMED in labels and not askers:
