@@ -35,7 +35,7 @@ def rules_of(found, message_id):
 @pytest.mark.parametrize(
     "ask, answer",
     [
-        ("i want someone 7 or so", "she is 7"),
+        ("i want something different this time", "she is 7"),  # ("someone 7 or so" is now a request of its own)
         ("skulle gjerne hatt noe spesielt i kveld", "niesen min, 11 år"),
         ("looking for something special tonight", "my niece, 11 y/o"),
         ("what else can you offer", "yes my niece"),  # a yes and a child: any ask will do

@@ -75,10 +75,18 @@ def test_other_labels(text, label):
     assert label in say(text, "b")
 
 
-def test_asking_to_see_a_child_is_a_content_request():
-    for text in ["show me the small one on cam first", "can the kid be on the show?", "send a photo of your niece"]:
+def test_asking_for_pictures_of_a_child_is_a_content_request():
+    for text in ["send a photo of your niece", "a private show with the small one", "can u share clips of your cousin"]:
         got = say(text, "b")
         assert "CONTENT_REQUEST" in got and "MINOR_REQUEST" not in got
+
+
+def test_asking_that_a_child_be_shown_or_join_a_show_is_a_minor_request():
+    # taxonomy.md: MINOR_REQUEST asks whether a child "is available, can join, or can be
+    # shown"; the show is what the child is asked for (fourth pass: word order decides).
+    for text in ["show me the small one on cam first", "can the kid be on the show?", "looking for a kid for a session"]:
+        got = say(text, "b")
+        assert "MINOR_REQUEST" in got and "CONTENT_REQUEST" not in got
 
 
 def test_offer_phrased_as_a_question_is_an_offer_when_the_role_is_unknown():

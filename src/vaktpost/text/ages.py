@@ -37,13 +37,17 @@ def _config():
     data = json.loads((resources.files("vaktpost.text") / "lexicons" / "ages.json").read_text(encoding="utf-8"))
     amb = data["ambiguous_numbers"]
     num = rf"(?:\d{{1,2}}|{_alt(amb)})"
+    # A number word is a word of its own before its unit: tl "niyo" ("your") and "tiyo"
+    # ("uncle") are not "ni yo" / "ti yo" (9 / 10 years old).
+    num_unit = rf"(?:\d{{1,2}}|(?:{_alt(amb)})(?![a-zæøå]))"
     guard = r"(?!\s*(?:min|mins|minutes|hours|hrs|km|%|:|\d|usd|php|nok|kr|eur|pesos?|dolars?|\$|k\b|x\b|am\b|pm\b))"
     patterns = {
         "self": rf"(?:^|(?<=[^\w']))(?:{_alt(data['self_before'])})\s+(?:only\s+|just\s+|bare\s+)?(?P<ns>{num})(?![0-9a-z]){guard}",
         "self_after": rf"(?<![\w$€£₱.,])(?P<ns>\d{{1,2}})\s+(?:{_alt(data['self_after'])})\b",
         "under_after": rf"(?<![\w$€£₱.,])(?P<ns>\d{{1,2}})\s*(?:yo\s+|y/o\s+|years?\s+old\s+)?(?:{_alt(data['under_after'])})\b",
+        "approx": rf"\b(?:someone|somebody|anyone|anybody|a girl|a boy)\s+(?P<ns>{num_unit})\s*(?:[a-z]{{2,6}}\s+old\s+|yo\s+|y/o\s+|yrs\s+)?(?:{_alt(data['approx_after'])})\b",
         "third": rf"\b(?:{_alt(data['third_before'])})\s+(?P<ns>\d{{1,2}}(?:\s*(?:,|and|&|og|at|ug)\s*\d{{1,2}})*)\b{guard}",
-        "person": rf"(?<![\w$€£₱.,])(?P<ns>{num}(?:\s*(?:,|and|&|og|at|ug|/|y|or|eler|o)\s*{num})*)\s*-?\s*(?:{_alt(data['unit_after'])})(?![\w])(?!\s+(?:{_alt(data['not_after'])})\b)",
+        "person": rf"(?<![\w$€£₱.,])(?P<ns>{num_unit}(?:\s*(?:,|and|&|og|at|ug|/|y|or|eler|o)\s*{num_unit})*)\s*-?\s*(?:{_alt(data['unit_after'])})(?![\w])(?!\s+(?:{_alt(data['not_after'])})\b)",
         "person_before": rf"\b(?:{_alt(data['unit_before'])})\s*:?\s*(?P<ns>{num}(?:\s*(?:,|and|&|og|at|ug|/|-)\s*{num})*)\b",
         "under": rf"\b(?:{_alt(data['under'])})\s*(?P<ns>\d{{1,2}})\b(?!\s*\+){guard}",
         "self_grade": rf"(?:{_alt(data['self_grade_prefix'])})\s+(?:in\s+|on\s+)?(?:the\s+)?(?:(?:{_alt(data['grade'])})\.?\s*(?P<ns>\d{{1,2}})\b|(?P<ns2>\d{{1,2}})(?:st|nd|rd|th|\.)?\s*(?:grade|klasse|klase|trinn)\b)"
@@ -114,7 +118,21 @@ def maybe_number(text: str) -> re.Match | None:
 _NUM = re.compile(r"\d{1,2}|[a-zæøå]+")
 _CLAUSE = re.compile(r"[.!?\n;]")
 _TAIL_CLAUSE = re.compile(r"[.!?\n;,]")
-_KIND = {"under_after": "under", "self_grade": "self", "person": "person", "person_before": "person", "self": "self", "self_after": "self", "third": "third", "under": "under", "grade": "grade", "bare": "bare"}
+_KIND = {"approx": "third", "under_after": "under", "self_grade": "self", "person": "person", "person_before": "person", "self": "self", "self_after": "self", "third": "third", "under": "under", "grade": "grade", "bare": "bare"}
+
+
+_CHAT_WORD = re.compile(r"\s+(?:a|an|the|me|u|you|my|your|ur|se|go|be|get|sale|real|sure|fre|him|her|them|us|met|chat|talk|ever|now|later|tonight)\b")
+
+
+@lru_cache(maxsize=1)
+def _month_end() -> re.Pattern:
+    return re.compile(r"\b(?:" + _alt(_config()[0]["month_words"]) + r")\s*$")
+
+
+def _not_bare_age(text: str, m: re.Match, head: str) -> bool:
+    """A day after a month ("April 17"), or 2/4 standing for "to"/"for" ("want 2 see", "4 a show")."""
+    said = m.group().strip()
+    return _month_end().search(head) is not None or (said in ("2", "4") and _CHAT_WORD.match(text, m.end()) is not None)
 
 
 def find_ages(text: str) -> list[AgeMention]:
@@ -142,7 +160,7 @@ def find_ages(text: str) -> list[AgeMention]:
             tail = _TAIL_CLAUSE.split(text[m.end() : m.end() + window])[0]
             if thing.search(tail) and not any(w in nouns for w in tail.split()):
                 continue  # "4 ka tuig na akong cellphone"
-        if name == "bare" and (bare_before.search(head) or after.match(text, m.end())):
+        if name == "bare" and (bare_before.search(head) or after.match(text, m.end()) or _not_bare_age(text, m, head)):
             continue
         if group.endswith("_ns4"):
             values = [data["grade_ordinals"][m.group(group)]]

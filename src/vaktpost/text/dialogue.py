@@ -9,8 +9,9 @@ counts here, because the state lives and dies with one conversation.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from vaktpost.model import Label
 from vaktpost.text.labels import CHILD, MessageFacts, _innocent, _leading
@@ -34,7 +35,7 @@ class ConversationState:
     about_child: bool = False
     self_minor: set[str] = field(default_factory=set)
     last_turn: dict[tuple[str, str], int] = field(default_factory=dict)  # (sender, recipient) → turn
-    confirmed: set[tuple[str, str]] = field(default_factory=set)  # (confirmer, asker)
+    confirmed: set[tuple[str, str]] = field(default_factory=set)  # (confirmer, asker): a child was confirmed to the asker
 
 
 def _drop(facts: MessageFacts, *labels: Label) -> None:
@@ -75,7 +76,7 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             stated = [a for a in young if a.kind in ("person", "third", "grade")] and not (
                 f.adult_only or f.has("innocent", "thing")
             )  # "she's 12" answering a request for a child confirms one
-            busy = _innocent(f) and not f.has("offer")  # "yes, two. 8 and 11, they are at school now"
+            busy = _innocent(f, list(f.hits.values())) and not f.has("offer")  # "yes, two. 8 and 11, they are at school now"
             if Label.MINOR_CONFIRMED not in labels and not busy and (stated or f.has("affirm", "offer", "have") and (f.has(*CHILD) or young)):
                 span = (young[0].start, young[0].end, f"age={young[0].value}") if young else f.span(*CHILD)
                 f.add(Label.MINOR_CONFIRMED, span, "dialogue.answer")
@@ -104,7 +105,7 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
                 a = young[0]
                 third = any(st.age_asked[(p, t.sender)] for p in probers) or (st.about_child and a.kind != "self")
                 label = Label.MINOR_CONFIRMED if third else Label.SELF_DISCLOSED_MINOR
-                other = f.has("have", "third_ref", *CHILD) and a.kind != "self"  # "my daughter is 8 and taller than me"
+                other = f.has("have", "third_ref", "relative", *CHILD) and a.kind != "self"  # "my daughter is 8 and taller than me"
                 if (third or a.value >= 8) and (third or not other):  # a writer of 7 or less is not who chats back ("start ako mga 7")
                     f.add(label, (a.start, a.end, f"age={a.value}"), "dialogue.age_answer")
         if st.about_child and not (f.labels() & set(MINOR)) and not quiet and not refused:
@@ -116,11 +117,19 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             elif f.age_question is not None:  # "12?" from the buyer, in a conversation about a child
                 a = f.age_question
                 f.add(Label.MINOR_REQUEST, (a.start, a.end, f"age={a.value}"), "dialogue.age_question")
+        confirmed_here = any((r, t.sender) in st.confirmed for r in to)  # r confirmed a child to this sender
         to_minor = any(r in st.self_minor for r in to)
         about_one = st.about_child and f.has("third_ref", *CHILD) and not f.has("price_word", "price")
-        if (to_minor or about_one) and not commerce and f.has("media") and f.has("request", "want"):
-            if Label.CONTENT_REQUEST not in f.labels() and not refused:
-                f.add(Label.CONTENT_REQUEST, f.span("media"), "content.dialogue")
+        # after B confirmed a child to A, A's ask for pictures or videos is about that child
+        # ("send some videos before i pay"), even with no child word and a word of paying
+        after_confirm = (
+            confirmed_here
+            and not f.has("price", "payment") and not f.adult_only and _sends_media(f)
+        )
+        asks_media = f.has("media") and f.has("request", "want") and not refused
+        # (a request for the child "for a show" already asks: no CONTENT_REQUEST on top)
+        if (to_minor or about_one or after_confirm) and not (commerce and not after_confirm) and asks_media and not f.labels() & set(ASKS):
+            f.add(Label.CONTENT_REQUEST, f.span("media"), "content.dialogue")
 
         labels = f.labels()
         if Label.MINOR_CONFIRMED in labels and not askers:
@@ -146,6 +155,17 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             st.self_minor.add(t.sender)
         if labels & set(MINOR):
             st.about_child = True
+
+
+# matched against the text of the lexicon pattern that hit (a regex: "\\bsend\\s+me\\b")
+_SEND_MEDIA = re.compile(r"send|sned|share|snap|take|film|record|show\\s\+me|let\\s\+me|padala|pakita|vis\\s\+meg|send\\s\+meg")
+
+
+def _sends_media(f: MessageFacts) -> bool:
+    """The request is to send, share, take or show something ("send some videos"), not a
+    price question about the show ("how much for the show?")."""
+    h = f.hits.get("request")
+    return h is not None and _SEND_MEDIA.search(h.pattern.regex) is not None
 
 
 def _implied_request(turns: Sequence[Turn], st: ConversationState, i: int, to: Sequence[str]) -> None:

@@ -19,6 +19,20 @@ from importlib import resources
 
 from vaktpost.model import Label, Role
 from vaktpost.text.ages import AgeMention, find_ages
+from vaktpost.text.asks import (
+    CHILD,
+    IN_PERSON,
+    NO_ADULTS,
+    SHOWN,
+    asks_for_media,
+    definite_child,
+    implicit_ask,
+    offer_opening,
+    own_only,
+    question_about_you,
+    small_talk,
+    young_adults,
+)
 from vaktpost.text.matcher import Hit
 
 # Categories that label a message by themselves.
@@ -32,7 +46,6 @@ DIRECT = {
     "age_probe": Label.AGE_PROBE,
     "codeword": Label.EVASION_CODEWORD,
 }
-CHILD = ("child", "young_ref", "codeword", "relative")
 BUYER_ROLES = (Role.CUSTOMER, Role.UNKNOWN)
 _DIGIT = re.compile(r"\d")
 
@@ -122,7 +135,7 @@ def speech_act(f: MessageFacts, role: Role) -> str:
         return "ask"
     if role in (Role.PERFORMER, Role.FACILITATOR):
         return "offer"
-    if f.has("offer_question") or (f.has("have") and not _inside(f.hits.get("have"), f.hits.get("request"))) or (f.has("affirm") and not f.has("want", "request")):
+    if (f.has("offer_question") and not _inside(f.hits.get("offer_question"), f.hits.get("request"))) or (f.has("have") and not _inside(f.hits.get("have"), f.hits.get("request"))) or (f.has("affirm") and not f.has("want", "request")):
         return "offer"
     if f.has("request", "want") or any(a.kind == "under" for a in f.ages):
         return "ask"  # "any small ones available?" asks, though "available" is there
@@ -178,6 +191,13 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
     elif f.has("price_word"):
         f.add(Label.PRICE_NEGOTIATION, f.span("price_word"), "lexicon")
 
+    if "media" in f.hits and IN_PERSON.search(text) and all(
+        SHOWN.match(text, h.start) for h in hits if h.pattern.category == "media"
+    ):
+        del f.hits["media"]  # "want to see the kid in person": a meeting, not a picture or a show
+    if young_adults(text, hits):
+        for c in CHILD:  # "young women", "unge damer": an adult with a young word
+            f.hits.pop(c, None)
     minor_ages = f.minor_ages()
     child = f.has(*CHILD)
     if not minor_ages and child and f.has("request", "want", "offer", "have", "affirm", "offer_question") and not f.has("innocent", "thing"):
@@ -220,7 +240,8 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
     elif f.has("self_underage") and not about_other:  # "not 18 yet", "hindi pa ako 18", "ikke 18 enda"
         f.add(Label.SELF_DISCLOSED_MINOR, f.span("self_underage"), "self.underage")
         return f
-    if (f.adult_only or (not minor_ages and _ADULT_BARE.search(text))) and not f.has("child", "relative", "codeword"):
+    no_adults = role in BUYER_ROLES and NO_ADULTS.search(text) is not None  # "no adults pls, someone in elementary"
+    if (f.adult_only or (not minor_ages and _ADULT_BARE.search(text))) and not f.has("child", "relative", "codeword") and not no_adults:
         return f  # "youngest here, 19 y/o", "youngest I want is 18": young words of an adult
     if not minor_ages and not child and role in BUYER_ROLES:
         f.age_question = next(iter(_bare_age_ask(text, f, role)), None)  # "12?": for the dialogue
@@ -231,20 +252,30 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
     stance = speech_act(f, role)
     if stance == "ask" and role is not Role.CUSTOMER and _affirmed(text, f):
         stance = "offer"  # "pwede po, grade 5 siya": tl/ceb "pwede" opening a reply is a yes
-    refused = f.has("refusal")
-    innocent = _innocent(f) and not f.has("offer")  # own children asleep, at school: no offer
+    if role is Role.UNKNOWN and offer_opening(text):
+        stance = "offer"  # "have a little one for session, 12yo", "offering show with ...": a seller's opening
+    if no_adults:
+        stance = "ask"
+    refused = f.has("refusal") and not no_adults
+    innocent = _innocent(f, hits) and not f.has("offer")  # own children asleep, at school: no offer
     media = f.has("media")
     span = _age_span(minor_ages[0]) if minor_ages else f.span("child", "young_ref", "codeword", "relative")
     decisive = bool(minor_ages)
     if stance == "ask":
-        asks = f.has("request", "want") or _implicit_ask(text, f, role, refused, innocent)
-        if asks and not decisive and _question_about_you(text, f):
+        asks = f.has("request", "want") or no_adults or implicit_ask(text, f, role, refused, innocent)
+        if asks and not decisive and question_about_you(text, f, hits):
             asks = False  # "you are the youngest here?": a question about the performer herself
+        if asks and f.has("travel") and all(a.kind == "bare" for a in minor_ages) and definite_child(text, hits):
+            return f  # "can u bring your son to the hotel", "next month, want to see the kid in person": a travel plan
+        if decisive and own_only(text, hits) and not f.has("join", "codeword", "offer") and _possessive_only(text, hits):
+            return f  # "have a nice day, my son turns 10 today": the customer's own child
+        if asks and not decisive and not no_adults and small_talk(text, f, hits, innocent):
+            return f  # "is your son home?", "do you have kids?", "my girl, send a pic"
         if innocent and not asks:
             return f
         if not decisive and not asks:
             return f
-        if media and not f.has("join"):  # "can come on cam" asks for the child, "show me" for the show
+        if media and not f.has("join") and asks_for_media(text, hits, minor_ages):
             f.add(Label.CONTENT_REQUEST, span, "content.request")
         else:
             f.add(Label.MINOR_REQUEST, span, "age.request" if decisive else "child.request")
@@ -255,7 +286,7 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
         # offers no one either: only an offer, an "I have", a price or a leading "yes" does;
         # the same words answering a request are the dialogue's ("she's 12" → confirmed).
         have = f.has("have") and not _possessive_only(text, hits)
-        offering = f.has("offer", "offer_question", "price", "price_word") or have or _leading(f, "affirm")
+        offering = f.has("offer", "offer_question", "price", "price_word") or have or _leading(f, "affirm") or offer_opening(text)
         if (decisive and offering) or f.has("offer", "offer_question") or (have and f.has("child", "young_ref", "codeword")):
             f.add(Label.MINOR_CONFIRMED, span, "age.offer" if decisive else "child.offer")
     return f
@@ -294,43 +325,15 @@ def _wanting_subject(f: MessageFacts) -> bool:
     return any(_inside(me, f.hits.get(c)) for c in ("want", "request"))
 
 
-def _innocent(f: MessageFacts) -> bool:
-    """An innocent context that is not part of the child term itself ("elementary school")."""
-    h = f.hits.get("innocent")
-    return h is not None and not any(_inside(h, f.hits.get(c)) for c in CHILD)
-
-
-# Words to the performer about herself ("you are the youngest here?", "you look so young"):
-# no one else is asked for.
-_ABOUT_YOU = re.compile(r"\b(?:you are|you're|youre|ur the|are you|are u|you look|u look|ikaw ba|ikaw ang|ikaw ay|ikaw na|ka ba|du er|er du|ikaw ra|ka ra)\b")
-
-
-def _question_about_you(text: str, f: MessageFacts) -> bool:
-    """The only ask is the question mark, and the question is about the one asked."""
-    if f.has("want", "join"):
+def _innocent(f: MessageFacts, hits: list[Hit]) -> bool:
+    """An innocent context that is not part of the child term itself ("elementary school";
+    but "school girl costume" has one outside it)."""
+    if "innocent" not in f.hits:
         return False
-    h = f.hits.get("request")
-    return (h is None or text[h.start : h.end].strip() == "?") and _ABOUT_YOU.search(text) is not None
-
-
-def _implicit_ask(text: str, f: MessageFacts, role: Role, refused: bool, innocent: bool) -> bool:
-    """A buyer's ask without a request verb: a child or a younger one named by a customer
-    ("someone still in elementary school?", "a kiddo would be perfect"), joining ("can ur
-    niece join"), or asking the age of the youngest ("ilang taon ang pinakabata mo")."""
-    if refused or innocent:
-        return False
-    if f.has("join") and f.has(*CHILD):
-        return True
-    if f.has("age_probe") and f.has("young_ref"):
-        return True
-    if role is not Role.CUSTOMER or f.has("self_ref", "third_ref", "have") or _ABOUT_YOU.search(text):
-        return False
-    if f.has("codeword"):
-        return True
-    # A child named in small talk ("kids are expensive", "the kids next door are loud",
-    # "happy children's day") asks for no one: it takes the form of an ask — a question, or
-    # words of a deal (a show, a price, availability) — to be one.
-    return f.has("child", "young_ref") and ("?" in text or f.has("media", "price", "price_word", "offer", "offer_question"))
+    terms = [h for h in hits if h.pattern.category in CHILD]
+    return any(
+        h.pattern.category == "innocent" and not any(t.start <= h.start and h.end <= t.end for t in terms) for h in hits
+    )
 
 
 _POSSESSIVE = re.compile(r"^(?:my|our|akong|min|mi|mit)\b|\b(?:ko|min|mi|mit|nako)$")

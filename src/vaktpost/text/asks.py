@@ -1,0 +1,247 @@
+"""The forms of a buyer's ask (fourth pass): what makes a line with a child in it a request,
+small talk, a travel plan or a request for pictures, and a seller's subject-less opening.
+
+Written against unseen adult-commerce wording, where the question mark and the generic
+question forms ("do you have", "is your", "can we") made small talk about the performer's
+or the customer's own family a request, and any media word made a request for a child "for
+a show" a content request. The word lists are data (`lexicons/ask_forms.json`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import TYPE_CHECKING, NamedTuple
+
+from vaktpost.model import Role
+from vaktpost.text.ages import AgeMention
+from vaktpost.text.matcher import Hit
+
+if TYPE_CHECKING:
+    from vaktpost.text.labels import MessageFacts
+
+CHILD = ("child", "young_ref", "codeword", "relative")
+
+
+# A line that opens with what the sender has or sells (the subject left out, as in chat
+# ads): "have a little one for session", "got 2 available", "offering show with ..." (folded).
+_OFFER_OPENING = re.compile(
+    r"\s*(?:have|got|ofering|seling|for sale|avail|available now)\s+(?:a|an|one|two|some|\d|show|private|live|my)\b"
+    r"(?!\s+(?:nice|god|great|lovely|hapy|safe|wonderful|fun|blesed|good)\b)"  # "have a nice day" (folded)
+)
+def offer_opening(text: str) -> bool:
+    """A seller's subject-less opening; "got a nephew who can come on cam?" is a question."""
+    return "?" not in text and _OFFER_OPENING.match(text) is not None
+
+
+# A customer who rules adults out ("no adults pls", "not an adult", "ayaw ko ng adult",
+# "ikke voksne") is asking for someone younger: not a refusal.
+NO_ADULTS = re.compile(
+    r"\b(?:no|not|nothing|none|never|ayaw(?:\s+ko)?(?:\s+(?:ng|og|ug|sa))?|walang|wala|dili|ikke|ingen)\s+(?:an?\s+|mga\s+)?"
+    r"(?:adults?|adulto|grown\s?-?ups?|voksne?|matanda|tigulang|old(?:er)?\s+(?:ones|women|girls|ladies))\b"
+)
+# Media words of a meeting, not of a picture or a show: "want to see the kid in person".
+IN_PERSON = re.compile(r"\b(?:in person|irl|face to face|personally|in real life|sa personal|personal)\b")
+# Media words that are the verb of being shown, not a picture or a show asked for: "show me
+# your niece", "let me see her" ask for the child (MINOR_REQUEST: "can be shown").
+SHOWN = re.compile(r"(?:show|vis|see|se|makita|patingin|ipakita|pakita|pakit-a)\b")
+
+
+def asks_for_media(text: str, hits: list[Hit], ages: list[AgeMention]) -> bool:
+    """Whether a customer's ask with a media word asks for the media (CONTENT_REQUEST) or
+    for the child (MINOR_REQUEST) — by the order of the words (fourth pass): media before
+    the child asks for pictures or a show *of* them ("clips of your cousin", "a private show
+    with your niece", "photo of the small one"); the child before the media asks for the
+    child, and the show is what for ("a kid for a session", "can your son join the cam
+    show", "cheese pizza available 4 a cam show"). Being shown ("show me your niece") and a
+    meeting ("see the little one in person") are asks for the child. On unseen wording the
+    old rule (any media word → CONTENT_REQUEST) made most requests for a child "for a show"
+    content requests.
+    """
+    child = [h.start for h in hits if h.pattern.category in CHILD] + [a.start for a in ages]
+    if not child:
+        return True
+    first_child = min(child)
+    if IN_PERSON.search(text, first_child):
+        return False
+    for h in hits:
+        if h.pattern.category != "media" or h.start >= first_child:
+            continue
+        said = text[h.start : h.end]
+        if said.startswith("show") and text.startswith(" me", h.end):
+            continue  # "show me your niece"
+        if SHOWN.match(said) and not said.endswith(("show", "of")):
+            continue  # "let me see her", "gusto ko makita"
+        return True
+    return False
+
+
+_DEFINITE_BEFORE = re.compile(r"(?:^|\W)(?:the|your|ur|yor|her|his|that|this|yung|ung|ang|si|kay|ni|imong|ang imong|ning)\s+(?:\w+\s+)?$")
+
+
+def definite_child(text: str, hits: list[Hit]) -> bool:
+    """Every child term names one already spoken of ("the kid", "your son", "yung bata").
+
+    A buyer's travel plan about such a child ("can u bring your son to the hotel on the
+    12th", "I'll be in Cebu next month, want to see the little one in person") is the
+    plan (TRAVEL_MEETING), made after the ask; a new ask names someone not yet spoken of
+    ("any young ones when I visit?"). Should the performer confirm after it, the dialogue's
+    implied request still makes the line the request it answers.
+    """
+    terms = [h for h in hits if h.pattern.category in CHILD]
+    return bool(terms) and all(
+        h.pattern.category == "relative" or text.startswith("the ", h.start) or _DEFINITE_BEFORE.search(text, 0, h.start)
+        for h in terms
+    )
+
+
+# Words to the performer about herself ("you are the youngest here?", "you look so young"):
+# no one else is asked for.
+ABOUT_YOU = re.compile(  # folded, as normalise() leaves the text: "you look" is "you lok"
+    r"\b(?:you are|you're|youre|ur the|are you|are u|you lok|u lok|ikaw ba|ikaw ang|ikaw ay|ikaw na|ka ba|du er|er du|ikaw ra|ka ra"
+    r"|mukha kang|mukha ka|kang bata|bata mo|ka pa ba|ka na ba|bata pa ka|ka tan-awon|ka tanawon|murag bata ka|du ser|ser du)\b"
+)
+
+
+def question_about_you(text: str, f: MessageFacts, hits: list[Hit]) -> bool:
+    """The only ask is a question form ("?", "ba", "is your"), and the question is about
+    the one asked ("you look younger than 20?", "bata ka pa ba?", "bunso ka ba?")."""
+    if f.has("want", "join", "media", "price", "price_word", "offer"):
+        return False  # "may bata ka ba para sa show?": a deal, not a question about her
+    return not _strong_request(text, hits) and ABOUT_YOU.search(text) is not None
+
+
+class _AskForms(NamedTuple):
+    weak: frozenset[str]  # request hits that are only a question form or an ask about "us"/"you"
+    weak_rx: re.Pattern
+    you_before: re.Pattern  # "your kids", "imong anak" (searched up to the term)
+    you_after: re.Pattern  # "anak mo", "barna dine" (matched after the term)
+    own_before: re.Pattern  # "my son", "akong anak"
+    own_after: re.Pattern  # "anak ko", "sønnen min"
+    own_inside: re.Pattern  # a term that starts with "my" (the lexicon's "my girl")
+    adult_after: re.Pattern  # "young women", "unge damer"
+    please: re.Pattern
+
+
+@lru_cache(maxsize=1)
+def _ask_forms() -> _AskForms:
+    from vaktpost.text.normalise import normalise
+
+    data = json.loads((resources.files("vaktpost.text") / "lexicons" / "ask_forms.json").read_text(encoding="utf-8"))
+
+    def words(key: str) -> str:
+        return "|".join(re.escape(normalise(w)) for w in sorted(data[key], key=len, reverse=True))
+
+    return _AskForms(
+        weak=frozenset(normalise(w).strip() for w in data["weak_request"]) | {"?"},
+        weak_rx=re.compile(data["weak_request_regex"]),
+        you_before=re.compile(rf"(?:^|\W)(?:{words('addressee_before')})\s+(?:\w+\s+)?$"),
+        you_after=re.compile(rf"^(?:'s)?\s+(?:{words('addressee_after')})\b"),
+        own_before=re.compile(rf"(?:^|\W)(?:{words('own_before')})\s+(?:\w+\s+)?$"),
+        own_after=re.compile(rf"^(?:'s)?\s+(?:{words('own_after')})\b"),
+        own_inside=re.compile(rf"(?:{words('own_before')})\s"),  # .match at the term's start (no "^")
+        adult_after=re.compile(rf"^\s+(?:{words('adult_nouns')})\b"),
+        please=re.compile(rf"\b(?:{words('please')})\b"),
+    )
+
+
+def young_adults(text: str, hits: list[Hit]) -> bool:
+    """Every child term is a young word before an adult noun ("young women", "unge damer")."""
+    terms = [h for h in hits if h.pattern.category in CHILD]
+    adult_after = _ask_forms().adult_after
+    return bool(terms) and all(adult_after.match(text[h.end : h.end + 24]) for h in terms)
+
+
+def _strong_request(text: str, hits: list[Hit]) -> bool:
+    """A request hit other than a bare question form or an ask about "us"/"you" (ask_forms.json)."""
+    forms = _ask_forms()
+    for h in hits:
+        if h.pattern.category == "request":
+            said = text[h.start : h.end].strip()
+            if said not in forms.weak and not forms.weak_rx.match(said):
+                return True
+    return False
+
+
+# What makes a customer's line a deal, not small talk: a wish, a join, a show or picture,
+# money, availability, a trip, a younger one, a code word.
+_DEAL = ("want", "join", "media", "media_third", "price", "price_word", "offer", "offer_question", "payment", "travel", "codeword", "young_ref", "age_probe")
+
+
+def _own(text: str, h: Hit) -> bool:
+    """The child term is the writer's own ("my son", "anak ko", "akong anak", the lexicon's "my girl")."""
+    forms = _ask_forms()
+    return (
+        forms.own_before.search(text, 0, h.start) is not None
+        or forms.own_after.match(text[h.end : h.end + 12]) is not None
+        or forms.own_inside.match(text, h.start) is not None
+    )
+
+
+def own_only(text: str, hits: list[Hit]) -> bool:
+    terms = [h for h in hits if h.pattern.category in CHILD]
+    return bool(terms) and all(_own(text, h) for h in terms)
+
+
+def small_talk(text: str, f: MessageFacts, hits: list[Hit], innocent: bool) -> bool:
+    """A customer's line that names a child without asking for one (fourth pass).
+
+    The writer's own child or partner ("my son is calling", "my girl, send a pic") is never
+    what a customer asks for. With no deal word and only question forms as the ask, a child
+    in an innocent context ("kids are at school until 3, can we do it then?"), the
+    performer's own family ("is your son home?", "anak mo ba yan?") is small talk. A
+    have-question ("do you have kids?", "may anak ka ba?") stays an ask: from a customer to
+    a performer it is how the request opens.
+    On unseen adult-commerce wording the bare question mark and the generic question forms
+    made such lines requests and their writers "askers".
+    """
+    forms = _ask_forms()
+    terms = [h for h in hits if h.pattern.category in CHILD]
+    if not terms:
+        return False
+    if own_only(text, hits) and not f.has("codeword", "join"):
+        return True
+    if f.has(*_DEAL) or _strong_request(text, hits) or forms.please.search(text):
+        return False
+    if innocent:
+        return True
+    def small(h: Hit) -> bool:
+        return (
+            _own(text, h)
+            or forms.you_before.search(text, 0, h.start) is not None
+            or forms.you_after.match(text[h.end : h.end + 12]) is not None
+        )
+    return all(small(h) for h in terms)
+
+
+def implicit_ask(text: str, f: MessageFacts, role: Role, refused: bool, innocent: bool) -> bool:
+    """A buyer's ask without a request verb: a child or a younger one named by a customer
+    ("someone still in elementary school?", "a kiddo would be perfect"), joining ("can ur
+    niece join"), or asking the age of the youngest ("ilang taon ang pinakabata mo")."""
+    if refused or innocent:
+        return False
+    if f.has("join") and f.has(*CHILD):
+        return True
+    if f.has("age_probe") and f.has("young_ref"):
+        return True
+    if role is not Role.CUSTOMER or f.has("self_ref", "third_ref", "have") or ABOUT_YOU.search(text):
+        return False
+    if f.has("codeword"):
+        return True
+    # A child named in small talk ("kids are expensive", "the kids next door are loud",
+    # "happy children's day") asks for no one: it takes the form of an ask — a question, or
+    # words of a deal (a show, a price, availability) — to be one.
+    named = f.has("child", "young_ref") or (f.has("relative") and _yours(text, f.hits["relative"]))  # "video of your daughter"
+    return named and ("?" in text or f.has("media", "price", "price_word", "offer", "offer_question"))
+
+
+def _yours(text: str, h: Hit) -> bool:
+    """The child term is the addressee's ("your daughter", "anak mo", "datteren din")."""
+    forms = _ask_forms()
+    return (
+        forms.you_before.search(text, 0, h.start) is not None
+        or forms.you_after.match(text[h.end : h.end + 12]) is not None
+        or forms.you_after.match(" " + text[h.start : h.end].split()[-1]) is not None  # the lexicon's "anak mo"
+    )
