@@ -38,17 +38,33 @@ def main(argv=None) -> dict:
     ap.add_argument("--balanced", action="store_true")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--min-precision", type=float, default=0.97)
+    ap.add_argument("--exclude-fold", help="K/N: leave out the fresh families in fold K of N (crc32(family) %% N == K), "
+                    "so that `fresh_eval.py --families-fold K/N` checks the whole pipeline on them")
     ap.add_argument("--C", type=float, default=4.0)
     ap.add_argument("--rule-labels", action="store_true", help="fit the minor labels with the rules' labels as features too")
     ap.add_argument("--force-threshold", type=float, help="diagnostics: every minor label 'rules or model' at this threshold")
     ap.add_argument("--out", type=Path)
     ap.add_argument("--json", type=Path)
     a = ap.parse_args(argv)
-    sources = [(p, "train", is_dev_family if a.dev_select else False) for p in a.train] + [(p, "fresh", True) for p in a.select]
+    dev = (lambda t: is_dev_family(t.get("family"))) if a.dev_select else False
+    fresh = lambda t: t.get("split") == "fresh"  # noqa: E731  (fallback train phrasings keep the conversations whole)
+    sources = [(p, "train", dev) for p in a.train] + [(p, "all", fresh) for p in a.select]
+    exclude = is_dev_family if a.exclude_dev else None
+    if a.exclude_fold:
+        import zlib
+
+        k, n = map(int, a.exclude_fold.split("/"))
+        fresh_families = set()
+        for path in a.select:
+            from vaktpost.text.training import read_truth
+
+            fresh_families |= {t.get("family") for t in read_truth(path, "messages.jsonl") if t.get("split") == "fresh"}
+        left_out = {f for f in fresh_families if zlib.crc32(str(f).encode()) % n == k}
+        exclude = lambda f, dev=exclude: f in left_out or bool(dev and dev(f))  # noqa: E731
     merged = LabelledSet([], {}, {})
     t0 = time.perf_counter()
     for n, (path, split, select) in enumerate(sources):
-        merged.merge(load_labelled(path, split, tag=f"{n}:", select=select, exclude=is_dev_family if a.exclude_dev and split == "train" else None))
+        merged.merge(load_labelled(path, split, tag=f"{n}:", select=select, exclude=exclude))
     model, report = train_model(merged, folds=a.folds, n_word=0 if a.no_words else N_WORD,
                                 class_weight="balanced" if a.balanced else None, min_precision=a.min_precision, C=a.C,
                                 rule_labels_for_add_only=a.rule_labels, force_threshold=a.force_threshold,

@@ -43,7 +43,8 @@ def train(
     from vaktpost.text.learned import N_WORD, installed_model, shipped_model_path
     from vaktpost.text.training import LabelledSet, load_labelled, train_model
 
-    sources = [(path, split.value, False) for path in data] + [(path, "fresh", True) for path in select or ()]
+    fresh = lambda t: t.get("split") == "fresh"  # noqa: E731  (whole conversations are read; fresh messages select)
+    sources = [(path, split.value, False) for path in data] + [(path, "all", fresh) for path in select or ()]
     merged = LabelledSet([], {}, {})
     for n, (path, part_split, is_select) in enumerate(sources):
         if not path.exists():

@@ -1,16 +1,20 @@
-"""The learned stage: a linear model on character n-grams plus the rule features.
+"""The learned stage: a linear model on character n-grams, word n-grams and the rule features.
 
 Rules are precise on what they were written for; the model catches phrasings the lexicons
 miss and learns where a rule misfires. It is a logistic regression per label (its
 probabilities are calibrated by its log loss) over hashed character 2–4-grams of the
-normalised text and indicator features of the matcher's categories, ages and the rules
-that fired. It ships as `model/learned.npz` (weights only, float16) and needs nothing
-downloaded: hashing needs no vocabulary.
+normalised text, hashed word unigrams and bigrams (a block of its own; models trained before
+it have none), and indicator features of the matcher's categories, ages, the rules that
+fired and the sender's role. It ships as `model/learned.npz` (weights only, float16) and
+needs nothing downloaded: hashing needs no vocabulary.
 
-Guard rails, because the hard negatives matter more than recall: the model may add a minor
-label only to a message that carries message-level minor evidence (a child term, a
-younger-one phrase, a code word or an age under 18), and it never removes a decisive age
-rule. Dialogue-only confirmations (a bare "yes") are left to the dialogue rules.
+Guard rails, because the hard negatives matter more than recall: the minor labels and the
+age probe are *add-only* — the model may add one only where the rules did not, never to an
+adult-only message, and behind a per-label gate chosen at training (message-level minor
+evidence — a child term, a younger-one phrase, a code word or an age under 18 — or any
+candidate message); it never removes a rule's label. Dialogue-only confirmations (a bare
+"yes") are left to the dialogue rules. Which labels the model may touch, and at which
+threshold, is chosen by `vaktpost train` out of fold (text/training.py).
 """
 
 from __future__ import annotations

@@ -111,9 +111,10 @@ def _tagged(messages, tag: str):
 def load_labelled(path: Path, split: str = "train", tag: str = "", select=False, exclude=None) -> LabelledSet:
     """`tag` prefixes every id, so that sets generated apart (same ids) can be merged.
 
-    `select` (True, or a predicate of the family): the set's messages (those families') are
-    where the add-only labels' modes and thresholds are chosen — phrasings the rules were
-    not written against, e.g. fresh template families.
+    `select` (True, or a predicate of the truth record): the set's messages (those it
+    accepts) are where the add-only labels' modes and thresholds are chosen — phrasings the
+    rules were not written against, e.g. the fresh messages of a `--split fresh` set (load it
+    with split "all" so that conversations stay whole for the dialogue).
     `exclude(family)`: families left out altogether (e.g. the dev split)."""
     labels, groups, hard, chosen = {}, {}, {}, set()
     if path.is_dir():
@@ -126,7 +127,7 @@ def load_labelled(path: Path, split: str = "train", tag: str = "", select=False,
                 groups[key] = str(t.get("family") or t.get("conversation_id"))
                 if t.get("hard_negative"):
                     hard[key] = t["hard_negative"]
-                if select is True or (callable(select) and select(t.get("family"))):
+                if select is True or (callable(select) and select(t)):
                     chosen.add(key)
         msgs = (m for m in _tagged(read_messages(chats_path(path)), tag) if (m.platform, m.message_id) in keep)
         convs = group_conversations(msgs)
@@ -309,6 +310,11 @@ def _choose_add_only(lab, oof, idx, cand_facts, y_all, rule_all, sel, hard_cls, 
                 continue
             if best is None or tp > best[0]:
                 best = (tp, fp, float(t), g, rise, adds)
+    curve = []  # what the widest gate would add on the selection messages (tp/fp) at a few thresholds
+    for t in (0.5, 0.7, 0.9):
+        a_sel = (p_all >= t) & allowed[gates[-1]] & ~rule_all & sel
+        curve.append(f"{t:.1f}:{int((a_sel & y_all).sum())}/{int((a_sel & ~y_all).sum())}")
+    entry["adds_tp/fp"] = " ".join(curve)
     if best is None:
         return {**entry, "added_tp": 0, "added_fp": 0}, RULES_ONLY, 1.01, gates[0], np.zeros(n, dtype=bool)
     tp, fp, t, g, rise, adds = best
