@@ -69,11 +69,13 @@ def test_proba_texts_matches_sparse_path(which):
 
 
 def test_word_hasher_counts_unigrams_and_bigrams():
-    from vaktpost.text.ngram_hash import WordHasher, feature_index
+    from zlib import crc32
+
+    from vaktpost.text.ngram_hash import WordHasher
 
     h = WordHasher(2**15)
     cols = h.columns("is she 12 ?")
-    expected = [feature_index(g, 2**15) for g in ("u:is", "u:she", "u:12", "u:?", "b:is she", "b:she 12", "b:12 ?")]
+    expected = [crc32(g.encode()) % 2**15 for g in ("u:is", "u:she", "u:12", "u:?", "b:is she", "b:she 12", "b:12 ?")]
     assert cols == expected
     r, c, v = h.weighted(["a a b", ""])
     assert set(r.tolist()) == {0} and np.isclose((v**2).sum(), 1.0)

@@ -11,6 +11,8 @@ identical to scikit-learn's (a test compares them), so the same weights apply.
 
 from __future__ import annotations
 
+from zlib import crc32
+
 import numpy as np
 
 _MASK = 0xFFFFFFFF
@@ -136,7 +138,8 @@ class WordHasher:
     """Hashed word unigrams and bigrams of a normalised text (a block of its own beside the
     character n-grams). Words are runs of letters/digits; a `?` is a word of its own, so
     "is she 12 ?" and "she is 12" differ. Unigram `u:w`, bigram `b:w1 w2`; each distinct
-    word and pair is hashed once (MurmurHash3) and cached."""
+    word and pair is hashed once and cached. The hash is CRC-32 (C speed; this block need
+    not match scikit-learn, training builds it with this class too)."""
 
     def __init__(self, n_features: int, max_items: int = 500_000) -> None:
         import re
@@ -157,12 +160,12 @@ class WordHasher:
         for w in words:
             i = uni.get(w)
             if i is None:
-                i = uni[w] = feature_index("u:" + w, n)
+                i = uni[w] = crc32(("u:" + w).encode()) % n
             out.append(i)
         for pair in zip(words, words[1:]):
             i = bi.get(pair)
             if i is None:
-                i = bi[pair] = feature_index("b:" + pair[0] + " " + pair[1], n)
+                i = bi[pair] = crc32(("b:" + pair[0] + " " + pair[1]).encode()) % n
             out.append(i)
         return out
 
