@@ -6,6 +6,7 @@ fresh sets in `benchmarks/fresh/` with the same validation and content rule as s
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from vaktpost.synth import GeneratorOptions, generate
 from vaktpost.synth.templates import LANGUAGES, load_fresh_templates, load_moves, load_templates
 
 ROOT = Path(__file__).resolve().parents[2]
-SETS = {name: ROOT / "benchmarks" / "fresh" / name for name in ("a",)}
+SETS = {name: ROOT / "benchmarks" / "fresh" / name for name in ("a", "b", "c", "d")}
 
 FIXTURE = {
     "en": {"language": "en", "families": {
@@ -75,7 +76,7 @@ def test_fresh_messages_carry_split_fresh_and_the_fresh_family(fresh_world):
 
 
 def test_moves_without_a_fresh_family_fall_back_to_train(fresh_world):
-    _, chats, truth, _ = fresh_world
+    _, _, truth, _ = fresh_world
     others = [t for t in truth if t["split"] != "fresh"]
     assert others and all(t["split"] == "train" for t in others)
     assert all(not t["family"].endswith(".zz") for t in others)
@@ -217,4 +218,13 @@ def test_fresh_set_wording_differs_from_shipped_train_families(fresh_set):
     assert [t.text for t in templates if _literal(t.text) in train_texts] == []
 
 
-# (a-vs-b wording test added with set b)
+@pytest.mark.parametrize("first, second", list(itertools.combinations(sorted(SETS), 2)))
+def test_fresh_sets_differ_in_wording(first, second):
+    a, b = (load_fresh_templates(SETS[n]) for n in (first, second))
+    # Whole texts up to case and punctuation, and the literal words once slots are removed.
+    assert {_literal(t.text) for t in a} & {_literal(t.text) for t in b} == set()
+    strip = re.compile(r"\{\w+\}")
+    words_a = {_literal(strip.sub("", t.text)) for t in a}
+    words_b = {_literal(strip.sub("", t.text)) for t in b}
+    shared = {w for w in words_a & words_b if sum(ch.isalpha() for ch in w) >= 8}
+    assert shared == set()
