@@ -157,7 +157,9 @@ class LearnedModel:
             rows.extend([i] * len(js))
             on.extend(js)
         if on:
-            np.add.at(z, np.asarray(rows), R[np.asarray(on)])
+            M = np.zeros((len(texts), R.shape[0]))
+            M[np.asarray(rows), np.asarray(on)] = 1.0  # rule features are 0/1, each once
+            z += M @ R
         z += self.intercept[np.asarray(cols)]
         return 1.0 / (1.0 + np.exp(-z))
 
@@ -284,22 +286,24 @@ def apply_learned(
     if not cols:
         return
     P = model.proba_texts([texts[i] for i in idx], [facts[i] for i in idx], [messages[i].sender.role.value for i in idx], cols)
-    modes = [model.mode(j) for j in cols]
-    for row, i in enumerate(idx):
-        f = facts[i]
-        have = f.labels()
-        for k, j in enumerate(cols):
-            lab, mode = model.labels[j], modes[k]
-            p = float(P[row, k])
-            sure = p >= model.thresholds[j]
-            if lab in ADD_ONLY:
-                if not sure or lab in have or not may_add(f, model.gate(j)):
-                    continue  # minor labels and age probes: the model only adds, behind its gate
-            elif mode == DECIDE and not sure:
-                if lab in have:
-                    f.proposed = [q for q in f.proposed if q.label is not lab]
-                continue
-            elif not sure or lab in have:
-                continue
-            s, e, rule = f.span(*EVIDENCE.get(lab, ()))
-            f.proposed.append(Proposed(lab, s, e, "learned" + (f":{rule}" if rule else ""), round(p, 4)))
+    S = P >= model.thresholds[np.asarray(cols)]  # the model is sure
+    # "model decides" labels the rules gave and the model is not sure of are taken away
+    decide = {model.labels[j]: k for k, j in enumerate(cols) if model.mode(j) == DECIDE}
+    if decide:
+        for row, i in enumerate(idx):
+            f = facts[i]
+            if f.proposed and any(q.label in decide and not S[row, decide[q.label]] for q in f.proposed):
+                f.proposed = [q for q in f.proposed if not (q.label in decide and not S[row, decide[q.label]])]
+    # labels the model is sure of and the rules did not give are added (add-only ones behind their gate)
+    have_row, have = -1, set()
+    rows, ks = np.nonzero(S)
+    for row, k in zip(rows.tolist(), ks.tolist()):
+        f = facts[idx[row]]
+        if row != have_row:
+            have_row, have = row, f.labels()
+        j = cols[k]
+        lab = model.labels[j]
+        if lab in have or (lab in ADD_ONLY and not may_add(f, model.gate(j))):
+            continue
+        s, e, rule = f.span(*EVIDENCE.get(lab, ()))
+        f.proposed.append(Proposed(lab, s, e, "learned" + (f":{rule}" if rule else ""), round(float(P[row, k]), 4)))

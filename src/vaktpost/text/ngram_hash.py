@@ -126,7 +126,10 @@ def l2_weighted(cols_per_text: list[list[int]], n_features: int) -> tuple[np.nda
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0)
     rows = np.repeat(np.arange(len(cols_per_text), dtype=np.int64), lens)
-    flat = np.fromiter((i for c in cols_per_text for i in c), dtype=np.int64, count=sum(lens))
+    cols: list[int] = []
+    for c in cols_per_text:
+        cols.extend(c)
+    flat = np.asarray(cols, dtype=np.int64)
     keys, counts = np.unique(rows * n_features + flat, return_counts=True)
     r, c = np.divmod(keys, n_features)
     counts = counts.astype(np.float64)
