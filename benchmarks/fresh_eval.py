@@ -44,7 +44,7 @@ def main(argv=None) -> dict:
         k, n = map(int, a.families_fold.split("/"))
         truth = [t for t in truth if t.get("split") != "fresh" or zlib.crc32(str(t.get("family")).encode()) % n == k]
     r = evaluate(truth, pred, read_truth(a.dir, "actors.jsonl"), by_actor, "fresh")
-    p = lambda *x: print(*x, file=sys.stderr)  # noqa: E731
+    p = lambda *x: print(*x, file=sys.stderr)
     p(f"fresh messages: {r['messages']}")
     for lab, s in r["labels"].items():
         p(f"{lab:22s} {s['tp']:6d} {s['fp']:5d} {s['fn']:5d}  {s['precision']:.3f}  {s['recall']:.3f}  {s['f1']:.3f}")

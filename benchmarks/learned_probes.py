@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 MINOR = {"MINOR_REQUEST", "MINOR_CONFIRMED", "SELF_DISCLOSED_MINOR", "CONTENT_REQUEST", "AGE_PROBE"}
@@ -34,7 +34,7 @@ def labels(text: str, role: str, model) -> set[str]:
     memo.clear()
     try:
         other = Participant("x-2", Role.PERFORMER if role == "customer" else Role.CUSTOMER)
-        m = Message("cam", "c-1", "m-1", datetime(2021, 3, 4, tzinfo=timezone.utc), Participant("x-1", Role(role)), text, (other,))
+        m = Message("cam", "c-1", "m-1", datetime(2021, 3, 4, tzinfo=UTC), Participant("x-1", Role(role)), text, (other,))
         return {lab.value for f in analyse_conversations([[m]]) for lab in f.labels} & MINOR
     finally:
         learned.installed_model = saved

@@ -47,7 +47,7 @@ def main(argv=None) -> dict:
     ap.add_argument("--json", type=Path)
     a = ap.parse_args(argv)
     dev = (lambda t: is_dev_family(t.get("family"))) if a.dev_select else False
-    fresh = lambda t: t.get("split") == "fresh"  # noqa: E731  (fallback train phrasings keep the conversations whole)
+    fresh = lambda t: t.get("split") == "fresh"
     sources = [(p, "train", dev) for p in a.train] + [(p, "all", fresh) for p in a.select]
     exclude = is_dev_family if a.exclude_dev else None
     if a.exclude_fold:
@@ -60,7 +60,7 @@ def main(argv=None) -> dict:
 
             fresh_families |= {t.get("family") for t in read_truth(path, "messages.jsonl") if t.get("split") == "fresh"}
         left_out = {f for f in fresh_families if zlib.crc32(str(f).encode()) % n == k}
-        exclude = lambda f, dev=exclude: f in left_out or bool(dev and dev(f))  # noqa: E731
+        exclude = lambda f, dev=exclude: f in left_out or bool(dev and dev(f))
     merged = LabelledSet([], {}, {})
     t0 = time.perf_counter()
     for n, (path, split, select) in enumerate(sources):

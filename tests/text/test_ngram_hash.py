@@ -3,7 +3,8 @@ or the shipped weights would be applied to the wrong columns."""
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vaktpost.text.learned import N_HASH, NGRAMS, _vectorizer, installed_model
 from vaktpost.text.ngram_hash import NgramHasher, murmurhash3_32
@@ -51,8 +52,8 @@ def _random_model(n_word: int):
 def test_proba_texts_matches_sparse_path(which):
     """The numpy path at scan time equals the training-time sparse matrix, word block included."""
     from vaktpost.model import Role
-    from vaktpost.text.learned import N_WORD, feature_matrix
     from vaktpost.text.labels import label_message
+    from vaktpost.text.learned import N_WORD, feature_matrix
     from vaktpost.text.matcher import default_matcher
     from vaktpost.text.normalise import normalise_batch
 
@@ -77,7 +78,7 @@ def test_word_hasher_counts_unigrams_and_bigrams():
     cols = h.columns("is she 12 ?")
     expected = [crc32(g.encode()) % 2**15 for g in ("u:is", "u:she", "u:12", "u:?", "b:is she", "b:she 12", "b:12 ?")]
     assert cols == expected
-    r, c, v = h.weighted(["a a b", ""])
+    r, _, v = h.weighted(["a a b", ""])
     assert set(r.tolist()) == {0} and np.isclose((v**2).sum(), 1.0)
 
 

@@ -7,7 +7,16 @@ import numpy as np
 
 from vaktpost.model import Label
 from vaktpost.text.labels import MessageFacts
-from vaktpost.text.learned import ADD, GATE_CANDIDATE, LABELS, N_HASH, N_RULE, N_WORD, RULES_ONLY, LearnedModel
+from vaktpost.text.learned import (
+    ADD,
+    GATE_CANDIDATE,
+    LABELS,
+    N_HASH,
+    N_RULE,
+    N_WORD,
+    RULES_ONLY,
+    LearnedModel,
+)
 from vaktpost.text.training import _choose_add_only
 
 
@@ -47,9 +56,9 @@ def test_precise_additions_are_taken():
 
 
 def test_imprecise_additions_leave_rules_only():
-    entry, mode, thr, _, adds = choose(_case(adds_true=30, adds_false=2))  # 30/32 = 0.94 < 0.97
+    _, mode, thr, _, adds = choose(_case(adds_true=30, adds_false=2))  # 30/32 = 0.94 < 0.97
     assert mode == RULES_ONLY and thr > 1 and not adds.any()
-    entry, mode, *_ = choose(_case(adds_true=30, adds_false=2), min_precision=0.9)
+    _, mode, *_ = choose(_case(adds_true=30, adds_false=2), min_precision=0.9)
     assert mode == ADD
 
 

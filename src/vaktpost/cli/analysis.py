@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Iterator, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -31,9 +32,9 @@ class Split(str, enum.Enum):
 @user_errors
 def train(
     data: Annotated[list[Path], typer.Argument(help="Generator output dirs (vaktpost synth --out) or labelled chat JSONL files.", show_default=False)],
-    out: Annotated[Optional[Path], typer.Option("--out", help="Where to write the model; default: the one shipped in the package.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Where to write the model; default: the one shipped in the package.")] = None,
     split: Annotated[Split, typer.Option("--split", help="Which generator split to learn from (never 'test' for a measurement).")] = Split.train,
-    select: Annotated[Optional[list[Path]], typer.Option("--select", help="Generator output dirs of FRESH template families (`synth --templates DIR --split fresh`): their fresh messages are learned from too, and the minor labels' modes and thresholds are chosen on them, out of fold.")] = None,
+    select: Annotated[list[Path] | None, typer.Option("--select", help="Generator output dirs of FRESH template families (`synth --templates DIR --split fresh`): their fresh messages are learned from too, and the minor labels' modes and thresholds are chosen on them, out of fold.")] = None,
     folds: Annotated[int, typer.Option("--folds", min=2, help="Folds by template family for the out-of-fold choice.")] = 5,
     min_precision: Annotated[float, typer.Option("--min-precision", min=0.5, max=1.0, help="Out-of-fold precision the model's additions of a minor label must reach.")] = 0.97,
     word_features: Annotated[bool, typer.Option("--word-features/--no-word-features", help="Hashed word unigrams and bigrams beside the char n-grams.")] = True,
@@ -43,7 +44,7 @@ def train(
     from vaktpost.text.learned import N_WORD, installed_model, shipped_model_path
     from vaktpost.text.training import LabelledSet, load_labelled, train_model
 
-    fresh = lambda t: t.get("split") == "fresh"  # noqa: E731  (whole conversations are read; fresh messages select)
+    fresh = lambda t: t.get("split") == "fresh"
     sources = [(path, split.value, False) for path in data] + [(path, "all", fresh) for path in select or ()]
     merged = LabelledSet([], {}, {})
     for n, (path, part_split, is_select) in enumerate(sources):

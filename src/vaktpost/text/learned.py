@@ -19,11 +19,11 @@ threshold, is chosen by `vaktpost train` out of fold (text/training.py).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -204,7 +204,7 @@ class LearnedModel:
         )
 
     @classmethod
-    def load(cls, path) -> "LearnedModel":
+    def load(cls, path) -> LearnedModel:
         with np.load(path) as d:
             n_word = int(d["n_word"][0]) if "n_word" in d.files else 0
             if int(d["n_hash"][0]) != N_HASH or d["coef"].shape[1] != N_HASH + n_word + N_RULE:

@@ -11,6 +11,7 @@ identical to scikit-learn's (a test compares them), so the same weights apply.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from zlib import crc32
 
 import numpy as np
@@ -165,7 +166,7 @@ class WordHasher:
             if i is None:
                 i = uni[w] = crc32(("u:" + w).encode()) % n
             out.append(i)
-        for pair in zip(words, words[1:]):
+        for pair in pairwise(words):
             i = bi.get(pair)
             if i is None:
                 i = bi[pair] = crc32(("b:" + pair[0] + " " + pair[1]).encode()) % n

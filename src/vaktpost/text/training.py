@@ -11,9 +11,9 @@ the held-out test families.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterator, Sequence
 
 import numpy as np
 import orjson
@@ -26,11 +26,11 @@ from vaktpost.model import Label, Message
 from vaktpost.text.learned import (
     ADD,
     ADD_ONLY,
+    CATEGORIES,
     DECIDE,
     GATE_CANDIDATE,
     GATE_EVIDENCE,
     LABELS,
-    CATEGORIES,
     N_AGE_FLAGS,
     N_RULE,
     N_WORD,
@@ -52,7 +52,7 @@ class LabelledSet:
     select: set[Key] = field(default_factory=set)  # messages the add-only modes are chosen on
     hard: dict[Key, str] = field(default_factory=dict)  # hard-negative class of a message
 
-    def merge(self, other: "LabelledSet") -> None:
+    def merge(self, other: LabelledSet) -> None:
         self.conversations.extend(other.conversations)
         self.labels.update(other.labels)
         self.groups.update(other.groups)
