@@ -40,6 +40,7 @@ def main(argv=None) -> dict:
     ap.add_argument("--min-precision", type=float, default=0.97)
     ap.add_argument("--exclude-fold", help="K/N: leave out the fresh families in fold K of N (crc32(family) %% N == K), "
                     "so that `fresh_eval.py --families-fold K/N` checks the whole pipeline on them")
+    ap.add_argument("--min-added", type=int, default=10)
     ap.add_argument("--C", type=float, default=4.0)
     ap.add_argument("--rule-labels", action="store_true", help="fit the minor labels with the rules' labels as features too")
     ap.add_argument("--force-threshold", type=float, help="diagnostics: every minor label 'rules or model' at this threshold")
@@ -66,7 +67,7 @@ def main(argv=None) -> dict:
     for n, (path, split, select) in enumerate(sources):
         merged.merge(load_labelled(path, split, tag=f"{n}:", select=select, exclude=exclude))
     model, report = train_model(merged, folds=a.folds, n_word=0 if a.no_words else N_WORD,
-                                class_weight="balanced" if a.balanced else None, min_precision=a.min_precision, C=a.C,
+                                class_weight="balanced" if a.balanced else None, min_precision=a.min_precision, min_added=a.min_added, C=a.C,
                                 rule_labels_for_add_only=a.rule_labels, force_threshold=a.force_threshold,
                                 log=lambda s: print(s, file=sys.stderr))
     print(f"({time.perf_counter() - t0:.0f} s)", file=sys.stderr)

@@ -37,6 +37,7 @@ def train(
     select: Annotated[list[Path] | None, typer.Option("--select", help="Generator output dirs of FRESH template families (`synth --templates DIR --split fresh`): their fresh messages are learned from too, and the minor labels' modes and thresholds are chosen on them, out of fold.")] = None,
     folds: Annotated[int, typer.Option("--folds", min=2, help="Folds by template family for the out-of-fold choice.")] = 5,
     min_precision: Annotated[float, typer.Option("--min-precision", min=0.5, max=1.0, help="Out-of-fold precision the model's additions of a minor label must reach.")] = 0.97,
+    min_added: Annotated[int, typer.Option("--min-added", min=1, help="True additions out of fold a minor label's mode needs at least.")] = 10,
     word_features: Annotated[bool, typer.Option("--word-features/--no-word-features", help="Hashed word unigrams and bigrams beside the char n-grams.")] = True,
     balanced: Annotated[bool, typer.Option("--balanced/--unweighted", help="Weight classes inversely to their frequency.")] = False,
 ) -> None:
@@ -55,7 +56,7 @@ def train(
         merged.merge(load_labelled(path, part_split, tag=f"{n}:" if len(sources) > 1 else "", select=is_select))
     model, report = train_model(
         merged, folds=folds, log=lambda s: console.print(s, highlight=False), n_word=N_WORD if word_features else 0,
-        class_weight="balanced" if balanced else None, min_precision=min_precision,
+        class_weight="balanced" if balanced else None, min_precision=min_precision, min_added=min_added,
     )
     target = out or shipped_model_path()
     target.parent.mkdir(parents=True, exist_ok=True)
