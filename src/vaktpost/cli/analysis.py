@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Iterator, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -31,22 +32,32 @@ class Split(str, enum.Enum):
 @user_errors
 def train(
     data: Annotated[list[Path], typer.Argument(help="Generator output dirs (vaktpost synth --out) or labelled chat JSONL files.", show_default=False)],
-    out: Annotated[Optional[Path], typer.Option("--out", help="Where to write the model; default: the one shipped in the package.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Where to write the model; default: the one shipped in the package.")] = None,
     split: Annotated[Split, typer.Option("--split", help="Which generator split to learn from (never 'test' for a measurement).")] = Split.train,
+    select: Annotated[list[Path] | None, typer.Option("--select", help="Generator output dirs of FRESH template families (`synth --templates DIR --split fresh`): their fresh messages are learned from too, and the minor labels' modes and thresholds are chosen on them, out of fold.")] = None,
+    folds: Annotated[int, typer.Option("--folds", min=2, help="Folds by template family for the out-of-fold choice.")] = 5,
+    min_precision: Annotated[float, typer.Option("--min-precision", min=0.5, max=1.0, help="Out-of-fold precision the model's additions of a minor label must reach.")] = 0.97,
+    min_added: Annotated[int, typer.Option("--min-added", min=1, help="True additions out of fold a minor label's mode needs at least.")] = 10,
+    word_features: Annotated[bool, typer.Option("--word-features/--no-word-features", help="Hashed word unigrams and bigrams beside the char n-grams.")] = True,
+    balanced: Annotated[bool, typer.Option("--balanced/--unweighted", help="Weight classes inversely to their frequency.")] = False,
 ) -> None:
     """Train the learned stage on labelled conversations and write it as a small .npz file."""
-    from vaktpost.text.learned import installed_model, shipped_model_path
+    from vaktpost.text.learned import N_WORD, installed_model, shipped_model_path
     from vaktpost.text.training import LabelledSet, load_labelled, train_model
 
+    fresh = lambda t: t.get("split") == "fresh"
+    sources = [(path, split.value, False) for path in data] + [(path, "all", fresh) for path in select or ()]
     merged = LabelledSet([], {}, {})
-    for n, path in enumerate(data):
+    for n, (path, part_split, is_select) in enumerate(sources):
         if not path.exists():
             raise UserError("no such file or directory", str(path))
-        part = load_labelled(path, split.value, tag=f"{n}:" if len(data) > 1 else "")
-        merged.conversations.extend(part.conversations)
-        merged.labels.update(part.labels)
-        merged.groups.update(part.groups)
-    model, report = train_model(merged, log=lambda s: console.print(s, highlight=False))
+        if is_select and not path.is_dir():
+            raise UserError("--select takes a `vaktpost synth --split fresh` output directory", str(path))
+        merged.merge(load_labelled(path, part_split, tag=f"{n}:" if len(sources) > 1 else "", select=is_select))
+    model, report = train_model(
+        merged, folds=folds, log=lambda s: console.print(s, highlight=False), n_word=N_WORD if word_features else 0,
+        class_weight="balanced" if balanced else None, min_precision=min_precision, min_added=min_added,
+    )
     target = out or shipped_model_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     model.save(target)

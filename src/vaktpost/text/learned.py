@@ -1,25 +1,29 @@
-"""The learned stage: a linear model on character n-grams plus the rule features.
+"""The learned stage: a linear model on character n-grams, word n-grams and the rule features.
 
 Rules are precise on what they were written for; the model catches phrasings the lexicons
 miss and learns where a rule misfires. It is a logistic regression per label (its
 probabilities are calibrated by its log loss) over hashed character 2–4-grams of the
-normalised text and indicator features of the matcher's categories, ages and the rules
-that fired. It ships as `model/learned.npz` (weights only, float16) and needs nothing
-downloaded: hashing needs no vocabulary.
+normalised text, hashed word unigrams and bigrams (a block of its own; models trained before
+it have none), and indicator features of the matcher's categories, ages, the rules that
+fired and the sender's role. It ships as `model/learned.npz` (weights only, float16) and
+needs nothing downloaded: hashing needs no vocabulary.
 
-Guard rails, because the hard negatives matter more than recall: the model may add a minor
-label only to a message that carries message-level minor evidence (a child term, a
-younger-one phrase, a code word or an age under 18), and it never removes a decisive age
-rule. Dialogue-only confirmations (a bare "yes") are left to the dialogue rules.
+Guard rails, because the hard negatives matter more than recall: the minor labels and the
+age probe are *add-only* — the model may add one only where the rules did not, never to an
+adult-only message, and behind a per-label gate chosen at training (message-level minor
+evidence — a child term, a younger-one phrase, a code word or an age under 18 — or any
+candidate message); it never removes a rule's label. Dialogue-only confirmations (a bare
+"yes") are left to the dialogue rules. Which labels the model may touch, and at which
+threshold, is chosen by `vaktpost train` out of fold (text/training.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -28,9 +32,14 @@ from vaktpost.text.labels import CHILD, MessageFacts, Proposed
 
 MODEL_FILE = "learned.npz"
 N_HASH = 2**16
+N_WORD = 2**15  # hashed word unigrams + bigrams (models trained before it have none: n_word 0)
 NGRAMS = (2, 4)
 LABELS = tuple(lab for lab in Label if lab is not Label.NONE)
 MINOR = {Label.MINOR_REQUEST, Label.MINOR_CONFIRMED, Label.CONTENT_REQUEST, Label.SELF_DISCLOSED_MINOR}
+# Labels the model may only add (never take away, never against an adult-only message): the
+# minor labels and the age probe, whose false positives on adults cost the most.
+ADD_ONLY = MINOR | {Label.AGE_PROBE}
+GATE_EVIDENCE, GATE_CANDIDATE = 0, 1  # per add-only label: needs a child term / minor age, or any candidate
 CATEGORIES = (
     "child", "young_ref", "relative", "codeword", "request", "want", "offer", "affirm", "refusal",
     "innocent", "have", "offer_question", "self_young", "join", "media", "media_third", "age_probe", "self_ref", "third_ref", "thing", "price", "price_word",
@@ -61,7 +70,8 @@ def rule_features(f: MessageFacts, role: str) -> list[int]:
     return on
 
 
-N_RULE = len(CATEGORIES) + 5 + len(LABELS) + len(ROLES)
+N_AGE_FLAGS = 5
+N_RULE = len(CATEGORIES) + N_AGE_FLAGS + len(LABELS) + len(ROLES)
 
 
 def _vectorizer():
@@ -72,17 +82,23 @@ def _vectorizer():
     )
 
 
-def feature_matrix(texts: Sequence[str], facts: Sequence[MessageFacts], roles: Sequence[str]):
+def feature_matrix(texts: Sequence[str], facts: Sequence[MessageFacts], roles: Sequence[str], n_word: int = N_WORD):
+    """Char n-grams (scikit-learn's hasher), word uni/bigrams (`n_word` columns), rule features."""
     from scipy import sparse
 
-    grams = _vectorizer().transform(texts)
+    blocks = [_vectorizer().transform(texts)]
+    if n_word:
+        from vaktpost.text.ngram_hash import WordHasher
+
+        r, c, v = WordHasher(n_word).weighted(list(texts))
+        blocks.append(sparse.csr_matrix((v.astype(np.float32), (r, c)), shape=(len(texts), n_word)))
     rows, cols = [], []
     for i, (f, role) in enumerate(zip(facts, roles)):
         for j in rule_features(f, role):
             rows.append(i)
             cols.append(j)
-    rule = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(texts), N_RULE))
-    return sparse.hstack([grams, rule], format="csr")
+    blocks.append(sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(texts), N_RULE)))
+    return sparse.hstack(blocks, format="csr")
 
 
 RULES_ONLY, ADD, DECIDE = 0, 1, 2  # per label: ignore the model; rule OR model; model decides
@@ -95,6 +111,13 @@ class LearnedModel:
     thresholds: np.ndarray  # (labels,)
     labels: tuple[Label, ...]
     modes: np.ndarray | None = None  # (labels,) RULES_ONLY | ADD | DECIDE; None: ADD where threshold <= 1
+    n_word: int = 0  # columns of hashed word uni/bigrams after the char n-grams
+    gates: np.ndarray | None = None  # (labels,) GATE_EVIDENCE | GATE_CANDIDATE for add-only labels
+
+    def gate(self, j: int) -> int:
+        if self.gates is not None:
+            return int(self.gates[j])
+        return GATE_CANDIDATE if self.labels[j] is Label.AGE_PROBE else GATE_EVIDENCE
 
     def mode(self, j: int) -> int:
         if self.modes is not None:
@@ -120,6 +143,12 @@ class LearnedModel:
             contrib = W[c] * v[:, None]
             starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
             z[r[starts]] = np.add.reduceat(contrib, starts, axis=0)
+        if self.n_word:
+            r, c, v = _word_hasher(self.n_word).weighted(list(texts))
+            if len(r):
+                contrib = self._word_weights(tuple(cols))[c] * v[:, None]
+                starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
+                z[r[starts]] += np.add.reduceat(contrib, starts, axis=0)
         R = self._rule_weights(tuple(cols))
         rows: list[int] = []
         on: list[int] = []
@@ -128,15 +157,25 @@ class LearnedModel:
             rows.extend([i] * len(js))
             on.extend(js)
         if on:
-            np.add.at(z, np.asarray(rows), R[np.asarray(on)])
+            M = np.zeros((len(texts), R.shape[0]))
+            M[np.asarray(rows), np.asarray(on)] = 1.0  # rule features are 0/1, each once
+            z += M @ R
         z += self.intercept[np.asarray(cols)]
         return 1.0 / (1.0 + np.exp(-z))
 
     def _rule_weights(self, cols: tuple[int, ...]) -> np.ndarray:
         cached = getattr(self, "_rw", None)
         if cached is None or cached[0] != cols:
-            cached = (cols, np.ascontiguousarray(self.coef[np.asarray(cols)][:, N_HASH:].T, dtype=np.float64))
+            cached = (cols, np.ascontiguousarray(self.coef[np.asarray(cols)][:, N_HASH + self.n_word :].T, dtype=np.float64))
             self._rw = cached
+        return cached[1]
+
+    def _word_weights(self, cols: tuple[int, ...]) -> np.ndarray:
+        cached = getattr(self, "_ww", None)
+        if cached is None or cached[0] != cols:
+            block = self.coef[np.asarray(cols)][:, N_HASH : N_HASH + self.n_word]
+            cached = (cols, np.ascontiguousarray(block.T, dtype=np.float64))
+            self._ww = cached
         return cached[1]
 
     def _gram_weights(self, cols: tuple[int, ...]) -> np.ndarray:
@@ -147,23 +186,33 @@ class LearnedModel:
         return cached[1]
 
     def save(self, path: Path) -> None:
+        """Weights of "rules only" labels are never read: stored as zeros (they compress away)."""
+        coef = self.coef.astype(np.float16)
+        for j in range(len(self.labels)):
+            if self.mode(j) == RULES_ONLY:
+                coef[j] = 0
         np.savez_compressed(
             path,
-            coef=self.coef.astype(np.float16),
+            coef=coef,
             intercept=self.intercept.astype(np.float32),
             thresholds=self.thresholds.astype(np.float32),
             labels=np.array([lab.value for lab in self.labels]),
             modes=np.array([self.mode(j) for j in range(len(self.labels))], dtype=np.int8),
             n_hash=np.array([N_HASH]),
+            n_word=np.array([self.n_word]),
+            gates=np.array([self.gate(j) for j in range(len(self.labels))], dtype=np.int8),
         )
 
     @classmethod
-    def load(cls, path) -> "LearnedModel":
+    def load(cls, path) -> LearnedModel:
         with np.load(path) as d:
-            if int(d["n_hash"][0]) != N_HASH or d["coef"].shape[1] != N_HASH + N_RULE:
+            n_word = int(d["n_word"][0]) if "n_word" in d.files else 0
+            if int(d["n_hash"][0]) != N_HASH or d["coef"].shape[1] != N_HASH + n_word + N_RULE:
                 raise ValueError(f"{path}: model was trained with other features; run `vaktpost train` again")
             modes = d["modes"] if "modes" in d.files else None
-            return cls(d["coef"].astype(np.float32), d["intercept"], d["thresholds"], tuple(Label(v) for v in d["labels"]), modes)
+            gates = d["gates"] if "gates" in d.files else None
+            labels = tuple(Label(v) for v in d["labels"])
+            return cls(d["coef"].astype(np.float32), d["intercept"], d["thresholds"], labels, modes, n_word, gates)
 
 
 EVIDENCE = {  # categories whose hit is the evidence span of a label the model adds
@@ -190,6 +239,13 @@ def _hasher():
     return NgramHasher(N_HASH, NGRAMS)
 
 
+@lru_cache(maxsize=2)
+def _word_hasher(n_word: int):
+    from vaktpost.text.ngram_hash import WordHasher
+
+    return WordHasher(n_word)
+
+
 def shipped_model_path() -> Path:
     return Path(str(resources.files("vaktpost.text") / "model" / MODEL_FILE))
 
@@ -209,6 +265,13 @@ def _evidence(f: MessageFacts) -> bool:
     return f.has(*CHILD) or any(a.minor and a.kind != "bare" for a in f.ages)
 
 
+def may_add(f: MessageFacts, gate: int) -> bool:
+    """Whether the model may add an add-only label to this message at all."""
+    if f.adult_only:
+        return False
+    return gate == GATE_CANDIDATE or _evidence(f)
+
+
 def apply_learned(
     messages: Sequence[Message], texts: Sequence[str], facts: Sequence[MessageFacts], model: LearnedModel | None = None
 ) -> None:
@@ -223,22 +286,24 @@ def apply_learned(
     if not cols:
         return
     P = model.proba_texts([texts[i] for i in idx], [facts[i] for i in idx], [messages[i].sender.role.value for i in idx], cols)
-    modes = [model.mode(j) for j in cols]
-    for row, i in enumerate(idx):
-        f = facts[i]
-        have = f.labels()
-        for k, j in enumerate(cols):
-            lab, mode = model.labels[j], modes[k]
-            p = float(P[row, k])
-            sure = p >= model.thresholds[j]
-            if lab in MINOR:
-                if not sure or lab in have or not _evidence(f) or f.adult_only:
-                    continue  # minor labels: the model only adds, and only with evidence
-            elif mode == DECIDE and not sure:
-                if lab in have:
-                    f.proposed = [q for q in f.proposed if q.label is not lab]
-                continue
-            elif not sure or lab in have:
-                continue
-            s, e, rule = f.span(*EVIDENCE.get(lab, ()))
-            f.proposed.append(Proposed(lab, s, e, "learned" + (f":{rule}" if rule else ""), round(p, 4)))
+    S = P >= model.thresholds[np.asarray(cols)]  # the model is sure
+    # "model decides" labels the rules gave and the model is not sure of are taken away
+    decide = {model.labels[j]: k for k, j in enumerate(cols) if model.mode(j) == DECIDE}
+    if decide:
+        for row, i in enumerate(idx):
+            f = facts[i]
+            if f.proposed and any(q.label in decide and not S[row, decide[q.label]] for q in f.proposed):
+                f.proposed = [q for q in f.proposed if not (q.label in decide and not S[row, decide[q.label]])]
+    # labels the model is sure of and the rules did not give are added (add-only ones behind their gate)
+    have_row, have = -1, set()
+    rows, ks = np.nonzero(S)
+    for row, k in zip(rows.tolist(), ks.tolist()):
+        f = facts[idx[row]]
+        if row != have_row:
+            have_row, have = row, f.labels()
+        j = cols[k]
+        lab = model.labels[j]
+        if lab in have or (lab in ADD_ONLY and not may_add(f, model.gate(j))):
+            continue
+        s, e, rule = f.span(*EVIDENCE.get(lab, ()))
+        f.proposed.append(Proposed(lab, s, e, "learned" + (f":{rule}" if rule else ""), round(float(P[row, k]), 4)))

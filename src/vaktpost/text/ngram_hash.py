@@ -11,6 +11,9 @@ identical to scikit-learn's (a test compares them), so the same weights apply.
 
 from __future__ import annotations
 
+from itertools import pairwise
+from zlib import crc32
+
 import numpy as np
 
 _MASK = 0xFFFFFFFF
@@ -115,3 +118,60 @@ class NgramHasher:
         counts = counts.astype(np.float64)
         norm = np.sqrt(np.bincount(r, weights=counts * counts, minlength=len(texts)))
         return r, c, counts / norm[r]
+
+
+def l2_weighted(cols_per_text: list[list[int]], n_features: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, column, value) of l2-normalised counts of each text's column list, sorted."""
+    lens = [len(c) for c in cols_per_text]
+    if not sum(lens):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    rows = np.repeat(np.arange(len(cols_per_text), dtype=np.int64), lens)
+    cols: list[int] = []
+    for c in cols_per_text:
+        cols.extend(c)
+    flat = np.asarray(cols, dtype=np.int64)
+    keys, counts = np.unique(rows * n_features + flat, return_counts=True)
+    r, c = np.divmod(keys, n_features)
+    counts = counts.astype(np.float64)
+    norm = np.sqrt(np.bincount(r, weights=counts * counts, minlength=len(cols_per_text)))
+    return r, c, counts / norm[r]
+
+
+class WordHasher:
+    """Hashed word unigrams and bigrams of a normalised text (a block of its own beside the
+    character n-grams). Words are runs of letters/digits; a `?` is a word of its own, so
+    "is she 12 ?" and "she is 12" differ. Unigram `u:w`, bigram `b:w1 w2`; each distinct
+    word and pair is hashed once and cached. The hash is CRC-32 (C speed; this block need
+    not match scikit-learn, training builds it with this class too)."""
+
+    def __init__(self, n_features: int, max_items: int = 500_000) -> None:
+        import re
+
+        self.n_features = n_features
+        self.max_items = max_items
+        self._split = re.compile(r"[^\W_]+|\?").findall
+        self._uni: dict[str, int] = {}
+        self._bi: dict[tuple[str, str], int] = {}
+
+    def columns(self, text: str) -> list[int]:
+        words = self._split(text)
+        uni, bi, n = self._uni, self._bi, self.n_features
+        if len(uni) + len(bi) >= self.max_items:
+            uni.clear()
+            bi.clear()
+        out = []
+        for w in words:
+            i = uni.get(w)
+            if i is None:
+                i = uni[w] = crc32(("u:" + w).encode()) % n
+            out.append(i)
+        for pair in pairwise(words):
+            i = bi.get(pair)
+            if i is None:
+                i = bi[pair] = crc32(("b:" + pair[0] + " " + pair[1]).encode()) % n
+            out.append(i)
+        return out
+
+    def weighted(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return l2_weighted([self.columns(t) for t in texts], self.n_features)
