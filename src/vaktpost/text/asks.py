@@ -245,3 +245,65 @@ def _yours(text: str, h: Hit) -> bool:
         or forms.you_after.match(text[h.end : h.end + 12]) is not None
         or forms.you_after.match(" " + text[h.start : h.end].split()[-1]) is not None  # the lexicon's "anak mo"
     )
+
+
+# Fifth pass (set c). Age-question words that are no question: a school named as what the
+# one asked for or offered is ("need someone still in school, 12 or so", "offering my
+# niece, 9, still in school") describes the child; an age check named as done ("yes 19,
+# passed the age check already", "pasado na age verification") answers one.
+_SCHOOL_WORDS = re.compile(r"\b(?:schol|school|elementary|grade|skole|skolen|barneskole|ungdomskole|eskwela|iskwela|eskwelahan|klase)\b")
+_ADDRESSED_BEFORE = re.compile(r"(?:^|\W)(?:you|u|ur|your|yor|are|r|ka|ikaw|du|ba)\s+$")
+_CHECK_DONE = re.compile(
+    r"\b(?:pased|pas|passed|done|did|finished|completed|verified|cleared|ok|pasado|tapos|natapos|humana|bestått|bestatt|ferdig|gjort)"
+    r"\s+(?:na\s+|the\s+|my\s+|ang\s+|ng\s+|sa\s+|med\s+)?(?:age|edad|alder|alders)[\s-]?(?:check|verification|verify|test|kontroll|sjekk)?"
+)
+
+
+def probe_words_of_the_ask(text: str, f: MessageFacts) -> None:
+    """Takes the age-probe hit away when its words describe the one asked for or offered,
+    or report an age check as done; a school phrase of the ask becomes a young one."""
+    h = f.hits.get("age_probe")
+    if h is None or "?" in text:
+        return
+    said = text[h.start : h.end]
+    if _CHECK_DONE.search(text, max(0, h.start - 24), h.end):
+        del f.hits["age_probe"]
+    elif (
+        _SCHOOL_WORDS.search(said) and f.has("want", "request", "offer", "have", "join")
+        and not _ADDRESSED_BEFORE.search(text, 0, h.start) and not said.startswith(("u ", "you ", "ur "))
+        and not _QUESTION_WORD.match(said)  # "what grade na ba sya" asks
+    ):
+        del f.hits["age_probe"]
+        f.hits.setdefault("young_ref", h)
+
+
+def probe_inside_ask(text: str, f: MessageFacts, hits: list[Hit]) -> MessageFacts:
+    """An age question inside a request for a child or an offer of one ("ur cousin around?
+    how old, 8?", "offering my niece, 9, still in school") is part of that request or
+    offer, not an age probe of its own. But an age question that names a child and asks
+    nothing else — no age, no wish, no deal word, only question forms ("pila na ka tuig
+    imong manghud", "how old is your daughter?") and opens the line is the probe, not a
+    request."""
+    from vaktpost.model import Label
+
+    labels = f.labels()
+    if Label.AGE_PROBE not in labels or not labels & {Label.MINOR_REQUEST, Label.MINOR_CONFIRMED}:
+        return f
+    only_probe = (
+        Label.MINOR_CONFIRMED not in labels
+        and all(p.rule.startswith("child.request") for p in f.proposed if p.label is Label.MINOR_REQUEST)
+        and not f.has(*_PROBE_DEAL) and not _strong_request(text, hits)
+        and all(f.hits["age_probe"].start <= h.start for h in hits if h.pattern.category in ("request", *CHILD))
+    )  # the age question opens the line; "any kids? how old?" opens with the ask
+    drop = Label.MINOR_REQUEST if only_probe else Label.AGE_PROBE
+    f.proposed[:] = [p for p in f.proposed if p.label is not drop]
+    return f
+
+
+_PROBE_DEAL = ("want", "join", "media", "media_third", "price", "price_word", "offer", "offer_question", "payment", "travel", "codeword", "have")
+_QUESTION_WORD = re.compile(r"(?:what|wat|wht|waht|which|whch|ano|anong|unsa|unsang|hvilken|hvilket|hva|how|pila|ilang|sa)\b")
+
+
+def says_please(text: str) -> bool:
+    """"pls", "please", "plis", "vær så snill": a bare wish ("photos of her pls") asks."""
+    return _ask_forms().please.search(text) is not None

@@ -21,6 +21,9 @@ from vaktpost.model import Label, Role
 from vaktpost.text.ages import AgeMention, find_ages
 from vaktpost.text.asks import (
     CHILD,
+    probe_inside_ask,
+    probe_words_of_the_ask,
+    says_please,
     IN_PERSON,
     NO_ADULTS,
     SHOWN,
@@ -181,6 +184,11 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
     f = facts_for(text, hits)
     if not f.hits and not f.ages:
         return f
+    probe_words_of_the_ask(text, f)  # "need someone still in school", "passed the age check"
+    return probe_inside_ask(text, _label_rules(text, f, hits, role), hits)
+
+
+def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> MessageFacts:
     for category, label in DIRECT.items():
         if category in f.hits:
             if category == "off_platform" and not _moves_off_platform(text, hits, f.has("payment")):
@@ -246,7 +254,7 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
     if not minor_ages and not child and role in BUYER_ROLES:
         f.age_question = next(iter(_bare_age_ask(text, f, role)), None)  # "12?": for the dialogue
     if not minor_ages and not child:
-        if f.has("media_third") and f.has("want", "request") and speech_act(f, role) == "ask" and not f.has("price", "price_word"):
+        if f.has("media_third") and (f.has("want", "request") or says_please(text)) and speech_act(f, role) == "ask" and not f.has("price", "price_word"):
             f.add(Label.CONTENT_REQUEST, f.span("media_third"), "content.third")  # "I want a show with her"
         return f
     stance = speech_act(f, role)
