@@ -253,9 +253,10 @@ def _yours(text: str, h: Hit) -> bool:
 # passed the age check already", "pasado na age verification") answers one.
 _SCHOOL_WORDS = re.compile(r"\b(?:schol|school|elementary|grade|skole|skolen|barneskole|ungdomskole|eskwela|iskwela|eskwelahan|klase)\b")
 _ADDRESSED_BEFORE = re.compile(r"(?:^|\W)(?:you|u|ur|your|yor|are|r|ka|ikaw|du|ba)\s+$")
+_YOU_AFTER = re.compile(r"\s*(?:you|u|ya|du|dere)\b")
 _CHECK_DONE = re.compile(
     r"\b(?:pased|pas|passed|done|did|finished|completed|verified|cleared|ok|pasado|tapos|natapos|humana|bestått|bestatt|ferdig|gjort)"
-    r"\s+(?:na\s+|the\s+|my\s+|ang\s+|ng\s+|sa\s+|med\s+)?(?:age|edad|alder|alders)[\s-]?(?:check|verification|verify|test|kontroll|sjekk)?"
+    r"\s+(?:(?:na|the|my|an|ang|ng|sa|med|with)\s+){0,2}(?:age|edad|alder|alders)[\s-]?(?:check|verification|verify|test|kontroll|sjekk)?"
 )
 
 
@@ -268,6 +269,8 @@ def probe_words_of_the_ask(text: str, f: MessageFacts) -> None:
     said = text[h.start : h.end]
     if _CHECK_DONE.search(text, max(0, h.start - 24), h.end):
         del f.hits["age_probe"]
+    elif said.startswith(("how many", "hvor mange")) and not f.has("child", "relative", "young_ref", "third_ref", "self_ref") and not _YOU_AFTER.match(text, h.end):
+        del f.hits["age_probe"]  # "how many years is the contract": years of a thing
     elif (
         _SCHOOL_WORDS.search(said) and f.has("want", "request", "offer", "have", "join")
         and not _ADDRESSED_BEFORE.search(text, 0, h.start) and not said.startswith(("u ", "you ", "ur "))
