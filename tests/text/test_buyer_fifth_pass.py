@@ -113,3 +113,19 @@ def test_an_age_unit_after_for_is_an_age():
 
 def test_a_duration_after_for_is_no_age():
     assert find_ages(normalise("been streaming for 10 years")) == []
+
+
+@pytest.mark.parametrize("text", ["see u again next week", "maulan dito sa Manila ngayon", "di ko trip yan, bye", "hot today in Davao"])
+def test_a_place_or_a_time_alone_is_no_travel_plan(text):
+    assert "TRAVEL_MEETING" not in say(text, "b")
+
+
+@pytest.mark.parametrize("text", [
+    "visiting Cebu on the 14th",
+    "I'll be in Manila next week",
+    "Davao next month then",
+    "flying to Bangkok, hotel booked",
+    "staying in Angeles during the holiday",
+])
+def test_a_place_or_time_with_a_date_a_second_kind_or_a_verb_of_going_is_a_plan(text):
+    assert "TRAVEL_MEETING" in say(text, "b")

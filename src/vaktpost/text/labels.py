@@ -24,6 +24,7 @@ from vaktpost.text.asks import (
     probe_inside_ask,
     probe_words_of_the_ask,
     says_please,
+    travel_without_plan,
     IN_PERSON,
     NO_ADULTS,
     SHOWN,
@@ -185,6 +186,7 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
     if not f.hits and not f.ages:
         return f
     probe_words_of_the_ask(text, f)  # "need someone still in school", "passed the age check"
+    travel_without_plan(text, f, hits)  # "catch u next week", "ulan dito sa Cebu"
     return probe_inside_ask(text, _label_rules(text, f, hits, role), hits)
 
 
