@@ -129,3 +129,12 @@ def test_a_place_or_a_time_alone_is_no_travel_plan(text):
 ])
 def test_a_place_or_time_with_a_date_a_second_kind_or_a_verb_of_going_is_a_plan(text):
     assert "TRAVEL_MEETING" in say(text, "b")
+
+
+def test_a_question_whether_the_sellers_relative_is_available_asks():
+    assert "MINOR_REQUEST" in say("is your cousin available tonight? 10 is ok", "u")
+
+
+def test_a_statement_that_a_relative_is_available_still_offers():
+    got = say("my cousin is available tonight, 10", "u")
+    assert "MINOR_CONFIRMED" in got and "MINOR_REQUEST" not in got

@@ -349,3 +349,17 @@ _PLAN_CONTEXT = re.compile(
     r"|visit\w*|stay\w*|fly\w*|flight\w*|of+ to|going to|headed to|heading to|punta|pupunta|uwi|uuwi|check in|checking in|layover|arriv\w*|landing"
     r"|adto|moadto|mouli|reiser?|flyr|kommer)\b"
 )
+
+
+# "is ur niece available too?", "are your kids free tonight", "available ba ang pamangkin
+# mo": a yes/no question about the availability of someone of the addressee's (folded).
+_AVAILABILITY_QUESTION = re.compile(
+    r"^\W*(?:is|are|r|iz)\s+(?:ur|your|yor|the)\s+(?:[\w']+\s+){1,3}?(?:available|avail|avilable|availble|free)\b"
+    r"|^\W*(?:available|avail|libre|bakante)\s+(?:ba|na ba)\b"
+)
+
+
+def availability_question(text: str) -> bool:
+    """A question to the seller whether one of theirs is available asks, though "available"
+    is an offer word: for exports with unknown roles, where the words decide (fifth pass)."""
+    return _AVAILABILITY_QUESTION.search(text) is not None

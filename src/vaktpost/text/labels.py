@@ -24,6 +24,7 @@ from vaktpost.text.asks import (
     probe_inside_ask,
     probe_words_of_the_ask,
     says_please,
+    availability_question,
     travel_without_plan,
     IN_PERSON,
     NO_ADULTS,
@@ -264,8 +265,8 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
         stance = "offer"  # "pwede po, grade 5 siya": tl/ceb "pwede" opening a reply is a yes
     if role is Role.UNKNOWN and offer_opening(text):
         stance = "offer"  # "have a little one for session, 12yo", "offering show with ...": a seller's opening
-    if no_adults:
-        stance = "ask"
+    if no_adults or (role is Role.UNKNOWN and availability_question(text)):
+        stance = "ask"  # "is ur niece available too, 9 is fine": asks the seller
     refused = f.has("refusal") and not no_adults
     innocent = _innocent(f, hits) and not f.has("offer")  # own children asleep, at school: no offer
     media = f.has("media")
