@@ -281,9 +281,9 @@ def probe_words_of_the_ask(text: str, f: MessageFacts) -> None:
 
 
 def probe_inside_ask(text: str, f: MessageFacts, hits: list[Hit]) -> MessageFacts:
-    """An age question inside a request for a child or an offer of one ("ur cousin around?
-    how old, 8?", "offering my niece, 9, still in school") is part of that request or
-    offer, not an age probe of its own. But an age question that names a child and asks
+    """An age question inside a request for a child that gives the age ("ur cousin around?
+    how old, 8?") or inside an offer ("offering my niece, 9, still in school") is part of
+    that request or offer, not an age probe of its own. But an age question that names a child and asks
     nothing else — no age, no wish, no deal word, only question forms ("pila na ka tuig
     imong manghud", "how old is your daughter?") and opens the line is the probe, not a
     request."""
@@ -292,13 +292,20 @@ def probe_inside_ask(text: str, f: MessageFacts, hits: list[Hit]) -> MessageFact
     labels = f.labels()
     if Label.AGE_PROBE not in labels or not labels & {Label.MINOR_REQUEST, Label.MINOR_CONFIRMED}:
         return f
+    if ABOUT_YOU.search(text):
+        return f  # "are you under 18?": the age of the one spoken to is asked
     only_probe = (
         Label.MINOR_CONFIRMED not in labels
         and all(p.rule.startswith("child.request") for p in f.proposed if p.label is Label.MINOR_REQUEST)
-        and not f.has(*_PROBE_DEAL) and not _strong_request(text, hits)
+        and not f.has(*_PROBE_DEAL, "young_ref") and not _strong_request(text, hits)  # "how old is the youngest you have" asks
         and all(f.hits["age_probe"].start <= h.start for h in hits if h.pattern.category in ("request", *CHILD))
     )  # the age question opens the line; "any kids? how old?" opens with the ask
-    drop = Label.MINOR_REQUEST if only_probe else Label.AGE_PROBE
+    if only_probe:
+        drop = Label.MINOR_REQUEST
+    elif Label.MINOR_CONFIRMED in labels or any(p.rule.startswith("age.") for p in f.proposed if p.label is Label.MINOR_REQUEST):
+        drop = Label.AGE_PROBE  # the age is given: the question asks for a child of that age
+    else:
+        return f  # "is the small one there? how old is she?": the answer ("11") is the dialogue's
     f.proposed[:] = [p for p in f.proposed if p.label is not drop]
     return f
 
