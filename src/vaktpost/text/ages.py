@@ -135,6 +135,10 @@ def _not_bare_age(text: str, m: re.Match, head: str) -> bool:
     return _month_end().search(head) is not None or (said in ("2", "4") and _CHAT_WORD.match(text, m.end()) is not None)
 
 
+# A unit only an age takes: "for 12 years old", "for a 9yo" are ages, not durations.
+_AGE_UNIT = re.compile(r"(?:\bold|(?<![a-z])yo|y/o|(?<![a-z])anyos|\bgammel|\bgamle)\s*$")
+
+
 def find_ages(text: str) -> list[AgeMention]:
     """Every age expression in normalised `text`, without overlaps."""
     data, amb, compiled, thing, not_before = _config()
@@ -151,8 +155,8 @@ def find_ages(text: str) -> list[AgeMention]:
         s = m.start(group)
         head = text[max(0, s - window) : s]
         head = _CLAUSE.split(head)[-1]
-        if thing.search(head) or (name == "person" and before.search(head)):
-            continue
+        if thing.search(head) or (name == "person" and before.search(head) and not _AGE_UNIT.search(m.group(0))):
+            continue  # "for 12 years" is a duration; "looking for 12 years old" is an age
         if name in ("person", "bare", "third"):
             owner = subject.search(head)
             if owner and (owner.group(1) or owner.group(2)) not in persons:

@@ -245,3 +245,128 @@ def _yours(text: str, h: Hit) -> bool:
         or forms.you_after.match(text[h.end : h.end + 12]) is not None
         or forms.you_after.match(" " + text[h.start : h.end].split()[-1]) is not None  # the lexicon's "anak mo"
     )
+
+
+# Fifth pass (set c). Age-question words that are no question: a school named as what the
+# one asked for or offered is ("need someone still in school, 12 or so", "offering my
+# niece, 9, still in school") describes the child; an age check named as done ("yes 19,
+# passed the age check already", "pasado na age verification") answers one.
+_SCHOOL_WORDS = re.compile(r"\b(?:schol|school|elementary|grade|skole|skolen|barneskole|ungdomskole|eskwela|iskwela|eskwelahan|klase)\b")
+_ADDRESSED_BEFORE = re.compile(r"(?:^|\W)(?:you|u|ur|your|yor|are|r|ka|ikaw|du|ba)\s+$")
+_YOU_AFTER = re.compile(r"\s*(?:you|u|ya|du|dere)\b")
+_CHECK_DONE = re.compile(
+    r"\b(?:pased|pas|passed|done|did|finished|completed|verified|cleared|ok|pasado|tapos|natapos|humana|bestått|bestatt|ferdig|gjort)"
+    r"\s+(?:(?:na|the|my|an|ang|ng|sa|med|with)\s+){0,2}(?:age|edad|alder|alders)[\s-]?(?:check|verification|verify|test|kontroll|sjekk)?"
+)
+
+
+def probe_words_of_the_ask(text: str, f: MessageFacts) -> None:
+    """Takes the age-probe hit away when its words describe the one asked for or offered,
+    or report an age check as done; a school phrase of the ask becomes a young one."""
+    h = f.hits.get("age_probe")
+    if h is None or "?" in text:
+        return
+    said = text[h.start : h.end]
+    if _CHECK_DONE.search(text, max(0, h.start - 24), h.end):
+        del f.hits["age_probe"]
+    elif said.startswith(("how many", "hvor mange")) and not f.has("child", "relative", "young_ref", "third_ref", "self_ref") and not _YOU_AFTER.match(text, h.end):
+        del f.hits["age_probe"]  # "how many years is the contract": years of a thing
+    elif (
+        _SCHOOL_WORDS.search(said) and f.has("want", "request", "offer", "have", "join")
+        and not _ADDRESSED_BEFORE.search(text, 0, h.start) and not said.startswith(("u ", "you ", "ur "))
+        and not _QUESTION_WORD.match(said)  # "what grade na ba sya" asks
+    ):
+        del f.hits["age_probe"]
+        f.hits.setdefault("young_ref", h)
+
+
+def probe_inside_ask(text: str, f: MessageFacts, hits: list[Hit]) -> MessageFacts:
+    """An age question inside a request for a child that gives the age ("ur cousin around?
+    how old, 8?") or inside an offer ("offering my niece, 9, still in school") is part of
+    that request or offer, not an age probe of its own. But an age question that names a child and asks
+    nothing else — no age, no wish, no deal word, only question forms ("pila na ka tuig
+    imong manghud", "how old is your daughter?") and opens the line is the probe, not a
+    request."""
+    from vaktpost.model import Label
+
+    labels = f.labels()
+    if Label.AGE_PROBE not in labels or not labels & {Label.MINOR_REQUEST, Label.MINOR_CONFIRMED}:
+        return f
+    if ABOUT_YOU.search(text):
+        return f  # "are you under 18?": the age of the one spoken to is asked
+    only_probe = (
+        Label.MINOR_CONFIRMED not in labels
+        and all(p.rule.startswith("child.request") for p in f.proposed if p.label is Label.MINOR_REQUEST)
+        and not f.has(*_PROBE_DEAL, "young_ref") and not _strong_request(text, hits)  # "how old is the youngest you have" asks
+        and all(f.hits["age_probe"].start <= h.start for h in hits if h.pattern.category in ("request", *CHILD))
+    )  # the age question opens the line; "any kids? how old?" opens with the ask
+    if only_probe:
+        drop = Label.MINOR_REQUEST
+    elif Label.MINOR_CONFIRMED in labels or any(p.rule.startswith("age.") for p in f.proposed if p.label is Label.MINOR_REQUEST):
+        drop = Label.AGE_PROBE  # the age is given: the question asks for a child of that age
+    else:
+        return f  # "is the small one there? how old is she?": the answer ("11") is the dialogue's
+    f.proposed[:] = [p for p in f.proposed if p.label is not drop]
+    return f
+
+
+_PROBE_DEAL = ("want", "join", "media", "media_third", "price", "price_word", "offer", "offer_question", "payment", "travel", "codeword", "have")
+_QUESTION_WORD = re.compile(r"(?:what|wat|wht|waht|which|whch|ano|anong|unsa|unsang|hvilken|hvilket|hva|how|pila|ilang|sa)\b")
+
+
+def says_please(text: str) -> bool:
+    """"pls", "please", "plis", "vær så snill": a bare wish ("photos of her pls") asks."""
+    return _ask_forms().please.search(text) is not None
+
+
+@lru_cache(maxsize=1)
+def _travel_kinds() -> dict[str, str]:
+    from vaktpost.text.normalise import normalise
+
+    data = json.loads((resources.files("vaktpost.text") / "lexicons" / "ask_forms.json").read_text(encoding="utf-8"))
+    return {normalise(w).strip(): kind for kind in ("travel_places", "travel_times", "travel_loose") for w in data[kind]}
+
+
+def travel_without_plan(text: str, f: MessageFacts, hits: list[Hit]) -> None:
+    """Takes the travel hit away when the line names only a place, only a time or only a
+    loose word ("catch u next week", "ulan nmn dito sa Cebu", "hindi q trip yan, bye"):
+    small talk and goodbyes, not a plan to meet (fifth pass: most of set c's false
+    TRAVEL_MEETING). A travel word of its own (fly, hotel, visit, "I'll be in") or a
+    place and a time together ("Cebu next month") still plan."""
+    if "travel" not in f.hits:
+        return
+    kinds = _travel_kinds()
+    found = set()
+    for h in hits:
+        if h.pattern.category == "travel":
+            kind = kinds.get(text[h.start : h.end].strip())
+            if kind is None:
+                return
+            found.add(kind)
+    if len(found - {"travel_loose"}) < 2 and not _PLAN_CONTEXT.search(text):
+        del f.hits["travel"]
+
+
+# What makes a place or a time a plan: a date or a day, or a verb of going or staying
+# ("visiting family in Davao 3/14", "staying at <hotel> during the holiday", "off to Manila
+# on the 5th", "punta ako Bangkok"); folded text ("tomorow"). Tagalog "may" is left out.
+_PLAN_CONTEXT = re.compile(
+    r"\b(?:\d{1,2}(?:st|nd|rd|th)?|\d{1,2}/\d{1,2}|january|february|march|april|june|july|august|september|october|november|december"
+    r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorow|tonight|weekend"
+    r"|visit\w*|stay\w*|fly\w*|flight\w*|of+ to|going to|headed to|heading to|punta|pupunta|uwi|uuwi|check in|checking in|layover|arriv\w*|landing"
+    r"|adto|moadto|mouli|reiser?|flyr|kommer)\b"
+)
+
+
+# "is ur niece available too?", "are your kids free tonight", "available ba ang pamangkin
+# mo": a yes/no question about the availability of someone of the addressee's (folded).
+_AVAILABILITY_QUESTION = re.compile(
+    r"^\W*(?:is|are|r|iz)\s+(?:ur|your|yor|the)\s+(?:[\w']+\s+){1,3}?(?:available|avail|avilable|availble|free)\b"
+    r"|^\W*(?:available|avail|libre|bakante)\s+(?:ba|na ba)\b"
+)
+
+
+def availability_question(text: str) -> bool:
+    """A question to the seller whether one of theirs is available asks, though "available"
+    is an offer word: for exports with unknown roles, where the words decide (fifth pass)."""
+    return _AVAILABILITY_QUESTION.search(text) is not None

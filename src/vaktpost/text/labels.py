@@ -21,6 +21,11 @@ from vaktpost.model import Label, Role
 from vaktpost.text.ages import AgeMention, find_ages
 from vaktpost.text.asks import (
     CHILD,
+    probe_inside_ask,
+    probe_words_of_the_ask,
+    says_please,
+    availability_question,
+    travel_without_plan,
     IN_PERSON,
     NO_ADULTS,
     SHOWN,
@@ -181,6 +186,12 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
     f = facts_for(text, hits)
     if not f.hits and not f.ages:
         return f
+    probe_words_of_the_ask(text, f)  # "need someone still in school", "passed the age check"
+    travel_without_plan(text, f, hits)  # "catch u next week", "ulan dito sa Cebu"
+    return probe_inside_ask(text, _label_rules(text, f, hits, role), hits)
+
+
+def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> MessageFacts:
     for category, label in DIRECT.items():
         if category in f.hits:
             if category == "off_platform" and not _moves_off_platform(text, hits, f.has("payment")):
@@ -246,7 +257,7 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
     if not minor_ages and not child and role in BUYER_ROLES:
         f.age_question = next(iter(_bare_age_ask(text, f, role)), None)  # "12?": for the dialogue
     if not minor_ages and not child:
-        if f.has("media_third") and f.has("want", "request") and speech_act(f, role) == "ask" and not f.has("price", "price_word"):
+        if f.has("media_third") and (f.has("want", "request") or says_please(text)) and speech_act(f, role) == "ask" and not f.has("price", "price_word"):
             f.add(Label.CONTENT_REQUEST, f.span("media_third"), "content.third")  # "I want a show with her"
         return f
     stance = speech_act(f, role)
@@ -254,8 +265,8 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
         stance = "offer"  # "pwede po, grade 5 siya": tl/ceb "pwede" opening a reply is a yes
     if role is Role.UNKNOWN and offer_opening(text):
         stance = "offer"  # "have a little one for session, 12yo", "offering show with ...": a seller's opening
-    if no_adults:
-        stance = "ask"
+    if no_adults or (role is Role.UNKNOWN and availability_question(text)):
+        stance = "ask"  # "is ur niece available too, 9 is fine": asks the seller
     refused = f.has("refusal") and not no_adults
     innocent = _innocent(f, hits) and not f.has("offer")  # own children asleep, at school: no offer
     media = f.has("media")
