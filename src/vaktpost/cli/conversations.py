@@ -89,7 +89,7 @@ def scan(
     with _progress() as progress:
         for path in inputs:
             task = progress.add_task(f"import {path.name}", total=path.stat().st_size)
-            result = import_file(engine, path, opts, on_progress=lambda pos, t=task: progress.update(t, completed=pos), on_written=held.on_written)
+            result = import_file(engine, path, opts, on_progress=lambda pos, t=task: progress.update(t, completed=pos), on_written=held.on_written, facts=held)
             progress.update(task, completed=path.stat().st_size)
             results.append(result)
             touched |= result.conversation_keys

@@ -207,10 +207,13 @@ def import_file(
     opts: ImportOptions = ImportOptions(),  # noqa: B008 - frozen, shared safely
     on_progress: Callable[[int], None] | None = None,
     on_written: Callable | None = None,
+    facts=None,
 ) -> ImportResult:
     """Import one file in one transaction. `on_written` is `MessageWriter`'s hook: it sees
     each batch as written, while the reader process parses the next one (the scan command
-    prepares the analysis there: engines/local.HeldMessages)."""
+    prepares the analysis there: engines/local.HeldMessages). `facts` (the same object, for
+    the scan command) takes the text facts a reader process works out (ingest/parallel.py);
+    its `in_reader(bool)` says whether this import has one."""
     path = Path(path)
     fmt = detect_format(path) if opts.format == "auto" else opts.format
     result = ImportResult(path=str(path), format=fmt)
@@ -219,10 +222,13 @@ def import_file(
     committed = False
     try:
         check_input(path)  # missing, directory, empty: refused before anything starts
-        if _use_child_process(path, opts):
-            source = wire_batches_in_child(path, fmt, opts, opts.batch_size)
+        in_child = _use_child_process(path, opts)
+        if in_child:
+            source = wire_batches_in_child(path, fmt, opts, opts.batch_size, facts)
         else:
             source = _wire_batches_here(path, fmt, opts)
+        if facts is not None:
+            facts.in_reader(in_child)
         with engine.begin() as conn, collector_paused():
             import_id = conn.execute(
                 insert(imports).values(path=str(path), format=fmt, started_at=datetime.now(UTC))

@@ -16,8 +16,13 @@ one is started when any of them changes (tests switch the model off, for example
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
 from itertools import islice
-from typing import Iterable, NamedTuple, Sequence
+from typing import NamedTuple
+
+import numpy as np
 
 from vaktpost.bulkwork import collector_paused
 from vaktpost.model import Message, Participant, Role
@@ -116,6 +121,62 @@ def _fill(memo: _Memo, missing: dict[tuple[str, Role], Message], use_learned: bo
 
         apply_learned(list(missing.values()), [texts_known[raw][0] for raw, _ in new_keys], facts)
     memo.facts.update(zip(new_keys, facts))
+
+
+def fingerprint(use_learned: bool = True) -> str:
+    """What the facts are a function of besides the text and the role — the matcher's
+    patterns, the learned model (or none) and the rule scores — as a hash another process
+    can compare with its own before its facts are taken (`adopt`)."""
+    h = hashlib.sha256()
+    for p in default_matcher().patterns:
+        h.update(f"{p.id}\x00{p.category}\x00{p.language}\x00{p.regex}\x00{p.rule}\x01".encode())
+    model = None
+    if use_learned:
+        from vaktpost.text import learned
+
+        model = learned.installed_model()
+    if model is None:
+        h.update(b"no model")
+    else:
+        for a in (model.coef, model.intercept, model.thresholds, model.modes):
+            h.update(b"none" if a is None else np.ascontiguousarray(a).tobytes())
+        h.update(",".join(label.value for label in model.labels).encode())
+    h.update(json.dumps(sorted(rule_scores().items())).encode())
+    return h.hexdigest()
+
+
+def work_out(pairs: Iterable[tuple[str | None, Role]]) -> tuple[list, list] | None:
+    """`prepare` these pairs and return what it added to the table — the texts' entries and
+    the facts (`None` for `NOTHING`) — for `adopt` in another process; `None` when the table
+    is full or nothing was new. Run by an import's reader process (ingest/parallel.py), so the
+    text facts are worked out beside the database writes instead of before them."""
+    memo = _memo(True, make_room=False)
+    if memo.full():
+        return None
+    texts, facts = memo.texts, memo.facts
+    new_keys = list(dict.fromkeys(k for k in ((t or "", r) for t, r in pairs) if k not in facts))
+    if not new_keys:
+        return None
+    new_texts = list(dict.fromkeys(raw for raw, _ in new_keys if raw not in texts))
+    prepare(new_keys)
+    return [(raw, texts[raw]) for raw in new_texts], [(k, None if facts[k] is NOTHING else facts[k]) for k in new_keys]
+
+
+def adopt(payload: tuple[list, list]) -> None:
+    """Take facts `work_out` found in another process (whose `fingerprint` was checked to
+    be this one's) into the table; entries already here are kept. Facts are a function of
+    (text, role) under one configuration, so they are the ones this process would find."""
+    memo = _memo(True, make_room=False)
+    if memo.full():
+        return
+    new_texts, new_facts = payload
+    texts, facts = memo.texts, memo.facts
+    for raw, entry in new_texts:
+        if raw not in texts:
+            texts[raw] = entry
+    for key, f in new_facts:
+        if key not in facts and key[0] in texts:
+            facts[key] = NOTHING if f is None else f
 
 
 class _Sender(NamedTuple):
