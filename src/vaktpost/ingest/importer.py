@@ -22,10 +22,10 @@ from sqlalchemy import Engine, insert, update
 from vaktpost.bulkwork import batches, collector_paused
 from vaktpost.errors import UserError
 from vaktpost.ingest.parallel import wire_batches_in_child
-from vaktpost.ingest.readers import FORMATS, ImportOptions, read_messages  # noqa: F401 - FORMATS, ImportOptions: re-exported
+from vaktpost.ingest.readers import FORMATS, ImportOptions, read_messages, read_wire_rows  # noqa: F401 - FORMATS, ImportOptions, read_messages: re-exported
 from vaktpost.ingest.records import Rejected
 from vaktpost.ingest.source import InputFile, check_input
-from vaktpost.ingest.wire import WireRow, wire_row
+from vaktpost.ingest.wire import WireRow
 from vaktpost.store.bulk import insert_messages
 from vaktpost.store.keys import KeyCache
 from vaktpost.store.tables import imports
@@ -191,13 +191,13 @@ def _use_child_process(path: Path, opts: ImportOptions) -> bool:
 
 def _wire_batches_here(path: Path, fmt: str, opts: ImportOptions) -> Iterator[tuple[list, list, int]]:
     with InputFile(path) as source:
-        for batch in batches(read_messages(source, fmt, opts), opts.batch_size):
+        for batch in batches(read_wire_rows(source, fmt, opts), opts.batch_size):
             rows, rejected = [], []
             for item in batch:
                 if isinstance(item, Rejected):
                     rejected.append(item)
                 else:
-                    rows.append(wire_row(item))
+                    rows.append(item)
             yield rows, rejected, source.position()
 
 

@@ -59,20 +59,19 @@ class _Facts:
 
 
 def _child(path: str, fmt: str, opts, batch_size: int, out, facts_fingerprint: str | None = None) -> None:
-    from vaktpost.ingest.readers import read_messages
+    from vaktpost.ingest.readers import read_wire_rows
     from vaktpost.ingest.records import Rejected
     from vaktpost.ingest.source import InputFile
-    from vaktpost.ingest.wire import wire_row
 
     facts = _Facts(facts_fingerprint, out) if facts_fingerprint else None
     try:
         with InputFile(Path(path)) as source:
             rows, rejected = [], []
-            for item in read_messages(source, fmt, opts):
+            for item in read_wire_rows(source, fmt, opts):
                 if isinstance(item, Rejected):
                     rejected.append(item)
                 else:
-                    rows.append(wire_row(item))
+                    rows.append(item)
                 if len(rows) + len(rejected) >= batch_size:
                     out.put(("batch", (rows, rejected, source.position())))
                     if facts is not None:
