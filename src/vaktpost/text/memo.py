@@ -86,20 +86,39 @@ def clear() -> None:
     _offsets.clear()
 
 
-def facts_before_dialogue(flat: Sequence[Message], use_learned: bool = True) -> tuple[list[MessageFacts], list[str], _Memo]:
+def facts_before_dialogue(flat: Sequence[Message], use_learned: bool = True) -> tuple[list[MessageFacts], Sequence[str], _Memo]:
     """Shared facts (with the rules' and the learned stage's labels) and the normalised text
     of each message, and the table they came from. Messages with no hit and no number get
-    `NOTHING`."""
+    `NOTHING`. The normalised texts are looked up only when asked for (evidence is built
+    for few messages)."""
     memo = _memo(use_learned)
-    known, texts_known = memo.facts, memo.texts
+    known = memo.facts
     keys = [(m.text or "", m.sender.role) for m in flat]
-    missing: dict[tuple[str, Role], Message] = {}
-    for k, m in zip(keys, flat):
-        if k not in known and k not in missing:
-            missing[k] = m  # one message per key: the learned stage reads its role
-    if missing:
+    get = known.get
+    facts = [get(k) for k in keys]
+    if None in facts:
+        missing: dict[tuple[str, Role], Message] = {}
+        for k, m, f in zip(keys, flat, facts):
+            if f is None and k not in missing:
+                missing[k] = m  # one message per key: the learned stage reads its role
         _fill(memo, missing, use_learned)
-    return [known[k] for k in keys], [texts_known[raw][0] for raw, _ in keys], memo
+        facts = [known[k] if f is None else f for k, f in zip(keys, facts)]
+    return facts, _Normalised(memo.texts, keys), memo
+
+
+class _Normalised(Sequence):
+    """The normalised text of each message, looked up in the table on demand."""
+
+    def __init__(self, texts: dict, keys: list[tuple[str, Role]]) -> None:
+        self.texts, self.keys = texts, keys
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self.texts[raw][0] for raw, _ in self.keys[i]]
+        return self.texts[self.keys[i][0]][0]
 
 
 def _fill(memo: _Memo, missing: dict[tuple[str, Role], Message], use_learned: bool) -> None:
