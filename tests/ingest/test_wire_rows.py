@@ -7,7 +7,8 @@ from datetime import timedelta, timezone
 
 import orjson
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vaktpost.ingest.records import RecordError, message_from_record, wire_row_from_record
 from vaktpost.ingest.wire import wire_row

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vaktpost.text import matcher as matcher_mod
 from vaktpost.text.lexicon import Pattern

@@ -117,8 +117,19 @@ def _every_step_mapped(text: str) -> tuple[str, list[int]]:
     """The offset map built the long way: every character folded one at a time, every step
     applied whether or not it matches (the code before the skipped steps)."""
     from vaktpost.text.normalise import (
-        APOS_RE, CHAR_TABLE, LEET_RE, LEET_WORD_RE, REPEAT_RE, SPACED_RE, _apostrophe, _leet, _leet_word, _one,
-        _sub_mapped, _unspace, number_words,
+        APOS_RE,
+        CHAR_TABLE,
+        LEET_RE,
+        LEET_WORD_RE,
+        REPEAT_RE,
+        SPACED_RE,
+        _apostrophe,
+        _leet,
+        _leet_word,
+        _one,
+        _sub_mapped,
+        _unspace,
+        number_words,
     )
 
     text = text.replace("\r", " ").replace("\n", " ")

@@ -183,7 +183,8 @@ def test_facts_worked_out_elsewhere_and_adopted_give_the_same_findings(generated
 
 @pytest.mark.with_shipped_model
 def test_the_fingerprint_changes_with_the_model_and_the_rule_scores(monkeypatch):
-    from vaktpost.text import learned, memo as memo_mod
+    from vaktpost.text import learned
+    from vaktpost.text import memo as memo_mod
 
     with_model = memo.fingerprint()
     monkeypatch.setattr(learned, "installed_model", lambda: None)

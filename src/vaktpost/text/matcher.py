@@ -2,9 +2,9 @@
 
 All lexicon patterns of all languages are compiled into one Hyperscan database, and a
 batch is scanned as one buffer (messages joined by a newline; a match that runs on past its
-message's end — a pattern's `\s` can take the newline — is dropped, so a message's hits never
-depend on its neighbour in the batch), so
-the cost per message is a few bytes of scanning instead of one regex call per pattern.
+message's end — a pattern's whitespace class can take the newline — is dropped, so a
+message's hits never depend on its neighbour in the batch), so the cost per message is a
+few bytes of scanning instead of one regex call per pattern.
 Language is not routed on: every message meets every language's patterns, which is what
 code-switched chat needs. Where Hyperscan is missing, the same patterns run through Python's
 `re` (slower, same results) so nothing else changes.
