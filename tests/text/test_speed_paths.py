@@ -15,7 +15,7 @@ import json
 import pytest
 
 from vaktpost.model import Finding, Label
-from vaktpost.text import DIALOGUE_OPENERS, _finding, analyse_conversations, analyse_messages, memo
+from vaktpost.text import _finding, analyse_conversations, analyse_messages, memo, needs_dialogue
 from vaktpost.text.dialogue import Turn, apply_dialogue
 from vaktpost.text.labels import label_message
 from vaktpost.text.matcher import default_matcher
@@ -90,11 +90,12 @@ def test_switching_the_model_off_is_not_answered_from_memory(generated, monkeypa
 
 
 def test_dialogue_changes_nothing_without_an_opener(generated):
-    """Why a conversation without a minor label or an age probe may skip the dialogue."""
+    """Why a conversation without a minor label, an age probe, a child's age or a child named
+    may skip the dialogue."""
     skipped = 0
     for conv in generated:
         [facts] = analyse_messages([conv], use_learned=False)
-        if any(p.label in DIALOGUE_OPENERS for f in facts for p in f.proposed):
+        if needs_dialogue(facts):
             continue
         before = [list(f.proposed) for f in facts]
         apply_dialogue([Turn(m.sender.id, tuple(r.id for r in m.recipients), f) for m, f in zip(conv, facts)])

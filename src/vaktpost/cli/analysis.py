@@ -25,6 +25,7 @@ class Split(str, enum.Enum):
     train = "train"
     test = "test"
     all = "all"
+    fresh = "fresh"  # families from `vaktpost synth --templates DIR`
 
 
 @user_errors

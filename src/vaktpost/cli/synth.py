@@ -19,7 +19,8 @@ def register(app: typer.Typer) -> None:
         scenario: Annotated[str | None, typer.Option(help="Preset: mixed (default), case-2021, demo.")] = None,
         messages: Annotated[int | None, typer.Option(help="How many messages (mixed: exactly; presets: scales the background).")] = None,
         seed: Annotated[int, typer.Option(help="Same seed, same world, byte for byte.")] = 0,
-        split: Annotated[str, typer.Option(help="Template families to phrase with: train, test or all.")] = "all",
+        split: Annotated[str | None, typer.Option(help="Template families to phrase with: train, test, all (default), or fresh (default with --templates).")] = None,
+        templates: Annotated[Path | None, typer.Option("--templates", help="Folder of <lang>.json files with fresh families (split fresh); slots come from the shipped lexicon.")] = None,
         gzip_: Annotated[bool, typer.Option("--gzip", help="Write chats.jsonl.gz.")] = False,
         parquet: Annotated[bool, typer.Option("--parquet", help="Write chats.parquet.")] = False,
         perturb: Annotated[float, typer.Option(help="Scale of typo/leet/homoglyph/... rates; 0 = clean text.")] = 1.0,
@@ -42,12 +43,16 @@ def register(app: typer.Typer) -> None:
                 rates[name.strip()] = float(value)
             except ValueError:
                 raise UserError(f"{item!r} is not NAME=RATE", "--perturb-rate") from None
+        if split is None:
+            split = "fresh" if templates is not None else "all"
+        if templates is not None and split != "fresh":
+            raise UserError("--templates phrases with fresh families: use it with --split fresh", "--split")
         if out.exists() and not out.is_dir():
             raise UserError("exists and is not a folder", str(out))
         opts = GeneratorOptions(
             out=out, scenario=scenario or "mixed", messages=messages, seed=seed, split=split,
             fmt="gzip" if gzip_ else "parquet" if parquet else "jsonl", perturb=perturb,
-            perturb_rates=rates or None,
+            perturb_rates=rates or None, templates=templates,
         )
         if console.is_terminal and fmt == "text":
             with console.status("generating ...") as status:

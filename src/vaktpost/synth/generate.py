@@ -21,7 +21,7 @@ from vaktpost.synth.clock import DAY, Clock
 from vaktpost.synth.dialogue import SCRIPTS
 from vaktpost.synth.funnel import FunnelBook
 from vaktpost.synth.perturb import Perturber
-from vaktpost.synth.templates import LANGUAGES, TemplateBank
+from vaktpost.synth.templates import LANGUAGES, TemplateBank, load_fresh_templates
 from vaktpost.synth.world import (
     PairPicker,
     World,
@@ -45,6 +45,7 @@ class GeneratorOptions:
     fmt: str = "jsonl"
     perturb: float = 1.0
     perturb_rates: dict[str, float] | None = None
+    templates: Path | None = None  # a folder of fresh families; needs split "fresh"
     batch: int = 5_000
     progress: Callable[[int], None] | None = field(default=None, repr=False)
 
@@ -124,7 +125,10 @@ def generate(opts: GeneratorOptions) -> dict[str, Any]:
     rng = random.Random(opts.seed)
     rnd = rng.random
     world = World(opts.seed, _pool_sizes(sc, target, scale))
-    bank = TemplateBank(opts.split)
+    fresh = load_fresh_templates(opts.templates) if opts.templates is not None else None
+    if opts.split == "fresh" and fresh is None:
+        raise UserError("needs --templates DIR (the fresh families)", "--split")
+    bank = TemplateBank(opts.split, fresh)
     moves = bank.moves
     move_labels = {m: list(v.labels) for m, v in moves.items()}
     move_hn = {m: v.hard_negative for m, v in moves.items()}
@@ -294,6 +298,7 @@ def generate(opts: GeneratorOptions) -> dict[str, Any]:
         "scenario": opts.scenario,
         "seed": opts.seed,
         "split": opts.split,
+        "templates": str(opts.templates) if opts.templates is not None else None,
         "format": opts.fmt,
         "perturb": opts.perturb,
         "perturb_rates": perturber.rates,

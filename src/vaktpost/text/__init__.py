@@ -19,7 +19,7 @@ from vaktpost.text.labels import NOTHING, MessageFacts, Proposed, rule_scores
 from vaktpost.text.memo import facts_before_dialogue, own_copy
 from vaktpost.text.normalise import original_span
 
-__all__ = ["analyse_conversation", "analyse_conversations", "analyse_messages"]
+__all__ = ["analyse_conversation", "analyse_conversations", "analyse_messages", "needs_dialogue"]
 
 _OBFUSCATION_CATEGORIES = ("child", "young_ref", "relative", "codeword")
 
@@ -39,17 +39,34 @@ def analyse_messages(conversations: Sequence[Sequence[Message]], use_learned: bo
 
 
 # Labels that give a conversation dialogue state (a pending request, an age question, a
-# conversation about a child, a self-disclosed minor). Until a turn carries one of them the
-# state is empty and `apply_dialogue` changes nothing, so a conversation without one skips
-# it (tests/text/test_speed_paths.py pins that on generated conversations).
+# conversation about a child, a self-disclosed minor). Until a turn carries one of them, or
+# a line could state a child in answer to an ask (`needs_dialogue`), `apply_dialogue`
+# changes nothing, so a conversation without either skips it (tests/text/test_speed_paths.py
+# pins that on generated conversations).
 DIALOGUE_OPENERS = frozenset(DIALOGUE_MINOR) | {Label.AGE_PROBE}
+_CHILD_WORDS = ("child", "young_ref", "codeword", "relative")
+_STATED_AGES = ("person", "third", "grade", "under")
 
 
 def _opens_dialogue(f: MessageFacts) -> bool:
+    """A minor label or an age probe, or what a confirmation needs: a child's age or a child
+    named (the answer to an ask no rule recognised: "my niece, 11 y/o")."""
     for p in f.proposed:
         if p.label in DIALOGUE_OPENERS:
             return True
+    hits = f.hits
+    for c in _CHILD_WORDS:
+        if c in hits:
+            return True
+    for a in f.ages:
+        if a.kind in _STATED_AGES and a.minor:
+            return True
     return False
+
+
+def needs_dialogue(conv_facts: Sequence[MessageFacts]) -> bool:
+    """Whether the dialogue rules could change anything in a conversation with these facts."""
+    return any(f is not NOTHING and _opens_dialogue(f) for f in conv_facts)
 
 
 def _analyse(conversations, flat, use_learned: bool = True, copy_all: bool = True):
@@ -67,11 +84,11 @@ def _analyse(conversations, flat, use_learned: bool = True, copy_all: bool = Tru
         n = len(conv)
         conv_facts = shared[i : i + n]
         i += n
-        if any(f is not NOTHING and _opens_dialogue(f) for f in conv_facts):
+        if needs_dialogue(conv_facts):
             before, conv_facts = conv_facts, [own_copy(f) for f in conv_facts]
             turns = [
-                Turn(m.sender.id, tuple(r.id for r in m.recipients), f)
-                for m, f in zip(conv, conv_facts)
+                Turn(m.sender.id, tuple(r.id for r in m.recipients), f, k)
+                for k, (m, f) in enumerate(zip(conv, conv_facts))
                 if f is not NOTHING
             ]
             participants = {m.sender.id for m in conv}

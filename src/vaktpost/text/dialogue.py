@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from vaktpost.model import Label
-from vaktpost.text.labels import CHILD, MessageFacts
+from vaktpost.text.labels import CHILD, MessageFacts, _innocent, _leading
 
 ASKS = (Label.MINOR_REQUEST, Label.CONTENT_REQUEST)
 MINOR = (Label.MINOR_REQUEST, Label.MINOR_CONFIRMED, Label.CONTENT_REQUEST, Label.SELF_DISCLOSED_MINOR)
@@ -24,6 +24,7 @@ class Turn:
     sender: str
     recipients: tuple[str, ...]
     facts: MessageFacts
+    pos: int = -1  # the message's place in the conversation; -1: its place in `turns`
 
 
 @dataclass
@@ -33,6 +34,7 @@ class ConversationState:
     about_child: bool = False
     self_minor: set[str] = field(default_factory=set)
     last_turn: dict[tuple[str, str], int] = field(default_factory=dict)  # (sender, recipient) → turn
+    confirmed: set[tuple[str, str]] = field(default_factory=set)  # (confirmer, asker)
 
 
 def _drop(facts: MessageFacts, *labels: Label) -> None:
@@ -50,6 +52,7 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
         participants = {t.sender for t in turns}
         for t in turns:
             participants.update(t.recipients)
+    positions = [t.pos if t.pos >= 0 else i for i, t in enumerate(turns)]
     for i, t in enumerate(turns):
         f = t.facts
         to = t.recipients or tuple(p for p in participants if p != t.sender)
@@ -72,9 +75,26 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             stated = [a for a in young if a.kind in ("person", "third", "grade")] and not (
                 f.adult_only or f.has("innocent", "thing")
             )  # "she's 12" answering a request for a child confirms one
-            if Label.MINOR_CONFIRMED not in labels and (stated or f.has("affirm", "offer", "have") and (f.has(*CHILD) or young)):
+            busy = _innocent(f) and not f.has("offer")  # "yes, two. 8 and 11, they are at school now"
+            if Label.MINOR_CONFIRMED not in labels and not busy and (stated or f.has("affirm", "offer", "have") and (f.has(*CHILD) or young)):
                 span = (young[0].start, young[0].end, f"age={young[0].value}") if young else f.span(*CHILD)
                 f.add(Label.MINOR_CONFIRMED, span, "dialogue.answer")
+            elif Label.MINOR_CONFIRMED not in labels and t.sender not in st.self_minor and _assents(f):
+                # "yes available", "oo meron po", "ja, det går fint" as the first reply to a
+                # request for a child: in a seller's script the answer to a request is a
+                # confirmation or a refusal, and this is no refusal
+                # Before the first confirmation to that asker, or to a new ask for a younger
+                # one ("any younger available this weekend?"): after a confirmation, a "sure"
+                # answers the deal's next step ("can u bring ur nephew to the hotel on the 5th?").
+                if any(
+                    ((t.sender, a) not in st.confirmed or _asks_for_younger(turns[st.pending[(a, t.sender)]].facts))
+                    and _first_reply(turns, positions, st, i, a, t.sender)
+                    and _asks_for_child(turns[st.pending[(a, t.sender)]].facts, f)
+                    for a in askers
+                ):
+                    f.add(Label.MINOR_CONFIRMED, f.span("affirm", "offer", "have"), "dialogue.assent")
+        elif not askers and not refused and Label.MINOR_CONFIRMED not in labels:
+            _answer_to_any_ask(turns, positions, st, i, to)
         commerce = f.has("price", "price_word", "payment")
         quiet = f.adult_only or commerce or f.has("innocent", "thing")  # "18, verified"; "1000 pesos pag dalawa"
         if probers and not refused and not quiet and not (f.labels() & {Label.MINOR_CONFIRMED, Label.SELF_DISCLOSED_MINOR}):
@@ -84,7 +104,8 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
                 a = young[0]
                 third = any(st.age_asked[(p, t.sender)] for p in probers) or (st.about_child and a.kind != "self")
                 label = Label.MINOR_CONFIRMED if third else Label.SELF_DISCLOSED_MINOR
-                if third or a.value >= 8:  # a writer of 7 or less is not who chats back ("start ako mga 7")
+                other = f.has("have", "third_ref", *CHILD) and a.kind != "self"  # "my daughter is 8 and taller than me"
+                if (third or a.value >= 8) and (third or not other):  # a writer of 7 or less is not who chats back ("start ako mga 7")
                     f.add(label, (a.start, a.end, f"age={a.value}"), "dialogue.age_answer")
         if st.about_child and not (f.labels() & set(MINOR)) and not quiet and not refused:
             bare = [a for a in f.ages if a.kind == "bare" and a.minor and f.has("young_ref", "child", "relative", "third_ref")]
@@ -117,6 +138,7 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
         if Label.MINOR_CONFIRMED in labels:
             for a in askers:
                 st.pending.pop((a, t.sender), None)
+            st.confirmed.update((t.sender, r) for r in to)
         for a in probers:
             if f.ages:
                 st.age_asked.pop((a, t.sender), None)
@@ -139,10 +161,194 @@ def _implied_request(turns: Sequence[Turn], st: ConversationState, i: int, to: S
         if j is None or i - j > 3:
             continue
         g = turns[j].facts
-        if g.labels() & set(MINOR) or g.adult_only or g.has("refusal", "innocent", "thing", "price", "price_word"):
+        if g.labels() & set(MINOR) or g.has("innocent", "thing", "price", "price_word"):
+            continue
+        if (g.adult_only or g.has("refusal")) and not (_no_adults(g) and g.has(*CHILD)):
             continue
         young = [a for a in g.ages if a.minor and a.kind != "self"]
         if g.has(*CHILD) or young:
             span = (young[0].start, young[0].end, f"age={young[0].value}") if young else g.span(*CHILD)
-            g.add(Label.MINOR_REQUEST, span, "dialogue.implied_request")
-            st.about_child = True
+        elif st.last_turn.get((t.sender, r), -1) < j and _positions_apart(turns, i, j) <= 2:
+            span = _ask_span(g, "words")  # "what else do you have?" — "yes available, 7yo"
+            if span is None:
+                continue
+        else:
+            continue
+        _imply_request(g, span)
+        st.about_child = True
+
+
+# A seller's line that names a child only in passing, or a line about things, prices or adults,
+# is no statement of a child on offer.
+_NOT_A_STATEMENT = ("refusal", "innocent", "thing", "price", "price_word", "payment", "self_young")
+# What a counterpart's line must hold to be an ask: a request or wish form ("?" and the
+# tl/ceb question particle "ba" are request hits), a join or a show.
+_ASK_FORMS = ("request", "want", "join", "media")
+# An ask that is no request for a child: small talk about oneself or one's children, a price,
+# a payment, an age question (`dialogue.age_answer` handles the answer to that).
+_NOT_AN_ASK = ("refusal", "innocent", "thing", "price", "price_word", "payment", "age_probe", "offer_question")
+
+
+def _assents(f: MessageFacts) -> bool:
+    """A bare yes or "available" with nothing else in it: no price, no ask back, no refusal."""
+    if f.adult_only or f.has("refusal", "innocent", "thing", "price", "price_word", "payment", "media", "self_young"):
+        return False
+    if f.labels() & {Label.MINOR_REQUEST, Label.CONTENT_REQUEST, Label.SELF_DISCLOSED_MINOR}:
+        return False
+    request = f.hits.get("request")
+    if request is not None and request.end - request.start == 1:
+        return False  # "ok?", "available?": a question, not an answer
+    return _leading(f, "affirm") or f.has("offer")
+
+
+def _asks_for_child(g: MessageFacts, reply: MessageFacts) -> bool:
+    """The request names a child, a child's age or a show of a third person ("show her on
+    cam first"), and is no travel plan or haggling ("can she come to the hotel while I'm
+    there?" — "sure" confirms no child). A request naming
+    a child and nothing else ("do you have kids?") may be small talk: then a bare "yes"
+    confirms nothing; "yes, available" or "meron po" (I have) does."""
+    if g.has("travel", "price", "price_word", "payment") or not (g.has(*CHILD, "media_third") or g.minor_ages()):
+        return False  # "show her on cam first", a show of a third person, names one
+    return g.has("young_ref", "codeword", "join", "media", "offer", "want") or bool(g.minor_ages()) or reply.has("offer", "have")
+
+
+def _asks_for_younger(g: MessageFacts) -> bool:
+    return g.has("young_ref", "codeword") or bool(g.minor_ages())
+
+
+def _first_reply(turns: Sequence[Turn], positions: list[int], st: ConversationState, i: int, asker: str, replier: str) -> bool:
+    """Turn i is the replier's first line since the asker's pending request, which was the
+    last thing the asker said, at most two messages before."""
+    j = st.pending.get((asker, replier))
+    if j is None or st.last_turn.get((asker, replier)) != j or positions[i] - positions[j] > 2:
+        return False
+    return st.last_turn.get((replier, asker), -1) < j
+
+
+def _states_child(f: MessageFacts) -> tuple[int, int, str] | None:
+    """The evidence that a line states a child on offer: a child's age ("she is 12", "my
+    niece, 11 y/o", "grade 5"), or a child named beside a yes or an offer ("yes my niece")."""
+    if f.adult_only or f.has(*_NOT_A_STATEMENT) or Label.SELF_DISCLOSED_MINOR in f.labels():
+        return None
+    for a in f.ages:
+        if a.minor and a.kind in ("person", "third", "grade") and a.value >= 3:
+            return a.start, a.end, f"age={a.value}"
+    if f.has(*CHILD) and (_leading(f, "affirm") or f.has("offer")):
+        return f.span(*CHILD)
+    return None
+
+
+def _answer_to_any_ask(turns: Sequence[Turn], positions: list[int], st: ConversationState, i: int, to: Sequence[str]) -> None:
+    """A line stating a child, sent as the answer to a counterpart's ask that no rule took
+    for a request ("anything special tonight?" — "my niece, 11 y/o"), confirms one, and
+    the ask becomes the request it answers (`dialogue.implied_request`).
+
+    On unseen phrasings about a quarter of the requests are not recognised; without this
+    their answers were lost too. The ask must be the counterpart's last line, at most two
+    messages back, not yet answered, and not small talk, a price or an age question. A
+    plain statement with no yes or offer in it ("she is 12") needs an ask with a wish, a
+    join, a show, a child or an age in it (`_ask_span`): "how was your day?" or "hi po, naa
+    ka?" followed by "my son is 8 today" is a parent's small talk, and confirms nothing.
+    """
+    t = turns[i]
+    f = t.facts
+    if f.labels() & set(ASKS):
+        return  # an ask of its own ("do you have a younger boy available?") answers nothing
+    plain = not (_leading(f, "affirm") or f.has("offer", "join"))
+    span, need = _states_child(f), "evidence" if plain else "mark"
+    if span is None and not plain and not (f.adult_only or f.has(*_NOT_A_STATEMENT)):
+        # "she's here with me, 12", "pwede po, six siya": a yes with a bare number answers an
+        # ask that names a child or an age ("no adults pls, someone still in elementary")
+        bare = [a for a in f.ages if a.kind == "bare" and a.minor and a.value >= 3]
+        if bare:
+            span, need = (bare[0].start, bare[0].end, f"age={bare[0].value}"), "child"
+    if span is None:
+        if t.sender not in st.self_minor and _assents(f):
+            _assent_to_unrecognised_ask(turns, positions, st, i, to)
+        return
+    for r in to:
+        j = st.last_turn.get((r, t.sender))
+        if j is None or positions[i] - positions[j] > 2 or st.last_turn.get((t.sender, r), -1) > j:
+            continue
+        g = turns[j].facts
+        if g.labels() & (set(MINOR) | {Label.AGE_PROBE}):
+            continue
+        ask = _ask_span(g, need)
+        if ask is None:
+            continue
+        f.add(Label.MINOR_CONFIRMED, span, "dialogue.answer_ask")
+        _imply_request(g, ask)
+        st.about_child = True
+        return
+
+
+def _assent_to_unrecognised_ask(turns: Sequence[Turn], positions: list[int], st: ConversationState, i: int, to: Sequence[str]) -> None:
+    """A bare yes ("sige po, kaya yan sir", "ready when u are") as the first reply to an ask
+    that names a young one, a code word or a child's age but that no rule took for a
+    request ("no adults pls, someone still in elementary", "i want someone 7 or so")
+    confirms, like the yes to a recognised request (`dialogue.assent`). A child word alone
+    ("are your kids ok?" — "yes") is not enough."""
+    t = turns[i]
+    for r in to:
+        j = st.last_turn.get((r, t.sender))
+        if j is None or positions[i] - positions[j] > 2 or st.last_turn.get((t.sender, r), -1) > j or (t.sender, r) in st.confirmed:
+            continue
+        g = turns[j].facts
+        if g.labels() & (set(MINOR) | {Label.AGE_PROBE}):
+            continue
+        young = g.has("young_ref", "codeword") or bool(g.minor_ages()) or (_no_adults(g) and g.has(*CHILD))
+        ask = _ask_span(g, "child") if young and _asks_for_child(g, t.facts) else None
+        if ask is None:
+            continue
+        t.facts.add(Label.MINOR_CONFIRMED, t.facts.span("affirm", "offer", "have"), "dialogue.assent")
+        _imply_request(g, ask)
+        st.about_child = True
+        return
+
+
+def _imply_request(g: MessageFacts, span: tuple[int, int, str]) -> None:
+    """The answered ask becomes the request: for a show or a picture (`CONTENT_REQUEST`,
+    "I want a video call with her") unless it asks the child to join, as labels.py reads a
+    recognised ask; otherwise `MINOR_REQUEST`."""
+    label = Label.CONTENT_REQUEST if g.has("media") and not g.has("join") else Label.MINOR_REQUEST
+    g.add(label, span, "dialogue.implied_request")
+
+
+def _no_adults(g: MessageFacts) -> bool:
+    """The line refuses adults ("no adults pls, someone still in elementary"): the refusal
+    word stands right before the adult word, so it is a wish for a child, not a no."""
+    no, adult = g.hits.get("refusal"), g.hits.get("adult_marker")
+    return no is not None and adult is not None and 0 <= adult.start - no.end <= 1
+
+
+def _positions_apart(turns: Sequence[Turn], i: int, j: int) -> int:
+    a, b = turns[i].pos, turns[j].pos
+    return (a - b) if a >= 0 and b >= 0 else (i - j)
+
+
+def _ask_span(g: MessageFacts, need: str) -> tuple[int, int, str] | None:
+    """The evidence that a counterpart's line is an ask that could be a request for a child,
+    or None. Never small talk about a child, a price, a payment, an adult's line or an age
+    question. `need`: "mark" — any ask form, a question mark will do (answered by "yes my
+    niece"); "words" — more than a bare question mark (answered by a line that offers on its
+    own: "what else do you have?" — "yes available, 7yo"; a greeting "hi, how are you?" before
+    an unprompted offer asks for no one); "evidence" — a wish, a join, a show, a child or an
+    age in it (answered by a plain statement: "i want someone 7 or so" — "she is 7"; not "hi
+    po, naa ka?" — "enrollment ng anak kong 7 years old po today", a parent's news); "child"
+    — a child named or a child's age written as one (answered by a yes with a bare number,
+    "she's here, 12", whose number alone could be a price or a time). The "child" asks are
+    ones `text.needs_dialogue` lets through: a conversation whose lines name no child and
+    state no child's age skips the dialogue."""
+    wish = _no_adults(g) and g.has(*CHILD)  # "no adults pls, someone still in elementary"
+    if not (wish or g.has(*_ASK_FORMS)) or Label.AGE_PROBE in g.labels():
+        return None
+    if (g.adult_only or g.has(*_NOT_AN_ASK)) and not (wish and not g.has(*_NOT_AN_ASK[1:])):
+        return None
+    child = g.has(*CHILD) or bool(g.minor_ages())
+    evidence = child or g.has("want", "join", "media") or any(a.minor for a in g.ages)
+    request = g.hits.get("request")
+    only_mark = request is not None and request.end - request.start <= 1 and not evidence
+    if (need == "child" and not child) or (need == "evidence" and not evidence) or (need == "words" and only_mark):
+        return None
+    h = g.hits.get("want") or g.hits.get("request") or g.hits.get("join") or g.hits.get("media")
+    return (h.start, h.end, h.pattern.rule) if h is not None else g.span(*CHILD)

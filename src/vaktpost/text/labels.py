@@ -193,6 +193,8 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
             and not (text.startswith("may", h.start) and not _MAY_AKO.match(text, a.end))  # "on May 2 for work"
         ]
     self_minor = [a for a in f.ages if a.kind == "self" and a.minor]
+    if self_minor and not f.has("self_ref") and _child_first(f, self_minor[0]):
+        self_minor = []  # "datteren min er går i 2. klasse": the daughter's class, not the writer's
     if f.has("self_young"):  # "mamma sier jeg er for ung ... 17 år", "bata pa ako, 11 anyos"
         self_minor += [a for a in f.ages if a.minor and a.kind in ("person", "third", "bare")]
         minor_ages = []
@@ -205,14 +207,15 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
     ):
         self_minor = [a for a in minor_ages if a.kind == "person"]
         minor_ages = [a for a in minor_ages if a not in self_minor]
-    about_other = f.has("have", "offer", "offer_question", *CHILD) or (
+    school = _own_school(text, f)  # "only 14 yrs, in middle school": the school is the writer's
+    about_other = f.has("have", "offer", "offer_question") or (f.has(*CHILD) and not school) or (
         f.has("third_ref") and not _inside(f.hits.get("third_ref"), f.hits.get("self_age"))  # nb "13 år her"
     )
-    if not self_minor and f.has("self_age") and not about_other:
+    if not self_minor and f.has("self_age") and not about_other and not f.has("price", "price_word", "payment"):
         self_minor = _shorthand_age(text, f.hits["self_age"])  # "14 here", "age 13", "14f", "14 na ako"
     if self_minor:
         f.add(Label.SELF_DISCLOSED_MINOR, _age_span(self_minor[0]), "age.self")
-        if not child:
+        if not child or school:
             return f  # about oneself: no one is asked for or offered
     elif f.has("self_underage") and not about_other:  # "not 18 yet", "hindi pa ako 18", "ikke 18 enda"
         f.add(Label.SELF_DISCLOSED_MINOR, f.span("self_underage"), "self.underage")
@@ -226,6 +229,8 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
             f.add(Label.CONTENT_REQUEST, f.span("media_third"), "content.third")  # "I want a show with her"
         return f
     stance = speech_act(f, role)
+    if stance == "ask" and role is not Role.CUSTOMER and _affirmed(text, f):
+        stance = "offer"  # "pwede po, grade 5 siya": tl/ceb "pwede" opening a reply is a yes
     refused = f.has("refusal")
     innocent = _innocent(f) and not f.has("offer")  # own children asleep, at school: no offer
     media = f.has("media")
@@ -342,7 +347,7 @@ def _possessive_only(text: str, hits: list[Hit]) -> bool:
 _ENDS_AGE = re.compile(
     r"\s*(?:$|[,.!?;:)]|(?:if|for|here|now|tonight|available|ready|and|or|y|po|ako|kami|dito|diri|ko|koy|mi|her|hvis|til|klar|ledig)\b)"
 )
-_MAY_AKO = re.compile(r"\s*(?:ako|kami|po)\b")  # tl "may 12 ako": not the month "May 12"
+_MAY_AKO = re.compile(r"\s*(?:po\s+)?(?:ako|kami)\b")  # tl "may 12 ako": not the month "May 12" ("busy until May 5 po")
 _NUMBER = re.compile(r"\d{1,2}")
 
 
@@ -352,6 +357,37 @@ def _shorthand_age(text: str, hit: Hit) -> list[AgeMention]:
     if m is None or int(m.group()) >= 18:
         return []
     return [AgeMention(int(m.group()), m.start(), m.end(), "self")]
+
+
+_SCHOOL = re.compile(r"\b(?:schol|elementary|grade|klase|skole|ungdomskole|barneskole|eskwela|elementarya)")
+
+
+def _child_first(f: MessageFacts, age: AgeMention) -> bool:
+    """A child or relative is named before the age: the age is theirs."""
+    return any(c in f.hits and f.hits[c].start < age.start for c in CHILD)
+
+
+def _own_school(text: str, f: MessageFacts) -> bool:
+    """The only child words are a school level named after one's own shorthand age ("only 14
+    yrs, in middle school", "bare 12, går i 7. klasse"): the school is the writer's."""
+    me = f.hits.get("self_age")
+    if me is None:
+        return False
+    kids = [f.hits[c] for c in CHILD if c in f.hits]
+    return bool(kids) and all(h.start >= me.end and _SCHOOL.search(text, h.start, h.end) for h in kids)
+
+
+_QUESTION_PARTICLE = re.compile(r"\b(?:ba|bah|bay|kaya|eh)\b")
+
+
+def _affirmed(text: str, f: MessageFacts) -> bool:
+    """The only request word is the yes the line opens with ("pwede po, grade 5 siya",
+    "pwede, 10 anyos"): no question mark, no question particle, no wish."""
+    a, r = f.hits.get("affirm"), f.hits.get("request")
+    return (
+        a is not None and r is not None and a.start <= 2 and (r.start, r.end) == (a.start, a.end)
+        and not f.has("want") and "?" not in text and _QUESTION_PARTICLE.search(text) is None
+    )
 
 
 def _leading(f: MessageFacts, category: str) -> bool:

@@ -86,7 +86,9 @@ def _fuzzy_variants(phrase: str, ordinary: set[str]) -> set[str]:
             continue
         for v in _misspellings(w):
             v = normalise(v)  # a swap can make a double letter that folding removes
-            if v != w and v not in ordinary:
+            # ... or a number word: "tulog" less its g is ceb "tulo" (three), folded to "3",
+            # which made every "3" ("grade 3", "3 pm") an innocent context
+            if v != w and v not in ordinary and v.isalpha():
                 out.add(" ".join(words[:i] + [v] + words[i + 1 :]))
     return out
 
