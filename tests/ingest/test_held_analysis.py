@@ -143,3 +143,49 @@ def test_senders_are_taken_as_stored_not_as_each_line_says(request, db_url, tmp_
     recs[2]["sender"] = {"id": "b-1", "name": "renamed", "role": "performer"}  # stored: customer
     got, _ = _compare(request, db_url, tmp_path, [[write_jsonl(tmp_path / "roles.jsonl", [json.dumps(r) for r in recs])]])
     assert got  # the exchange is labelled at all
+
+
+class _Watched(HeldMessages):
+    """HeldMessages that records what the reader process sent and what this process prepared."""
+
+    def __init__(self, fingerprint: str | None = None) -> None:
+        super().__init__()
+        self.adopted = self.offs = 0
+        if fingerprint is not None:
+            self._fingerprint = fingerprint
+
+    def adopt(self, payload) -> None:
+        self.adopted += len(payload[1])
+        super().adopt(payload)
+
+    def off(self) -> None:
+        self.offs += 1
+        super().off()
+
+
+@pytest.mark.parametrize("fingerprint", [None, "not this configuration"], ids=["shared", "refused"])
+def test_text_facts_worked_out_in_the_reader_process_give_the_same_findings(request, db_url, tmp_path, lines, fingerprint):
+    """`vaktpost scan` on a big file: the reader process works out its share of the text
+    facts (ingest/parallel.py) and this process the rest. A reader whose configuration
+    differs sends none and this process works them all out. Findings as the reload's."""
+    from vaktpost.ingest.wire import in_reader_share
+    from vaktpost.text import memo
+
+    path = write_jsonl(tmp_path / "all.jsonl", lines)
+    opts = ImportOptions(batch_size=400, parallel=True)
+    memo.clear()
+    held = _Watched(fingerprint)
+    held_engine, plain_engine = open_store(db_url), open_store(store_url(request, tmp_path, "plain.db"))
+    touched = import_file(held_engine, path, opts, on_written=held.on_written, facts=held).conversation_keys
+    texts = {json.loads(line).get("text") or "" for line in lines}
+    prepared = {raw for raw, _ in memo._memo(True).facts}
+    if fingerprint is None:
+        assert held.adopted > 100 and held.offs == 0
+        assert prepared == texts  # both shares, none missing
+    else:
+        assert held.adopted == 0 and held.offs == 1
+        assert {t for t in texts if not in_reader_share(t)} <= prepared  # this process did its share at least
+    analyse_conversations(held_engine, touched, held=held)
+    plain = import_file(plain_engine, path, ImportOptions(batch_size=400, parallel=False)).conversation_keys
+    analyse_conversations(plain_engine, plain)
+    assert _stored(held_engine) == _stored(plain_engine)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from vaktpost.text import matcher as matcher_mod
 from vaktpost.text.lexicon import Pattern
 from vaktpost.text.matcher import Matcher, default_matcher
@@ -49,3 +52,24 @@ def test_fallback_without_hyperscan_gives_the_same_hits(monkeypatch):
     for a, b in zip(fast, slow):
         assert {(h.pattern.category, h.start) for h in a} == {(h.pattern.category, h.start) for h in b}
         assert any(h.pattern.category in ("young_ref", "payment") for h in a)
+
+
+def test_a_match_does_not_run_on_into_the_next_message_of_the_batch():
+    """"…11 yrs" then a line starting "here": `11 yrs\\s+here` (a self-age phrase) matched
+    across the newline that joins them, and a laptop's age became a minor's self-disclosure
+    — depending on which line happened to follow in the batch."""
+    texts = normalise_batch(["old na laptop ko, 11 yrs", "here is the receipt"])
+    together = default_matcher().scan_batch(texts)
+    assert together == [default_matcher().scan_batch([t])[0] for t in texts]
+    assert not any(h.end > len(texts[0]) for h in together[0])
+
+
+_WORDS = ["11 yrs", "here", "12", "yo", "kids", "po", "available", "é", "gcash", "", " ", "how old", "laptop", "15 y/o", "dito"]
+
+
+@given(st.lists(st.lists(st.sampled_from(_WORDS), max_size=5).map(" ".join), min_size=1, max_size=6))
+@settings(max_examples=200, deadline=None)
+def test_hits_in_a_batch_are_the_hits_of_each_message_alone(lines):
+    texts = normalise_batch(lines)
+    m = default_matcher()
+    assert m.scan_batch(texts) == [m.scan_batch([t])[0] for t in texts]

@@ -111,3 +111,46 @@ def test_batch_equals_one_message_at_a_time(texts):
     from vaktpost.text.normalise import normalise, normalise_batch
 
     assert normalise_batch(texts) == [normalise(t) for t in texts]
+
+
+def _every_step_mapped(text: str) -> tuple[str, list[int]]:
+    """The offset map built the long way: every character folded one at a time, every step
+    applied whether or not it matches (the code before the skipped steps)."""
+    from vaktpost.text.normalise import (
+        APOS_RE,
+        CHAR_TABLE,
+        LEET_RE,
+        LEET_WORD_RE,
+        REPEAT_RE,
+        SPACED_RE,
+        _apostrophe,
+        _leet,
+        _leet_word,
+        _one,
+        _sub_mapped,
+        _unspace,
+        number_words,
+    )
+
+    text = text.replace("\r", " ").replace("\n", " ")
+    parts, offsets = [], []
+    for i, ch in enumerate(text):
+        folded = ch.lower() if ch.isascii() else CHAR_TABLE[ord(ch)]
+        parts.append(folded)
+        offsets.extend([i] * len(folded))
+    t = "".join(parts)
+    pattern, table = number_words()
+    for rx, repl in ((LEET_RE, _leet), (LEET_RE, _leet), (LEET_WORD_RE, _leet_word), (SPACED_RE, _unspace),
+                     (APOS_RE, _apostrophe), (pattern, lambda m: table[m.group()]), (REPEAT_RE, _one)):
+        t, offsets = _sub_mapped(rx, repl, t, offsets)
+    return t, offsets
+
+
+@given(st.text(alphabet=st.sampled_from(list("kids 0134@$ .-_KIDSåøæ\u200bіοｋ12yo\n?!ßéñ🤗\u0301 twelve'm")), max_size=40))
+@settings(max_examples=400)
+def test_offset_map_with_skipped_steps_equals_every_step_applied(text):
+    from vaktpost.text.normalise import offset_map
+
+    t, offsets = offset_map(text)
+    assert (t, list(offsets)) == _every_step_mapped(text)
+    assert normalise_with_offsets(text) == _every_step_mapped(text)

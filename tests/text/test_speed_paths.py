@@ -149,3 +149,61 @@ def test_facts_prepared_during_an_import_give_the_same_findings(generated):
     assert all((m.text or "", m.sender.role) in table.facts for m in flat)
     prepared = [f for batch in _in_batches(generated) for f in analyse_conversations(batch)]
     assert prepared == [f for batch in _in_batches(generated) for f in plain_path(batch)]
+
+
+@pytest.mark.with_shipped_model
+def test_facts_worked_out_elsewhere_and_adopted_give_the_same_findings(generated):
+    """What an import's reader process does (ingest/parallel.py): `work_out` in one table,
+    pickled across, `adopt`ed into an empty one — then the analysis finds every fact ready
+    and the findings are those of the plain path; `NOTHING` stays the one shared object."""
+    import pickle
+
+    from vaktpost.ingest.wire import text_and_role, wire_row
+    from vaktpost.text.labels import NOTHING
+
+    flat = [m for c in generated for m in c]
+    memo.clear()
+    payloads = [memo.work_out(text_and_role([wire_row(m) for m in flat[i : i + 1_000]])) for i in range(0, len(flat), 1_000)]
+    assert memo.work_out(text_and_role([wire_row(m) for m in flat[:1_000]])) is None  # nothing new the second time
+    sent = [pickle.loads(pickle.dumps(p)) for p in payloads if p is not None]
+    fingerprint = memo.fingerprint()
+    memo.clear()
+    assert memo.fingerprint() == fingerprint
+    for p in sent:
+        memo.adopt(p)
+    table = memo._memo(True)
+    assert all((m.text or "", m.sender.role) in table.facts for m in flat)
+    assert any(f is NOTHING for f in table.facts.values())
+    patterns = {id(h.pattern) for entry in table.texts.values() for h in entry[1]}
+    assert len(patterns) <= len(default_matcher().patterns)  # one object per pattern, not one per batch
+    before = len(table.facts)
+    adopted = [f for batch in _in_batches(generated) for f in analyse_conversations(batch)]
+    assert len(table.facts) == before  # nothing was worked out again
+    assert adopted == [f for batch in _in_batches(generated) for f in plain_path(batch)]
+
+
+@pytest.mark.with_shipped_model
+def test_the_fingerprint_changes_with_the_model_and_the_rule_scores(monkeypatch):
+    from vaktpost.text import learned
+    from vaktpost.text import memo as memo_mod
+
+    with_model = memo.fingerprint()
+    monkeypatch.setattr(learned, "installed_model", lambda: None)
+    without = memo.fingerprint()
+    assert without != with_model
+    assert memo.fingerprint(use_learned=False) == without
+    scores = dict(memo_mod.rule_scores())
+    scores["evasion.obfuscated"] = 0.5
+    monkeypatch.setattr(memo_mod, "rule_scores", lambda: scores)
+    assert memo.fingerprint() != without
+
+
+def test_a_full_table_lets_go_of_its_older_half_and_stays_consistent(generated, monkeypatch):
+    monkeypatch.setattr(memo, "MAX_ENTRIES", 600)
+    memo.clear()
+    batches = _in_batches(generated, 40)
+    got = [f for batch in batches for f in analyse_conversations(batch)]
+    table = memo._memo(True)
+    assert len(table.texts) + len(table.facts) + len(table.finding_parts) < 600 + 3 * 2_000
+    assert all(raw in table.texts for raw, _ in table.facts)  # facts never outlive their text
+    assert got == [f for batch in batches for f in plain_path(batch)]

@@ -13,6 +13,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from vaktpost.bulkwork import collector_paused
 from vaktpost.cli.common import (
     DbOption,
     Output,
@@ -86,10 +87,13 @@ def scan(
     engine = open_store(resolve_db(db))
     results, touched = [], set()
     held = HeldMessages()  # conversations these imports create are analysed without a reload
-    with _progress() as progress:
+    # The collector waits for the whole command (records are acyclic; reference counting
+    # frees them): between the analysis's chunks it re-walked the held rows and the text
+    # facts, ~0.2 s per 100,000 messages. What is left at exit is never walked (below).
+    with _progress() as progress, collector_paused():
         for path in inputs:
             task = progress.add_task(f"import {path.name}", total=path.stat().st_size)
-            result = import_file(engine, path, opts, on_progress=lambda pos, t=task: progress.update(t, completed=pos), on_written=held.on_written)
+            result = import_file(engine, path, opts, on_progress=lambda pos, t=task: progress.update(t, completed=pos), on_written=held.on_written, facts=held)
             progress.update(task, completed=path.stat().st_size)
             results.append(result)
             touched |= result.conversation_keys

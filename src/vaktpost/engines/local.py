@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from sqlalchemy import Engine
 
 from vaktpost.bulkwork import collector_paused
-from vaktpost.model import Role
+from vaktpost.ingest.wire import text_and_role
 from vaktpost.scan import scan_conversations
 from vaktpost.store.conversations import (
     MessageBuilder,
@@ -29,7 +29,6 @@ from vaktpost.text import memo
 
 CHUNK = 500
 MAX_HELD = 200_000  # messages kept for the analysis (~520 bytes each: ~100 MB); beyond: reload
-_ROLES = {r.value: r for r in Role}
 
 
 class HeldMessages:
@@ -46,9 +45,28 @@ class HeldMessages:
         self.count = 0
         self.rows: dict[int, list[tuple]] = {}  # conversation key → rows
         self.dirty: set[int] = set()
+        self.prepare_here = True  # False while an import's reader process works the facts out
+        self._fingerprint: str | None = None
+
+    # The import's reader process may work out the text facts instead (ingest/parallel.py):
+    # `import_file(..., facts=held)` uses these four.
+    @property
+    def fingerprint(self) -> str:
+        if self._fingerprint is None:
+            self._fingerprint = memo.fingerprint()
+        return self._fingerprint
+
+    def in_reader(self, yes: bool) -> None:
+        self.prepare_here = not yes
+
+    def adopt(self, payload) -> None:
+        memo.adopt(payload)
+
+    def off(self) -> None:
+        self.prepare_here = True
 
     def on_written(self, batch: Sequence, rows: Sequence[tuple], new: int, created: set[int]) -> None:
-        prepare_texts(batch)
+        prepare_texts(batch, None if self.prepare_here else False)
         held, dirty = self.rows, self.dirty
         if new < len(rows) or self.count + len(rows) > self.limit:
             for r in rows:  # a row not inserted, or no room: these conversations are reloaded
@@ -118,8 +136,9 @@ def _analyse_held(conn, conversations: list[list[tuple]], build: MessageBuilder)
     return insert_new_text_findings(conn, senders, scan_conversations(messages))
 
 
-def prepare_texts(rows) -> None:
+def prepare_texts(rows, reader_share: bool | None = None) -> None:
     """Works out the text stage's facts of each (text, sender role) of these wire rows ahead
     of time; `analyse_conversations` then finds them remembered (text/memo.py). Findings are
-    the same with or without it."""
-    memo.prepare((w.text, _ROLES.get(w.sender_role, Role.UNKNOWN)) for w in rows)
+    the same with or without it. `reader_share=False`: only the texts an import's reader
+    process leaves to this one (ingest/wire.in_reader_share)."""
+    memo.prepare(text_and_role(rows, reader_share))

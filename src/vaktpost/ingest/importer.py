@@ -22,10 +22,10 @@ from sqlalchemy import Engine, insert, update
 from vaktpost.bulkwork import batches, collector_paused
 from vaktpost.errors import UserError
 from vaktpost.ingest.parallel import wire_batches_in_child
-from vaktpost.ingest.readers import FORMATS, ImportOptions, read_messages  # noqa: F401 - FORMATS, ImportOptions: re-exported
+from vaktpost.ingest.readers import FORMATS, ImportOptions, read_messages, read_wire_rows  # noqa: F401 - FORMATS, ImportOptions, read_messages: re-exported
 from vaktpost.ingest.records import Rejected
 from vaktpost.ingest.source import InputFile, check_input
-from vaktpost.ingest.wire import WireRow, wire_row
+from vaktpost.ingest.wire import WireRow
 from vaktpost.store.bulk import insert_messages
 from vaktpost.store.keys import KeyCache
 from vaktpost.store.tables import imports
@@ -191,13 +191,13 @@ def _use_child_process(path: Path, opts: ImportOptions) -> bool:
 
 def _wire_batches_here(path: Path, fmt: str, opts: ImportOptions) -> Iterator[tuple[list, list, int]]:
     with InputFile(path) as source:
-        for batch in batches(read_messages(source, fmt, opts), opts.batch_size):
+        for batch in batches(read_wire_rows(source, fmt, opts), opts.batch_size):
             rows, rejected = [], []
             for item in batch:
                 if isinstance(item, Rejected):
                     rejected.append(item)
                 else:
-                    rows.append(wire_row(item))
+                    rows.append(item)
             yield rows, rejected, source.position()
 
 
@@ -207,10 +207,13 @@ def import_file(
     opts: ImportOptions = ImportOptions(),  # noqa: B008 - frozen, shared safely
     on_progress: Callable[[int], None] | None = None,
     on_written: Callable | None = None,
+    facts=None,
 ) -> ImportResult:
     """Import one file in one transaction. `on_written` is `MessageWriter`'s hook: it sees
     each batch as written, while the reader process parses the next one (the scan command
-    prepares the analysis there: engines/local.HeldMessages)."""
+    prepares the analysis there: engines/local.HeldMessages). `facts` (the same object, for
+    the scan command) takes the text facts a reader process works out (ingest/parallel.py);
+    its `in_reader(bool)` says whether this import has one."""
     path = Path(path)
     fmt = detect_format(path) if opts.format == "auto" else opts.format
     result = ImportResult(path=str(path), format=fmt)
@@ -219,10 +222,13 @@ def import_file(
     committed = False
     try:
         check_input(path)  # missing, directory, empty: refused before anything starts
-        if _use_child_process(path, opts):
-            source = wire_batches_in_child(path, fmt, opts, opts.batch_size)
+        in_child = _use_child_process(path, opts)
+        if in_child:
+            source = wire_batches_in_child(path, fmt, opts, opts.batch_size, facts)
         else:
             source = _wire_batches_here(path, fmt, opts)
+        if facts is not None:
+            facts.in_reader(in_child)
         with engine.begin() as conn, collector_paused():
             import_id = conn.execute(
                 insert(imports).values(path=str(path), format=fmt, started_at=datetime.now(UTC))

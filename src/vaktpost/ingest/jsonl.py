@@ -12,7 +12,8 @@ from vaktpost.ingest.source import InputFile
 from vaktpost.model import Message
 
 
-def read_jsonl(source: InputFile, zone: tzinfo | None = None) -> Iterator[Message | Rejected]:
+def read_jsonl(source: InputFile, zone: tzinfo | None = None, build=message_from_record) -> Iterator[Message | Rejected]:
+    """Messages (or, with `build=records.wire_row_from_record`, wire rows) and rejected lines."""
     for number, raw in source.lines():
         if not raw.strip():
             continue
@@ -23,6 +24,6 @@ def read_jsonl(source: InputFile, zone: tzinfo | None = None) -> Iterator[Messag
             yield Rejected(number, raw, why)
             continue
         try:
-            yield message_from_record(record, zone)
+            yield build(record, zone)
         except RecordError as exc:
             yield Rejected(number, raw, str(exc), exc.key)

@@ -15,8 +15,9 @@ from vaktpost.errors import UserError
 from vaktpost.ingest.csv_reader import parse_column_mapping, read_csv
 from vaktpost.ingest.jsonl import read_jsonl
 from vaktpost.ingest.pan12 import DEFAULT_BASE_DATE, read_pan12
-from vaktpost.ingest.records import Rejected
+from vaktpost.ingest.records import Rejected, wire_row_from_record
 from vaktpost.ingest.source import InputFile
+from vaktpost.ingest.wire import WireRow, wire_row
 from vaktpost.model import Message
 
 FORMATS = ("jsonl", "csv", "pan12")
@@ -43,3 +44,11 @@ def read_messages(source: InputFile, fmt: str, opts: ImportOptions) -> Iterator[
     if fmt == "pan12":
         return read_pan12(source, opts.zone, opts.platform, opts.pan12_date)
     raise UserError(f"unknown format {fmt!r} (one of auto, {', '.join(FORMATS)})", where="--format")
+
+
+def read_wire_rows(source: InputFile, fmt: str, opts: ImportOptions) -> Iterator[WireRow | Rejected]:
+    """`wire_row` of each message `read_messages` gives (rejected lines as they are); JSONL
+    lines go straight to wire rows, without a Message in between."""
+    if fmt == "jsonl":
+        return read_jsonl(source, opts.zone, build=wire_row_from_record)
+    return (item if isinstance(item, Rejected) else wire_row(item) for item in read_messages(source, fmt, opts))

@@ -6,11 +6,14 @@ Every reader ends here, so the rules of spec/chat-export.md live in one place.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import orjson
+
 from vaktpost.errors import UserError
+from vaktpost.ingest.wire import WireRow
 from vaktpost.model import Attachment, Message, Participant, Role
 
 KNOWN_KEYS = frozenset(
@@ -87,7 +90,7 @@ def parse_time(value: Any, key: str, zone: tzinfo | None) -> datetime:
     return when
 
 
-def _participant(value: Any, key: str) -> Participant:
+def _participant_parts(value: Any, key: str) -> tuple[str, Role, str | None]:
     if type(value) is not dict:
         raise RecordError("must be an object with an id", key)
     pid = value.get("id")
@@ -99,10 +102,15 @@ def _participant(value: Any, key: str) -> Participant:
     if role is None:
         raise RecordError(f"unknown role {value.get('role')!r} (one of {', '.join(_ROLES)})", f"{key}.role")
     name = value.get("name")
-    return Participant(pid, role, name if type(name) is str else None)
+    return pid, role, name if type(name) is str else None
 
 
-def _attachments(value: Any) -> tuple[Attachment, ...]:
+def _participant(value: Any, key: str) -> Participant:
+    return Participant(*_participant_parts(value, key))
+
+
+def _attachment_parts(value: Any) -> tuple[tuple, ...]:
+    """(path, sha256, md5, mime) of each attachment, as given."""
     if value is None:
         return ()
     if not isinstance(value, list):
@@ -111,19 +119,17 @@ def _attachments(value: Any) -> tuple[Attachment, ...]:
     for i, item in enumerate(value):
         if not isinstance(item, dict):
             raise RecordError("must be an object", f"attachments[{i}]")
-        out.append(
-            Attachment(
-                path=item.get("path"),
-                sha256=item.get("sha256"),
-                md5=item.get("md5"),
-                mime=item.get("mime"),
-            )
-        )
+        out.append((item.get("path"), item.get("sha256"), item.get("md5"), item.get("mime")))
     return tuple(out)
 
 
-def message_from_record(record: Any, zone: tzinfo | None = None) -> Message:
-    """Validate one canonical record; unknown keys are kept in `meta`, never rejected."""
+def _attachments(value: Any) -> tuple[Attachment, ...]:
+    return tuple(Attachment(*a) for a in _attachment_parts(value))
+
+
+def _record_parts(record: Any, zone: tzinfo | None) -> tuple:
+    """Every check of the format, in one order (the first broken rule is the one reported),
+    and the record's values: what a Message and a wire row are both built from."""
     if not isinstance(record, dict):
         raise RecordError(f"a line must hold a JSON object, not {type(record).__name__}")
     sender = record.get("sender")
@@ -142,16 +148,62 @@ def message_from_record(record: Any, zone: tzinfo | None = None) -> Message:
         raise RecordError("must be an object", "meta")
     if not KNOWN_KEYS.issuperset(record):
         meta = {**meta, **{k: v for k, v in record.items() if k not in KNOWN_KEYS}}
+    return (
+        _text(record, "platform"),
+        _text(record, "conversation_id"),
+        _text(record, "message_id"),
+        parse_time(record.get("sent_at"), "sent_at", zone),
+        _participant_parts(sender, "sender"),
+        text,
+        tuple(_participant_parts(r, f"recipients[{i}]") for i, r in enumerate(recipients)),
+        _attachment_parts(record.get("attachments")),
+        _text(record, "ip", required=False),
+        _text(record, "country", required=False),
+        meta,
+    )
+
+
+def message_from_record(record: Any, zone: tzinfo | None = None) -> Message:
+    """Validate one canonical record; unknown keys are kept in `meta`, never rejected."""
+    platform, conv, message_id, sent_at, sender, text, recipients, attachments, ip, country, meta = _record_parts(record, zone)
     return Message(
-        platform=_text(record, "platform"),  # type: ignore[arg-type]
-        conversation_id=_text(record, "conversation_id"),  # type: ignore[arg-type]
-        message_id=_text(record, "message_id"),  # type: ignore[arg-type]
-        sent_at=parse_time(record.get("sent_at"), "sent_at", zone),
-        sender=_participant(sender, "sender"),
+        platform=platform,
+        conversation_id=conv,
+        message_id=message_id,
+        sent_at=sent_at,
+        sender=Participant(*sender),
         text=text,
-        recipients=tuple(_participant(r, f"recipients[{i}]") for i, r in enumerate(recipients)),
-        attachments=_attachments(record.get("attachments")),
-        ip=_text(record, "ip", required=False),
-        country=_text(record, "country", required=False),
+        recipients=tuple(Participant(*r) for r in recipients),
+        attachments=tuple(Attachment(*a) for a in attachments),
+        ip=ip,
+        country=country,
         meta=meta,
+    )
+
+
+_UTC = UTC
+_dumps = orjson.dumps
+_ATTACHMENT_FIELDS = ("path", "sha256", "md5", "mime")
+
+
+def wire_row_from_record(record: Any, zone: tzinfo | None = None) -> WireRow:
+    """`wire_row(message_from_record(record, zone))` without the Message in between — the
+    JSONL reader process's per-line work, a third of it building frozen records only to
+    take them apart again (tests/ingest pins the two equal, errors included)."""
+    platform, conv, message_id, sent_at, sender, text, recipients, attachments, ip, country, meta = _record_parts(record, zone)
+    return WireRow(
+        platform,
+        conv,
+        message_id,
+        sender[0],
+        sender[2],
+        sender[1].value,
+        tuple((r[0], r[2], r[1].value) for r in recipients),
+        sent_at.astimezone(_UTC).replace(tzinfo=None).isoformat(" ", "microseconds"),
+        text,
+        _dumps([{"id": r[0], "role": r[1].value} for r in recipients]).decode() if recipients else None,
+        _dumps([{k: v for k, v in zip(_ATTACHMENT_FIELDS, a) if v} for a in attachments]).decode() if attachments else None,
+        ip,
+        country,
+        _dumps(meta).decode() if meta else None,
     )

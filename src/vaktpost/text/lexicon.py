@@ -25,6 +25,21 @@ class Pattern:
     regex: str  # over normalised text, hyperscan- and re-compatible
     rule: str  # stable name stored as the evidence's rule
 
+    def __reduce__(self):
+        # Facts worked out in an import's reader process come back pickled, a batch at a
+        # time: one object per pattern on this side, not one per batch (text/memo.py).
+        return _interned, (self.id, self.category, self.language, self.regex, self.rule)
+
+
+_INTERNED: dict[tuple, Pattern] = {}
+
+
+def _interned(*fields) -> Pattern:
+    p = _INTERNED.get(fields)
+    if p is None:
+        p = _INTERNED[fields] = Pattern(*fields)
+    return p
+
 
 @lru_cache(maxsize=1)
 def raw_lexicons() -> dict[str, dict[str, list[str]]]:

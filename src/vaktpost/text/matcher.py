@@ -1,8 +1,10 @@
 """One multi-pattern matcher over a batch of normalised messages.
 
 All lexicon patterns of all languages are compiled into one Hyperscan database, and a
-batch is scanned as one buffer (messages joined by a newline, which no pattern crosses), so
-the cost per message is a few bytes of scanning instead of one regex call per pattern.
+batch is scanned as one buffer (messages joined by a newline; a match that runs on past its
+message's end — a pattern's whitespace class can take the newline — is dropped, so a
+message's hits never depend on its neighbour in the batch), so the cost per message is a
+few bytes of scanning instead of one regex call per pattern.
 Language is not routed on: every message meets every language's patterns, which is what
 code-switched chat needs. Where Hyperscan is missing, the same patterns run through Python's
 `re` (slower, same results) so nothing else changes.
@@ -120,6 +122,8 @@ class Matcher:
         which = np.searchsorted(np.asarray(starts), np.fromiter((r[1] for r in raw), dtype=np.int64, count=len(raw)), "right") - 1
         for (pid, s, e), i in zip(raw, which.tolist()):
             base = starts[i]
+            if e - base > len(encoded[i]):
+                continue  # ran on into the next message (a "\s" took the newline): not a hit in this one
             if ascii_only or len(encoded[i]) == len(texts[i]):
                 out[i].append(make(Hit, (pats[pid], s - base, e - base)))
             else:

@@ -5,7 +5,8 @@ the age parser, the message rules and the learned stage — is a function of the
 written and the sender's role alone. Chat repeats itself ("ok", "thanks po", the same price
 line, greetings, a seller's pasted menu), so within a batch each distinct text is worked on
 once, and across batches the results are remembered in a bounded table (`MAX_ENTRIES`;
-emptied when full). On 100,000 generated train messages 24,874 texts are distinct.
+when full, the older half is let go — emptying it all made a million generated messages
+work out 39,000 texts twice). On 100,000 generated train messages 24,874 texts are distinct.
 
 The facts handed out are shared between messages; the dialogue changes facts in place, so
 the caller copies them first (`own_copy`). The table belongs to one state of the
@@ -15,16 +16,22 @@ one is started when any of them changes (tests switch the model off, for example
 
 from __future__ import annotations
 
-from typing import Iterable, NamedTuple, Sequence
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from itertools import islice
+from typing import NamedTuple
+
+import numpy as np
 
 from vaktpost.bulkwork import collector_paused
 from vaktpost.model import Message, Participant, Role
 from vaktpost.text.ages import maybe_number
 from vaktpost.text.labels import NOTHING, MessageFacts, label_message, rule_scores
 from vaktpost.text.matcher import Hit, default_matcher
-from vaktpost.text.normalise import normalise_batch, normalise_with_offsets
+from vaktpost.text.normalise import normalise_batch, offset_map
 
-MAX_ENTRIES = 200_000  # ~560 bytes each on generated chat: ~110 MB when full
+MAX_ENTRIES = 400_000  # ~650 bytes each on generated chat: ~260 MB when full
 MAX_OFFSETS = 50_000  # offset maps are a list per character: kept fewer
 
 
@@ -42,11 +49,21 @@ class _Memo:
     def full(self) -> bool:
         return len(self.texts) + len(self.facts) + len(self.finding_parts) > MAX_ENTRIES
 
+    def let_go_older_half(self) -> None:
+        """Forget the older half of the texts (in the order first seen) and the facts of
+        those texts (facts need their text's entry). An entry is a function of its key
+        alone, so what is forgotten is only worked out again."""
+        texts = self.texts
+        for k in list(islice(texts, len(texts) // 2)):
+            del texts[k]
+        self.facts = {k: v for k, v in self.facts.items() if k[0] in texts}
+        self.finding_parts = {k: v for k, v in self.finding_parts.items() if k[0] in texts}
+
 
 _memos: dict[tuple, _Memo] = {}
 
 
-def _memo(use_learned: bool) -> _Memo:
+def _memo(use_learned: bool, make_room: bool = True) -> _Memo:
     model = None
     if use_learned:
         from vaktpost.text import learned
@@ -55,10 +72,12 @@ def _memo(use_learned: bool) -> _Memo:
     matcher = default_matcher()
     token = (id(matcher), use_learned, id(model), tuple(sorted(rule_scores().items())))
     memo = _memos.get(token)
-    if memo is None or memo.full():
-        if len(_memos) >= 2 or memo is not None:
+    if memo is None:
+        if len(_memos) >= 2:
             _memos.clear()
         memo = _memos[token] = _Memo((matcher, model))
+    elif make_room and memo.full():
+        memo.let_go_older_half()
     return memo
 
 
@@ -67,20 +86,39 @@ def clear() -> None:
     _offsets.clear()
 
 
-def facts_before_dialogue(flat: Sequence[Message], use_learned: bool = True) -> tuple[list[MessageFacts], list[str], _Memo]:
+def facts_before_dialogue(flat: Sequence[Message], use_learned: bool = True) -> tuple[list[MessageFacts], Sequence[str], _Memo]:
     """Shared facts (with the rules' and the learned stage's labels) and the normalised text
     of each message, and the table they came from. Messages with no hit and no number get
-    `NOTHING`."""
+    `NOTHING`. The normalised texts are looked up only when asked for (evidence is built
+    for few messages)."""
     memo = _memo(use_learned)
-    known, texts_known = memo.facts, memo.texts
+    known = memo.facts
     keys = [(m.text or "", m.sender.role) for m in flat]
-    missing: dict[tuple[str, Role], Message] = {}
-    for k, m in zip(keys, flat):
-        if k not in known and k not in missing:
-            missing[k] = m  # one message per key: the learned stage reads its role
-    if missing:
+    get = known.get
+    facts = [get(k) for k in keys]
+    if None in facts:
+        missing: dict[tuple[str, Role], Message] = {}
+        for k, m, f in zip(keys, flat, facts):
+            if f is None and k not in missing:
+                missing[k] = m  # one message per key: the learned stage reads its role
         _fill(memo, missing, use_learned)
-    return [known[k] for k in keys], [texts_known[raw][0] for raw, _ in keys], memo
+        facts = [known[k] if f is None else f for k, f in zip(keys, facts)]
+    return facts, _Normalised(memo.texts, keys), memo
+
+
+class _Normalised(Sequence):
+    """The normalised text of each message, looked up in the table on demand."""
+
+    def __init__(self, texts: dict, keys: list[tuple[str, Role]]) -> None:
+        self.texts, self.keys = texts, keys
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self.texts[raw][0] for raw, _ in self.keys[i]]
+        return self.texts[self.keys[i][0]][0]
 
 
 def _fill(memo: _Memo, missing: dict[tuple[str, Role], Message], use_learned: bool) -> None:
@@ -104,6 +142,62 @@ def _fill(memo: _Memo, missing: dict[tuple[str, Role], Message], use_learned: bo
     memo.facts.update(zip(new_keys, facts))
 
 
+def fingerprint(use_learned: bool = True) -> str:
+    """What the facts are a function of besides the text and the role — the matcher's
+    patterns, the learned model (or none) and the rule scores — as a hash another process
+    can compare with its own before its facts are taken (`adopt`)."""
+    h = hashlib.sha256()
+    for p in default_matcher().patterns:
+        h.update(f"{p.id}\x00{p.category}\x00{p.language}\x00{p.regex}\x00{p.rule}\x01".encode())
+    model = None
+    if use_learned:
+        from vaktpost.text import learned
+
+        model = learned.installed_model()
+    if model is None:
+        h.update(b"no model")
+    else:
+        for a in (model.coef, model.intercept, model.thresholds, model.modes):
+            h.update(b"none" if a is None else np.ascontiguousarray(a).tobytes())
+        h.update(",".join(label.value for label in model.labels).encode())
+    h.update(json.dumps(sorted(rule_scores().items())).encode())
+    return h.hexdigest()
+
+
+def work_out(pairs: Iterable[tuple[str | None, Role]]) -> tuple[list, list] | None:
+    """`prepare` these pairs and return what it added to the table — the texts' entries and
+    the facts (`None` for `NOTHING`) — for `adopt` in another process; `None` when the table
+    is full or nothing was new. Run by an import's reader process (ingest/parallel.py), so the
+    text facts are worked out beside the database writes instead of before them."""
+    memo = _memo(True, make_room=False)
+    if memo.full():
+        return None
+    texts, facts = memo.texts, memo.facts
+    new_keys = list(dict.fromkeys(k for k in ((t or "", r) for t, r in pairs) if k not in facts))
+    if not new_keys:
+        return None
+    new_texts = list(dict.fromkeys(raw for raw, _ in new_keys if raw not in texts))
+    prepare(new_keys)
+    return [(raw, texts[raw]) for raw in new_texts], [(k, None if facts[k] is NOTHING else facts[k]) for k in new_keys]
+
+
+def adopt(payload: tuple[list, list]) -> None:
+    """Take facts `work_out` found in another process (whose `fingerprint` was checked to
+    be this one's) into the table; entries already here are kept. Facts are a function of
+    (text, role) under one configuration, so they are the ones this process would find."""
+    memo = _memo(True, make_room=False)
+    if memo.full():
+        return
+    new_texts, new_facts = payload
+    texts, facts = memo.texts, memo.facts
+    for raw, entry in new_texts:
+        if raw not in texts:
+            texts[raw] = entry
+    for key, f in new_facts:
+        if key not in facts and key[0] in texts:
+            facts[key] = NOTHING if f is None else f
+
+
 class _Sender(NamedTuple):
     sender: Participant  # all the learned stage reads of a message
 
@@ -111,8 +205,9 @@ class _Sender(NamedTuple):
 def prepare(pairs: Iterable[tuple[str | None, Role]], use_learned: bool = True) -> None:
     """Work out, ahead of time, the facts of these (text, sender role) pairs — e.g. while an
     import waits for its reader process — so the analysis after it finds them ready. Does
-    nothing once the table is full (it would only be emptied again)."""
-    memo = _memo(use_learned)
+    nothing once the table is full: making room would let go of the facts of the import's
+    earlier batches, which the analysis after it needs first."""
+    memo = _memo(use_learned, make_room=False)
     if memo.full():
         return
     known = memo.facts
@@ -132,14 +227,15 @@ def own_copy(f: MessageFacts) -> MessageFacts:
     return f if f is NOTHING else MessageFacts(f.hits, f.ages, list(f.proposed), f.age_question)
 
 
-_offsets: dict[str, tuple[str, list[int]]] = {}
+_offsets: dict[str, tuple[str, range | list[int]]] = {}
 
 
-def offsets(text: str) -> tuple[str, list[int]]:
-    """`normalise_with_offsets(text)`, remembered (it depends on nothing configurable)."""
+def offsets(text: str) -> tuple[str, range | list[int]]:
+    """`normalise_with_offsets(text)` (the map a `range` where nothing moved), remembered
+    (it depends on nothing configurable)."""
     got = _offsets.get(text)
     if got is None:
         if len(_offsets) >= MAX_OFFSETS:
             _offsets.clear()
-        got = _offsets[text] = normalise_with_offsets(text)
+        got = _offsets[text] = offset_map(text)
     return got

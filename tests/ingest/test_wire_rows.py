@@ -1,0 +1,86 @@
+"""JSONL lines go straight to wire rows (no Message in between): the rows, and the errors,
+must be exactly those of the Message path."""
+
+from __future__ import annotations
+
+from datetime import timedelta, timezone
+
+import orjson
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vaktpost.ingest.records import RecordError, message_from_record, wire_row_from_record
+from vaktpost.ingest.wire import wire_row
+
+BASE = {
+    "platform": "cam", "conversation_id": "c-1", "message_id": "m-1", "sent_at": "2024-05-01T10:00:00+02:00",
+    "sender": {"id": "a-1", "name": "ann", "role": "customer"}, "recipients": [{"id": "a-2", "role": "performer"}],
+    "text": "hi",
+}
+
+
+def _both(record, zone=None):
+    try:
+        expected = wire_row(message_from_record(record, zone))
+    except RecordError as exc:
+        with pytest.raises(RecordError) as got:
+            wire_row_from_record(record, zone)
+        assert (str(got.value), got.value.key) == (str(exc), exc.key)
+        return None
+    assert wire_row_from_record(record, zone) == expected
+    return expected
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {},
+        {"text": None}, {"text": 5}, {"recipients": None}, {"recipients": "a-2"}, {"recipients": [{"id": ""}]},
+        {"recipients": [{"id": 7, "role": "facilitator", "name": 3}, {"id": "x"}]}, {"sender": None}, {"sender": "a-1"},
+        {"sender": {"id": "a-1", "role": "boss"}}, {"sender": {"id": 12}}, {"platform": ""}, {"platform": 3},
+        {"message_id": 1.5}, {"sent_at": "yesterday"}, {"sent_at": "2024-05-01T10:00:00"}, {"sent_at": None},
+        {"attachments": [{"path": "a.jpg", "sha256": "ab", "md5": None}, {}]}, {"attachments": {}},
+        {"attachments": ["x"]}, {"meta": {"k": [1, 2]}}, {"meta": []}, {"extra": {"n": 1}, "meta": {"k": 1}},
+        {"ip": "10.0.0.1", "country": "PH"}, {"ip": True}, {"platform": None, "sent_at": "bad"},
+    ],
+)
+def test_each_rule_gives_the_same_row_or_the_same_error(change):
+    record = {**BASE, **change}
+    record = {k: v for k, v in record.items() if v is not None or k in ("text",)}
+    _both(record)
+    _both(record, timezone(timedelta(hours=8)))
+
+
+def test_not_an_object():
+    _both(["a list"])
+    _both("text")
+
+
+_values = st.one_of(st.none(), st.text(max_size=5), st.integers(-3, 3), st.booleans(), st.just({}), st.just([]))
+
+
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "platform": _values, "conversation_id": _values, "message_id": _values, "text": _values, "ip": _values,
+            "sent_at": st.sampled_from(["2024-01-01T00:00:00Z", "2024-01-01 12:30:00.5+05:30", "x", ""]),
+            "sender": st.one_of(_values, st.fixed_dictionaries({"id": _values}, optional={"role": _values, "name": _values})),
+            "recipients": st.one_of(_values, st.lists(st.fixed_dictionaries({"id": _values}, optional={"role": _values}), max_size=2)),
+            "attachments": st.one_of(_values, st.lists(st.fixed_dictionaries({}, optional={"path": _values, "mime": _values}), max_size=2)),
+            "meta": _values, "other": _values,
+        },
+    )
+)
+@settings(max_examples=300)
+def test_any_record_gives_the_same_row_or_error(record):
+    _both(record)
+
+
+def test_generated_lines(tmp_path):
+    from vaktpost.synth import GeneratorOptions, generate
+
+    generate(GeneratorOptions(out=tmp_path, messages=1_500, seed=4, split="train"))
+    lines = (tmp_path / "chats.jsonl").read_bytes().splitlines()
+    assert all(_both(orjson.loads(line)) is not None for line in lines)
