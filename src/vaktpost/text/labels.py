@@ -279,7 +279,7 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
             f.add(Label.CONTENT_REQUEST, span, "content.request")
         else:
             f.add(Label.MINOR_REQUEST, span, "age.request" if decisive else "child.request")
-    elif stance == "offer" and not innocent and not (refused and not f.has("offer", "have")):
+    elif stance == "offer" and not innocent and not (refused and not f.has("offer", "have")) and not _addressees_child(text, hits):
         # Without an age, a bare "yes"/"ok" or "my daughter" beside a child word offers no one:
         # an answer to a pending request is the dialogue's to confirm ("yes, my niece").
         # With an age, a plain statement ("my daughter is 12 today", "my 10 yo has homework")
@@ -333,6 +333,21 @@ def _innocent(f: MessageFacts, hits: list[Hit]) -> bool:
     terms = [h for h in hits if h.pattern.category in CHILD]
     return any(
         h.pattern.category == "innocent" and not any(t.start <= h.start and h.end <= t.end for t in terms) for h in hits
+    )
+
+
+# The child is the addressee's: "is ur nephew available too", "pwede ba ang anak mo",
+# "imong anak", "er dattera di ledig". No one offers someone else's child back to them.
+_YOUR_BEFORE = re.compile(r"\b(?:your|ur|yur|yr|imong|imo|din|di|ditt|dine)\s+(?:[a-z']+\s+)?$")
+_YOUR_AFTER = re.compile(r"^\s+(?:mo|nimo|nimu|mu|din|di|ditt)\b")
+
+
+def _addressees_child(text: str, hits: list[Hit]) -> bool:
+    """Every child or relative word of the line belongs to the one addressed: the line asks
+    about their child ("is ur niece available too, 16yo is fine"), it offers no one."""
+    terms = [h for h in hits if h.pattern.category in ("child", "relative", "young_ref")]
+    return bool(terms) and all(
+        _YOUR_BEFORE.search(text[max(0, h.start - 24) : h.start]) or _YOUR_AFTER.match(text[h.end : h.end + 8]) for h in terms
     )
 
 
