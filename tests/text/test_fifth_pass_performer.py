@@ -106,3 +106,34 @@ def test_a_parents_news_after_a_request_and_an_adult_answer_confirms_nothing():
         ("b", "13 ka tuig na akong kamanghuran, paspas sa panahon"),
     ))
     assert "MINOR_CONFIRMED" not in labels_of(found, "c-1-m2")
+
+
+# --- subject-less statements of one's own age or grade; Taglish "aq" (ako) and "q" (ko) ----
+
+@pytest.mark.parametrize("text", [
+    "in grade 8 this yr", "still in 7th grade lol", "11 turning next yr", "15, turning 16 in may",
+    "12 y/o lng aq hehe", "14 anyos palang po aq", "grade 8 palang aq kuya", "turning 15 aq next month",
+    "er seksten",
+])
+def test_subject_less_own_age_or_grade_is_self_disclosure(text):
+    found = analyse_conversation(chat(("b", "hey, how was school"), ("p", text)))
+    assert "SELF_DISCLOSED_MINOR" in labels_of(found, "c-1-m1")
+
+
+@pytest.mark.parametrize("text", [
+    "my daughter is in grade 8 this yr", "in grade 5 siya", "she is in grade 5",
+    "er 19", "turning 21 next month", "20 turning 21 next yr", "in 2 hours",
+])
+def test_someone_elses_grade_or_an_adult_age_is_no_self_disclosure(text):
+    found = analyse_conversation(chat(("b", "hey, how was school"), ("p", text)))
+    assert "SELF_DISCLOSED_MINOR" not in labels_of(found, "c-1-m1")
+
+
+def test_taglish_offer_q_offers_a_child_even_beside_a_school_word():
+    found = analyse_conversation(chat(("b", "hi po, free ka ba"), ("u", "offer q po pamangkin q, 12, nag aaral pa")))
+    assert "MINOR_CONFIRMED" in labels_of(found, "c-1-m1")
+
+
+def test_a_parents_school_news_in_taglish_offers_no_one():
+    found = analyse_conversation(chat(("b", "hi po, free ka ba"), ("u", "nag aaral pa pamangkin q, 12 na sya")))
+    assert "MINOR_CONFIRMED" not in labels_of(found, "c-1-m1")

@@ -99,6 +99,10 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             _answer_to_any_ask(turns, positions, st, i, to)
         commerce = f.has("price", "price_word", "payment")
         quiet = f.adult_only or commerce or f.has("innocent", "thing")  # "18, verified"; "1000 pesos pag dalawa"
+        if probers and st.about_child and not f.has("self_ref") and any(st.age_asked[(p, t.sender)] for p in probers):
+            # "whats her age tho" — "13 turning next yr" after a child was offered: a subject-
+            # less age (which alone reads as one's own) answers for the child asked about
+            _drop(f, Label.SELF_DISCLOSED_MINOR)
         if probers and not refused and not quiet and not (f.labels() & {Label.MINOR_CONFIRMED, Label.SELF_DISCLOSED_MINOR}):
             young = [a for a in f.ages if a.minor and a.kind in ("bare", "person", "third", "self", "grade")]
             young = [a for a in young if a.value >= 3]  # "have 2 go": no one of 2 answers a chat
