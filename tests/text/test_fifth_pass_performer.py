@@ -137,3 +137,27 @@ def test_taglish_offer_q_offers_a_child_even_beside_a_school_word():
 def test_a_parents_school_news_in_taglish_offers_no_one():
     found = analyse_conversation(chat(("b", "hi po, free ka ba"), ("u", "nag aaral pa pamangkin q, 12 na sya")))
     assert "MINOR_CONFIRMED" not in labels_of(found, "c-1-m1")
+
+
+# --- Norwegian school forms of one's own age; "shes" without the apostrophe ---------------
+
+@pytest.mark.parametrize("text", ["går på ungdomsskolen, 15 år", "er i 9. klasse nå", "fyller 16 år gammel snart"])
+def test_norwegian_own_school_or_coming_birthday_is_self_disclosure(text):
+    found = analyse_conversation(chat(("b", "hei, hva skjer"), ("p", text)))
+    assert "SELF_DISCLOSED_MINOR" in labels_of(found, "c-1-m1")
+
+
+@pytest.mark.parametrize("text", ["datteren min går på ungdomsskolen, 13 år", "fyller 19 år snart", "går på ungdomsskolen hver dag"])
+def test_a_daughters_school_or_an_adults_birthday_is_no_self_disclosure(text):
+    found = analyse_conversation(chat(("b", "hei, hva skjer"), ("p", text)))
+    assert "SELF_DISCLOSED_MINOR" not in labels_of(found, "c-1-m1")
+
+
+def test_shes_here_with_a_childs_age_answering_an_ask_is_a_confirmation_not_self():
+    found = analyse_conversation(app_chat(("a", "ur age?"), ("b", "19"), ("a", "need someone still in school, 6 or so"), ("b", "shes here, 13 years old this year")))
+    assert labels_of(found, "c-1-m3") & MINOR == {"MINOR_CONFIRMED"}
+
+
+def test_shes_with_an_adult_age_confirms_no_one():
+    found = analyse_conversation(app_chat(("a", "hi"), ("b", "shes 19 and verified")))
+    assert labels_of(found, "c-1-m1") & MINOR == set()

@@ -392,7 +392,8 @@ def _own_school(text: str, f: MessageFacts) -> bool:
     if me is None:
         return False
     kids = [f.hits[c] for c in CHILD if c in f.hits]
-    return bool(kids) and all(h.start >= me.end and _SCHOOL.search(text, h.start, h.end) for h in kids)
+    # after the shorthand age, or inside it ("går på ungdomsskolen, 15": the school attended)
+    return bool(kids) and all(h.start >= me.start and _SCHOOL.search(text, h.start, h.end) for h in kids)
 
 
 _QUESTION_PARTICLE = re.compile(r"\b(?:ba|bah|bay|kaya|eh)\b")
