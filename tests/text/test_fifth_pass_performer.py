@@ -161,3 +161,15 @@ def test_shes_here_with_a_childs_age_answering_an_ask_is_a_confirmation_not_self
 def test_shes_with_an_adult_age_confirms_no_one():
     found = analyse_conversation(app_chat(("a", "hi"), ("b", "shes 19 and verified")))
     assert labels_of(found, "c-1-m1") & MINOR == set()
+
+
+def test_asking_after_the_addressees_child_with_an_age_is_a_request_and_its_answer_confirms():
+    found = analyse_conversation(app_chat(("a", "hey hey, first time in here"), ("a", "is ur niece available too, 16yo is fine"), ("b", "she is in grade 5")))
+    assert "MINOR_REQUEST" in labels_of(found, "c-1-m1")
+    assert "MINOR_CONFIRMED" in labels_of(found, "c-1-m2")
+
+
+@pytest.mark.parametrize("text", ["is ur cousin available too, 19 is fine", "is ur daughter available too, she is 10 and has homework"])
+def test_the_addressees_adult_relative_or_child_at_homework_is_no_request(text):
+    found = analyse_conversation(app_chat(("a", "hi"), ("a", text)))
+    assert labels_of(found, "c-1-m1") & MINOR == set()

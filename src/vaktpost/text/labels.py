@@ -279,7 +279,12 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
             f.add(Label.CONTENT_REQUEST, span, "content.request")
         else:
             f.add(Label.MINOR_REQUEST, span, "age.request" if decisive else "child.request")
-    elif stance == "offer" and not innocent and not (refused and not f.has("offer", "have")) and not _addressees_child(text, hits):
+    elif stance == "offer" and _addressees_child(text, hits):
+        # "is ur niece available too, 16yo is fine": the availability of the addressee's
+        # child is asked about, not offered — a request when it gives an age or a young one
+        if f.has("offer") and (decisive or f.has("young_ref", "codeword")) and not _innocent(f, hits) and not refused and not f.has("price", "price_word", "payment", "travel"):
+            f.add(Label.MINOR_REQUEST, span, "age.request" if decisive else "child.request")
+    elif stance == "offer" and not innocent and not (refused and not f.has("offer", "have")):
         # Without an age, a bare "yes"/"ok" or "my daughter" beside a child word offers no one:
         # an answer to a pending request is the dialogue's to confirm ("yes, my niece").
         # With an age, a plain statement ("my daughter is 12 today", "my 10 yo has homework")
