@@ -31,7 +31,8 @@ class Turn:
 @dataclass
 class ConversationState:
     pending: dict[tuple[str, str], int] = field(default_factory=dict)  # (asker, asked) → turn
-    age_asked: dict[tuple[str, str], bool] = field(default_factory=dict)  # (asker, asked) → about a third person
+    age_asked: dict[tuple[str, str], bool | str] = field(default_factory=dict)  # (asker, asked) → "child" (one named), True (a pronoun) or False
+    age_asked_at: dict[tuple[str, str], int] = field(default_factory=dict)  # (asker, asked) → the probe's turn
     about_child: bool = False
     self_minor: set[str] = field(default_factory=set)
     last_turn: dict[tuple[str, str], int] = field(default_factory=dict)  # (sender, recipient) → turn
@@ -58,7 +59,7 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
         f = t.facts
         to = t.recipients or tuple(p for p in participants if p != t.sender)
         askers = [a for a in to if (a, t.sender) in st.pending]
-        probers = [a for a in to if (a, t.sender) in st.age_asked]
+        probers = [a for a in to if (a, t.sender) in st.age_asked and _answers_probe(positions, st, i, a, t.sender)]
         labels = f.labels()
         refused = f.has("refusal") and not f.minor_ages() and not (f.has("offer") and f.has(*CHILD))
 
@@ -98,14 +99,25 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             _answer_to_any_ask(turns, positions, st, i, to)
         commerce = f.has("price", "price_word", "payment")
         quiet = f.adult_only or commerce or f.has("innocent", "thing")  # "18, verified"; "1000 pesos pag dalawa"
+        if probers and st.about_child and not f.has("self_ref") and any(st.age_asked[(p, t.sender)] for p in probers):
+            # "whats her age tho" — "13 turning next yr" after a child was offered: a subject-
+            # less age (which alone reads as one's own) answers for the child asked about
+            _drop(f, Label.SELF_DISCLOSED_MINOR)
         if probers and not refused and not quiet and not (f.labels() & {Label.MINOR_CONFIRMED, Label.SELF_DISCLOSED_MINOR}):
             young = [a for a in f.ages if a.minor and a.kind in ("bare", "person", "third", "self", "grade")]
             young = [a for a in young if a.value >= 3]  # "have 2 go": no one of 2 answers a chat
             if young:
                 a = young[0]
-                third = any(st.age_asked[(p, t.sender)] for p in probers) or (st.about_child and a.kind != "self")
-                label = Label.MINOR_CONFIRMED if third else Label.SELF_DISCLOSED_MINOR
+                # Who the age is of: a child already spoken of in this conversation (an offer,
+                # a request, a confirmation), a child the probe names, or a third person both
+                # the probe and the answer name ("how old is she" — "my niece is 12"). The probe's pronoun alone ("whats her age tho" — "11 turning next yr")
+                # does not make a subject-less answer someone else's: with no child brought up,
+                # the one answering tells their own age.
                 other = f.has("have", "third_ref", "relative", *CHILD) and a.kind != "self"  # "my daughter is 8 and taller than me"
+                named = other and any(st.age_asked[(p, t.sender)] for p in probers)  # "whats her age" — "my niece? 12"
+                asked_of_child = any(st.age_asked[(p, t.sender)] == "child" for p in probers)  # "is the small one there? how old is she?"
+                third = a.kind != "self" and (st.about_child or asked_of_child or named)
+                label = Label.MINOR_CONFIRMED if third else Label.SELF_DISCLOSED_MINOR
                 if (third or a.value >= 8) and (third or not other):  # a writer of 7 or less is not who chats back ("start ako mga 7")
                     f.add(label, (a.start, a.end, f"age={a.value}"), "dialogue.age_answer")
         if st.about_child and not (f.labels() & set(MINOR)) and not quiet and not refused:
@@ -141,7 +153,8 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             if labels & set(ASKS):
                 st.pending[(t.sender, r)] = i
             if Label.AGE_PROBE in labels:
-                st.age_asked[(t.sender, r)] = f.has("third_ref", *CHILD) or st.about_child
+                st.age_asked[(t.sender, r)] = "child" if f.has(*CHILD) or st.about_child else f.has("third_ref")
+                st.age_asked_at[(t.sender, r)] = i
             elif (t.sender, r) in st.age_asked and not labels & set(ASKS):
                 pass
         if Label.MINOR_CONFIRMED in labels:
@@ -166,6 +179,16 @@ def _sends_media(f: MessageFacts) -> bool:
     price question about the show ("how much for the show?")."""
     h = f.hits.get("request")
     return h is not None and _SEND_MEDIA.search(h.pattern.regex) is not None
+
+
+def _answers_probe(positions: list[int], st: ConversationState, i: int, asker: str, replier: str) -> bool:
+    """Turn i answers the asker's age question: the replier's first line since it, at most
+    three messages later. A parent's "my son turned 11 yrs on sunday" five lines after
+    "whats her age tho" — "turned 22 in July" answers nothing."""
+    j = st.age_asked_at.get((asker, replier))
+    if j is None:
+        return True
+    return positions[i] - positions[j] <= 3 and st.last_turn.get((replier, asker), -1) < j
 
 
 def _implied_request(turns: Sequence[Turn], st: ConversationState, i: int, to: Sequence[str]) -> None:

@@ -290,6 +290,11 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
             f.add(Label.CONTENT_REQUEST, span, "content.request")
         else:
             f.add(Label.MINOR_REQUEST, span, "age.request" if decisive else "child.request")
+    elif stance == "offer" and _addressees_child(text, hits):
+        # "is ur niece available too, 16yo is fine": the availability of the addressee's
+        # child is asked about, not offered — a request when it gives an age or a young one
+        if f.has("offer") and (decisive or f.has("young_ref", "codeword")) and not _innocent(f, hits) and not refused and not f.has("price", "price_word", "payment", "travel"):
+            f.add(Label.MINOR_REQUEST, span, "age.request" if decisive else "child.request")
     elif stance == "offer" and not innocent and not (refused and not f.has("offer", "have")):
         # Without an age, a bare "yes"/"ok" or "my daughter" beside a child word offers no one:
         # an answer to a pending request is the dialogue's to confirm ("yes, my niece").
@@ -347,6 +352,21 @@ def _innocent(f: MessageFacts, hits: list[Hit]) -> bool:
     )
 
 
+# The child is the addressee's: "is ur nephew available too", "pwede ba ang anak mo",
+# "imong anak", "er dattera di ledig". No one offers someone else's child back to them.
+_YOUR_BEFORE = re.compile(r"\b(?:your|ur|yur|yr|imong|imo|din|di|ditt|dine)\s+(?:[a-z']+\s+)?$")
+_YOUR_AFTER = re.compile(r"^\s+(?:mo|nimo|nimu|mu|din|di|ditt)\b")
+
+
+def _addressees_child(text: str, hits: list[Hit]) -> bool:
+    """Every child or relative word of the line belongs to the one addressed: the line asks
+    about their child ("is ur niece available too, 16yo is fine"), it offers no one."""
+    terms = [h for h in hits if h.pattern.category in ("child", "relative", "young_ref")]
+    return bool(terms) and all(
+        _YOUR_BEFORE.search(text[max(0, h.start - 24) : h.start]) or _YOUR_AFTER.match(text[h.end : h.end + 8]) for h in terms
+    )
+
+
 _POSSESSIVE = re.compile(r"^(?:my|our|akong|min|mi|mit)\b|\b(?:ko|min|mi|mit|nako)$")
 
 
@@ -388,7 +408,8 @@ def _own_school(text: str, f: MessageFacts) -> bool:
     if me is None:
         return False
     kids = [f.hits[c] for c in CHILD if c in f.hits]
-    return bool(kids) and all(h.start >= me.end and _SCHOOL.search(text, h.start, h.end) for h in kids)
+    # after the shorthand age, or inside it ("går på ungdomsskolen, 15": the school attended)
+    return bool(kids) and all(h.start >= me.start and _SCHOOL.search(text, h.start, h.end) for h in kids)
 
 
 _QUESTION_PARTICLE = re.compile(r"\b(?:ba|bah|bay|kaya|eh)\b")
