@@ -160,3 +160,19 @@ def test_a_bare_number_question_is_no_age_elsewhere(lines):
     MINOR_REQUEST when the rule looked at the message alone)."""
     msgs = chat(*lines)
     assert not labels_of(analyse_conversation(msgs), msgs[-1].message_id) & MINOR
+
+
+@pytest.mark.parametrize(
+    "text", ["are you under 18?", "u under 18?", "er du under 18?", "just checking ur not under 18", "you're not under 18 right?"]
+)
+def test_asking_her_own_age_as_an_under_n_is_a_probe_not_a_request(text):
+    labels = say(text, "b")
+    assert "AGE_PROBE" in labels
+    assert "MINOR_REQUEST" not in labels
+
+
+@pytest.mark.parametrize(
+    "text", ["do you have any under 14?", "ur niece under 12?", "is she under 14?", "are you under 18? i want a girl under 14"]
+)
+def test_an_under_n_asked_for_is_still_a_request(text):
+    assert "MINOR_REQUEST" in say(text, "b")

@@ -274,6 +274,12 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
     decisive = bool(minor_ages)
     if stance == "ask":
         asks = f.has("request", "want") or no_adults or implicit_ask(text, f, role, refused, innocent)
+        if decisive and len(minor_ages) == 1 and minor_ages[0].kind == "under" and _asks_own_age(text, minor_ages[0]) and all(
+            text.startswith(("under", "below"), f.hits[c].start) for c in CHILD if c in f.hits  # the lexicon's "under 18" only
+        ):
+            if Label.AGE_PROBE not in f.labels():
+                f.add(Label.AGE_PROBE, span, "age_probe")
+            return f  # "are you under 18?", "u under 18?", "er du under 18?": her own age, asked — no child asked for
         if asks and not decisive and question_about_you(text, f, hits):
             asks = False  # "you are the youngest here?": a question about the performer herself
         if asks and f.has("travel") and all(a.kind == "bare" for a in minor_ages) and definite_child(text, hits):
@@ -308,6 +314,16 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
     return f
 
 
+# The addressee's own age asked as an under-N ("are you under 18?", "ur not under 18 right",
+# "er du under 18?"): an age probe (taxonomy), not a request for a child; "do you have any under
+# 14" keeps its request (a verb between "you" and "under").
+_UNDER_YOU = re.compile(r"\b(?:are you|are u|r u|you are|youre|you'?re|ur|u|you|er du|du er)\s+(?:not\s+|still\s+|really\s+|ikke\s+)?(?:under|below)\b")
+
+
+def _asks_own_age(text: str, age) -> bool:
+    """The under-N is the one asked of "you" ("are you under 18?"), not a later one ("… i want under 14")."""
+    m = _UNDER_YOU.search(text)
+    return m is not None and m.end() - 5 <= age.start <= m.end() + 1
 # "youngest I want is 18", "at least 19": a bare adult number stated as the age floor.
 _ADULT_BARE = re.compile(r"\b(?:is|are|be|least|atleast|over|min|minimum|from|fra|mula|gikan|like|around|about|rundt|mga)\s+(?:1[89]|[2-5]\d)\b(?!\s*(?:min|mins|minutes|usd|php|nok|kr|eur|\$|pesos?))")
 # A customer's whole message that is an age and a question: "12?", "11 or 12?", "is 12 possible",
