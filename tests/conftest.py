@@ -12,8 +12,14 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from vaktpost.store.db import make_engine, upgrade
+
+# The machines tests run on are shared and slow at times: no property test fails because drawing
+# or running an example took long (each test still sets its own example count).
+settings.register_profile("shared-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("shared-machine")
 
 TEST_DB = os.environ.get("VAKTPOST_TEST_DB", "sqlite").strip().lower() or "sqlite"
 if TEST_DB not in {"sqlite", "postgresql"}:

@@ -21,21 +21,21 @@ from vaktpost.model import Label, Role
 from vaktpost.text.ages import AgeMention, find_ages
 from vaktpost.text.asks import (
     CHILD,
-    probe_inside_ask,
-    probe_words_of_the_ask,
-    says_please,
-    availability_question,
-    travel_without_plan,
     IN_PERSON,
     NO_ADULTS,
     SHOWN,
     asks_for_media,
+    availability_question,
     definite_child,
     implicit_ask,
     offer_opening,
     own_only,
+    probe_inside_ask,
+    probe_words_of_the_ask,
     question_about_you,
+    says_please,
     small_talk,
+    travel_without_plan,
     young_adults,
 )
 from vaktpost.text.matcher import Hit
