@@ -1,12 +1,25 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from vaktpost.model import Message, Participant, Role
 
-T0 = datetime(2021, 3, 4, 21, 0, tzinfo=timezone.utc)
+T0 = datetime(2021, 3, 4, 21, 0, tzinfo=UTC)
 BUYER = Participant("u-1", Role.CUSTOMER)
 PERFORMER = Participant("p-1", Role.PERFORMER)
+
+
+APP_A = Participant("a-1", Role.UNKNOWN)  # chat-app accounts: the platform knows no roles
+APP_B = Participant("a-2", Role.UNKNOWN)
+
+
+def app_chat(*lines):
+    """("a"|"b", text) pairs between two chat-app accounts of unknown role, one minute apart."""
+    out = []
+    for i, (who, text) in enumerate(lines):
+        sender, to = (APP_A, APP_B) if who == "a" else (APP_B, APP_A)
+        out.append(Message("chatapp", "c-1", f"c-1-m{i}", T0 + timedelta(minutes=i), sender, text, (to,)))
+    return out
 
 
 def chat(*lines, conversation="c-1", buyer=BUYER, performer=PERFORMER):

@@ -6,23 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from datetime import timedelta
-
-from tests.text.helpers import T0, chat, labels_of
-from vaktpost.model import Message, Participant, Role
+from tests.text.helpers import APP_A, APP_B, app_chat, chat, labels_of
 from vaktpost.text import analyse_conversation
 
-A = Participant("a-1", Role.UNKNOWN)  # chat-app accounts: the platform knows no roles
-B = Participant("a-2", Role.UNKNOWN)
+A, B = APP_A, APP_B
 
 
-def app_chat(*lines):
-    """("a"|"b", text) pairs between two accounts of unknown role, one minute apart."""
-    out = []
-    for i, (who, text) in enumerate(lines):
-        sender, to = (A, B) if who == "a" else (B, A)
-        out.append(Message("chatapp", "c-1", f"c-1-m{i}", T0 + timedelta(minutes=i), sender, text, (to,)))
-    return out
 
 MINOR = {"MINOR_REQUEST", "MINOR_CONFIRMED", "CONTENT_REQUEST", "SELF_DISCLOSED_MINOR"}
 
