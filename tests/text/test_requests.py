@@ -176,3 +176,23 @@ def test_asking_her_own_age_as_an_under_n_is_a_probe_not_a_request(text):
 )
 def test_an_under_n_asked_for_is_still_a_request(text):
     assert "MINOR_REQUEST" in say(text, "b")
+
+
+@pytest.mark.parametrize("text", ["i like young ones 18-19", "u have younger friends? 18 or 19 ok", "young ones 18 to 20 only"])
+def test_a_young_word_with_an_adult_range_asks_for_no_child(text):
+    assert not say(text, "b") & MINOR
+
+
+@pytest.mark.parametrize("text", ["any young ones 13 or 14?", "i want young ones 12-13"])
+def test_a_young_word_with_a_minor_range_is_a_request(text):
+    assert "MINOR_REQUEST" in say(text, "b")
+
+
+@pytest.mark.parametrize("text", ["i have a son 10 yrs old", "i got 2 kids, 8 and 11"])
+def test_a_customer_stating_his_own_child_asks_for_no_one(text):
+    assert not say(text, "b") & MINOR
+
+
+@pytest.mark.parametrize("text", ["do you have a son 10 yrs old available", "i want a 12yo, i have money"])
+def test_an_ask_with_have_in_it_is_still_a_request(text):
+    assert "MINOR_REQUEST" in say(text, "b")

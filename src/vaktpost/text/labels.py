@@ -252,7 +252,7 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
         f.add(Label.SELF_DISCLOSED_MINOR, f.span("self_underage"), "self.underage")
         return f
     no_adults = role in BUYER_ROLES and NO_ADULTS.search(text) is not None  # "no adults pls, someone in elementary"
-    if (f.adult_only or (not minor_ages and _ADULT_BARE.search(text))) and not f.has("child", "relative", "codeword") and not no_adults:
+    if (f.adult_only or (not minor_ages and (_ADULT_BARE.search(text) or _ADULT_RANGE.search(text)))) and not f.has("child", "relative", "codeword") and not no_adults:
         return f  # "youngest here, 19 y/o", "youngest I want is 18": young words of an adult
     if not minor_ages and not child and role in BUYER_ROLES:
         f.age_question = next(iter(_bare_age_ask(text, f, role)), None)  # "12?": for the dialogue
@@ -290,6 +290,8 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
             return f  # "is your son home?", "do you have kids?", "my girl, send a pic"
         if innocent and not asks:
             return f
+        if decisive and not asks and role is Role.CUSTOMER and _OWN_CHILD_HAD.search(text):
+            return f  # "i have a son 10 yrs old": the customer's own child, stated
         if not decisive and not asks:
             return f
         if media and not f.has("join") and asks_for_media(text, hits, minor_ages):
@@ -314,6 +316,12 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
     return f
 
 
+# An adult range beside a young word ("young ones 18-19", "younger friends? 18 or 19 ok").
+_ADULT_RANGE = re.compile(
+    r"\b(?:1[89]|[2-5]\d)\s*(?:-|to|or|/|til|hanggang|ug|o)\s*(?:1[89]|[2-5]\d)\b(?!\s*(?:min|mins|minutes|usd|php|nok|kr|eur|\$|pesos?|hours?|hrs?))"
+)
+# A customer stating a child of his own with "I have" ("i have a son 10 yrs old", "i got 2 kids, 8 and 11").
+_OWN_CHILD_HAD = re.compile(r"\bi\s+(?:have|got|'?ve got|ve got)\s+(?:a\s+|an\s+|one\s+|two\s+|\d\s+)?(?:son|daughter|kid|child|children|boy|baby)s?\b")
 # The addressee's own age asked as an under-N ("are you under 18?", "ur not under 18 right",
 # "er du under 18?"): an age probe (taxonomy), not a request for a child; "do you have any under
 # 14" keeps its request (a verb between "you" and "under").
