@@ -105,6 +105,31 @@ ABOUT_YOU = re.compile(  # folded, as normalise() leaves the text: "you look" is
 )
 
 
+# The addressee's own age asked as an under-N ("are you under 18?", "ur not under 18 right",
+# "er du under 18?"); "do you have any under 14" keeps its request (a verb between "you" and "under").
+_UNDER_YOU = re.compile(r"\b(?:are you|are u|r u|you are|youre|you'?re|ur|u|you|er du|du er)\s+(?:not\s+|still\s+|really\s+|ikke\s+)?(?:under|below)\b")
+
+
+def under_n_about_you(text: str, f: MessageFacts, minor_ages: list[AgeMention]) -> bool:
+    """The line's one minor age is an under-N asked of "you" — an age probe (taxonomy), not a
+    request for a child — and no child term but the lexicon's own "under 18" is in it
+    ("are you under 18? i want a girl under 14" still asks)."""
+    if len(minor_ages) != 1 or minor_ages[0].kind != "under":
+        return False
+    m = _UNDER_YOU.search(text)
+    if m is None or not m.end() - 5 <= minor_ages[0].start <= m.end() + 1:
+        return False
+    return all(text.startswith(("under", "below"), f.hits[c].start) for c in CHILD if c in f.hits)
+
+
+# A customer stating a child of his own with "I have" ("i have a son 10 yrs old", "i got 2 kids, 8 and 11").
+_OWN_CHILD_HAD = re.compile(r"\bi\s+(?:have|got|'?ve got|ve got)\s+(?:a\s+|an\s+|one\s+|two\s+|\d\s+)?(?:son|daughter|kid|child|children|boy|baby)s?\b")
+
+
+def states_own_child(text: str) -> bool:
+    return _OWN_CHILD_HAD.search(text) is not None
+
+
 def question_about_you(text: str, f: MessageFacts, hits: list[Hit]) -> bool:
     """The only ask is a question form ("?", "ba", "is your"), and the question is about
     the one asked ("you look younger than 20?", "bata ka pa ba?", "bunso ka ba?")."""

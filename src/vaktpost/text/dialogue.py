@@ -134,7 +134,7 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
         if not (to_minor or st.about_child or confirmed_here or f.has(*CHILD) or f.minor_ages()):
             # the model's CONTENT_REQUEST on a media ask with no minor in sight ("send a selfie
             # first", "turn on ur cam" to an adult): pictures of the addressee, not of a child
-            f.proposed = [p for p in f.proposed if not (p.label is Label.CONTENT_REQUEST and p.rule.startswith("learned:"))]
+            f.proposed = [p for p in f.proposed if not (p.label is Label.CONTENT_REQUEST and p.by_model)]
         about_one = st.about_child and f.has("third_ref", *CHILD) and not f.has("price_word", "price")
         # after B confirmed a child to A, A's ask for pictures or videos is about that child
         # ("send some videos before i pay"), even with no child word and a word of paying

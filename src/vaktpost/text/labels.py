@@ -35,7 +35,9 @@ from vaktpost.text.asks import (
     question_about_you,
     says_please,
     small_talk,
+    states_own_child,
     travel_without_plan,
+    under_n_about_you,
     young_adults,
 )
 from vaktpost.text.matcher import Hit
@@ -61,6 +63,9 @@ def rule_scores() -> dict[str, float]:
     return {k: v for k, v in data.items() if not k.startswith("_")}
 
 
+LEARNED_RULE = "learned"  # the rule name of the learned stage's labels ("learned" or "learned:<source>")
+
+
 @dataclass(slots=True)
 class Proposed:
     """A label proposed for a message, with its evidence in normalised offsets."""
@@ -70,6 +75,10 @@ class Proposed:
     end: int
     rule: str
     score: float
+
+    @property
+    def by_model(self) -> bool:
+        return self.rule.partition(":")[0] == LEARNED_RULE
 
 
 @dataclass(slots=True)
@@ -252,7 +261,7 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
         f.add(Label.SELF_DISCLOSED_MINOR, f.span("self_underage"), "self.underage")
         return f
     no_adults = role in BUYER_ROLES and NO_ADULTS.search(text) is not None  # "no adults pls, someone in elementary"
-    if (f.adult_only or (not minor_ages and (_ADULT_BARE.search(text) or _ADULT_RANGE.search(text)))) and not f.has("child", "relative", "codeword") and not no_adults:
+    if (f.adult_only or (not minor_ages and _ADULT_FLOOR.search(text))) and not f.has("child", "relative", "codeword") and not no_adults:
         return f  # "youngest here, 19 y/o", "youngest I want is 18": young words of an adult
     if not minor_ages and not child and role in BUYER_ROLES:
         f.age_question = next(iter(_bare_age_ask(text, f, role)), None)  # "12?": for the dialogue
@@ -274,9 +283,7 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
     decisive = bool(minor_ages)
     if stance == "ask":
         asks = f.has("request", "want") or no_adults or implicit_ask(text, f, role, refused, innocent)
-        if decisive and len(minor_ages) == 1 and minor_ages[0].kind == "under" and _asks_own_age(text, minor_ages[0]) and all(
-            text.startswith(("under", "below"), f.hits[c].start) for c in CHILD if c in f.hits  # the lexicon's "under 18" only
-        ):
+        if under_n_about_you(text, f, minor_ages):
             if Label.AGE_PROBE not in f.labels():
                 f.add(Label.AGE_PROBE, span, "age_probe")
             return f  # "are you under 18?", "u under 18?", "er du under 18?": her own age, asked — no child asked for
@@ -290,7 +297,7 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
             return f  # "is your son home?", "do you have kids?", "my girl, send a pic"
         if innocent and not asks:
             return f
-        if decisive and not asks and role is Role.CUSTOMER and _OWN_CHILD_HAD.search(text):
+        if decisive and not asks and role is Role.CUSTOMER and states_own_child(text):
             return f  # "i have a son 10 yrs old": the customer's own child, stated
         if not decisive and not asks:
             return f
@@ -316,24 +323,12 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
     return f
 
 
-# An adult range beside a young word ("young ones 18-19", "younger friends? 18 or 19 ok").
-_ADULT_RANGE = re.compile(
-    r"\b(?:1[89]|[2-5]\d)\s*(?:-|to|or|/|til|hanggang|ug|o)\s*(?:1[89]|[2-5]\d)\b(?!\s*(?:min|mins|minutes|usd|php|nok|kr|eur|\$|pesos?|hours?|hrs?))"
+# "youngest I want is 18", "at least 19": a bare adult number stated as the age floor, or an
+# adult range beside a young word ("young ones 18-19", "younger friends? 18 or 19 ok").
+_ADULT_FLOOR = re.compile(
+    r"\b(?:is|are|be|least|atleast|over|min|minimum|from|fra|mula|gikan|like|around|about|rundt|mga)\s+(?:1[89]|[2-5]\d)\b(?!\s*(?:min|mins|minutes|usd|php|nok|kr|eur|\$|pesos?))"
+    r"|\b(?:1[89]|[2-5]\d)\s*(?:-|to|or|/|til|hanggang|ug|o)\s*(?:1[89]|[2-5]\d)\b(?!\s*(?:min|mins|minutes|usd|php|nok|kr|eur|\$|pesos?|hours?|hrs?))"
 )
-# A customer stating a child of his own with "I have" ("i have a son 10 yrs old", "i got 2 kids, 8 and 11").
-_OWN_CHILD_HAD = re.compile(r"\bi\s+(?:have|got|'?ve got|ve got)\s+(?:a\s+|an\s+|one\s+|two\s+|\d\s+)?(?:son|daughter|kid|child|children|boy|baby)s?\b")
-# The addressee's own age asked as an under-N ("are you under 18?", "ur not under 18 right",
-# "er du under 18?"): an age probe (taxonomy), not a request for a child; "do you have any under
-# 14" keeps its request (a verb between "you" and "under").
-_UNDER_YOU = re.compile(r"\b(?:are you|are u|r u|you are|youre|you'?re|ur|u|you|er du|du er)\s+(?:not\s+|still\s+|really\s+|ikke\s+)?(?:under|below)\b")
-
-
-def _asks_own_age(text: str, age) -> bool:
-    """The under-N is the one asked of "you" ("are you under 18?"), not a later one ("… i want under 14")."""
-    m = _UNDER_YOU.search(text)
-    return m is not None and m.end() - 5 <= age.start <= m.end() + 1
-# "youngest I want is 18", "at least 19": a bare adult number stated as the age floor.
-_ADULT_BARE = re.compile(r"\b(?:is|are|be|least|atleast|over|min|minimum|from|fra|mula|gikan|like|around|about|rundt|mga)\s+(?:1[89]|[2-5]\d)\b(?!\s*(?:min|mins|minutes|usd|php|nok|kr|eur|\$|pesos?))")
 # A customer's whole message that is an age and a question: "12?", "11 or 12?", "is 12 possible",
 # "12 ok?", "en på 12?" is covered by ages.py; bare numbers elsewhere are prices or times.
 _BARE_AGE_ASK = re.compile(

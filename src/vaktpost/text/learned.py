@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from vaktpost.model import Label, Message
-from vaktpost.text.labels import CHILD, MessageFacts, Proposed
+from vaktpost.text.labels import CHILD, LEARNED_RULE, MessageFacts, Proposed
 
 MODEL_FILE = "learned.npz"
 N_HASH = 2**16
@@ -306,4 +306,4 @@ def apply_learned(
         if lab in have or (lab in ADD_ONLY and not may_add(f, model.gate(j))):
             continue
         s, e, rule = f.span(*EVIDENCE.get(lab, ()))
-        f.proposed.append(Proposed(lab, s, e, "learned" + (f":{rule}" if rule else ""), round(float(P[row, k]), 4)))
+        f.proposed.append(Proposed(lab, s, e, LEARNED_RULE + (f":{rule}" if rule else ""), round(float(P[row, k]), 4)))
