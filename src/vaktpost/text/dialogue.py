@@ -131,10 +131,11 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
                 f.add(Label.MINOR_REQUEST, (a.start, a.end, f"age={a.value}"), "dialogue.age_question")
         confirmed_here = any((r, t.sender) in st.confirmed for r in to)  # r confirmed a child to this sender
         to_minor = any(r in st.self_minor for r in to)
-        if not (to_minor or st.about_child or confirmed_here or f.has(*CHILD) or f.minor_ages()):
+        modelled = [p for p in f.proposed if p.label is Label.CONTENT_REQUEST and p.by_model]
+        if modelled and not (to_minor or st.about_child or confirmed_here or f.has(*CHILD) or f.minor_ages()):
             # the model's CONTENT_REQUEST on a media ask with no minor in sight ("send a selfie
             # first", "turn on ur cam" to an adult): pictures of the addressee, not of a child
-            f.proposed = [p for p in f.proposed if not (p.label is Label.CONTENT_REQUEST and p.by_model)]
+            f.proposed = [p for p in f.proposed if p not in modelled]
         about_one = st.about_child and f.has("third_ref", *CHILD) and not f.has("price_word", "price")
         # after B confirmed a child to A, A's ask for pictures or videos is about that child
         # ("send some videos before i pay"), even with no child word and a word of paying
