@@ -7,6 +7,12 @@ Conversations a scan created itself need no reload: `HeldMessages` keeps their r
 importer wrote them, and the analysis builds the same Messages from those (with the senders
 as stored) and writes their findings without looking for old ones. Every other conversation
 touched — one with messages from before this import — is reloaded whole from the store.
+
+Those held conversations are even analysed *during* the import (`vaktpost scan`): once a
+batch is written, the conversations the batch before it touched and this one did not are
+worked out (pure: no write) while the reader process parses on; their findings wait in
+memory and are stored after the import has committed, as before. A conversation that gets a
+message after it was worked out is worked out again at the end, from all its rows.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from sqlalchemy import Engine
 
 from vaktpost.bulkwork import collector_paused
 from vaktpost.ingest.wire import text_and_role
+from vaktpost.model import Finding
 from vaktpost.scan import scan_conversations
 from vaktpost.store.conversations import (
     MessageBuilder,
@@ -38,6 +45,9 @@ class HeldMessages:
     in the order written, so that the analysis after it need not read them back. A conversation is held only while every row of it was
     inserted by an import that created it: one seen in another import, or in a batch where
     some row was a duplicate (not inserted) or that found `limit` messages held, is reloaded.
+    Given the import's connection (`MessageWriter` passes it), it also works out the findings
+    of held conversations a batch after their last message (`worked_out`), so the analysis
+    after the commit mostly writes.
     Use one per scan, and only after the imports it saw have committed."""
 
     def __init__(self, limit: int = MAX_HELD) -> None:
@@ -47,6 +57,13 @@ class HeldMessages:
         self.dirty: set[int] = set()
         self.prepare_here = True  # False while an import's reader process works the facts out
         self._fingerprint: str | None = None
+        # Worked out during the import: conversation key → its findings; the senders of
+        # their messages, (platform, message id) → (platforms.id, actors.id).
+        self.worked_out: dict[int, list[Finding]] = {}
+        self.senders: dict[tuple[str, str], tuple[int, int]] = {}
+        self.reopened: set[int] = set()  # got rows after being worked out: done at the end only
+        self._waiting: set[int] = set()  # held, touched by the last batch, not yet worked out
+        self._build = MessageBuilder()
 
     # The import's reader process may work out the text facts instead (ingest/parallel.py):
     # `import_file(..., facts=held)` uses these four.
@@ -65,24 +82,41 @@ class HeldMessages:
     def off(self) -> None:
         self.prepare_here = True
 
-    def on_written(self, batch: Sequence, rows: Sequence[tuple], new: int, created: set[int]) -> None:
+    def _drop(self, conv: int) -> None:
+        self.dirty.add(conv)
+        self.rows.pop(conv, None)
+        self.worked_out.pop(conv, None)
+        self._waiting.discard(conv)
+
+    def on_written(self, batch: Sequence, rows: Sequence[tuple], new: int, created: set[int], conn=None) -> None:
         prepare_texts(batch, None if self.prepare_here else False)
-        held, dirty = self.rows, self.dirty
+        held, dirty, done = self.rows, self.dirty, self.worked_out
         if new < len(rows) or self.count + len(rows) > self.limit:
             for r in rows:  # a row not inserted, or no room: these conversations are reloaded
-                dirty.add(r[2])
-                held.pop(r[2], None)
+                self._drop(r[2])
             return
+        touched = set()
         for w, r in zip(batch, rows):
             conv = r[2]
             if conv in created and conv not in dirty:
                 # (sender key, platform key, platform, conversation id, message id, sent_at,
                 #  text, recipients, attachments, ip, country, meta) as written
                 held.setdefault(conv, []).append((r[3], r[0], w.platform, w.conversation_id, r[1], r[4], r[5], r[6], r[7], r[8], r[9], r[10]))
+                touched.add(conv)
+                if conv in done:  # more of a conversation already worked out: again, at the end
+                    del done[conv]
+                    self.reopened.add(conv)
             else:
-                dirty.add(conv)
-                held.pop(conv, None)
+                self._drop(conv)
         self.count += len(rows)
+        if conn is not None:
+            ready = sorted(c for c in self._waiting if c not in touched and c in held)
+            for i in range(0, len(ready), CHUNK):
+                self._work_out(conn, ready[i : i + CHUNK])
+            self._waiting = {c for c in touched if c in held and c not in self.reopened}
+
+    def _work_out(self, conn, keys: list[int]) -> None:
+        _work_out(conn, keys, self.rows, self._build, self.senders, self.worked_out)
 
     def take(self, conversation_keys: Iterable[int]) -> dict[int, list[tuple]]:
         """The held rows of these conversations (those not to be reloaded), handed over."""
@@ -110,30 +144,54 @@ def analyse_conversations(
             on_progress(len(chunk))
     fresh_keys = sorted(fresh)
     build = MessageBuilder()
+    done = held.worked_out if held is not None else {}
+    senders = held.senders if held is not None else {}
     for i in range(0, len(fresh_keys), CHUNK):
         chunk = fresh_keys[i : i + CHUNK]
         with engine.begin() as conn, collector_paused():
-            total += _analyse_held(conn, [fresh.pop(k) for k in chunk], build)
-        build.clear()
+            rest = [k for k in chunk if k not in done]
+            if rest:
+                _work_out(conn, rest, fresh, build, senders, done)
+            total += insert_new_text_findings(conn, senders, [f for k in chunk for f in done.pop(k)])
         if on_progress:
             on_progress(len(chunk))
     return total
 
 
-def _analyse_held(conn, conversations: list[list[tuple]], build: MessageBuilder) -> int:
+def _work_out(conn, keys: list[int], rows: dict[int, list[tuple]], build: MessageBuilder,
+              senders: dict[tuple[str, str], tuple[int, int]], into: dict[int, list[Finding]]) -> None:
+    """The findings of these held conversations, per conversation key, into `into`."""
+    found = _findings_of_held(conn, [rows[k] for k in keys], build, senders)
+    build.clear()
+    by_name = {}
+    for k in keys:
+        r = rows[k][0]
+        by_name[(r[2], r[3])] = k
+        into[k] = []
+    for f in found:
+        into[by_name[(f.platform, f.conversation_id)]].append(f)
+
+
+def _findings_of_held(conn, conversations: list[list[tuple]], build: MessageBuilder,
+                      senders: dict[tuple[str, str], tuple[int, int]]) -> list[Finding]:
+    """The findings of held conversations (pure but for reading the senders as stored);
+    records each message's (platform key, sender key) in `senders` for the write."""
     actors = actor_details(conn, {r[0] for rows in conversations for r in rows})
-    senders: dict[tuple[str, str], tuple[int, int]] = {}
     messages = []
     for rows in conversations:
-        rows.sort(key=lambda r: r[5])  # stable: sent_at, then the order written (= ORDER BY sent_at, id)
         conv = []
-        for sender_key, pid, platform, conv_name, message_id, sent_at, text, recipients, attachments, ip, country, meta in rows:
+        # stable: sent_at, then the order written (= the reload's ORDER BY sent_at, id)
+        for sender_key, pid, platform, conv_name, message_id, sent_at, text, recipients, attachments, ip, country, meta in sorted(rows, key=_sent_at):
             account_id, name, role = actors[sender_key]
             conv.append(build.message(platform, conv_name, message_id, sent_at, text, recipients, attachments, ip,
                                       country, meta, account_id, name, role))
             senders[(platform, message_id)] = (pid, sender_key)
         messages.append(conv)
-    return insert_new_text_findings(conn, senders, scan_conversations(messages))
+    return scan_conversations(messages)
+
+
+def _sent_at(row: tuple):
+    return row[5]
 
 
 def prepare_texts(rows, reader_share: bool | None = None) -> None:

@@ -80,8 +80,9 @@ class MessageWriter:
 
     The importer and the stream stage (engines/stage.py) both write through it. `on_written`
     sees each batch as written: the wire rows, the row tuples inserted (surrogate keys
-    resolved, `store/bulk.COLUMNS` order), how many were new, and the conversations this
-    writer created (the scan command keeps those messages for the analysis: no reload)."""
+    resolved, `store/bulk.COLUMNS` order), how many were new, the conversations this
+    writer created (the scan command keeps those messages for the analysis: no reload), and
+    the open connection (it reads the senders as stored to analyse them during the import)."""
 
     def __init__(self, conn, import_id: int, result: ImportResult, on_written: Callable | None = None):
         self.conn = conn
@@ -135,7 +136,7 @@ class MessageWriter:
             )
         new = insert_messages(conn, rows)
         if self.on_written:
-            self.on_written(batch, rows, new, keys.created_conversations)
+            self.on_written(batch, rows, new, keys.created_conversations, conn)
         self.result.messages_new += new
         self.result.messages_seen_before += len(rows) - new
 
