@@ -1,16 +1,18 @@
 """The `vaktpost` command. Thin: every command parses options and calls the library.
 
 Each area registers its commands in its own module below; add the module's name to
-COMMAND_MODULES to put it on the command line.
+COMMAND_MODULES to put it on the command line. They are loaded when `app` is first asked for
+(PEP 562), so that `main()` can start a scan's reader process first (cli/early.py).
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
 
 import typer
 
-app = typer.Typer(
+_app = typer.Typer(
     name="vaktpost",
     help="Find, review and report child exploitation traded over chat and streaming platforms.",
     no_args_is_help=True,
@@ -27,7 +29,7 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@_app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
@@ -44,9 +46,26 @@ COMMAND_MODULES = [
     "scale",
 ]
 
-for _name in COMMAND_MODULES:
-    importlib.import_module(f"{__name__}.{_name}").register(app)
+_registered = False
+
+
+def _full_app() -> typer.Typer:
+    global _registered
+    if not _registered:
+        _registered = True
+        for name in COMMAND_MODULES:
+            importlib.import_module(f"{__name__}.{name}").register(_app)
+    return _app
+
+
+def __getattr__(name: str):
+    if name == "app":
+        return _full_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
-    app()
+    from vaktpost.cli.early import start_scan_reader
+
+    start_scan_reader(sys.argv[1:])
+    _full_app()()

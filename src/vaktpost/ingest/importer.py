@@ -22,7 +22,15 @@ from sqlalchemy import Engine, insert, update
 from vaktpost.bulkwork import batches, collector_paused
 from vaktpost.errors import UserError
 from vaktpost.ingest.parallel import wire_batches_in_child
-from vaktpost.ingest.readers import FORMATS, ImportOptions, read_messages, read_wire_rows  # noqa: F401 - FORMATS, ImportOptions, read_messages: re-exported
+from vaktpost.ingest.readers import (  # noqa: F401 - FORMATS, ImportOptions, read_messages, detect_format, PARALLEL_MIN_BYTES: re-exported
+    FORMATS,
+    PARALLEL_MIN_BYTES,
+    ImportOptions,
+    detect_format,
+    read_messages,
+    read_wire_rows,
+    use_child_process,
+)
 from vaktpost.ingest.records import Rejected
 from vaktpost.ingest.source import InputFile, check_input
 from vaktpost.ingest.wire import WireRow
@@ -56,23 +64,6 @@ class ImportResult:
             "rejects_path": self.rejects_path,
             "seconds": round(self.seconds, 3),
         }
-
-
-def detect_format(path: Path) -> str:
-    name = path.name.lower().removesuffix(".gz")
-    if name.endswith((".jsonl", ".ndjson", ".json")):
-        return "jsonl"
-    if name.endswith((".csv", ".tsv")):
-        return "csv"
-    if name.endswith(".xml"):
-        return "pan12"
-    with InputFile(path) as source:
-        head = source.stream.read(64).lstrip()
-    if head.startswith(b"{"):
-        return "jsonl"
-    if head.startswith(b"<"):
-        return "pan12"
-    return "csv"
 
 
 class MessageWriter:
@@ -181,15 +172,6 @@ class _Rejects:
         )
 
 
-PARALLEL_MIN_BYTES = 8 << 20
-
-
-def _use_child_process(path: Path, opts: ImportOptions) -> bool:
-    if opts.parallel is not None:
-        return opts.parallel
-    return (os.cpu_count() or 1) >= 2 and path.stat().st_size >= PARALLEL_MIN_BYTES
-
-
 def _wire_batches_here(path: Path, fmt: str, opts: ImportOptions) -> Iterator[tuple[list, list, int]]:
     with InputFile(path) as source:
         for batch in batches(read_wire_rows(source, fmt, opts), opts.batch_size):
@@ -223,7 +205,7 @@ def import_file(
     committed = False
     try:
         check_input(path)  # missing, directory, empty: refused before anything starts
-        in_child = _use_child_process(path, opts)
+        in_child = use_child_process(path, opts)
         if in_child:
             source = wire_batches_in_child(path, fmt, opts, opts.batch_size, facts)
         else:

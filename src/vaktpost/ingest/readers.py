@@ -7,9 +7,11 @@ what the importer waits on before the first batch.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, tzinfo
+from pathlib import Path
 
 from vaktpost.errors import UserError
 from vaktpost.ingest.csv_reader import parse_column_mapping, read_csv
@@ -52,3 +54,29 @@ def read_wire_rows(source: InputFile, fmt: str, opts: ImportOptions) -> Iterator
     if fmt == "jsonl":
         return read_jsonl(source, opts.zone, build=wire_row_from_record)
     return (item if isinstance(item, Rejected) else wire_row(item) for item in read_messages(source, fmt, opts))
+
+
+def detect_format(path: Path) -> str:
+    name = path.name.lower().removesuffix(".gz")
+    if name.endswith((".jsonl", ".ndjson", ".json")):
+        return "jsonl"
+    if name.endswith((".csv", ".tsv")):
+        return "csv"
+    if name.endswith(".xml"):
+        return "pan12"
+    with InputFile(path) as source:
+        head = source.stream.read(64).lstrip()
+    if head.startswith(b"{"):
+        return "jsonl"
+    if head.startswith(b"<"):
+        return "pan12"
+    return "csv"
+
+
+PARALLEL_MIN_BYTES = 8 << 20
+
+
+def use_child_process(path: Path, opts: ImportOptions) -> bool:
+    if opts.parallel is not None:
+        return opts.parallel
+    return (os.cpu_count() or 1) >= 2 and path.stat().st_size >= PARALLEL_MIN_BYTES

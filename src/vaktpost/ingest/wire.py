@@ -72,7 +72,7 @@ def text_and_role(rows, reader_share: bool | None = None) -> Iterator[tuple[str,
             yield w.text, get(w.sender_role, Role.UNKNOWN)
 
 
-READER_SHARE = 100  # of 256: so that both processes finish the import together (100k generated messages: reader 2.4 CPU s, importer 2.3; at 128 it was 2.5 and 2.1)
+READER_SHARE = 160  # of 256: so that both processes finish the import together (100k generated messages: reader 2.4 CPU s, importer 2.3; at 128 it was 2.5 and 2.1)
 
 
 def in_reader_share(text: str) -> bool:
