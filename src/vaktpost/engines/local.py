@@ -99,9 +99,7 @@ class HeldMessages:
         for w, r in zip(batch, rows):
             conv = r[2]
             if conv in created and conv not in dirty:
-                # (sender key, platform key, platform, conversation id, message id, sent_at,
-                #  text, recipients, attachments, ip, country, meta) as written
-                held.setdefault(conv, []).append((r[3], r[0], w.platform, w.conversation_id, r[1], r[4], r[5], r[6], r[7], r[8], r[9], r[10]))
+                held.setdefault(conv, []).append((r, w))  # the row as written (bulk.COLUMNS), its wire row
                 touched.add(conv)
                 if conv in done:  # more of a conversation already worked out: again, at the end
                     del done[conv]
@@ -165,8 +163,8 @@ def _work_out(conn, keys: list[int], rows: dict[int, list[tuple]], build: Messag
     build.clear()
     by_name = {}
     for k in keys:
-        r = rows[k][0]
-        by_name[(r[2], r[3])] = k
+        w = rows[k][0][1]
+        by_name[(w.platform, w.conversation_id)] = k
         into[k] = []
     for f in found:
         into[by_name[(f.platform, f.conversation_id)]].append(f)
@@ -176,22 +174,23 @@ def _findings_of_held(conn, conversations: list[list[tuple]], build: MessageBuil
                       senders: dict[tuple[str, str], tuple[int, int]]) -> list[Finding]:
     """The findings of held conversations (pure but for reading the senders as stored);
     records each message's (platform key, sender key) in `senders` for the write."""
-    actors = actor_details(conn, {r[0] for rows in conversations for r in rows})
+    actors = actor_details(conn, {r[3] for rows in conversations for r, _ in rows})
+    message = build.message
     messages = []
     for rows in conversations:
         conv = []
         # stable: sent_at, then the order written (= the reload's ORDER BY sent_at, id)
-        for sender_key, pid, platform, conv_name, message_id, sent_at, text, recipients, attachments, ip, country, meta in sorted(rows, key=_sent_at):
+        for (pid, message_id, _, sender_key, sent_at, text, recipients, attachments, ip, country, meta, _), w in sorted(rows, key=_sent_at):
             account_id, name, role = actors[sender_key]
-            conv.append(build.message(platform, conv_name, message_id, sent_at, text, recipients, attachments, ip,
-                                      country, meta, account_id, name, role))
-            senders[(platform, message_id)] = (pid, sender_key)
+            conv.append(message(w.platform, w.conversation_id, message_id, sent_at, text, recipients, attachments, ip,
+                                country, meta, account_id, name, role))
+            senders[(w.platform, message_id)] = (pid, sender_key)
         messages.append(conv)
     return scan_conversations(messages)
 
 
-def _sent_at(row: tuple):
-    return row[5]
+def _sent_at(held_row: tuple):
+    return held_row[0][4]
 
 
 def prepare_texts(rows, reader_share: bool | None = None) -> None:
