@@ -146,17 +146,17 @@ def test_senders_are_taken_as_stored_not_as_each_line_says(request, db_url, tmp_
 
 
 class _Watched(HeldMessages):
-    """HeldMessages that records what the reader process sent and what this process prepared."""
+    """HeldMessages that records what the reader process sent."""
 
     def __init__(self, fingerprint: str | None = None) -> None:
         super().__init__()
-        self.adopted = self.offs = 0
+        self.taken = self.offs = 0
         if fingerprint is not None:
             self._fingerprint = fingerprint
 
-    def adopt(self, payload) -> None:
-        self.adopted += len(payload[1])
-        super().adopt(payload)
+    def take_findings(self, results) -> None:
+        self.taken += len(results)
+        super().take_findings(results)
 
     def off(self) -> None:
         self.offs += 1
@@ -164,28 +164,64 @@ class _Watched(HeldMessages):
 
 
 @pytest.mark.parametrize("fingerprint", [None, "not this configuration"], ids=["shared", "refused"])
-def test_text_facts_worked_out_in_the_reader_process_give_the_same_findings(request, db_url, tmp_path, lines, fingerprint):
-    """`vaktpost scan` on a big file: the reader process works out its share of the text
-    facts (ingest/parallel.py) and this process the rest. A reader whose configuration
-    differs sends none and this process works them all out. Findings as the reload's."""
-    from vaktpost.ingest.wire import in_reader_share
-    from vaktpost.text import memo
+def test_findings_worked_out_in_the_reader_process_are_those_of_the_reload(request, db_url, tmp_path, lines, fingerprint):
+    """`vaktpost scan` on a big file: the reader process works out the findings of its share
+    of the new conversations (engines/in_reader.py) and this process the rest. A reader
+    whose configuration differs is not listened to: this process works them all out."""
+    from vaktpost.ingest.wire import analysed_in_reader
 
     path = write_jsonl(tmp_path / "all.jsonl", lines)
     opts = ImportOptions(batch_size=400, parallel=True)
-    memo.clear()
     held = _Watched(fingerprint)
     held_engine, plain_engine = open_store(db_url), open_store(store_url(request, tmp_path, "plain.db"))
     touched = import_file(held_engine, path, opts, on_written=held.on_written, facts=held).conversation_keys
-    texts = {json.loads(line).get("text") or "" for line in lines}
-    prepared = {raw for raw, _ in memo._memo(True).facts}
+    theirs = {json.loads(line)["conversation_id"] for line in lines if analysed_in_reader(json.loads(line)["conversation_id"])}
     if fingerprint is None:
-        assert held.adopted > 100 and held.offs == 0
-        assert prepared == texts  # both shares, none missing
+        assert held.offs == 0 and held.taken >= len(theirs) > 100
+        assert {c for _, c in held.from_reader} == theirs
     else:
-        assert held.adopted == 0 and held.offs == 1
-        assert {t for t in texts if not in_reader_share(t)} <= prepared  # this process did its share at least
+        assert held.taken == 0 and held.offs == 1
     analyse_conversations(held_engine, touched, held=held)
+    assert held.from_reader == {}  # every result taken (each held for what was stored)
     plain = import_file(plain_engine, path, ImportOptions(batch_size=400, parallel=False)).conversation_keys
     analyse_conversations(plain_engine, plain)
     assert _stored(held_engine) == _stored(plain_engine)
+
+
+def test_the_reader_process_findings_are_not_used_where_a_sender_is_stored_otherwise(request, db_url, tmp_path, lines):
+    """The reader process assumes each new account is stored as its first batch says; an
+    account stored before (another name and role) makes its conversations this process's."""
+    from vaktpost.ingest.wire import analysed_in_reader
+
+    recs = [json.loads(line) for line in lines]
+    rec = next(r for r in recs if analysed_in_reader(r["conversation_id"]))
+    other = dict(rec, conversation_id="c-elsewhere", message_id="m-elsewhere", text="hello")
+    other["sender"] = {"id": rec["sender"]["id"], "name": "stored-before", "role": "customer"}
+    held_engine, plain_engine = open_store(db_url), open_store(store_url(request, tmp_path, "plain.db"))
+    first = write_jsonl(tmp_path / "first.jsonl", [json.dumps(other)])
+    for engine in (held_engine, plain_engine):
+        analyse_conversations(engine, import_file(engine, first, OPTS).conversation_keys)
+    path = write_jsonl(tmp_path / "all.jsonl", lines)
+    held = _Watched()
+    touched = import_file(held_engine, path, ImportOptions(batch_size=400, parallel=True), on_written=held.on_written, facts=held).conversation_keys
+    assert (rec["platform"], rec["conversation_id"]) in held.from_reader
+    analyse_conversations(held_engine, touched, held=held)
+    analyse_conversations(plain_engine, import_file(plain_engine, path, OPTS).conversation_keys)
+    assert _stored(held_engine) == _stored(plain_engine)
+
+
+def test_conversations_worked_out_during_the_import_and_continued_later_are_worked_out_again(request, db_url, tmp_path, lines):
+    """The findings of a held conversation are worked out a batch after its last message;
+    when a later batch brings more of it, they are worked out again from all its rows. Here
+    every conversation's lines are spread over the file (every 5th line, five passes), so
+    most are continued after they were first worked out."""
+    spread = [line for start in range(5) for line in lines[start::5]]
+    path = write_jsonl(tmp_path / "spread.jsonl", spread)
+    held = HeldMessages()
+    held_engine, plain_engine = open_store(db_url), open_store(store_url(request, tmp_path, "plain.db"))
+    touched = import_file(held_engine, path, OPTS, on_written=held.on_written).conversation_keys
+    assert len(held.reopened) > 50
+    assert analyse_conversations(held_engine, touched, held=held) == analyse_conversations(
+        plain_engine, import_file(plain_engine, path, OPTS).conversation_keys)
+    assert _stored(held_engine) == _stored(plain_engine)
+    assert held.worked_out == {}  # all written

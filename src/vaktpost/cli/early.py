@@ -67,4 +67,4 @@ def _start(argv: list[str]) -> None:
     if not use_child_process(path, opts):
         return
     fmt = detect_format(path) if opts.format == "auto" else opts.format
-    start_early(path, fmt, opts, opts.batch_size, with_facts=True)
+    start_early(path, fmt, opts, opts.batch_size, with_findings=True)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from sqlalchemy import Engine
 
 from vaktpost.bulkwork import collector_paused
-from vaktpost.ingest.wire import text_and_role
+from vaktpost.ingest.wire import analysed_in_reader, text_and_role
 from vaktpost.model import Finding
 from vaktpost.scan import scan_conversations
 from vaktpost.store.conversations import (
@@ -40,14 +40,15 @@ MAX_HELD = 200_000  # messages kept for the analysis (~520 bytes each: ~100 MB);
 
 class HeldMessages:
     """An importer hook (`import_file(..., on_written=held.on_written)`) that prepares the
-    analysis while the reader process parses the next batch: it works out the text facts of
-    each batch (`prepare_texts`), and keeps the rows of conversations created by the import,
-    in the order written, so that the analysis after it need not read them back. A conversation is held only while every row of it was
+    analysis while the reader process parses the next batch: it keeps the rows of
+    conversations created by the import, in the order written, so that the analysis after it
+    need not read them back. A conversation is held only while every row of it was
     inserted by an import that created it: one seen in another import, or in a batch where
     some row was a duplicate (not inserted) or that found `limit` messages held, is reloaded.
     Given the import's connection (`MessageWriter` passes it), it also works out the findings
-    of held conversations a batch after their last message (`worked_out`), so the analysis
-    after the commit mostly writes.
+    of held conversations a batch after their last message (`worked_out`) — only its share
+    while the import's reader process works out the others (`from_reader`, taken where they
+    hold: `_take_from_reader`) — so the analysis after the commit mostly writes.
     Use one per scan, and only after the imports it saw have committed."""
 
     def __init__(self, limit: int = MAX_HELD) -> None:
@@ -55,7 +56,7 @@ class HeldMessages:
         self.count = 0
         self.rows: dict[int, list[tuple]] = {}  # conversation key → rows
         self.dirty: set[int] = set()
-        self.prepare_here = True  # False while an import's reader process works the facts out
+        self.reader_analyses = False  # True while an import's reader process works out its share of the findings
         self._fingerprint: str | None = None
         # Worked out during the import: conversation key → its findings; the senders of
         # their messages, (platform, message id) → (platforms.id, actors.id).
@@ -63,10 +64,12 @@ class HeldMessages:
         self.senders: dict[tuple[str, str], tuple[int, int]] = {}
         self.reopened: set[int] = set()  # got rows after being worked out: done at the end only
         self._waiting: set[int] = set()  # held, touched by the last batch, not yet worked out
+        # What the reader process worked out: (platform, conversation id) → engines/in_reader.Result
+        self.from_reader: dict[tuple[str, str], tuple] = {}
         self._build = MessageBuilder()
 
-    # The import's reader process may work out the text facts instead (ingest/parallel.py):
-    # `import_file(..., facts=held)` uses these four.
+    # The import's reader process may work out a share of the findings (engines/in_reader.py,
+    # ingest/parallel.py): `import_file(..., facts=held)` uses these four.
     @property
     def fingerprint(self) -> str:
         if self._fingerprint is None:
@@ -74,13 +77,14 @@ class HeldMessages:
         return self._fingerprint
 
     def in_reader(self, yes: bool) -> None:
-        self.prepare_here = not yes
+        self.reader_analyses = yes
 
-    def adopt(self, payload) -> None:
-        memo.adopt(payload)
+    def take_findings(self, results) -> None:
+        for r in results:  # a later result of a conversation replaces an earlier one
+            self.from_reader[(r[0], r[1])] = r
 
     def off(self) -> None:
-        self.prepare_here = True
+        self.reader_analyses = False
 
     def _drop(self, conv: int) -> None:
         self.dirty.add(conv)
@@ -89,7 +93,6 @@ class HeldMessages:
         self._waiting.discard(conv)
 
     def on_written(self, batch: Sequence, rows: Sequence[tuple], new: int, created: set[int], conn=None) -> None:
-        prepare_texts(batch, None if self.prepare_here else False)
         held, dirty, done = self.rows, self.dirty, self.worked_out
         if new < len(rows) or self.count + len(rows) > self.limit:
             for r in rows:  # a row not inserted, or no room: these conversations are reloaded
@@ -111,7 +114,9 @@ class HeldMessages:
             ready = sorted(c for c in self._waiting if c not in touched and c in held)
             for i in range(0, len(ready), CHUNK):
                 self._work_out(conn, ready[i : i + CHUNK])
-            self._waiting = {c for c in touched if c in held and c not in self.reopened}
+            theirs = self.reader_analyses
+            self._waiting = {c for c in touched if c in held and c not in self.reopened
+                             and not (theirs and analysed_in_reader(held[c][0][1].conversation_id))}
 
     def _work_out(self, conn, keys: list[int]) -> None:
         _work_out(conn, keys, self.rows, self._build, self.senders, self.worked_out)
@@ -148,6 +153,8 @@ def analyse_conversations(
         chunk = fresh_keys[i : i + CHUNK]
         with engine.begin() as conn, collector_paused():
             rest = [k for k in chunk if k not in done]
+            if rest and held is not None and held.from_reader:
+                rest = _take_from_reader(conn, rest, fresh, held.from_reader, senders, done)
             if rest:
                 _work_out(conn, rest, fresh, build, senders, done)
             total += insert_new_text_findings(conn, senders, [f for k in chunk for f in done.pop(k)])
@@ -168,6 +175,29 @@ def _work_out(conn, keys: list[int], rows: dict[int, list[tuple]], build: Messag
         into[k] = []
     for f in found:
         into[by_name[(f.platform, f.conversation_id)]].append(f)
+
+
+def _take_from_reader(conn, keys: list[int], rows: dict[int, list[tuple]], results: dict,
+                      senders: dict[tuple[str, str], tuple[int, int]], into: dict[int, list[Finding]]) -> list[int]:
+    """Takes the reader process's findings of these conversations where they hold: it saw
+    the rows stored (as many) and assumed each sender as stored. Returns the rest."""
+    actors = actor_details(conn, {r[3] for k in keys for r, _ in rows[k]})
+    rest = []
+    for k in keys:
+        conv = rows[k]
+        w0 = conv[0][1]
+        got = results.pop((w0.platform, w0.conversation_id), None)
+        if got is None or got[2] != len(conv):
+            rest.append(k)
+            continue
+        assumed = got[3]
+        if not all(assumed.get(w.sender_id) == actors[r[3]] for r, w in conv):
+            rest.append(k)
+            continue
+        for r, w in conv:
+            senders[(w.platform, r[1])] = (r[0], r[3])
+        into[k] = got[4]
+    return rest
 
 
 def _findings_of_held(conn, conversations: list[list[tuple]], build: MessageBuilder,
@@ -193,9 +223,8 @@ def _sent_at(held_row: tuple):
     return held_row[0][4]
 
 
-def prepare_texts(rows, reader_share: bool | None = None) -> None:
+def prepare_texts(rows) -> None:
     """Works out the text stage's facts of each (text, sender role) of these wire rows ahead
-    of time; `analyse_conversations` then finds them remembered (text/memo.py). Findings are
-    the same with or without it. `reader_share=False`: only the texts an import's reader
-    process leaves to this one (ingest/wire.in_reader_share)."""
-    memo.prepare(text_and_role(rows, reader_share))
+    of time; an analysis then finds them remembered (text/memo.py). Findings are the same
+    with or without it."""
+    memo.prepare(text_and_role(rows))

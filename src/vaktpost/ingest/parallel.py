@@ -6,14 +6,13 @@ batches come back through a bounded queue (so memory stays flat whatever the fil
 the file position for the progress bar. A file-level error in the child (a truncated gzip,
 malformed XML) is raised here as the same `UserError`.
 
-Asked to (`with_facts`, the scan command), the child also works out the text stage's
-facts of its share of each batch's texts (text/memo.py, `wire.in_reader_share`: about half)
-right after sending the batch, and sends them after it: the parent takes them into its own
-table (`facts.adopt`) and works out only the other share between its inserts — alone, the
-facts were the longer part of the parent's import. The child sends its configuration's
-fingerprint (patterns, model and rule scores) first; the parent adopts the facts only when
-it is its own, else it works them out itself. Either way the findings are the same: facts
-are a function of the text and the sender's role.
+Asked to (`with_findings`, the scan command), the child also works out the findings of the
+new conversations it read (its share of them, `wire.analysed_in_reader`), a batch after
+their last message, right after sending the batch, and sends them after it
+(engines/in_reader.py): the parent stores them once its import has committed, where they
+hold for what it stored (engines/local.HeldMessages), and works out the rest itself. The
+child sends its configuration's fingerprint (patterns, model and rule scores) first; the
+parent takes its findings only when it is its own.
 """
 
 from __future__ import annotations
@@ -31,32 +30,33 @@ QUEUE_DEPTH = 8
 Batch = tuple[list, list, int]  # (wire rows, rejected, file position)
 
 
-class _Facts:
-    """The child's side of the text facts: loaded after the first batch is on its way (the
-    text stage takes ~0.3 s to load, and the parent waits for that batch). It sends its
-    configuration's fingerprint first; the parent adopts the facts only if it is its own."""
+class _Findings:
+    """The child's side of the analysis (engines/in_reader.py): the text stage is loaded after
+    the first batch is on its way (~0.3 s, and the parent waits for that batch). It sends its
+    configuration's fingerprint first; the parent takes the findings only if it is its own."""
 
     def __init__(self, out) -> None:
-        self.out, self.ready = out, None
+        self.out, self.analysis = out, None
+        self.ready: bool | None = None
 
-    def send(self, rows) -> None:
+    def send(self, rows, last: bool = False) -> None:
         try:
             if self.ready is None:
+                from vaktpost.engines.in_reader import ReaderAnalysis
                 from vaktpost.text import memo
 
                 self.out.put(("fingerprint", memo.fingerprint()))
-                self.ready = True
-            if self.ready and rows:
-                from vaktpost.ingest.wire import text_and_role
-                from vaktpost.text import memo
-
-                payload = memo.work_out(text_and_role(rows, reader_share=True))
-                if payload is not None:
-                    self.out.put(("facts", payload))
-        except Exception:  # noqa: BLE001 - the facts are an aid: the parent works them out itself
+                self.analysis, self.ready = ReaderAnalysis(), True
+            if self.ready:
+                results = self.analysis.batch(rows)
+                if last:
+                    results += self.analysis.finish()
+                if results:
+                    self.out.put(("findings", results))
+        except Exception:  # noqa: BLE001 - an aid: the parent works everything out itself
             if self.ready is not False:
                 self.ready = False
-                self.out.put(("facts_off", None))
+                self.out.put(("findings_off", None))
 
 
 def _plain(rows: list) -> list[tuple]:
@@ -65,12 +65,12 @@ def _plain(rows: list) -> list[tuple]:
     return [tuple(r) for r in rows]
 
 
-def _child(path: str, fmt: str, opts, batch_size: int, out, with_facts: bool = False) -> None:
+def _child(path: str, fmt: str, opts, batch_size: int, out, with_findings: bool = False) -> None:
     from vaktpost.ingest.readers import read_wire_rows
     from vaktpost.ingest.records import Rejected
     from vaktpost.ingest.source import InputFile
 
-    facts = _Facts(out) if with_facts else None
+    facts = _Findings(out) if with_findings else None
     try:
         with InputFile(Path(path)) as source:
             rows, rejected = [], []
@@ -86,7 +86,7 @@ def _child(path: str, fmt: str, opts, batch_size: int, out, with_facts: bool = F
                     rows, rejected = [], []
             out.put(("batch", (_plain(rows), rejected, source.position())))
             if facts is not None:
-                facts.send(rows)
+                facts.send(rows, last=True)
         out.put(("done", None))
     except UserError as exc:
         out.put(("user_error", (exc.why, exc.where)))
@@ -97,44 +97,44 @@ def _child(path: str, fmt: str, opts, batch_size: int, out, with_facts: bool = F
 _started: dict[tuple, tuple] = {}  # reader processes started ahead of their import: key → (process, queue)
 
 
-def _key(path: Path, fmt: str, opts, batch_size: int, with_facts: bool) -> tuple:
+def _key(path: Path, fmt: str, opts, batch_size: int, with_findings: bool) -> tuple:
     st = Path(path).stat()
-    return (str(Path(path).resolve()), st.st_size, st.st_mtime_ns, fmt, opts, batch_size, with_facts)
+    return (str(Path(path).resolve()), st.st_size, st.st_mtime_ns, fmt, opts, batch_size, with_findings)
 
 
-def _start(path: Path, fmt: str, opts, batch_size: int, with_facts: bool):
+def _start(path: Path, fmt: str, opts, batch_size: int, with_findings: bool):
     ctx = mp.get_context("spawn")
     out = ctx.Queue(maxsize=QUEUE_DEPTH)
-    child = ctx.Process(target=_child, args=(str(path), fmt, opts, batch_size, out, with_facts), daemon=True)
+    child = ctx.Process(target=_child, args=(str(path), fmt, opts, batch_size, out, with_findings), daemon=True)
     child.start()
     return child, out
 
 
-def start_early(path: Path, fmt: str, opts, batch_size: int, with_facts: bool) -> None:
+def start_early(path: Path, fmt: str, opts, batch_size: int, with_findings: bool) -> None:
     """Start the reader process of a coming import now (`vaktpost scan` does, before it loads
     the database layer and the text stage: ~0.5 s the child spends reading instead of
     waiting). `wire_batches_in_child` takes it over if it is asked for the same file (same
     size and modification time), format, options and facts; else it is left to end with
     this process (a daemon)."""
-    key = _key(path, fmt, opts, batch_size, with_facts)
+    key = _key(path, fmt, opts, batch_size, with_findings)
     if key not in _started:
-        _started[key] = _start(path, fmt, opts, batch_size, with_facts)
+        _started[key] = _start(path, fmt, opts, batch_size, with_findings)
 
 
 def wire_batches_in_child(path: Path, fmt: str, opts, batch_size: int, facts=None) -> Iterator[Batch]:
-    """Batches from the child. `facts` (optional) has `fingerprint` (str), `adopt(payload)`
-    and `off()` (the child will send none, or sent another configuration's: the parent
-    works them out itself)."""
-    with_facts = facts is not None
+    """Batches from the child. `facts` (optional: the child then works out findings) has
+    `fingerprint` (str), `take_findings(results)` and `off()` (the child will send no more,
+    or sent another configuration's: the parent works them out itself)."""
+    with_findings = facts is not None
     try:
-        early = _started.pop(_key(path, fmt, opts, batch_size, with_facts), None)
+        early = _started.pop(_key(path, fmt, opts, batch_size, with_findings), None)
     except OSError:
         early = None
     if early is None or (not early[0].is_alive() and early[0].exitcode != 0):
-        early = _start(path, fmt, opts, batch_size, with_facts)
+        early = _start(path, fmt, opts, batch_size, with_findings)
     child, out = early
     new = tuple.__new__
-    adopting = with_facts
+    adopting = with_findings
     try:
         while True:
             try:
@@ -150,10 +150,10 @@ def wire_batches_in_child(path: Path, fmt: str, opts, batch_size: int, facts=Non
                 if payload != facts.fingerprint:
                     adopting = False
                     facts.off()
-            elif kind == "facts":
+            elif kind == "findings":
                 if adopting:
-                    facts.adopt(payload)
-            elif kind == "facts_off":
+                    facts.take_findings(payload)
+            elif kind == "findings_off":
                 if adopting:
                     adopting = False
                     facts.off()

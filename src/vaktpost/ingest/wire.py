@@ -62,28 +62,21 @@ def wire_row(m: Message) -> WireRow:
     )
 
 
-def text_and_role(rows, reader_share: bool | None = None) -> Iterator[tuple[str, Role]]:
-    """(text, sender role) of each wire row: what the text stage's facts are a function of.
-    With `reader_share` True (False), only the texts whose facts the reader process (the
-    importing process) works out when both do (`in_reader_share`)."""
+def text_and_role(rows) -> Iterator[tuple[str, Role]]:
+    """(text, sender role) of each wire row: what the text stage's facts are a function of."""
     get = _ROLE_OF.get
-    if reader_share is not None and READER_SHARE in (0, 256):
-        if reader_share is not (READER_SHARE == 256):
-            return  # one process works out every text: no hash to compute
-        reader_share = None
     for w in rows:
-        if reader_share is None or in_reader_share(w.text) is reader_share:
-            yield w.text, get(w.sender_role, Role.UNKNOWN)
+        yield w.text, get(w.sender_role, Role.UNKNOWN)
 
 
-# Of 256: the reader process's share of the text facts. All of them since the importing
-# process also works out the findings during the import (engines/local.HeldMessages) and
-# starts ~0.5 s later (cli/early.py): 100k generated messages, importer ~3.9 CPU s, reader ~3.5.
+# Of 256: the share of new conversations whose findings an import's reader process works out
+# (engines/in_reader.py) while the importing process writes; the importing process works out
+# the rest between its inserts. Measured so that both end together: 100k generated messages.
 READER_SHARE = 256
 
 
-def in_reader_share(text: str) -> bool:
+def analysed_in_reader(conversation_id: str) -> bool:
     """Whether an import's reader process, rather than the importing one, works out the
-    text facts of `text` — a split by a hash that both processes compute alike (str's
-    own hash is salted per process), so no text is worked out twice."""
-    return crc32(text.encode("utf-8", "surrogatepass")) & 255 < READER_SHARE
+    findings of this (new) conversation — a split by a hash that both processes compute
+    alike (str's own hash is salted per process)."""
+    return crc32(conversation_id.encode("utf-8", "surrogatepass")) & 255 < READER_SHARE
