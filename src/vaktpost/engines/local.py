@@ -35,6 +35,7 @@ from vaktpost.store.conversations import (
 from vaktpost.text import memo
 
 CHUNK = 500
+HELD_CHUNK = 5_000  # conversations whose findings are mostly worked out already: fewer, larger transactions
 MAX_HELD = 200_000  # messages kept for the analysis (~520 bytes each: ~100 MB); beyond: reload
 
 
@@ -147,10 +148,11 @@ def analyse_conversations(
             on_progress(len(chunk))
     fresh_keys = sorted(fresh)
     build = MessageBuilder()
+    chunk_size = HELD_CHUNK if held is not None and (held.worked_out or held.from_reader) else CHUNK
     done = held.worked_out if held is not None else {}
     senders = held.senders if held is not None else {}
-    for i in range(0, len(fresh_keys), CHUNK):
-        chunk = fresh_keys[i : i + CHUNK]
+    for i in range(0, len(fresh_keys), chunk_size):
+        chunk = fresh_keys[i : i + chunk_size]
         with engine.begin() as conn, collector_paused():
             rest = [k for k in chunk if k not in done]
             if rest and held is not None and held.from_reader:
@@ -181,22 +183,28 @@ def _take_from_reader(conn, keys: list[int], rows: dict[int, list[tuple]], resul
                       senders: dict[tuple[str, str], tuple[int, int]], into: dict[int, list[Finding]]) -> list[int]:
     """Takes the reader process's findings of these conversations where they hold: it saw
     the rows stored (as many) and assumed each sender as stored. Returns the rest."""
-    actors = actor_details(conn, {r[3] for k in keys for r, _ in rows[k]})
+    sender_keys = {k: {r[3] for r, _ in rows[k]} for k in keys}
+    actors = actor_details(conn, set().union(*sender_keys.values()))
     rest = []
     for k in keys:
         conv = rows[k]
-        w0 = conv[0][1]
+        r0, w0 = conv[0]
         got = results.pop((w0.platform, w0.conversation_id), None)
         if got is None or got[2] != len(conv):
             rest.append(k)
             continue
-        assumed = got[3]
-        if not all(assumed.get(w.sender_id) == actors[r[3]] for r, w in conv):
-            rest.append(k)
+        assumed, key_of = got[3], {}
+        for sender_key in sender_keys[k]:
+            stored = actors[sender_key]
+            if assumed.get(stored[0]) != stored:
+                break
+            key_of[stored[0]] = sender_key
+        else:
+            for f in got[4]:
+                senders[(f.platform, f.message_id)] = (r0[0], key_of[f.actor_id])
+            into[k] = got[4]
             continue
-        for r, w in conv:
-            senders[(w.platform, r[1])] = (r[0], r[3])
-        into[k] = got[4]
+        rest.append(k)
     return rest
 
 

@@ -72,7 +72,7 @@ def text_and_role(rows) -> Iterator[tuple[str, Role]]:
 # Of 256: the share of new conversations whose findings an import's reader process works out
 # (engines/in_reader.py) while the importing process writes; the importing process works out
 # the rest between its inserts. Measured so that both end together: 100k generated messages.
-READER_SHARE = 256
+READER_SHARE = 150
 
 
 def analysed_in_reader(conversation_id: str) -> bool:
