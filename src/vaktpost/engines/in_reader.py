@@ -53,7 +53,7 @@ class ReaderAnalysis:
                     key = (w.platform, w.conversation_id)
                     held.setdefault(key, []).append(w)
                     touched.add(key)
-            self.count += len(rows)
+                    self.count += 1
         ready = sorted(k for k in self._waiting if k not in touched)
         self._waiting = touched
         return self._analyse(ready)
@@ -99,7 +99,12 @@ class ReaderAnalysis:
         by_key: dict[tuple[str, str], list] = {k: [] for k in keys}
         for f in found:
             by_key[(f.platform, f.conversation_id)].append(f)
-        return [(k[0], k[1], len(self.rows[k]), senders, by_key[k]) for k, senders in zip(keys, assumed)]
+        out = []
+        for k, senders in zip(keys, assumed):  # the rows are let go: more of a conversation later is the importer's
+            rows = self.rows.pop(k)
+            self.count -= len(rows)
+            out.append((k[0], k[1], len(rows), senders, by_key[k]))
+        return out
 
 
 def _sent_at(w) -> str:

@@ -65,6 +65,7 @@ class HeldMessages:
         self.senders: dict[tuple[str, str], tuple[int, int]] = {}
         self.reopened: set[int] = set()  # got rows after being worked out: done at the end only
         self._waiting: set[int] = set()  # held, touched by the last batch, not yet worked out
+        self._theirs: list[int] = []  # the reader process's, ready a batch ago: their findings are due
         # What the reader process worked out: (platform, conversation id) → engines/in_reader.Result
         self.from_reader: dict[tuple[str, str], tuple] = {}
         self._build = MessageBuilder()
@@ -103,28 +104,54 @@ class HeldMessages:
         for w, r in zip(batch, rows):
             conv = r[2]
             if conv in created and conv not in dirty:
+                if conv in done:  # more of a conversation already worked out (its rows let go): reloaded
+                    self.reopened.add(conv)
+                    self._drop(conv)
+                    continue
                 held.setdefault(conv, []).append((r, w))  # the row as written (bulk.COLUMNS), its wire row
                 touched.add(conv)
-                if conv in done:  # more of a conversation already worked out: again, at the end
-                    del done[conv]
-                    self.reopened.add(conv)
             else:
                 self._drop(conv)
         self.count += len(rows)
         if conn is not None:
-            ready = sorted(c for c in self._waiting if c not in touched and c in held)
-            for i in range(0, len(ready), CHUNK):
-                self._work_out(conn, ready[i : i + CHUNK])
-            theirs = self.reader_analyses
-            self._waiting = {c for c in touched if c in held and c not in self.reopened
-                             and not (theirs and analysed_in_reader(held[c][0][1].conversation_id))}
+            self._settle(conn, touched)
+
+    def _settle(self, conn, touched: set[int]) -> None:
+        """Work out the conversations the last batch touched and this one did not — this
+        process's share now; the reader process's a batch later, when its findings for them
+        have come (queued after this batch), taking those that hold — and let their rows go."""
+        held = self.rows
+        mine, later = [], []
+        for c in self._waiting:
+            if c not in touched and c in held:
+                if self.reader_analyses and analysed_in_reader(held[c][0][1].conversation_id):
+                    later.append(c)
+                else:
+                    mine.append(c)
+        due = sorted(c for c in self._theirs if c not in touched and c in held)
+        for i in range(0, len(due), HELD_CHUNK):
+            chunk = due[i : i + HELD_CHUNK]
+            mine += _take_from_reader(conn, chunk, held, self.from_reader, self.senders, self.worked_out)
+            self._let_go([c for c in chunk if c in self.worked_out])
+        mine.sort()
+        for i in range(0, len(mine), CHUNK):
+            self._work_out(conn, mine[i : i + CHUNK])
+            self._let_go(mine[i : i + CHUNK])
+        self._theirs = later
+        self._waiting = touched
+
+    def _let_go(self, keys) -> None:
+        for k in keys:
+            self.count -= len(self.rows.pop(k))
 
     def _work_out(self, conn, keys: list[int]) -> None:
         _work_out(conn, keys, self.rows, self._build, self.senders, self.worked_out)
 
     def take(self, conversation_keys: Iterable[int]) -> dict[int, list[tuple]]:
-        """The held rows of these conversations (those not to be reloaded), handed over."""
-        return {k: self.rows.pop(k) for k in conversation_keys if k in self.rows}  # dirty ones were dropped
+        """The held rows of these conversations (those not to be reloaded), handed over; a
+        conversation already worked out (its rows let go) comes with none."""
+        rows, done = self.rows, self.worked_out
+        return {k: rows.pop(k, None) for k in conversation_keys if k in rows or k in done}  # dirty ones were dropped
 
 
 def analyse_conversations(
