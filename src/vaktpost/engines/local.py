@@ -62,6 +62,7 @@ class HeldMessages:
         # Worked out during the import: conversation key → its findings; the senders of
         # their messages, (platform, message id) → (platforms.id, actors.id).
         self.worked_out: dict[int, list[Finding]] = {}
+        self.written: dict[int, int] = {}  # worked out and stored during the import: key → findings
         self.senders: dict[tuple[str, str], tuple[int, int]] = {}
         self.reopened: set[int] = set()  # got rows after being worked out: done at the end only
         self._waiting: set[int] = set()  # held, touched by the last batch, not yet worked out
@@ -92,6 +93,7 @@ class HeldMessages:
         self.dirty.add(conv)
         self.rows.pop(conv, None)
         self.worked_out.pop(conv, None)
+        self.written.pop(conv, None)
         self._waiting.discard(conv)
 
     def on_written(self, batch: Sequence, rows: Sequence[tuple], new: int, created: set[int], conn=None) -> None:
@@ -104,7 +106,7 @@ class HeldMessages:
         for w, r in zip(batch, rows):
             conv = r[2]
             if conv in created and conv not in dirty:
-                if conv in done:  # more of a conversation already worked out (its rows let go): reloaded
+                if conv in self.written:  # more of a conversation already worked out (its rows let go): reloaded
                     self.reopened.add(conv)
                     self._drop(conv)
                     continue
@@ -139,6 +141,19 @@ class HeldMessages:
             self._let_go(mine[i : i + CHUNK])
         self._theirs = later
         self._waiting = touched
+        # Stored now, in the import's transaction (so with it or not at all): a conversation
+        # continued later, or touched by a later file, is reloaded, and the reload's
+        # replace_text_findings brings these rows in line.
+        done, written = self.worked_out, self.written
+        settled = sorted(done)
+        if settled:
+            found = []
+            for c in settled:
+                got = done.pop(c)
+                written[c] = len(got)
+                found += got
+            insert_new_text_findings(conn, self.senders, found)
+            self.senders.clear()
 
     def _let_go(self, keys) -> None:
         for k in keys:
@@ -150,8 +165,8 @@ class HeldMessages:
     def take(self, conversation_keys: Iterable[int]) -> dict[int, list[tuple]]:
         """The held rows of these conversations (those not to be reloaded), handed over; a
         conversation already worked out (its rows let go) comes with none."""
-        rows, done = self.rows, self.worked_out
-        return {k: rows.pop(k, None) for k in conversation_keys if k in rows or k in done}  # dirty ones were dropped
+        rows, done, written = self.rows, self.worked_out, self.written
+        return {k: rows.pop(k, None) for k in conversation_keys if k in rows or k in done or k in written}  # dirty ones were dropped
 
 
 def analyse_conversations(
@@ -173,7 +188,12 @@ def analyse_conversations(
             total += replace_text_findings(conn, [s for c in conversations for s in c], found)
         if on_progress:
             on_progress(len(chunk))
-    fresh_keys = sorted(fresh)
+    written = held.written if held is not None else {}
+    stored = {k for k in fresh if k in written}  # findings stored during the import
+    total += sum(written.pop(k) for k in stored)
+    if on_progress and stored:
+        on_progress(len(stored))
+    fresh_keys = sorted(k for k in fresh if k not in stored)
     build = MessageBuilder()
     chunk_size = HELD_CHUNK if held is not None and (held.worked_out or held.from_reader) else CHUNK
     done = held.worked_out if held is not None else {}

@@ -195,8 +195,9 @@ def import_file(
     """Import one file in one transaction. `on_written` is `MessageWriter`'s hook: it sees
     each batch as written, while the reader process parses the next one (the scan command
     prepares the analysis there: engines/local.HeldMessages). `facts` (the same object, for
-    the scan command) takes the text facts a reader process works out (ingest/parallel.py);
-    its `in_reader(bool)` says whether this import has one."""
+    the scan command) takes the findings a reader process works out for its share of the new
+    conversations (ingest/parallel.py, engines/in_reader.py); its `in_reader(bool)` says
+    whether this import has one."""
     path = Path(path)
     fmt = detect_format(path) if opts.format == "auto" else opts.format
     result = ImportResult(path=str(path), format=fmt)

@@ -114,7 +114,7 @@ def start_early(path: Path, fmt: str, opts, batch_size: int, with_findings: bool
     """Start the reader process of a coming import now (`vaktpost scan` does, before it loads
     the database layer and the text stage: ~0.5 s the child spends reading instead of
     waiting). `wire_batches_in_child` takes it over if it is asked for the same file (same
-    size and modification time), format, options and facts; else it is left to end with
+    size and modification time), format, options and analysis; else it is left to end with
     this process (a daemon)."""
     key = _key(path, fmt, opts, batch_size, with_findings)
     if key not in _started:
