@@ -167,8 +167,18 @@ class _Watched(HeldMessages):
         super().off()
 
 
+@pytest.fixture
+def share(monkeypatch):
+    """The reader's share as on a machine with two cores to spare (whatever this one's load)."""
+    from vaktpost.ingest import parallel
+    from vaktpost.ingest.wire import READER_SHARE
+
+    monkeypatch.setattr(parallel, "reader_share", lambda: READER_SHARE)
+    return READER_SHARE
+
+
 @pytest.mark.parametrize("fingerprint", [None, "not this configuration"], ids=["shared", "refused"])
-def test_findings_worked_out_in_the_reader_process_are_those_of_the_reload(request, db_url, tmp_path, lines, fingerprint):
+def test_findings_worked_out_in_the_reader_process_are_those_of_the_reload(request, db_url, tmp_path, lines, fingerprint, share):
     """`vaktpost scan` on a big file: the reader process works out the findings of its share
     of the new conversations (engines/in_reader.py) and this process the rest. A reader
     whose configuration differs is not listened to: this process works them all out."""
@@ -192,7 +202,27 @@ def test_findings_worked_out_in_the_reader_process_are_those_of_the_reload(reque
     assert _stored(held_engine) == _stored(plain_engine)
 
 
-def test_the_reader_process_findings_are_not_used_where_a_sender_is_stored_otherwise(request, db_url, tmp_path, lines):
+def test_on_a_busy_machine_the_reader_only_parses(request, db_url, tmp_path, lines, monkeypatch):
+    """With fewer than two cores to spare the reader gets no share: this process works out
+    every conversation (splitting would cost more CPU than it saves wall)."""
+    from vaktpost.ingest import parallel, wire
+
+    monkeypatch.setattr(wire.os, "getloadavg", lambda: (float(wire.os.cpu_count() or 1), 0.0, 0.0))
+    assert wire.reader_share() == 0
+    monkeypatch.setattr(wire.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert wire.reader_share() == (wire.READER_SHARE if (wire.os.cpu_count() or 1) >= 2 else 0)
+    monkeypatch.setattr(parallel, "reader_share", lambda: 0)
+    path = write_jsonl(tmp_path / "all.jsonl", lines)
+    held = _Watched()
+    held_engine, plain_engine = open_store(db_url), open_store(store_url(request, tmp_path, "plain.db"))
+    touched = import_file(held_engine, path, ImportOptions(batch_size=400, parallel=True), on_written=held.on_written, facts=held).conversation_keys
+    assert held.taken == 0 and held.offs == 0 and held.reader_share == 0
+    analyse_conversations(held_engine, touched, held=held)
+    analyse_conversations(plain_engine, import_file(plain_engine, path, OPTS).conversation_keys)
+    assert _stored(held_engine) == _stored(plain_engine)
+
+
+def test_the_reader_process_findings_are_not_used_where_a_sender_is_stored_otherwise(request, db_url, tmp_path, lines, share):
     """The reader process assumes each new account is stored as its first batch says; an
     account stored before (another name and role) makes its conversations this process's."""
     from vaktpost.ingest.wire import analysed_in_reader

@@ -30,7 +30,8 @@ MAX_ROWS = 200_000  # rows held for the analysis (as engines/local.MAX_HELD); be
 
 
 class ReaderAnalysis:
-    def __init__(self, limit: int = MAX_ROWS) -> None:
+    def __init__(self, share: int, limit: int = MAX_ROWS) -> None:
+        self.share = share  # of 256 (ingest/wire.analysed_in_reader)
         self.limit = limit
         self.count = 0
         self.rows: dict[tuple[str, str], list] = {}
@@ -47,9 +48,9 @@ class ReaderAnalysis:
         if not self.full and self.count + len(rows) > self.limit:
             self.full = True  # from here on the importer works everything new out itself
         if not self.full:
-            held, in_share = self.rows, analysed_in_reader
+            held, share = self.rows, self.share
             for w in rows:
-                if in_share(w.conversation_id):
+                if analysed_in_reader(w.conversation_id, share):
                     key = (w.platform, w.conversation_id)
                     held.setdefault(key, []).append(w)
                     touched.add(key)

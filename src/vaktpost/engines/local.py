@@ -57,7 +57,7 @@ class HeldMessages:
         self.count = 0
         self.rows: dict[int, list[tuple]] = {}  # conversation key → rows
         self.dirty: set[int] = set()
-        self.reader_analyses = False  # True while an import's reader process works out its share of the findings
+        self.reader_share = 0  # of 256: the conversations an import's reader process works out (it says so)
         self._fingerprint: str | None = None
         # Worked out during the import: conversation key → its findings; the senders of
         # their messages, (platform, message id) → (platforms.id, actors.id).
@@ -72,7 +72,7 @@ class HeldMessages:
         self._build = MessageBuilder()
 
     # The import's reader process may work out a share of the findings (engines/in_reader.py,
-    # ingest/parallel.py): `import_file(..., facts=held)` uses these four.
+    # ingest/parallel.py): `import_file(..., facts=held)` uses these five.
     @property
     def fingerprint(self) -> str:
         if self._fingerprint is None:
@@ -80,14 +80,17 @@ class HeldMessages:
         return self._fingerprint
 
     def in_reader(self, yes: bool) -> None:
-        self.reader_analyses = yes
+        self.reader_share = 0  # until the reader process says its share
+
+    def sharing(self, share: int) -> None:
+        self.reader_share = share
 
     def take_findings(self, results) -> None:
         for r in results:  # a later result of a conversation replaces an earlier one
             self.from_reader[(r[0], r[1])] = r
 
     def off(self) -> None:
-        self.reader_analyses = False
+        self.reader_share = 0
 
     def _drop(self, conv: int) -> None:
         self.dirty.add(conv)
@@ -122,11 +125,11 @@ class HeldMessages:
         """Work out the conversations the last batch touched and this one did not — this
         process's share now; the reader process's a batch later, when its findings for them
         have come (queued after this batch), taking those that hold — and let their rows go."""
-        held = self.rows
+        held, share = self.rows, self.reader_share
         mine, later = [], []
         for c in self._waiting:
             if c not in touched and c in held:
-                if self.reader_analyses and analysed_in_reader(held[c][0][1].conversation_id):
+                if share and analysed_in_reader(held[c][0][1].conversation_id, share):
                     later.append(c)
                 else:
                     mine.append(c)

@@ -7,7 +7,8 @@ the file position for the progress bar. A file-level error in the child (a trunc
 malformed XML) is raised here as the same `UserError`.
 
 Asked to (`with_findings`, the scan command), the child also works out the findings of the
-new conversations it read (its share of them, `wire.analysed_in_reader`), a batch after
+new conversations it read (its share of them, `wire.analysed_in_reader`; none while the
+machine is busy: `wire.reader_share`), a batch after
 their last message, right after sending the batch, and sends them after it
 (engines/in_reader.py): the parent stores them once its import has committed, where they
 hold for what it stored (engines/local.HeldMessages), and works out the rest itself. The
@@ -25,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from vaktpost.errors import UserError
-from vaktpost.ingest.wire import WireRow
+from vaktpost.ingest.wire import WireRow, reader_share
 
 QUEUE_DEPTH = 8
 Batch = tuple[list, list, int]  # (wire rows, rejected, file position)
@@ -36,8 +37,8 @@ class _Findings:
     the first batch is on its way (~0.3 s, and the parent waits for that batch). It sends its
     configuration's fingerprint first; the parent takes the findings only if it is its own."""
 
-    def __init__(self, out) -> None:
-        self.out, self.analysis = out, None
+    def __init__(self, out, share: int) -> None:
+        self.out, self.share, self.analysis = out, share, None
         self.ready: bool | None = None
 
     def send(self, rows, last: bool = False) -> None:
@@ -46,8 +47,8 @@ class _Findings:
                 from vaktpost.engines.in_reader import ReaderAnalysis
                 from vaktpost.text import memo
 
-                self.out.put(("fingerprint", memo.fingerprint()))
-                self.analysis, self.ready = ReaderAnalysis(), True
+                self.out.put(("fingerprint", (memo.fingerprint(), self.share)))
+                self.analysis, self.ready = ReaderAnalysis(self.share), True
             if self.ready:
                 results = self.analysis.batch(rows)
                 if last:
@@ -66,7 +67,7 @@ def _plain(rows: list) -> list[tuple]:
     return [tuple(r) for r in rows]
 
 
-def _child(path: str, fmt: str, opts, batch_size: int, out, with_findings: bool = False) -> None:
+def _child(path: str, fmt: str, opts, batch_size: int, out, with_findings: bool = False, share: int = 0) -> None:
     from vaktpost.ingest.readers import read_wire_rows
     from vaktpost.ingest.records import Rejected
     from vaktpost.ingest.source import InputFile
@@ -75,7 +76,7 @@ def _child(path: str, fmt: str, opts, batch_size: int, out, with_findings: bool 
     # are acyclic): its full passes over the text stage's remembered facts and the held rows
     # cost the reader ~0.5 CPU s per 100,000 messages.
     gc.disable()
-    facts = _Findings(out) if with_findings else None
+    facts = _Findings(out, share) if with_findings and share > 0 else None  # 0: the importer works out every conversation
     try:
         with InputFile(Path(path)) as source:
             rows, rejected = [], []
@@ -110,7 +111,8 @@ def _key(path: Path, fmt: str, opts, batch_size: int, with_findings: bool) -> tu
 def _start(path: Path, fmt: str, opts, batch_size: int, with_findings: bool):
     ctx = mp.get_context("spawn")
     out = ctx.Queue(maxsize=QUEUE_DEPTH)
-    child = ctx.Process(target=_child, args=(str(path), fmt, opts, batch_size, out, with_findings), daemon=True)
+    share = reader_share() if with_findings else 0  # decided here, once: the parent learns it from the child
+    child = ctx.Process(target=_child, args=(str(path), fmt, opts, batch_size, out, with_findings, share), daemon=True)
     child.start()
     return child, out
 
@@ -128,8 +130,9 @@ def start_early(path: Path, fmt: str, opts, batch_size: int, with_findings: bool
 
 def wire_batches_in_child(path: Path, fmt: str, opts, batch_size: int, facts=None) -> Iterator[Batch]:
     """Batches from the child. `facts` (optional: the child then works out findings) has
-    `fingerprint` (str), `take_findings(results)` and `off()` (the child will send no more,
-    or sent another configuration's: the parent works them out itself)."""
+    `fingerprint` (str), `sharing(share)` (the reader's share, of 256, once its fingerprint
+    matched), `take_findings(results)` and `off()` (the child will send no more, or sent
+    another configuration's: the parent works them out itself)."""
     with_findings = facts is not None
     try:
         early = _started.pop(_key(path, fmt, opts, batch_size, with_findings), None)
@@ -152,9 +155,12 @@ def wire_batches_in_child(path: Path, fmt: str, opts, batch_size: int, facts=Non
                 rows, rejected, position = payload
                 yield [new(WireRow, r) for r in rows], rejected, position
             elif kind == "fingerprint":
-                if payload != facts.fingerprint:
+                fingerprint, share = payload
+                if fingerprint != facts.fingerprint:
                     adopting = False
                     facts.off()
+                else:
+                    facts.sharing(share)
             elif kind == "findings":
                 if adopting:
                     facts.take_findings(payload)

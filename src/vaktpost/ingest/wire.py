@@ -6,6 +6,7 @@ beside the reader in another process; tuples of strings cross a process boundary
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC
 from typing import NamedTuple
@@ -72,12 +73,26 @@ def text_and_role(rows) -> Iterator[tuple[str, Role]]:
 # Of 256: the share of new conversations whose findings an import's reader process works out
 # (engines/in_reader.py) while the importing process writes; the importing process works out
 # the rest between its inserts. Measured so that both end together (100k generated messages:
-# reader ~3.6 CPU s, importer ~3.5 with its start-up; all to the reader: 4.9 and 2.4).
+# reader ~3.3 CPU s, importer ~3.8 with its start-up; all to the reader: 4.9 and 2.4).
 READER_SHARE = 150
+SPARE_CORES = 1.5  # below this many cores left by other work (load average), no split: `reader_share`
 
 
-def analysed_in_reader(conversation_id: str) -> bool:
+def reader_share() -> int:
+    """The share to give a reader process starting now: READER_SHARE where the machine has
+    two cores to spare, else 0 — the importing process works out every conversation and the
+    reader only parses. Splitting the analysis evens the two processes out (less wall on
+    free cores) but costs ~0.9 CPU s more per 100k messages (the text stage in both, texts
+    worked out in both, findings pickled), which a busy machine pays in wall time."""
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # pragma: no cover - no load average on this platform
+        return READER_SHARE
+    return READER_SHARE if (os.cpu_count() or 1) - load >= SPARE_CORES else 0
+
+
+def analysed_in_reader(conversation_id: str, share: int = READER_SHARE) -> bool:
     """Whether an import's reader process, rather than the importing one, works out the
-    findings of this (new) conversation — a split by a hash that both processes compute
-    alike (str's own hash is salted per process)."""
-    return crc32(conversation_id.encode("utf-8", "surrogatepass")) & 255 < READER_SHARE
+    findings of this (new) conversation, given the reader's `share` (of 256) — a split by a
+    hash that both processes compute alike (str's own hash is salted per process)."""
+    return crc32(conversation_id.encode("utf-8", "surrogatepass")) & 255 < share
