@@ -27,7 +27,7 @@ from vaktpost.synth.templates import LANGUAGES, load_fresh_templates, load_moves
 ROOT = Path(__file__).resolve().parents[2]
 SETS = {name: ROOT / "benchmarks" / "fresh" / name for name in ("a", "b", "c", "d")}
 # Held-out sets of a fourth hand (author4).
-SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in ("g",)})
+SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in ("g", "h")})
 
 FIXTURE = {
     "en": {"language": "en", "families": {
