@@ -139,6 +139,25 @@ def _not_bare_age(text: str, m: re.Match, head: str) -> bool:
 _AGE_UNIT = re.compile(r"(?:\bold|(?<![a-z])yo|y/o|(?<![a-z])anyos|\bgammel|\bgamle)\s*$")
 
 
+def _person_then_comma(head: str, thing: re.Pattern) -> bool:
+    """The thing word sits in an earlier comma clause of a line that names a person: "i can
+    bring my niece on cam, 9 years old", "nasa bahay po sya later, grade 3" — the cam and
+    the house have no age here; the niece and "sya" do. ("my phone, 3 years old" names no
+    person: still the phone's.)"""
+    cut = head.rfind(",")
+    if cut < 0 or thing.search(head, cut) is not None:
+        return False
+    named = _CHILD_NAMED.search(head, 0, cut)
+    return named is not None
+
+
+# A child or a third person named in the earlier clause (folded forms: "litle", "pamangkin").
+_CHILD_NAMED = re.compile(
+    r"\b(?:girl|boy|kid|kids|child|niece|nephew|cousin|daughter|son|sister|sis|brother|baby|one|ones|bata|anak|pamangkin|"
+    r"pamankin|pinsan|apo|bunso|kapatid|ig-agaw|igsoon|manghod|umangkon|she|he|siya|sya|niya|nya|jente|jenta|gut|niese|datera?|hun|han)\b"
+)
+
+
 def find_ages(text: str) -> list[AgeMention]:
     """Every age expression in normalised `text`, without overlaps."""
     data, amb, compiled, thing, not_before = _config()
@@ -155,7 +174,9 @@ def find_ages(text: str) -> list[AgeMention]:
         s = m.start(group)
         head = text[max(0, s - window) : s]
         head = _CLAUSE.split(head)[-1]
-        if thing.search(head) or (name == "person" and before.search(head) and not _AGE_UNIT.search(m.group(0))):
+        if (thing.search(head) and not _person_then_comma(head, thing)) or (
+            name == "person" and before.search(head) and not _AGE_UNIT.search(m.group(0))
+        ):
             continue  # "for 12 years" is a duration; "looking for 12 years old" is an age
         if name in ("person", "bare", "third"):
             owner = subject.search(head)
