@@ -41,6 +41,7 @@ from vaktpost.text.asks import (
     young_adults,
 )
 from vaktpost.text.matcher import Hit
+from vaktpost.text.offers import no_problem, ok_opens_question, seller_line
 
 # Categories that label a message by themselves.
 DIRECT = {
@@ -201,6 +202,14 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
 
 
 def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> MessageFacts:
+    if "affirm" in f.hits and ok_opens_question(text):
+        del f.hits["affirm"]  # "ok and does the niece do shows too, shes 8 right": no yes
+    if "refusal" in f.hits and no_problem(text):  # "no problem, got one 10": a yes, not a no
+        rest = [h for h in hits if h.pattern.category == "refusal" and h.start > 2]
+        if rest:
+            f.hits["refusal"] = rest[0]
+        else:
+            del f.hits["refusal"]
     for category, label in DIRECT.items():
         if category in f.hits:
             if category == "off_platform" and not _moves_off_platform(text, hits, f.has("payment")):
@@ -274,6 +283,9 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
         stance = "offer"  # "pwede po, grade 5 siya": tl/ceb "pwede" opening a reply is a yes
     if role is Role.UNKNOWN and offer_opening(text):
         stance = "offer"  # "have a little one for session, 12yo", "offering show with ...": a seller's opening
+    seller = seller_line(text) if role is not Role.CUSTOMER else None
+    if seller is not None:
+        stance = "offer"  # "i can add my niece 7 yrs for extra", "special tonight: ...", "interested ka ba sa 15"
     if no_adults or (role is Role.UNKNOWN and availability_question(text)):
         stance = "ask"  # "is ur niece available too, 9 is fine": asks the seller
     refused = f.has("refusal") and not no_adults
@@ -318,7 +330,9 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
         # the same words answering a request are the dialogue's ("she's 12" → confirmed).
         have = f.has("have") and not _possessive_only(text, hits)
         offering = f.has("offer", "offer_question", "price", "price_word") or have or _leading(f, "affirm") or offer_opening(text)
-        if (decisive and offering) or f.has("offer", "offer_question") or (have and f.has("child", "young_ref", "codeword")):
+        if seller is not None and not (decisive and offering) and not f.has("offer", "offer_question"):
+            f.add(Label.MINOR_CONFIRMED, (span[0], span[1], seller), "seller.offer")
+        elif (decisive and offering) or f.has("offer", "offer_question") or (have and f.has("child", "young_ref", "codeword")):
             f.add(Label.MINOR_CONFIRMED, span, "age.offer" if decisive else "child.offer")
     return f
 
