@@ -54,7 +54,7 @@ def _config():
         rf"|\b(?:{_alt(data['grade'])})\.?\s*(?P<ns3>\d{{1,2}})\s+(?:{_alt(data['self_after'])})\b",
         "grade": rf"\b(?:{_alt(data['grade'])})\.?\s*(?P<ns>\d{{1,2}})\b|\b(?P<ns2>\d{{1,2}})(?:st|nd|rd|th|\.)?\s*(?:klasse|klase|trinn|grade)(?:rs?)?\b|\bika-?(?P<ns3>\d{{1,2}})\s*(?:na\s*)?baitang"
         rf"|\b(?P<ns4>{_alt(data['grade_ordinals'])})\s*(?:grade|baitang)(?:rs?)?\b",
-        "bare": rf"(?<![\w$€£₱.,:/#+-])(?P<ns>\d{{1,2}})(?![\w.,:/%+-]){guard}",
+        "bare": rf"(?<![\w$€£₱.,:/#+-])(?P<ns>\d{{1,2}})(?![\w.:/%+-])(?!,\d){guard}",
     }
     # One alternation, most specific kind first: one scan per message, and at any position
     # the earlier kind wins ("i am 12 years old" is self, "8 and 11 yo" is one person match).
@@ -139,6 +139,10 @@ def _not_bare_age(text: str, m: re.Match, head: str) -> bool:
 _AGE_UNIT = re.compile(r"(?:\bold|(?<![a-z])yo|y/o|(?<![a-z])anyos|\bgammel|\bgamle)\s*$")
 
 
+# What the age is for, not whose: "8 anyos for cam show", "a 9 for cam session".
+_FOR_A_SHOW = re.compile(r"\s*(?:yo\s+|y/o\s+|anyos\s+|years\s+old\s+|yrs\s+)?(?:for|4|sa|para\s+sa)\s+(?:a\s+|the\s+|ur\s+|your\s+)?(?:cam|webcam|camera|video)\s*(?:show|session|sesh|call|chat|live)\b")
+
+
 def _person_then_comma(head: str, thing: re.Pattern) -> bool:
     """The thing word sits in an earlier comma clause of a line that names a person: "i can
     bring my niece on cam, 9 years old", "nasa bahay po sya later, grade 3" — the cam and
@@ -183,7 +187,7 @@ def find_ages(text: str) -> list[AgeMention]:
             if owner and (owner.group(1) or owner.group(2)) not in persons:
                 continue
             tail = _TAIL_CLAUSE.split(text[m.end() : m.end() + window])[0]
-            if thing.search(tail) and not any(w in nouns for w in tail.split()):
+            if thing.search(tail) and not any(w in nouns for w in tail.split()) and not _FOR_A_SHOW.match(tail):
                 continue  # "4 ka tuig na akong cellphone"
         if name == "bare" and (bare_before.search(head) or after.match(text, m.end()) or _not_bare_age(text, m, head)):
             continue

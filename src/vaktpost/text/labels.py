@@ -41,7 +41,7 @@ from vaktpost.text.asks import (
     young_adults,
 )
 from vaktpost.text.matcher import Hit
-from vaktpost.text.offers import no_problem, ok_opens_question, seller_line
+from vaktpost.text.offers import reply_forms, seller_line
 
 # Categories that label a message by themselves.
 DIRECT = {
@@ -202,14 +202,7 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
 
 
 def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> MessageFacts:
-    if "affirm" in f.hits and ok_opens_question(text):
-        del f.hits["affirm"]  # "ok and does the niece do shows too, shes 8 right": no yes
-    if "refusal" in f.hits and no_problem(text):  # "no problem, got one 10": a yes, not a no
-        rest = [h for h in hits if h.pattern.category == "refusal" and h.start > 2]
-        if rest:
-            f.hits["refusal"] = rest[0]
-        else:
-            del f.hits["refusal"]
+    reply_forms(text, f.hits, hits)  # "ok and does she…" no yes; "no problem" no no; "we can," no ask
     for category, label in DIRECT.items():
         if category in f.hits:
             if category == "off_platform" and not _moves_off_platform(text, hits, f.has("payment")):

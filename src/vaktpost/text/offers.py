@@ -52,7 +52,7 @@ _MENU = re.compile(
 # diri, 7 pataas", "may kids here, 8 anyos pataas", "har små her, fra 10".
 _HERE = r"(?:here|dito|diri|dinhi|her)"
 _FLOOR = re.compile(
-    r"(?:\b(?:from|fra|mula|gikan)\s+\d{1,2}\b|\b\d{1,2}\s*(?:yo|y/o|yrs?|years?(?:\s+old)?|anyos|ka\s+tuig|taon|år)?\s*(?:patas|and\s+up|up|\+\s*only|og\s+opover)\b)"
+    r"(?:\b(?:from|fra|mula|gikan)\s+(?:grade\s+)?\d{1,2}(?:st|nd|rd|th|\.)?(?:\s*(?:grade|klase|trin))?\b|\b\d{1,2}\s*(?:yo|y/o|yrs?|years?(?:\s+old)?|anyos|ka\s+tuig|taon|år)?\s*(?:patas|and\s+up|up|\+\s*only|og\s+opover)\b)"
 )
 _HERE_RE = re.compile(r"\b(?:got|have|i\s+have|we\s+have|may|mey|meron|nay|naa|naay|duna|aduna|har)\b[^,.!?]{0,30}\b" + _HERE + r"\b|\b" + _HERE + r"\s*[:,]")
 # An offer question with the addressee as the subject: "interested ka ba", "interested in a
@@ -79,6 +79,8 @@ def seller_line(text: str) -> str | None:
     return None
 
 
+# "no problem", "no worries": the refusal pattern's leading "no" that says yes.
+_NO_PROBLEM = re.compile(r"^\W*(?:no|nah)\s+(?:problem|problemo|prob|probs|worries|worry|biggie|isues?)\b")
 # A leading "ok" / "oo" that opens a question is no yes: "ok and does the niece do shows too,
 # shes 8 right", "ok so is she there?", "sige, pwede ba siya?".
 _OK_THEN_QUESTION = re.compile(
@@ -87,14 +89,55 @@ _OK_THEN_QUESTION = re.compile(
 )
 
 
-def ok_opens_question(text: str) -> bool:
-    """The line's leading yes-word opens a question: it says no yes."""
-    return _OK_THEN_QUESTION.match(text) is not None
+# "we can, she's 14yo and home now", "i can." — a leading "can" answering, not asking.
+_WE_CAN = re.compile(r"^\W*(?:we|i|she|he|they)\s+(?:can|could|wil)\s*(?:,|\.|!|$)")
+# "me" as the object of a request to the reader ("just tell me", "sabihan mo lang me", "pm me"):
+# not the writer speaking of herself.
+_OBJECT_ME = re.compile(
+    r"\b(?:tell|text|msg|mesage|message|pm|dm|cal|ping|ad|inform|let|send|give|sabihan|sabihin|i-message|imessage|"
+    r"chat|contact|update|kontakin|itext|i-text|chat)\s+(?:(?:mo|lang|lng|u|you|po|na|just)\s+)*me\s*$"
+)
 
 
-# "no problem", "no worries": the refusal pattern's leading "no" that says yes.
-_NO_PROBLEM = re.compile(r"^\W*(?:no|nah)\s+(?:problem|problemo|prob|probs|worries|worry|biggie|isues?)\b")
+# A school that says how young a child is ("still in school", "nag-aaral pa"), or a home that
+# says where she is ("she's home now", "nasa bahay po sya", "naa siya sa balay").
+_AGE_NOT_ACTIVITY = re.compile(
+    r"\b(?:stil|only)\s+in\s+(?:s\s*c\s*h\s*o\s*l|school|schol|elementary|grade\s+\d+)\b|\bnag[- ]?a+\s*r\s*a\s*l\s+pa\b|\bnag-?tuon\s+pa\b"
+    r"|\b(?:she's|shes|she\s+is|he's|hes|he\s+is)\s+(?:at\s+)?home\b|\b(?:nasa|sa)\s+bahay\s+(?:po\s+)?(?:sya|siya)\b|\b(?:sya|siya)\s+(?:po\s+)?(?:nasa|sa)\s+bahay\b"
+    r"|\b(?:naa|anaa)\s+(?:siya|sya)\s+sa\s+balay\b|\bhun\s+er\s+hjeme\b"
+)
 
 
-def no_problem(text: str) -> bool:
-    return _NO_PROBLEM.match(text) is not None
+def _replace(found: dict, hits: list, category: str, drop) -> None:
+    """Drop the category's first hit; the next one of its hits that `drop` keeps takes its place."""
+    rest = [h for h in hits if h.pattern.category == category and h is not found[category] and not drop(h)]
+    if rest:
+        found[category] = rest[0]
+    else:
+        del found[category]
+
+
+def reply_forms(text: str, found: dict, hits: list) -> None:
+    """Reads the opening of a reply the way it is meant, in place on the first-hit map:
+    a leading "ok" that opens a question is no yes ("ok and does the niece do shows too,
+    shes 8 right"); "no problem" / "no worries" is no refusal; "we can," answering is no
+    request; "me" as the object of "tell me" is no self-reference."""
+    if "affirm" in found and _OK_THEN_QUESTION.match(text):
+        del found["affirm"]
+    if "refusal" in found and _NO_PROBLEM.match(text):
+        _replace(found, hits, "refusal", lambda h: h.start <= 2)
+    r = found.get("request")
+    if r is not None and r.start <= 2 and _WE_CAN.match(text):
+        _replace(found, hits, "request", lambda h: h.start <= 2)
+    if "innocent" in found or "thing" in found:
+        spans = [m.span() for m in _AGE_NOT_ACTIVITY.finditer(text)]
+        if spans:
+            # "correct, 5 y/o, still in school", "nasa bahay po sya ngayon, 11 years old": the
+            # school says how young, the home where she is — no activity that keeps her busy
+            inside = lambda h: any(a <= h.end and h.start <= b for a, b in spans)  # noqa: E731
+            for category in ("innocent", "thing"):
+                if category in found and all(inside(h) for h in hits if h.pattern.category == category):
+                    del found[category]
+    me = found.get("self_ref")
+    if me is not None and text[me.start : me.end] == "me" and _OBJECT_ME.search(text, 0, me.end):
+        _replace(found, hits, "self_ref", lambda h: text[h.start : h.end] == "me")
