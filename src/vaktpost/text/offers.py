@@ -103,7 +103,7 @@ _OBJECT_ME = re.compile(
 # says where she is ("she's home now", "nasa bahay po sya", "naa siya sa balay").
 _AGE_NOT_ACTIVITY = re.compile(
     r"\b(?:stil|only)\s+in\s+(?:s\s*c\s*h\s*o\s*l|school|schol|elementary|grade\s+\d+)\b|\bnag[- ]?a+\s*r\s*a\s*l\s+pa\b|\bnag-?tuon\s+pa\b"
-    r"|\b(?:she's|shes|she\s+is|he's|hes|he\s+is)\s+(?:at\s+)?home\b|\b(?:nasa|sa)\s+bahay\s+(?:po\s+)?(?:sya|siya)\b|\b(?:sya|siya)\s+(?:po\s+)?(?:nasa|sa)\s+bahay\b"
+    r"|\b(?:she's|shes|she\s+is|he's|hes|he\s+is)\s+(?:at\s+)?home\b|\b(?:nasa|sa)\s+bahay\s+(?:po\s+)?(?:sya|siya)\b|\b(?:sya|siya)\s+(?:po\s+)?(?:and\s+|at\s+)?(?:nasa|sa)\s+bahay\b"
     r"|\b(?:naa|anaa)\s+(?:siya|sya)\s+sa\s+balay\b|\bhun\s+er\s+hjeme\b"
 )
 
