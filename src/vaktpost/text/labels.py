@@ -41,7 +41,7 @@ from vaktpost.text.asks import (
     young_adults,
 )
 from vaktpost.text.matcher import Hit
-from vaktpost.text.offers import reply_forms, seller_line
+from vaktpost.text.offers import age_alone, reply_forms, seller_line
 
 # Categories that label a message by themselves.
 DIRECT = {
@@ -261,6 +261,11 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
             return f  # about oneself: no one is asked for or offered
     elif f.has("self_underage") and not about_other:  # "not 18 yet", "hindi pa ako 18", "ikke 18 enda"
         f.add(Label.SELF_DISCLOSED_MINOR, f.span("self_underage"), "self.underage")
+        return f
+    elif role is not Role.CUSTOMER and (alone := age_alone(text, f)) is not None:
+        # "13 yrs old", "16 år gammel" as a whole line: the writer's own age. In a conversation
+        # about a child the dialogue gives it to the child (an answer, a confirmation).
+        f.add(Label.SELF_DISCLOSED_MINOR, _age_span(alone), "age.alone")
         return f
     no_adults = role in BUYER_ROLES and NO_ADULTS.search(text) is not None  # "no adults pls, someone in elementary"
     if (f.adult_only or (not minor_ages and _ADULT_FLOOR.search(text))) and not f.has("child", "relative", "codeword") and not no_adults:

@@ -141,3 +141,21 @@ def reply_forms(text: str, found: dict, hits: list) -> None:
     me = found.get("self_ref")
     if me is not None and text[me.start : me.end] == "me" and _OBJECT_ME.search(text, 0, me.end):
         _replace(found, hits, "self_ref", lambda h: text[h.start : h.end] == "me")
+
+
+# What may stand beside the age in a line that is only an age: units, "po", "only", emoji.
+_ALONE_REST = re.compile(r"^(?:[\W_]|\b(?:po|yrs?|years?|old|yo|y/o|år|gamel|anyos|taon|only|just|lang|here)\b)*$")
+
+
+def age_alone(text: str, f) -> object | None:
+    """The line is one person's age under 18 and nothing else ("13 yrs old", "fifteen years
+    old", "16 år gammel"): the `AgeMention`, or None. Eight or older: a younger age alone
+    is a child's or a thing's, not the writer's."""
+    if len(f.ages) != 1:
+        return None
+    a = f.ages[0]
+    if any(not (a.start <= h.start and h.end <= a.end) for h in f.hits.values()):
+        return None  # a hit outside the age ("o" of "y/o" is tl "oo" folded: inside)
+    if a.kind != "person" or not 8 <= a.value < 18:
+        return None
+    return a if _ALONE_REST.match(text[: a.start] + " " + text[a.end :]) else None
