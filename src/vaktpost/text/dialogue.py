@@ -80,6 +80,7 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             young = [a for a in f.ages if a.minor and a.kind != "self"]
             stated = [a for a in young if a.kind in ("person", "third", "grade")] and not (
                 f.adult_only or f.has("innocent", "thing")
+                or (Label.SELF_DISCLOSED_MINOR in labels and not f.has("third_ref", *CHILD))  # "14 yrs but mature for my age"
             )  # "she's 12" answering a request for a child confirms one
             busy = _innocent(f, list(f.hits.values())) and not f.has("offer")  # "yes, two. 8 and 11, they are at school now"
             if Label.MINOR_CONFIRMED not in labels and not busy and (stated or f.has("affirm", "offer", "have") and (f.has(*CHILD) or young)):

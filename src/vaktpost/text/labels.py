@@ -41,7 +41,7 @@ from vaktpost.text.asks import (
     young_adults,
 )
 from vaktpost.text.matcher import Hit
-from vaktpost.text.offers import age_alone, reply_forms, seller_line
+from vaktpost.text.offers import age_alone, asks_whether_child, reply_forms, seller_line
 
 # Categories that label a message by themselves.
 DIRECT = {
@@ -284,6 +284,9 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
     seller = seller_line(text) if role is not Role.CUSTOMER else None
     if seller is not None:
         stance = "offer"  # "i can add my niece 7 yrs for extra", "special tonight: ...", "interested ka ba sa 15"
+    asked_about = role in BUYER_ROLES and seller is None and asks_whether_child(text)
+    if asked_about:
+        stance = "ask"  # "ok and does the niece do shows too, shes 8 right": a question, no offer
     if no_adults or (role is Role.UNKNOWN and availability_question(text)):
         stance = "ask"  # "is ur niece available too, 9 is fine": asks the seller
     refused = f.has("refusal") and not no_adults
@@ -292,7 +295,9 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
     span = _age_span(minor_ages[0]) if minor_ages else f.span("child", "young_ref", "codeword", "relative")
     decisive = bool(minor_ages)
     if stance == "ask":
-        asks = f.has("request", "want") or no_adults or implicit_ask(text, f, role, refused, innocent)
+        asks = f.has("request", "want") or no_adults or implicit_ask(text, f, role, refused, innocent) or (
+            asked_about and f.has("media", "join", "offer") and not innocent
+        )
         if under_n_about_you(text, f, minor_ages):
             if Label.AGE_PROBE not in f.labels():
                 f.add(Label.AGE_PROBE, span, "age_probe")

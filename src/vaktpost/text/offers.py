@@ -108,6 +108,20 @@ _AGE_NOT_ACTIVITY = re.compile(
 )
 
 
+# A yes/no question about a third person ("ok and does the niece do shows too, shes 8 right",
+# "is the little one there?", "can she join, she's 9 right?"), or a line ending in a tag
+# question ("…, right?", "diba?", "ikke sant?").
+_YES_NO = re.compile(
+    r"^\W*(?:(?:ok|okay|so|and|alright|oh|hmm)\W+)*(?:and\s+|so\s+)?(?:does|do|did|is|can|could|wil|would)\s+(?:the|your|ur|she|he|her|that|this)\b"
+    r"|\b(?:right|diba|di\s+ba|no\s+ba|ikke\s+sant|sant)\s*\?*\s*$"
+)
+
+
+def asks_whether_child(text: str) -> bool:
+    """The line is a yes/no or tag question (see `_YES_NO`)."""
+    return _YES_NO.search(text) is not None
+
+
 def _replace(found: dict, hits: list, category: str, drop) -> None:
     """Drop the category's first hit; the next one of its hits that `drop` keeps takes its place."""
     rest = [h for h in hits if h.pattern.category == category and h is not found[category] and not drop(h)]
