@@ -41,7 +41,7 @@ from vaktpost.text.asks import (
     young_adults,
 )
 from vaktpost.text.matcher import Hit
-from vaktpost.text.offers import age_alone, asks_whether_child, reply_forms, seller_line
+from vaktpost.text.offers import age_alone, asks_whether_child, child_named_before, reply_forms, seller_line
 
 # Categories that label a message by themselves.
 DIRECT = {
@@ -253,7 +253,7 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
     about_other = f.has("have", "offer", "offer_question") or (f.has(*CHILD) and not school) or (
         f.has("third_ref") and not _inside(f.hits.get("third_ref"), f.hits.get("self_age"))  # nb "13 år her"
     )
-    if not self_minor and f.has("self_age") and not about_other and not f.has("price", "price_word", "payment"):
+    if not self_minor and f.has("self_age") and not about_other and not f.has("price", "price_word", "payment") and not child_named_before(text, f.hits["self_age"].start):
         self_minor = _shorthand_age(text, f.hits["self_age"])  # "14 here", "age 13", "14f", "14 na ako"
     if self_minor:
         f.add(Label.SELF_DISCLOSED_MINOR, _age_span(self_minor[0]), "age.self")

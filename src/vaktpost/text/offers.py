@@ -173,3 +173,15 @@ def age_alone(text: str, f) -> object | None:
     if a.kind != "person" or not 8 <= a.value < 18:
         return None
     return a if _ALONE_REST.match(text[: a.start] + " " + text[a.end :]) else None
+
+
+# A child named as the subject before an age statement: "jenta fylte 6 år", "the boy turned 9",
+# "si bunso 12 na", "anak ko 10 na".
+_CHILD_SUBJECT = re.compile(
+    r"\b(?:jenta|jente|gutten|guten|datera|dateren|sønen|sonen|the\s+girl|the\s+boy|my\s+(?:son|daughter|girl|boy|kid)|our\s+(?:son|daughter)|"
+    r"si\s+bunso|anak\s+(?:ko|q|nako)|ang\s+anak|akong\s+anak)\b"
+)
+
+
+def child_named_before(text: str, at: int) -> bool:
+    return _CHILD_SUBJECT.search(text, 0, at) is not None
