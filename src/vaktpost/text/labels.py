@@ -296,8 +296,8 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
     decisive = bool(minor_ages)
     if stance == "ask":
         asks = f.has("request", "want") or no_adults or implicit_ask(text, f, role, refused, innocent) or (
-            asked_about and f.has("media", "join", "offer") and not innocent
-        )
+            asked_about and f.has("media", "join", "offer") and (decisive or f.has("young_ref", "codeword")) and not innocent
+        )  # "…does the niece do shows too, shes 8 right"; not "is ur cousin available too, 19 is fine"
         if under_n_about_you(text, f, minor_ages):
             if Label.AGE_PROBE not in f.labels():
                 f.add(Label.AGE_PROBE, span, "age_probe")
