@@ -178,3 +178,34 @@ def test_a_request_in_another_conversation_does_not_make_it_a_confirmation():
 def test_a_customers_age_alone_is_no_self_disclosure():
     found = analyse_conversation(chat(("b", "14 yrs old")))  # the role decides: a customer asks
     assert "SELF_DISCLOSED_MINOR" not in labels_of(found, "c-1-m0")
+
+
+# --- offers made while quoting a price, a "both" answer, tl/ceb have and want forms ----------
+
+@pytest.mark.parametrize("text", [
+    "30 usd and you get my cousin too, 12",
+    "50 usd po then sayo na pamangkin q, 9",
+    "naa pud diri akong anak, 10 anyos, gusto nimo?",
+    "may 7 din po aq if u want, cheaper",
+])
+def test_offers_made_while_quoting_a_price(text):
+    assert alone(text) == {"MINOR_CONFIRMED"}
+
+
+@pytest.mark.parametrize("text", [
+    "30 usd and you get a longer show",         # no child
+    "50 usd po then sayo na ang video",         # a video, no child
+    "may promo din po aq if u want, cheaper",   # no child and no age
+])
+def test_price_lines_without_a_child_offer_no_one(text):
+    assert "MINOR_CONFIRMED" not in alone(text)
+
+
+def test_both_answering_a_request_offers_the_range():
+    found = analyse_conversation(app_chat(("a", "my friend wants someone 10 or younger"), ("b", "both, 11 and younger")))
+    assert "MINOR_CONFIRMED" in labels_of(found, "c-1-m1")
+
+
+def test_both_in_a_parents_line_is_no_yes():
+    found = analyse_conversation(app_chat(("a", "how are the kids?"), ("b", "both kids are at school now, 8 and 11")))
+    assert labels_of(found, "c-1-m1") & MINOR == set()

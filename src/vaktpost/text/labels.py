@@ -415,9 +415,9 @@ def _possessive_only(text: str, hits: list[Hit]) -> bool:
 # After an offered number: the end, a stop, or a word that goes with a person ("I have a 12
 # if you want", "may 12 ako dito", "jeg har en på 12 her") — not a unit ("12 inch", "13 hour").
 _ENDS_AGE = re.compile(
-    r"\s*(?:$|[,.!?;:)]|(?:if|for|here|now|tonight|available|ready|and|or|y|po|ako|kami|dito|diri|ko|koy|mi|her|hvis|til|klar|ledig)\b)"
+    r"\s*(?:$|[,.!?;:)]|(?:if|for|here|now|tonight|available|ready|and|or|y|po|ako|aq|kami|dito|diri|ko|koy|mi|her|hvis|til|klar|ledig|din|rin)\b)"
 )
-_MAY_AKO = re.compile(r"\s*(?:po\s+)?(?:ako|kami)\b")  # tl "may 12 ako": not the month "May 12" ("busy until May 5 po")
+_MAY_AKO = re.compile(r"\s*(?:din\s+|rin\s+)?(?:po\s+)?(?:ako|aq|kami)\b")  # tl "may 12 ako": not the month "May 12" ("busy until May 5 po")
 _NUMBER = re.compile(r"\d{1,2}")
 
 

@@ -40,7 +40,8 @@ _YOU_CAN_TAKE = re.compile(
     r"\b(?:u|you)\s+(?:can|could)\s+(?:also\s+)?(?:take|have|get|add)\s+(?:my|our|the|her|him|them|both)\b"
     r"|\b(?:pwede|puwede|pde)\s+(?:mo|nyo)\s+(?:rin\s+|din\s+|ring\s+|ding\s+)?(?:kunin|makuha|kuhanin|isama|isali)\b"
     r"|\b(?:pwede|puwede|pde)\s+(?:pud\s+|sad\s+)?(?:nimo|ninyo)\s+(?:pud\s+|sad\s+)?(?:makuha|kuhaon|kuhaa|iapil)\b"
-    r"|\bimo\s+na\s+(?:akong|ang|si)\b"
+    r"|\bimo\s+na\s+(?:akong|ang|si)\b|\bsayo\s+na\s+(?:si\s+|ang\s+)?(?:[a-z-]+\s+)?(?:ko|q)\b"
+    r"|\b(?:u|you)\s+get\s+(?:my|our)\b|\b(?:naa|ania|anaa)\s+(?:pud\s+|sad\s+)?(?:diri|dinhi)\s+(?:ang\s+)?akong\b"
     r"|\bdu\s+kan\s+(?:også\s+)?få\s+(?:min|mi|mit|henne|dater)\b"
 )
 # A menu: "special tonight:", "tonight's special", "special ngayong gabi", "special karong gabii".
