@@ -209,3 +209,23 @@ def test_both_answering_a_request_offers_the_range():
 def test_both_in_a_parents_line_is_no_yes():
     found = analyse_conversation(app_chat(("a", "how are the kids?"), ("b", "both kids are at school now, 8 and 11")))
     assert labels_of(found, "c-1-m1") & MINOR == set()
+
+
+# --- the number an offer question puts on the table; an age floor with its unit ----------------
+
+@pytest.mark.parametrize("text", [
+    "hi, interested in a 13 for a cam show",
+    "interesado ka sa 12 para sa show",
+    "got small ones here, from 9yo",
+    "may mga bata dito, 10 taong gulang pataas po",
+])
+def test_an_offered_number_or_floor_is_a_childs_age(text):
+    assert alone(text) == {"MINOR_CONFIRMED"}
+
+
+@pytest.mark.parametrize("text", [
+    "interested in a 2 for 1 deal?",           # a price offer, too young to be an age
+    "interested in a 30 min show for 20 usd",  # minutes
+])
+def test_numbers_of_a_deal_are_no_age(text):
+    assert alone(text) == set()

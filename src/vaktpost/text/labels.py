@@ -41,7 +41,7 @@ from vaktpost.text.asks import (
     young_adults,
 )
 from vaktpost.text.matcher import Hit
-from vaktpost.text.offers import age_alone, asks_whether_child, child_named_before, reply_forms, seller_line
+from vaktpost.text.offers import age_alone, asks_whether_child, child_named_before, offered_number, reply_forms, seller_line
 
 # Categories that label a message by themselves.
 DIRECT = {
@@ -270,6 +270,9 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
     no_adults = role in BUYER_ROLES and NO_ADULTS.search(text) is not None  # "no adults pls, someone in elementary"
     if (f.adult_only or (not minor_ages and _ADULT_FLOOR.search(text))) and not f.has("child", "relative", "codeword") and not no_adults:
         return f  # "youngest here, 19 y/o", "youngest I want is 18": young words of an adult
+    seller = seller_line(text) if role is not Role.CUSTOMER else None
+    if seller is not None and not minor_ages:
+        minor_ages = offered_number(text, f)  # "interested ka ba sa 15 for live": the number is the one offered
     if not minor_ages and not child and role in BUYER_ROLES:
         f.age_question = next(iter(_bare_age_ask(text, f, role)), None)  # "12?": for the dialogue
     if not minor_ages and not child:
@@ -281,7 +284,6 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
         stance = "offer"  # "pwede po, grade 5 siya": tl/ceb "pwede" opening a reply is a yes
     if role is Role.UNKNOWN and offer_opening(text):
         stance = "offer"  # "have a little one for session, 12yo", "offering show with ...": a seller's opening
-    seller = seller_line(text) if role is not Role.CUSTOMER else None
     if seller is not None:
         stance = "offer"  # "i can add my niece 7 yrs for extra", "special tonight: ...", "interested ka ba sa 15"
     asked_about = role in BUYER_ROLES and seller is None and asks_whether_child(text)

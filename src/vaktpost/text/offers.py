@@ -52,8 +52,10 @@ _MENU = re.compile(
 # Children said to be here, from an age up: "got little ones here, from 11", "naay mga bata
 # diri, 7 pataas", "may kids here, 8 anyos pataas", "har små her, fra 10".
 _HERE = r"(?:here|dito|diri|dinhi|her)"
+_UNIT = r"(?:\s*(?:yo|y/o|yrs?|years?(?:\s+old)?|anyos|taong\s+gulang|taon|ka\s+tuig|tuig|år))?"
 _FLOOR = re.compile(
-    r"(?:\b(?:from|fra|mula|gikan)\s+(?:grade\s+)?\d{1,2}(?:st|nd|rd|th|\.)?(?:\s*(?:grade|klase|trin))?\b|\b\d{1,2}\s*(?:yo|y/o|yrs?|years?(?:\s+old)?|anyos|ka\s+tuig|taon|år)?\s*(?:patas|and\s+up|up|\+\s*only|og\s+opover)\b)"
+    r"\b(?:from|fra|mula|gikan)\s+(?:in\s+)?(?:grade\s+)?\d{1,2}(?:st|nd|rd|th|\.)?" + _UNIT + r"(?:\s*(?:grade|klase|trin))?(?:\b|$)"
+    r"|\b\d{1,2}" + _UNIT + r"\s*(?:po\s+)?(?:patas|pataas|and\s+up|og\s+opover|og\s+oppover)\b"
 )
 _HERE_RE = re.compile(r"\b(?:got|have|i\s+have|we\s+have|may|mey|meron|nay|naa|naay|duna|aduna|har)\b[^,.!?]{0,30}\b" + _HERE + r"\b|\b" + _HERE + r"\s*[:,]")
 # An offer question with the addressee as the subject: "interested ka ba", "interested in a
@@ -104,7 +106,7 @@ _OBJECT_ME = re.compile(
 # says where she is ("she's home now", "nasa bahay po sya", "naa siya sa balay").
 _AGE_NOT_ACTIVITY = re.compile(
     r"\b(?:stil|only)\s+in\s+(?:s\s*c\s*h\s*o\s*l|school|schol|elementary|grade\s+\d+)\b|\bnag[- ]?a+\s*r\s*a\s*l\s+pa\b|\bnag-?tuon\s+pa\b"
-    r"|\b(?:she's|shes|she\s+is|he's|hes|he\s+is)\s+(?:at\s+)?home\b|\b(?:nasa|sa)\s+bahay\s+(?:po\s+)?(?:sya|siya)\b|\b(?:sya|siya)\s+(?:po\s+)?(?:and\s+|at\s+)?(?:nasa|sa)\s+bahay\b"
+    r"|\b(?:she's|shes|she\s+is|he's|hes|he\s+is)\s+(?:at\s+)?home\b|\b(?:nasa|sa)\s+bahay\s+(?:po\s+)?(?:sya|siya)\b|\b(?:sya|siya|sia)\s+(?:po\s+)?(?:and\s+|at\s+)?(?:nasa|sa)\s+bahay\b"
     r"|\b(?:naa|anaa)\s+(?:siya|sya)\s+sa\s+balay\b|\bhun\s+er\s+hjeme\b"
 )
 
@@ -186,3 +188,18 @@ _CHILD_SUBJECT = re.compile(
 
 def child_named_before(text: str, at: int) -> bool:
     return _CHILD_SUBJECT.search(text, 0, at) is not None
+
+
+# The number an offer question puts on the table: "interested in a 12 for video call",
+# "interested ka ba sa 15 for live", "interesado ka sa 15 para sa show".
+_OFFERED_NUMBER = re.compile(
+    r"\binteres(?:ted|ado)\s+(?:ka\s+)?(?:ba\s+)?(?:in|sa)\s+(?:a\s+|an\s+|ang\s+)?(\d{1,2})\s*(?:for|4|para|po|\?|$)"
+)
+
+
+def offered_number(text: str, f) -> list:
+    """The bare age an offer question names (see `_OFFERED_NUMBER`), as the line's minor age."""
+    m = _OFFERED_NUMBER.search(text)
+    if m is None:
+        return []
+    return [a for a in f.ages if a.kind == "bare" and a.minor and a.start == m.start(1) and a.value >= 3]
