@@ -54,7 +54,7 @@ def _config():
         rf"|\b(?:{_alt(data['grade'])})\.?\s*(?P<ns3>\d{{1,2}})\s+(?:{_alt(data['self_after'])})\b",
         "grade": rf"\b(?:{_alt(data['grade'])})\.?\s*(?P<ns>\d{{1,2}})\b|\b(?P<ns2>\d{{1,2}})(?:st|nd|rd|th|\.)?\s*(?:klasse|klase|trinn|grade)(?:rs?)?\b|\bika-?(?P<ns3>\d{{1,2}})\s*(?:na\s*)?baitang"
         rf"|\b(?P<ns4>{_alt(data['grade_ordinals'])})\s*(?:grade|baitang)(?:rs?)?\b",
-        "bare": rf"(?<![\w$€£₱.,:/#+-])(?P<ns>\d{{1,2}})(?![\w.,:/%+-]){guard}",
+        "bare": rf"(?<![\w$€£₱.,:/#+-])(?P<ns>\d{{1,2}})(?![\w.:/%+-])(?!,\d){guard}",
     }
     # One alternation, most specific kind first: one scan per message, and at any position
     # the earlier kind wins ("i am 12 years old" is self, "8 and 11 yo" is one person match).
@@ -139,6 +139,29 @@ def _not_bare_age(text: str, m: re.Match, head: str) -> bool:
 _AGE_UNIT = re.compile(r"(?:\bold|(?<![a-z])yo|y/o|(?<![a-z])anyos|\bgammel|\bgamle)\s*$")
 
 
+# What the age is for, not whose: "8 anyos for cam show", "a 9 for cam session".
+_FOR_A_SHOW = re.compile(r"\s*(?:yo\s+|y/o\s+|anyos\s+|years\s+old\s+|yrs\s+)?(?:for|4|sa|para\s+sa)\s+(?:a\s+|the\s+|ur\s+|your\s+)?(?:cam|webcam|camera|video)\s*(?:show|session|sesh|call|chat|live)\b")
+
+
+def _person_then_comma(head: str, thing: re.Pattern) -> bool:
+    """The thing word sits in an earlier comma clause of a line that names a person: "i can
+    bring my niece on cam, 9 years old", "nasa bahay po sya later, grade 3" — the cam and
+    the house have no age here; the niece and "sya" do. ("my phone, 3 years old" names no
+    person: still the phone's.)"""
+    cut = head.rfind(",")
+    if cut < 0 or thing.search(head, cut) is not None:
+        return False
+    named = _CHILD_NAMED.search(head, 0, cut)
+    return named is not None
+
+
+# A child or a third person named in the earlier clause (folded forms: "litle", "pamangkin").
+_CHILD_NAMED = re.compile(
+    r"\b(?:girl|boy|kid|kids|child|niece|nephew|cousin|daughter|son|sister|sis|brother|baby|one|ones|bata|anak|pamangkin|"
+    r"pamankin|pinsan|apo|bunso|kapatid|ig-agaw|igsoon|manghod|umangkon|she|he|siya|sya|niya|nya|jente|jenta|gut|niese|datera?|hun|han)\b"
+)
+
+
 def find_ages(text: str) -> list[AgeMention]:
     """Every age expression in normalised `text`, without overlaps."""
     data, amb, compiled, thing, not_before = _config()
@@ -155,14 +178,16 @@ def find_ages(text: str) -> list[AgeMention]:
         s = m.start(group)
         head = text[max(0, s - window) : s]
         head = _CLAUSE.split(head)[-1]
-        if thing.search(head) or (name == "person" and before.search(head) and not _AGE_UNIT.search(m.group(0))):
+        if (thing.search(head) and not _person_then_comma(head, thing)) or (
+            name == "person" and before.search(head) and not _AGE_UNIT.search(m.group(0))
+        ):
             continue  # "for 12 years" is a duration; "looking for 12 years old" is an age
         if name in ("person", "bare", "third"):
             owner = subject.search(head)
             if owner and (owner.group(1) or owner.group(2)) not in persons:
                 continue
             tail = _TAIL_CLAUSE.split(text[m.end() : m.end() + window])[0]
-            if thing.search(tail) and not any(w in nouns for w in tail.split()):
+            if thing.search(tail) and not any(w in nouns for w in tail.split()) and not _FOR_A_SHOW.match(tail):
                 continue  # "4 ka tuig na akong cellphone"
         if name == "bare" and (bare_before.search(head) or after.match(text, m.end()) or _not_bare_age(text, m, head)):
             continue

@@ -60,6 +60,10 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
         to = t.recipients or tuple(p for p in participants if p != t.sender)
         askers = [a for a in to if (a, t.sender) in st.pending]
         probers = [a for a in to if (a, t.sender) in st.age_asked and _answers_probe(positions, st, i, a, t.sender)]
+        if (askers or st.about_child) and any(p.rule.startswith("age.alone") for p in f.proposed):
+            # "13 yrs old" alone, answering a request for a child or in a conversation about
+            # one: the child's age (confirmed below), not the writer's
+            f.proposed = [p for p in f.proposed if not p.rule.startswith("age.alone")]
         labels = f.labels()
         refused = f.has("refusal") and not f.minor_ages() and not (f.has("offer") and f.has(*CHILD))
 
@@ -76,6 +80,7 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             young = [a for a in f.ages if a.minor and a.kind != "self"]
             stated = [a for a in young if a.kind in ("person", "third", "grade")] and not (
                 f.adult_only or f.has("innocent", "thing")
+                or (Label.SELF_DISCLOSED_MINOR in labels and not f.has("third_ref", *CHILD))  # "14 yrs but mature for my age"
             )  # "she's 12" answering a request for a child confirms one
             busy = _innocent(f, list(f.hits.values())) and not f.has("offer")  # "yes, two. 8 and 11, they are at school now"
             if Label.MINOR_CONFIRMED not in labels and not busy and (stated or f.has("affirm", "offer", "have") and (f.has(*CHILD) or young)):

@@ -19,6 +19,8 @@ threshold, is chosen by `vaktpost train` out of fold (text/training.py).
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -265,6 +267,16 @@ def _evidence(f: MessageFacts) -> bool:
     return f.has(*CHILD) or any(a.minor and a.kind != "bare" for a in f.ages)
 
 
+_SCHOOL_WORD = re.compile(r"schol|school|elementary|grade|klase|skole|eskwela|elementarya|baitang")
+
+
+def _speaks_of_a_child(f: MessageFacts) -> bool:
+    """A relative or a child word other than a school level is named: the age the line gives
+    is that child's, not the writer's ("in grade 8 here" names only a school)."""
+    h = f.hits.get("child")
+    return f.has("relative") or (h is not None and _SCHOOL_WORD.search(h.pattern.regex) is None)
+
+
 def may_add(f: MessageFacts, gate: int) -> bool:
     """Whether the model may add an add-only label to this message at all."""
     if f.adult_only:
@@ -305,5 +317,7 @@ def apply_learned(
         lab = model.labels[j]
         if lab in have or (lab in ADD_ONLY and not may_add(f, model.gate(j))):
             continue
+        if lab is Label.SELF_DISCLOSED_MINOR and _speaks_of_a_child(f):
+            continue  # "two kids ako, eldest is 5 anyos", "har to barn, den eldste er 12": a parent
         s, e, rule = f.span(*EVIDENCE.get(lab, ()))
         f.proposed.append(Proposed(lab, s, e, LEARNED_RULE + (f":{rule}" if rule else ""), round(float(P[row, k]), 4)))
