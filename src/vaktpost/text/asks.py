@@ -148,6 +148,8 @@ class _AskForms(NamedTuple):
     own_inside: re.Pattern  # a term that starts with "my" (the lexicon's "my girl")
     adult_after: re.Pattern  # "young women", "unge damer"
     please: re.Pattern
+    kin: frozenset[str]  # family words: "kids", "children", "anak", "barn"
+    have_question: re.Pattern  # "do u have", "how many", "may anak ka", "har du barn"
 
 
 @lru_cache(maxsize=1)
@@ -169,6 +171,8 @@ def _ask_forms() -> _AskForms:
         own_inside=re.compile(rf"(?:{words('own_before')})\s"),  # .match at the term's start (no "^")
         adult_after=re.compile(rf"^\s+(?:{words('adult_nouns')})\b"),
         please=re.compile(rf"\b(?:{words('please')})\b"),
+        kin=frozenset(normalise(w).strip() for w in data["kin_terms"]),
+        have_question=re.compile(data["have_question_regex"]),
     )
 
 
@@ -217,8 +221,9 @@ def small_talk(text: str, f: MessageFacts, hits: list[Hit], innocent: bool) -> b
     what a customer asks for. With no deal word and only question forms as the ask, a child
     in an innocent context ("kids are at school until 3, can we do it then?"), the
     performer's own family ("is your son home?", "anak mo ba yan?") is small talk. A
-    have-question ("do you have kids?", "may anak ka ba?") stays an ask: from a customer to
-    a performer it is how the request opens.
+    have-question about family words only ("do you have kids?", "how many kids u have", "may
+    anak ka ba?") is small talk too (session 4, the lead's probes): a request names what is
+    asked for — a young one, an age, availability, a show — and any of those is a deal word.
     On unseen adult-commerce wording the bare question mark and the generic question forms
     made such lines requests and their writers "askers".
     """
@@ -232,6 +237,8 @@ def small_talk(text: str, f: MessageFacts, hits: list[Hit], innocent: bool) -> b
         return False
     if innocent:
         return True
+    if all(text[h.start : h.end] in forms.kin for h in terms) and forms.have_question.search(text) and not f.ages:
+        return True  # "do u have kids?", "how many kids u have", "may anak ka na ba?": her own family
     def small(h: Hit) -> bool:
         return (
             _own(text, h)
@@ -300,6 +307,7 @@ def probe_words_of_the_ask(text: str, f: MessageFacts) -> None:
         _SCHOOL_WORDS.search(said) and f.has("want", "request", "offer", "have", "join")
         and not _ADDRESSED_BEFORE.search(text, 0, h.start) and not said.startswith(("u ", "you ", "ur "))
         and not _QUESTION_WORD.match(said)  # "what grade na ba sya" asks
+        and not _YES_NO_QUESTION.match(said)  # "is she in school yet, how old", "nag eskwela na ba siya": asked
     ):
         del f.hits["age_probe"]
         f.hits.setdefault("young_ref", h)
@@ -322,9 +330,12 @@ def probe_inside_ask(text: str, f: MessageFacts, hits: list[Hit]) -> MessageFact
     only_probe = (
         Label.MINOR_CONFIRMED not in labels
         and all(p.rule.startswith("child.request") for p in f.proposed if p.label is Label.MINOR_REQUEST)
-        and not f.has(*_PROBE_DEAL, "young_ref") and not _strong_request(text, hits)  # "how old is the youngest you have" asks
-        and all(f.hits["age_probe"].start <= h.start for h in hits if h.pattern.category in ("request", *CHILD))
-    )  # the age question opens the line; "any kids? how old?" opens with the ask
+        and not f.has(*_PROBE_DEAL) and not _strong_request(text, hits)
+        and not (f.has("young_ref") and (_asks_form(text, hits) or not f.has("relative")))  # "how old is the youngest you have",
+        # "ilang taon ang pinakabata mo?" ask for the youngest; "ung kapatid na bunso, ilang taon" asks a sibling's age
+        and all(f.hits["age_probe"].start <= h.start for h in hits if h.pattern.category == "request" and text[h.start : h.end] != "?")
+    )  # the age question opens the line or follows the one it is about ("the niece, what age",
+    # "ung kapatid na bunso, ilang taon"); "do u have kids? how old?" opens with the ask
     if only_probe:
         drop = Label.MINOR_REQUEST
     elif Label.MINOR_CONFIRMED in labels or any(p.rule.startswith("age.") for p in f.proposed if p.label is Label.MINOR_REQUEST):
@@ -335,8 +346,16 @@ def probe_inside_ask(text: str, f: MessageFacts, hits: list[Hit]) -> MessageFact
     return f
 
 
+# A yes/no question about someone's schooling ("is she in school yet", "does he go to school",
+# "går hun på skolen"): the school phrase is asked, not given as what the child is.
+_YES_NO_QUESTION = re.compile(r"(?:is|are|r|iz|does|do|did|er|går|gar)\s+(?:she|he|they|hun|han|de|ho)\b|.*\bba\b")  # tl/ceb "ba" asks
 _PROBE_DEAL = ("want", "join", "media", "media_third", "price", "price_word", "offer", "offer_question", "payment", "travel", "codeword", "have")
 _QUESTION_WORD = re.compile(r"(?:what|wat|wht|waht|which|whch|ano|anong|unsa|unsang|hvilken|hvilket|hva|how|pila|ilang|sa)\b")
+
+
+def _asks_form(text: str, hits: list[Hit]) -> bool:
+    """Any request hit but a bare question mark ("you have", "is she", "any")."""
+    return any(h.pattern.category == "request" and text[h.start : h.end] != "?" for h in hits)
 
 
 def says_please(text: str) -> bool:
