@@ -265,7 +265,7 @@ def implicit_ask(text: str, f: MessageFacts, role: Role, refused: bool, innocent
     # A child named in small talk ("kids are expensive", "the kids next door are loud",
     # "happy children's day") asks for no one: it takes the form of an ask — a question, or
     # words of a deal (a show, a price, availability) — to be one.
-    named = f.has("child", "young_ref") or (f.has("relative") and _yours(text, f.hits["relative"]))  # "video of your daughter"
+    named = f.has("child", "young_ref") or (f.has("relative") and (_yours(text, f.hits["relative"]) or media_of(text, f.hits["relative"])))  # "video of your daughter", "vid of the nephew first"
     return named and ("?" in text or f.has("media", "price", "price_word", "offer", "offer_question"))
 
 
@@ -414,3 +414,39 @@ def availability_question(text: str) -> bool:
     """A question to the seller whether one of theirs is available asks, though "available"
     is an offer word: for exports with unknown roles, where the words decide (fifth pass)."""
     return _AVAILABILITY_QUESTION.search(text) is not None
+
+
+# Session 4 (sets b, d). A line from an unknown role whose every child is the writer's own
+# ("andito rin pamangkin q 12yo, interested ka po?", "isama q anak q 11 anyos") or that asks
+# whether *you* are interested in one ("interested ka ba sa 9yo for show") offers: a buyer
+# does not put his own niece forward, nor ask the seller whether she wants a child.
+_INTEREST_YOU = re.compile(
+    r"\b(?:interested|intrested|inetrested|interesado|interesert)\s+(?:ka|kayo|ba)\b|\b(?:are|r)?\s*(?:you|u)\s+interested\b|\ber\s+du\s+interesert\b"
+)
+
+
+def offers_own(text: str, f: MessageFacts, hits: list[Hit], decisive: bool) -> bool:
+    if f.has("want", "refusal") or NO_ADULTS.search(text):
+        return False
+    if _INTEREST_YOU.search(text) and decisive:
+        return True
+    return own_only(text, hits) and (decisive or f.has("offer", "join", "have"))
+
+
+# A media word under a negation ("dont show this to anyone", "ikke vis dette", "wag mo ipakita")
+# asks for no picture: it keeps one secret.
+_NEGATION_BEFORE = re.compile(r"(?:^|\W)(?:dont|don't|do not|never|not|ikke|aldri|wag|huwag|ayaw|dili|ayaw\s+\w+)\s+(?:\w+\s+)?$")
+
+
+def negated_media(text: str, hits: list[Hit]) -> bool:
+    media = [h for h in hits if h.pattern.category == "media"]
+    return bool(media) and all(_NEGATION_BEFORE.search(text[max(0, h.start - 24) : h.start]) for h in media)
+
+
+# A relative named as what a picture or video is of ("vid of the nephew first", "pics of the
+# niece") is the one asked for, as "your niece" would be.
+_MEDIA_OF_BEFORE = re.compile(r"\b(?:pics?|photos?|pictures?|vids?|videos?|clips?|recordings?|selfies?|bilder?|video)\s+(?:of|av|ni|ng|sa)\s+(?:the\s+|that\s+|this\s+|ur\s+|your\s+)?(?:\w+\s+)?$")
+
+
+def media_of(text: str, h: Hit) -> bool:
+    return _MEDIA_OF_BEFORE.search(text[max(0, h.start - 40) : h.start]) is not None

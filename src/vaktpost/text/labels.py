@@ -28,7 +28,9 @@ from vaktpost.text.asks import (
     availability_question,
     definite_child,
     implicit_ask,
+    negated_media,
     offer_opening,
+    offers_own,
     own_only,
     probe_inside_ask,
     probe_words_of_the_ask,
@@ -215,6 +217,8 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
         SHOWN.match(text, h.start) for h in hits if h.pattern.category == "media"
     ):
         del f.hits["media"]  # "want to see the kid in person": a meeting, not a picture or a show
+    if "media" in f.hits and negated_media(text, hits):
+        del f.hits["media"]  # "dont show this to anyone": a secret kept, not a picture asked for
     if young_adults(text, hits):
         for c in CHILD:  # "young women", "unge damer": an adult with a young word
             f.hits.pop(c, None)
@@ -274,6 +278,8 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
         stance = "offer"  # "pwede po, grade 5 siya": tl/ceb "pwede" opening a reply is a yes
     if role is Role.UNKNOWN and offer_opening(text):
         stance = "offer"  # "have a little one for session, 12yo", "offering show with ...": a seller's opening
+    if stance == "ask" and role is Role.UNKNOWN and offers_own(text, f, hits, bool(minor_ages)):
+        stance = "offer"  # "andito rin pamangkin q 12yo, interested ka?": one's own, put forward
     if no_adults or (role is Role.UNKNOWN and availability_question(text)):
         stance = "ask"  # "is ur niece available too, 9 is fine": asks the seller
     refused = f.has("refusal") and not no_adults
@@ -289,7 +295,9 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
             return f  # "are you under 18?", "u under 18?", "er du under 18?": her own age, asked — no child asked for
         if asks and not decisive and question_about_you(text, f, hits):
             asks = False  # "you are the youngest here?": a question about the performer herself
-        if asks and f.has("travel") and all(a.kind == "bare" for a in minor_ages) and definite_child(text, hits):
+        if asks and f.has("travel") and all(a.kind == "bare" for a in minor_ages) and definite_child(text, hits) and not (
+            media and asks_for_media(text, hits, minor_ages)  # "vid of the nephew first, then we book": the video is asked
+        ):
             return f  # "can u bring your son to the hotel", "next month, want to see the kid in person": a travel plan
         if decisive and own_only(text, hits) and not f.has("join", "codeword", "offer") and _possessive_only(text, hits):
             return f  # "have a nice day, my son turns 10 today": the customer's own child
