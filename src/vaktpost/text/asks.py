@@ -237,7 +237,7 @@ def small_talk(text: str, f: MessageFacts, hits: list[Hit], innocent: bool) -> b
         return False
     if innocent:
         return True
-    if all(text[h.start : h.end] in forms.kin for h in terms) and forms.have_question.search(text) and not f.ages:
+    if all(any(w in forms.kin for w in text[h.start : h.end].split()) and _had(text, h, forms.have_question) for h in terms) and not f.ages:
         return True  # "do u have kids?", "how many kids u have", "may anak ka na ba?": her own family
     def small(h: Hit) -> bool:
         return (
@@ -246,6 +246,15 @@ def small_talk(text: str, f: MessageFacts, hits: list[Hit], innocent: bool) -> b
             or forms.you_after.match(text[h.end : h.end + 12]) is not None
         )
     return all(small(h) for h in terms)
+
+
+_FILLER = re.compile(r"\s*(?:(?:any|a|an|some|own|noen|mga|ng|na|ba|ka|imong|your|ur)\s+){0,2}$")
+
+
+def _had(text: str, h: Hit, question: re.Pattern) -> bool:
+    """The family word is what the have-question asks about, right after it ("do u have
+    (any) kids", "how many kids", "har du barn") — not "do u have access to kids"."""
+    return any(m.end() <= h.start and _FILLER.match(text, m.end(), h.start) for m in question.finditer(text))
 
 
 def implicit_ask(text: str, f: MessageFacts, role: Role, refused: bool, innocent: bool) -> bool:
