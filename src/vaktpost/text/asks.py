@@ -340,7 +340,7 @@ def probe_inside_ask(text: str, f: MessageFacts, hits: list[Hit]) -> MessageFact
         Label.MINOR_CONFIRMED not in labels
         and all(p.rule.startswith("child.request") for p in f.proposed if p.label is Label.MINOR_REQUEST)
         and not f.has(*_PROBE_DEAL) and not _strong_request(text, hits)
-        and not (f.has("young_ref") and (_asks_form(text, hits) or not f.has("relative")))  # "how old is the youngest you have",
+        and not (f.has("young_ref") and (_asks_form(text, hits) or _YOUNGEST.search(text)))  # "how old is the youngest you have",
         # "ilang taon ang pinakabata mo?" ask for the youngest; "ung kapatid na bunso, ilang taon" asks a sibling's age
         and all(f.hits["age_probe"].start <= h.start for h in hits if h.pattern.category == "request" and text[h.start : h.end] != "?")
     )  # the age question opens the line or follows the one it is about ("the niece, what age",
@@ -360,6 +360,10 @@ def probe_inside_ask(text: str, f: MessageFacts, hits: list[Hit]) -> MessageFact
 _YES_NO_QUESTION = re.compile(r"(?:is|are|r|iz|does|do|did|er|går|gar)\s+(?:she|he|they|hun|han|de|ho)\b|.*\bba\b")  # tl/ceb "ba" asks
 _PROBE_DEAL = ("want", "join", "media", "media_third", "price", "price_word", "offer", "offer_question", "payment", "travel", "codeword", "have")
 _QUESTION_WORD = re.compile(r"(?:what|wat|wht|waht|which|whch|ano|anong|unsa|unsang|hvilken|hvilket|hva|how|pila|ilang|sa)\b")
+
+
+# A comparative or superlative young word asks for the youngest one there is.
+_YOUNGEST = re.compile(r"\b(?:youngest|younger|smalest|smaler|pinakabata|pinaka bata|mas bata|mas bata pa|yngste|yngre|minste|kinamanghuran|labing bata|mas batan-on)\b")
 
 
 def _asks_form(text: str, hits: list[Hit]) -> bool:

@@ -313,7 +313,7 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
             f.add(Label.CONTENT_REQUEST, span, "content.request")
         else:
             f.add(Label.MINOR_REQUEST, span, "age.request" if decisive else "child.request")
-    elif stance == "offer" and _addressees_child(text, hits):
+    elif stance == "offer" and _addressees_child(text, hits) and not own_only(text, hits):  # tl "din" is "also": "andito din pinsan q"
         # "is ur niece available too, 16yo is fine": the availability of the addressee's
         # child is asked about, not offered — a request when it gives an age or a young one
         if f.has("offer") and (decisive or f.has("young_ref", "codeword")) and not _innocent(f, hits) and not refused and not f.has("price", "price_word", "payment", "travel"):

@@ -1,0 +1,147 @@
+"""The buyer side, session 4 (tuned on fresh sets b and d): MINOR_REQUEST precision on
+unseen wording, age probes by structure, content requests by word order. Each rule has a
+line that fires and a near miss that must not; the lines are written for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.text.helpers import app_chat, labels_of, say
+from vaktpost.text import analyse_conversation
+from vaktpost.text.ages import find_ages
+from vaktpost.text.normalise import normalise
+
+
+# An age question about a third person, with no wish and no deal word, is the probe.
+@pytest.mark.parametrize("text", [
+    "is he in school already, how old",
+    "does she go to school yet? what age",
+    "the cousin, what age",
+    "og lillebroren, alder?",
+    "yung kapatid na bunso, ilang taon na",
+    "nag aaral na ba siya? ilang taon",
+])
+def test_an_age_question_about_a_third_person_is_the_probe(text):
+    got = say(text, "b")
+    assert "AGE_PROBE" in got and "MINOR_REQUEST" not in got
+
+
+@pytest.mark.parametrize("text", [
+    "how old is the youngest you have",  # asks for the youngest
+    "ilang taon ang pinakabata mo?",
+    "any kids? how old?",  # opens with the ask
+    "want someone still in school, around 11",  # the school describes the one wanted
+])
+def test_an_age_question_inside_an_ask_still_asks(text):
+    assert "MINOR_REQUEST" in say(text, "b")
+
+
+# A have-question whose only child word is a family word is small talk (lead's probes).
+@pytest.mark.parametrize("text", [
+    "how many kids u have",
+    "do u have kids?",
+    "do you have children at home?",
+    "may anak ka na ba?",
+    "ilang anak mo?",
+    "pila imong anak?",
+    "har du barn?",
+])
+def test_a_question_about_the_addressees_own_children_asks_for_no_child(text):
+    assert "MINOR_REQUEST" not in say(text, "b")
+
+
+@pytest.mark.parametrize("text", [
+    "do you have kids available tonight?",  # availability: a deal word
+    "do u have access to kids",  # not the object of the have-question
+    "may anak ka ba? 12yo?",  # an age
+    "do u have young ones?",
+])
+def test_a_have_question_with_a_deal_word_or_an_age_still_asks(text):
+    assert "MINOR_REQUEST" in say(text, "b")
+
+
+# Age-probe forms by structure.
+@pytest.mark.parametrize("text", [
+    "you over 18 yeah?",
+    "18+?",
+    "er du over 18?",
+    "age of the girl you talked about?",
+    "wat age is ur sister",
+    "går han på skolen?",
+    "alderen på jenta?",
+    "ano edad ng pamangkin mo?",
+    "yung anak mo, ilang yrs?",
+    "unsa na iyang grade",
+    "pwede malaman ang edad mo",
+])
+def test_age_probe_forms(text):
+    assert "AGE_PROBE" in say(text, "b")
+
+
+@pytest.mark.parametrize("text", [
+    "over 18 only, no exceptions",  # a rule stated, not asked
+    "age of the car is 12 years",
+    "how many years is the contract",
+])
+def test_age_probe_near_misses(text):
+    assert "AGE_PROBE" not in say(text, "b")
+
+
+# An unknown role's own child put forward offers, it asks for no one.
+@pytest.mark.parametrize("text", [
+    "nandito din pinsan q 9 anyos, interested ka?",
+    "isasama ko anak ko 10yo, dagdag lang",
+    "interested ka ba sa 11yo for cam",
+])
+def test_an_unknown_roles_own_child_put_forward_is_no_request(text):
+    assert "MINOR_REQUEST" not in say(text, "u")
+
+
+def test_an_own_child_with_an_offer_word_is_an_offer():
+    assert "MINOR_CONFIRMED" in say("nandito din pamangkin q 12 anyos, available ngayon", "u")
+
+
+def test_the_addressees_child_asked_about_is_still_a_request():
+    assert "MINOR_REQUEST" in say("is ur niece available too, 10 is fine", "u")
+
+
+# A negated media word keeps a secret; it asks for no picture.
+def test_a_negated_media_word_is_no_content_request():
+    chat = app_chat(("b", "im 14"), ("a", "never show this to your mom"), ("a", "send me a pic now"))
+    found = analyse_conversation(chat)
+    assert "CONTENT_REQUEST" not in labels_of(found, "c-1-m1")
+    assert "CONTENT_REQUEST" in labels_of(found, "c-1-m2")
+
+
+# A relative named as what a video is of is asked for, also beside a booking.
+def test_a_video_of_a_relative_is_a_content_request():
+    got = say("clip of the niece first, then we book the room", "b")
+    assert "CONTENT_REQUEST" in got and "MINOR_REQUEST" not in got
+
+
+def test_bringing_a_relative_to_a_hotel_stays_a_travel_plan():
+    got = say("can u bring your nephew to the hotel on the 12th", "b")
+    assert "TRAVEL_MEETING" in got and not got & {"CONTENT_REQUEST", "MINOR_REQUEST"}
+
+
+# Ages of the one asked for.
+@pytest.mark.parametrize("text, age", [
+    ("my friend asks if u have someone 9", 9),
+    ("any 11 available", 11),
+    ("anyone 13 yrsish", 13),
+    ("i prefer young, like 14", 14),
+])
+def test_an_age_right_after_the_one_asked_for(text, age):
+    ages = find_ages(normalise(text))
+    assert any(a.value == age and a.kind == "third" for a in ages)
+    assert "MINOR_REQUEST" in say(text, "b")
+
+
+@pytest.mark.parametrize("text", [
+    "any 2 available tonight?",  # a count of performers
+    "i need someone 5 mins from the mall",
+    "she looked young like 12 years ago",
+    "i prefer young, like 19",
+])
+def test_numbers_that_are_no_child_asked_for(text):
+    assert "MINOR_REQUEST" not in say(text, "b")
