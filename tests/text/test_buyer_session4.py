@@ -145,3 +145,32 @@ def test_an_age_right_after_the_one_asked_for(text, age):
 ])
 def test_numbers_that_are_no_child_asked_for(text):
     assert "MINOR_REQUEST" not in say(text, "b")
+
+
+# Ceb "gamay" after an adjective is "a little", no small one.
+def test_a_little_is_no_young_one():
+    assert "MINOR_REQUEST" not in say("mahal gamay, P2500?", "b")
+    assert "MINOR_REQUEST" in say("naa kay gamay nga bata?", "b")
+
+
+# A code word asks even inside words about the seller.
+def test_a_code_word_asks_beside_words_about_you():
+    assert "MINOR_REQUEST" in say("heard ur the one for cheese pizza", "b")
+    assert "MINOR_REQUEST" not in say("heard ur the one for good shows", "b")
+
+
+# Typo'd question words keep a school question a probe.
+def test_a_typod_question_word_keeps_the_probe():
+    got = say("wich grade is he in", "b")
+    assert "AGE_PROBE" in got and "MINOR_REQUEST" not in got
+
+
+# Unknown roles: a yes/no question whether the addressee's or "the" child does shows asks;
+# a statement of a third person's age with only a weak ask form tells.
+def test_does_the_child_do_shows_asks():
+    assert "MINOR_REQUEST" in say("and does the cousin do shows too, she's 11 right", "u")
+
+
+def test_a_stated_age_with_a_weak_ask_form_asks_for_no_one():
+    assert "MINOR_REQUEST" not in say("we can do it, he's 9 and at home now", "u")
+    assert "MINOR_REQUEST" in say("can he join? he's 9", "u")

@@ -133,7 +133,7 @@ def states_own_child(text: str) -> bool:
 def question_about_you(text: str, f: MessageFacts, hits: list[Hit]) -> bool:
     """The only ask is a question form ("?", "ba", "is your"), and the question is about
     the one asked ("you look younger than 20?", "bata ka pa ba?", "bunso ka ba?")."""
-    if f.has("want", "join", "media", "price", "price_word", "offer"):
+    if f.has("want", "join", "media", "price", "price_word", "offer", "codeword"):
         return False  # "may bata ka ba para sa show?": a deal, not a question about her
     return not _strong_request(text, hits) and ABOUT_YOU.search(text) is not None
 
@@ -267,10 +267,12 @@ def implicit_ask(text: str, f: MessageFacts, role: Role, refused: bool, innocent
         return True
     if f.has("age_probe") and f.has("young_ref"):
         return True
-    if role is not Role.CUSTOMER or f.has("self_ref", "third_ref", "have") or ABOUT_YOU.search(text):
+    if role is not Role.CUSTOMER or f.has("self_ref", "third_ref", "have"):
         return False
     if f.has("codeword"):
-        return True
+        return True  # "heard ur the one for <code word>": the code word is what is asked for
+    if ABOUT_YOU.search(text):
+        return False
     # A child named in small talk ("kids are expensive", "the kids next door are loud",
     # "happy children's day") asks for no one: it takes the form of an ask — a question, or
     # words of a deal (a show, a price, availability) — to be one.
@@ -359,7 +361,7 @@ def probe_inside_ask(text: str, f: MessageFacts, hits: list[Hit]) -> MessageFact
 # "går hun på skolen"): the school phrase is asked, not given as what the child is.
 _YES_NO_QUESTION = re.compile(r"(?:is|are|r|iz|does|do|did|er|går|gar)\s+(?:she|he|they|hun|han|de|ho)\b|.*\bba\b")  # tl/ceb "ba" asks
 _PROBE_DEAL = ("want", "join", "media", "media_third", "price", "price_word", "offer", "offer_question", "payment", "travel", "codeword", "have")
-_QUESTION_WORD = re.compile(r"(?:what|wat|wht|waht|which|whch|ano|anong|unsa|unsang|hvilken|hvilket|hva|how|pila|ilang|sa)\b")
+_QUESTION_WORD = re.compile(r"(?:what|wat|wht|waht|hwat|which|whch|wich|whih|wihch|whcih|hwich|whic|ano|anong|unsa|unsang|hvilken|hvilket|hva|how|pila|ilang|sa)\b")
 
 
 # A comparative or superlative young word asks for the youngest one there is.
@@ -419,6 +421,7 @@ _PLAN_CONTEXT = re.compile(
 # mo": a yes/no question about the availability of someone of the addressee's (folded).
 _AVAILABILITY_QUESTION = re.compile(
     r"^\W*(?:is|are|r|iz)\s+(?:ur|your|yor|the)\s+(?:[\w']+\s+){1,3}?(?:available|avail|avilable|availble|free)\b"
+    r"|^\W*(?:(?:ok|okay|and|so)\W+){0,2}(?:does|do|can|will|would)\s+(?:ur|your|yor|the)\s+(?:[\w']+\s+){1,3}?(?:do|join|take|go on)\s+(?:shows?|cam|sesions?|cals?|video cals?)\b"
     r"|^\W*(?:available|avail|libre|bakante)\s+(?:ba|na ba)\b"
 )
 
@@ -463,3 +466,22 @@ _MEDIA_OF_BEFORE = re.compile(r"\b(?:pics?|photos?|pictures?|vids?|videos?|clips
 
 def media_of(text: str, h: Hit) -> bool:
     return _MEDIA_OF_BEFORE.search(text[max(0, h.start - 40) : h.start]) is not None
+
+
+# Ceb "gamay" is "small" and "a little": after an adjective it is the second ("mahal gamay,
+# P3700?" — a bit expensive), no small one.
+_A_LITTLE = re.compile(r"\b(?:mahal|mahalon|barato|taas|dako|mubo|layo|dugay|hinay|paspas|gahi|lisod)\s+gamay\b")
+
+
+def a_little(text: str, f: MessageFacts) -> bool:
+    """The only young word is ceb "gamay" meaning "a little" (the young_ref hit is dropped)."""
+    h = f.hits.get("young_ref")
+    return h is not None and text[h.start : h.end] == "gamay" and _A_LITTLE.search(text, max(0, h.start - 12), h.end) is not None
+
+
+def states_age(text: str, f: MessageFacts, hits: list[Hit]) -> bool:
+    """An unknown role's line that states a third person's age ("we can, she's 10yo and home
+    now") with no question and no ask but a weak form: it tells, it asks for no one."""
+    return "?" not in text and not _strong_request(text, hits) and not f.has("want") and any(
+        h.pattern.category == "third_ref" for h in hits
+    ) and any(a.minor and a.kind in ("person", "third") for a in f.ages)

@@ -21,6 +21,7 @@ from vaktpost.model import Label, Role
 from vaktpost.text.ages import AgeMention, find_ages
 from vaktpost.text.asks import (
     CHILD,
+    a_little,
     IN_PERSON,
     NO_ADULTS,
     SHOWN,
@@ -37,6 +38,7 @@ from vaktpost.text.asks import (
     question_about_you,
     says_please,
     small_talk,
+    states_age,
     states_own_child,
     travel_without_plan,
     under_n_about_you,
@@ -219,6 +221,8 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
         del f.hits["media"]  # "want to see the kid in person": a meeting, not a picture or a show
     if "media" in f.hits and negated_media(text, hits):
         del f.hits["media"]  # "dont show this to anyone": a secret kept, not a picture asked for
+    if a_little(text, f):
+        del f.hits["young_ref"]  # ceb "mahal gamay": a bit expensive
     if young_adults(text, hits):
         for c in CHILD:  # "young women", "unge damer": an adult with a young word
             f.hits.pop(c, None)
@@ -278,7 +282,7 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
         stance = "offer"  # "pwede po, grade 5 siya": tl/ceb "pwede" opening a reply is a yes
     if role is Role.UNKNOWN and offer_opening(text):
         stance = "offer"  # "have a little one for session, 12yo", "offering show with ...": a seller's opening
-    if stance == "ask" and role is Role.UNKNOWN and offers_own(text, f, hits, bool(minor_ages)):
+    if stance == "ask" and role is Role.UNKNOWN and (offers_own(text, f, hits, bool(minor_ages)) or states_age(text, f, hits)):
         stance = "offer"  # "andito rin pamangkin q 12yo, interested ka?": one's own, put forward
     if no_adults or (role is Role.UNKNOWN and availability_question(text)):
         stance = "ask"  # "is ur niece available too, 9 is fine": asks the seller
