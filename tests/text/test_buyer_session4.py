@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.text.helpers import app_chat, labels_of, say
+from tests.text.helpers import app_chat, chat, labels_of, say
 from vaktpost.text import analyse_conversation
 from vaktpost.text.ages import find_ages
 from vaktpost.text.normalise import normalise
@@ -174,3 +174,33 @@ def test_does_the_child_do_shows_asks():
 def test_a_stated_age_with_a_weak_ask_form_asks_for_no_one():
     assert "MINOR_REQUEST" not in say("we can do it, he's 9 and at home now", "u")
     assert "MINOR_REQUEST" in say("can he join? he's 9", "u")
+
+
+# A school phrase after the age it describes is no probe.
+def test_a_school_phrase_after_a_given_age_is_no_probe():
+    assert "AGE_PROBE" not in say("yes, 9 years old, still in school", "u")
+    assert "AGE_PROBE" in say("still in school?", "b")
+
+
+# Media asks: "need (recent) pics", numbers among the send fillers; a negated nb media verb.
+def test_need_pics_asks_for_pictures_of_a_confirmed_child():
+    found = analyse_conversation(chat(("b", "any young ones?"), ("p", "yes my niece 12yo available"), ("b", "need some recent pics of her")))
+    assert "CONTENT_REQUEST" in labels_of(found, "c-1-m2")
+    found = analyse_conversation(chat(("b", "hi"), ("p", "hello"), ("b", "need some recent pics")))  # of the adult
+    assert labels_of(found) == set()
+
+
+def test_send_a_few_pics_of_her_is_a_content_request():
+    assert "CONTENT_REQUEST" in say("send 3 or 4 pics of her first", "b")
+
+
+def test_a_negated_nb_media_verb_is_no_media():
+    found = analyse_conversation(app_chat(("b", "jeg er 14"), ("a", "ikke vis dette til mamma")))
+    assert "CONTENT_REQUEST" not in labels_of(found, "c-1-m1")
+
+
+# "not yet 18 4 show": 4 is "for", the under-18 is an age asked for.
+def test_an_under_age_before_a_chat_four():
+    assert "MINOR_REQUEST" in say("someone under 16 4 cam", "b")
+    assert not [a for a in find_ages(normalise("under 16 4 usd")) if a.kind == "under"]  # a price
+    assert [a.value for a in find_ages(normalise("under 16 4 cam")) if a.kind == "under"] == [16]

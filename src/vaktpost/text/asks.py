@@ -315,7 +315,9 @@ def probe_words_of_the_ask(text: str, f: MessageFacts) -> None:
     elif said.startswith(("how many", "hvor mange")) and not f.has("child", "relative", "young_ref", "third_ref", "self_ref") and not _YOU_AFTER.match(text, h.end):
         del f.hits["age_probe"]  # "how many years is the contract": years of a thing
     elif (
-        _SCHOOL_WORDS.search(said) and f.has("want", "request", "offer", "have", "join")
+        _SCHOOL_WORDS.search(said)
+        and (f.has("want", "request", "offer", "have", "join") or any(a.minor and a.kind != "bare" and a.end <= h.start for a in f.ages) or _AGE_THEN.search(text, 0, h.start))
+        # "correct, 10 years old, still in school": the school follows the age it describes
         and not _ADDRESSED_BEFORE.search(text, 0, h.start) and not said.startswith(("u ", "you ", "ur "))
         and not _QUESTION_WORD.match(said)  # "what grade na ba sya" asks
         and not _YES_NO_QUESTION.match(said)  # "is she in school yet, how old", "nag eskwela na ba siya": asked
@@ -357,6 +359,7 @@ def probe_inside_ask(text: str, f: MessageFacts, hits: list[Hit]) -> MessageFact
     return f
 
 
+_AGE_THEN = re.compile(r"(?:^|\W)\d{1,2}\s*,\s*$")  # "correct, 5, still in school"
 # A yes/no question about someone's schooling ("is she in school yet", "does he go to school",
 # "går hun på skolen"): the school phrase is asked, not given as what the child is.
 _YES_NO_QUESTION = re.compile(r"(?:is|are|r|iz|does|do|did|er|går|gar)\s+(?:she|he|they|hun|han|de|ho)\b|.*\bba\b")  # tl/ceb "ba" asks
@@ -451,7 +454,7 @@ def offers_own(text: str, f: MessageFacts, hits: list[Hit], decisive: bool) -> b
 
 # A media word under a negation ("dont show this to anyone", "ikke vis dette", "wag mo ipakita")
 # asks for no picture: it keeps one secret.
-_NEGATION_BEFORE = re.compile(r"(?:^|\W)(?:dont|don't|do not|never|not|ikke|aldri|wag|huwag|ayaw|dili|ayaw\s+\w+)\s+(?:\w+\s+)?$")
+_NEGATION_BEFORE = re.compile(r"(?:^|\W)(?:dont|don't|do not|never|not|ikke|ike|aldri|wag|huwag|ayaw|dili|ayaw\s+\w+)\s+(?:\w+\s+)?$")
 
 
 def negated_media(text: str, hits: list[Hit]) -> bool:

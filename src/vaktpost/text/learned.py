@@ -305,7 +305,8 @@ def apply_learned(
         lab = model.labels[j]
         if lab in have or (lab in ADD_ONLY and not may_add(f, model.gate(j))):
             continue
-        if lab is Label.CONTENT_REQUEST and Label.MINOR_REQUEST in have:
-            continue  # the rules chose the child over the show by word order ("your son there? i want her on the show")
+        if lab is Label.CONTENT_REQUEST and (Label.MINOR_REQUEST in have or (f.has("coercion") and not f.has("request", "want"))):
+            continue  # the rules chose the child over the show by word order ("your son there? i want her on the show");
+            # a threat to share pictures asks for none ("i'll share the pics with ur class")
         s, e, rule = f.span(*EVIDENCE.get(lab, ()))
         f.proposed.append(Proposed(lab, s, e, LEARNED_RULE + (f":{rule}" if rule else ""), round(float(P[row, k]), 4)))
