@@ -435,33 +435,6 @@ def availability_question(text: str) -> bool:
     return _AVAILABILITY_QUESTION.search(text) is not None
 
 
-# Session 4 (sets b, d). A line from an unknown role whose every child is the writer's own
-# ("andito rin pamangkin q 12yo, interested ka po?", "isama q anak q 11 anyos") or that asks
-# whether *you* are interested in one ("interested ka ba sa 9yo for show") offers: a buyer
-# does not put his own niece forward, nor ask the seller whether she wants a child.
-_INTEREST_YOU = re.compile(
-    r"\b(?:interested|intrested|inetrested|interesado|interesert)\s+(?:ka|kayo|ba)\b|\b(?:are|r)?\s*(?:you|u)\s+interested\b|\ber\s+du\s+interesert\b"
-)
-
-
-def offers_own(text: str, f: MessageFacts, hits: list[Hit], decisive: bool) -> bool:
-    if f.has("want", "refusal") or NO_ADULTS.search(text):
-        return False
-    if _INTEREST_YOU.search(text) and decisive:
-        return True
-    return own_only(text, hits) and (decisive or f.has("offer", "join", "have"))
-
-
-# A media word under a negation ("dont show this to anyone", "ikke vis dette", "wag mo ipakita")
-# asks for no picture: it keeps one secret.
-_NEGATION_BEFORE = re.compile(r"(?:^|\W)(?:dont|don't|do not|never|not|ikke|ike|aldri|wag|huwag|ayaw|dili|ayaw\s+\w+)\s+(?:\w+\s+)?$")
-
-
-def negated_media(text: str, hits: list[Hit]) -> bool:
-    media = [h for h in hits if h.pattern.category == "media"]
-    return bool(media) and all(_NEGATION_BEFORE.search(text[max(0, h.start - 24) : h.start]) for h in media)
-
-
 # A relative named as what a picture or video is of ("vid of the nephew first", "pics of the
 # niece") is the one asked for, as "your niece" would be.
 _MEDIA_OF_BEFORE = re.compile(r"\b(?:pics?|photos?|pictures?|vids?|videos?|clips?|recordings?|selfies?|bilder?|video)\s+(?:of|av|ni|ng|sa)\s+(?:the\s+|that\s+|this\s+|ur\s+|your\s+)?(?:\w+\s+)?$")
@@ -470,21 +443,3 @@ _MEDIA_OF_BEFORE = re.compile(r"\b(?:pics?|photos?|pictures?|vids?|videos?|clips
 def media_of(text: str, h: Hit) -> bool:
     return _MEDIA_OF_BEFORE.search(text[max(0, h.start - 40) : h.start]) is not None
 
-
-# Ceb "gamay" is "small" and "a little": after an adjective it is the second ("mahal gamay,
-# P3700?" — a bit expensive), no small one.
-_A_LITTLE = re.compile(r"\b(?:mahal|mahalon|barato|taas|dako|mubo|layo|dugay|hinay|paspas|gahi|lisod)\s+gamay\b")
-
-
-def a_little(text: str, f: MessageFacts) -> bool:
-    """The only young word is ceb "gamay" meaning "a little" (the young_ref hit is dropped)."""
-    h = f.hits.get("young_ref")
-    return h is not None and text[h.start : h.end] == "gamay" and _A_LITTLE.search(text, max(0, h.start - 12), h.end) is not None
-
-
-def states_age(text: str, f: MessageFacts, hits: list[Hit]) -> bool:
-    """An unknown role's line that states a third person's age ("we can, she's 10yo and home
-    now") with no question and no ask but a weak form: it tells, it asks for no one."""
-    return "?" not in text and not _strong_request(text, hits) and not f.has("want") and any(
-        h.pattern.category == "third_ref" for h in hits
-    ) and any(a.minor and a.kind in ("person", "third") for a in f.ages)

@@ -21,7 +21,6 @@ from vaktpost.model import Label, Role
 from vaktpost.text.ages import AgeMention, find_ages
 from vaktpost.text.asks import (
     CHILD,
-    a_little,
     IN_PERSON,
     NO_ADULTS,
     SHOWN,
@@ -29,21 +28,19 @@ from vaktpost.text.asks import (
     availability_question,
     definite_child,
     implicit_ask,
-    negated_media,
     offer_opening,
-    offers_own,
     own_only,
     probe_inside_ask,
     probe_words_of_the_ask,
     question_about_you,
     says_please,
     small_talk,
-    states_age,
     states_own_child,
     travel_without_plan,
     under_n_about_you,
     young_adults,
 )
+from vaktpost.text.ask_stance import a_little, negated_media, offers_own, states_age
 from vaktpost.text.matcher import Hit
 
 # Categories that label a message by themselves.
