@@ -19,6 +19,7 @@ from importlib import resources
 
 from vaktpost.model import Label, Role
 from vaktpost.text.ages import AgeMention, find_ages
+from vaktpost.text.ask_stance import a_little, negated_media, offers_own, states_age
 from vaktpost.text.asks import (
     CHILD,
     IN_PERSON,
@@ -40,7 +41,6 @@ from vaktpost.text.asks import (
     under_n_about_you,
     young_adults,
 )
-from vaktpost.text.ask_stance import a_little, negated_media, offers_own, states_age
 from vaktpost.text.matcher import Hit
 
 # Categories that label a message by themselves.
