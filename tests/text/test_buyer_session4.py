@@ -204,3 +204,21 @@ def test_an_under_age_before_a_chat_four():
     assert "MINOR_REQUEST" in say("someone under 16 4 cam", "b")
     assert not [a for a in find_ages(normalise("under 16 4 usd")) if a.kind == "under"]  # a price
     assert [a.value for a in find_ages(normalise("under 16 4 cam")) if a.kind == "under"] == [16]
+
+
+def test_the_model_adds_no_content_request_to_a_threat_or_beside_a_rule_request():
+    from vaktpost.text.labels import MessageFacts
+    from vaktpost.text.learned import _threat_only
+    from vaktpost.text.matcher import default_matcher
+
+    def facts(text):
+        t = normalise(text)
+        f = MessageFacts()
+        for h in default_matcher().scan_batch([t])[0]:
+            f.hits.setdefault(h.pattern.category, h)
+        return f
+
+    assert _threat_only(facts("i will share your pics with the whole school"))
+    assert not _threat_only(facts("send more pics or i will share the old ones"))
+    got = say("ur nephew there? i want him on the cam show", "b")
+    assert "MINOR_REQUEST" in got and "CONTENT_REQUEST" not in got
