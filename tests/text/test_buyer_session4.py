@@ -222,3 +222,10 @@ def test_the_model_adds_no_content_request_to_a_threat_or_beside_a_rule_request(
     assert not _threat_only(facts("send more pics or i will share the old ones"))
     got = say("ur nephew there? i want him on the cam show", "b")
     assert "MINOR_REQUEST" in got and "CONTENT_REQUEST" not in got
+
+
+def test_a_threat_to_share_pictures_asks_for_none():
+    threat = analyse_conversation(app_chat(("a", "im 13"), ("b", "hi"), ("b", "i will share your pics with the whole school")))
+    assert labels_of(threat, "c-1-m2") == {"COERCION_SEXTORTION"}
+    demand = analyse_conversation(app_chat(("a", "im 13"), ("b", "hi"), ("b", "send more pics or i will share the old ones")))
+    assert {"COERCION_SEXTORTION", "CONTENT_REQUEST"} <= labels_of(demand, "c-1-m2")

@@ -216,6 +216,10 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
         SHOWN.match(text, h.start) for h in hits if h.pattern.category == "media"
     ):
         del f.hits["media"]  # "want to see the kid in person": a meeting, not a picture or a show
+    if "request" in f.hits and "coercion" in f.hits and all(
+        any(_inside(h, c) for c in hits if c.pattern.category == "coercion") for h in hits if h.pattern.category == "request"
+    ):
+        del f.hits["request"]  # "i'll share the pics with ur class": the threat's verb asks for nothing
     if "media" in f.hits and negated_media(text, hits):
         del f.hits["media"]  # "dont show this to anyone": a secret kept, not a picture asked for
     if a_little(text, f):
