@@ -45,11 +45,15 @@ def _config():
         "self": rf"(?:^|(?<=[^\w']))(?:{_alt(data['self_before'])})\s+(?:only\s+|just\s+|bare\s+)?(?P<ns>{num})(?![0-9a-z]){guard}",
         "self_after": rf"(?<![\w$€£₱.,])(?P<ns>\d{{1,2}})\s+(?:{_alt(data['self_after'])})\b",
         "under_after": rf"(?<![\w$€£₱.,])(?P<ns>\d{{1,2}})\s*(?:yo\s+|y/o\s+|years?\s+old\s+)?(?:{_alt(data['under_after'])})\b",
-        "approx": rf"\b(?:someone|somebody|anyone|anybody|a girl|a boy)\s+(?P<ns>{num_unit})\s*(?:[a-z]{{2,6}}\s+old\s+|yo\s+|y/o\s+|yrs\s+)?(?:{_alt(data['approx_after'])})\b",
+        # "someone 12 or so", "anyone 9 yrsish"; session 4: a bare number right after the
+        # one asked for, closing the clause ("if u have someone 8", "any 10 available")
+        "approx": rf"\b(?:someone|somebody|anyone|anybody|a girl|a boy)\s+(?P<ns>{num_unit})\s*(?:[a-z]{{2,6}}\s+old\s*|yo\s*|y/o\s*|yrs\s*)?(?:{_alt(data['approx_after'])})\b"
+        rf"|\b(?:someone|somebody|anyone|anybody|any)\s+(?P<ns2>[5-9]|1[0-7])(?=\s*(?:$|[?!.,]|available|availabe|avail|pls|please|po)){guard}"
+        rf"|\b(?:young|younger|yngre|ung|bata|batan-on),?\s+(?:like|around|about|mga|rundt|ca)\s+(?P<ns3>\d{{1,2}})(?![\w.,:/%+-])(?!\s+\w+\s+(?:ago|siden|nakalipas)){guard}",  # "i prefer young, like 15"
         "third": rf"\b(?:{_alt(data['third_before'])})\s+(?P<ns>\d{{1,2}}(?:\s*(?:,|and|&|og|at|ug)\s*\d{{1,2}})*)\b{guard}",
         "person": rf"(?<![\w$€£₱.,])(?P<ns>{num_unit}(?:\s*(?:,|and|&|og|at|ug|/|y|or|eler|o)\s*{num_unit})*)\s*-?\s*(?:{_alt(data['unit_after'])})(?![\w])(?!\s+(?:{_alt(data['not_after'])})\b)",
         "person_before": rf"\b(?:{_alt(data['unit_before'])})\s*:?\s*(?P<ns>{num}(?:\s*(?:,|and|&|og|at|ug|/|-)\s*{num})*)\b",
-        "under": rf"\b(?:{_alt(data['under'])})\s*(?P<ns>\d{{1,2}})\b(?!\s*\+){guard}",
+        "under": rf"\b(?:{_alt(data['under'])})\s*(?P<ns>\d{{1,2}})\b(?!\s*\+)(?:(?=\s+[24]\s+(?!usd|php|nok|eur|kr|pesos?|dolars?|bucks|min|mins|hours?|hrs)[a-z])|{guard})",  # "not yet 18 4 show": 4 is "for"
         "self_grade": rf"(?:{_alt(data['self_grade_prefix'])})\s+(?:in\s+|on\s+)?(?:the\s+)?(?:(?:{_alt(data['grade'])})\.?\s*(?P<ns>\d{{1,2}})\b|(?P<ns2>\d{{1,2}})(?:st|nd|rd|th|\.)?\s*(?:grade|klasse|klase|trinn)\b)"
         rf"|\b(?:{_alt(data['grade'])})\.?\s*(?P<ns3>\d{{1,2}})\s+(?:{_alt(data['self_after'])})\b",
         "grade": rf"\b(?:{_alt(data['grade'])})\.?\s*(?P<ns>\d{{1,2}})\b|\b(?P<ns2>\d{{1,2}})(?:st|nd|rd|th|\.)?\s*(?:klasse|klase|trinn|grade)(?:rs?)?\b|\bika-?(?P<ns3>\d{{1,2}})\s*(?:na\s*)?baitang"

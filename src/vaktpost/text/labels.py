@@ -19,6 +19,7 @@ from importlib import resources
 
 from vaktpost.model import Label, Role
 from vaktpost.text.ages import AgeMention, find_ages
+from vaktpost.text.ask_stance import a_little, negated_media, offers_own, states_age
 from vaktpost.text.asks import (
     CHILD,
     IN_PERSON,
@@ -217,6 +218,14 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
         SHOWN.match(text, h.start) for h in hits if h.pattern.category == "media"
     ):
         del f.hits["media"]  # "want to see the kid in person": a meeting, not a picture or a show
+    if "request" in f.hits and "coercion" in f.hits and all(
+        any(_inside(h, c) for c in hits if c.pattern.category == "coercion") for h in hits if h.pattern.category == "request"
+    ):
+        del f.hits["request"]  # "i'll share the pics with ur class": the threat's verb asks for nothing
+    if "media" in f.hits and negated_media(text, hits):
+        del f.hits["media"]  # "dont show this to anyone": a secret kept, not a picture asked for
+    if a_little(text, f):
+        del f.hits["young_ref"]  # ceb "mahal gamay": a bit expensive
     if young_adults(text, hits):
         for c in CHILD:  # "young women", "unge damer": an adult with a young word
             f.hits.pop(c, None)
@@ -289,6 +298,8 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
     asked_about = role in BUYER_ROLES and seller is None and asks_whether_child(text)
     if asked_about:
         stance = "ask"  # "ok and does the niece do shows too, shes 8 right": a question, no offer
+    if stance == "ask" and role is Role.UNKNOWN and (offers_own(text, f, hits, bool(minor_ages)) or states_age(text, f, hits)):
+        stance = "offer"  # "andito rin pamangkin q 12yo, interested ka?": one's own, put forward
     if no_adults or (role is Role.UNKNOWN and availability_question(text)):
         stance = "ask"  # "is ur niece available too, 9 is fine": asks the seller
     refused = f.has("refusal") and not no_adults
@@ -306,7 +317,9 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
             return f  # "are you under 18?", "u under 18?", "er du under 18?": her own age, asked — no child asked for
         if asks and not decisive and question_about_you(text, f, hits):
             asks = False  # "you are the youngest here?": a question about the performer herself
-        if asks and f.has("travel") and all(a.kind == "bare" for a in minor_ages) and definite_child(text, hits):
+        if asks and f.has("travel") and all(a.kind == "bare" for a in minor_ages) and definite_child(text, hits) and not (
+            media and asks_for_media(text, hits, minor_ages)  # "vid of the nephew first, then we book": the video is asked
+        ):
             return f  # "can u bring your son to the hotel", "next month, want to see the kid in person": a travel plan
         if decisive and own_only(text, hits) and not f.has("join", "codeword", "offer") and _possessive_only(text, hits):
             return f  # "have a nice day, my son turns 10 today": the customer's own child
@@ -322,7 +335,7 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
             f.add(Label.CONTENT_REQUEST, span, "content.request")
         else:
             f.add(Label.MINOR_REQUEST, span, "age.request" if decisive else "child.request")
-    elif stance == "offer" and _addressees_child(text, hits):
+    elif stance == "offer" and _addressees_child(text, hits) and not own_only(text, hits):  # tl "din" is "also": "andito din pinsan q"
         # "is ur niece available too, 16yo is fine": the availability of the addressee's
         # child is asked about, not offered — a request when it gives an age or a young one
         if f.has("offer") and (decisive or f.has("young_ref", "codeword")) and not _innocent(f, hits) and not refused and not f.has("price", "price_word", "payment", "travel"):

@@ -284,6 +284,16 @@ def may_add(f: MessageFacts, gate: int) -> bool:
     return gate == GATE_CANDIDATE or _evidence(f)
 
 
+def _threat_only(f: MessageFacts) -> bool:
+    """A threat with no ask outside it ("i'll share the pics with ur class": "share" is
+    inside the threat)."""
+    threat = f.hits.get("coercion")
+    if threat is None or f.has("want"):
+        return False
+    ask = f.hits.get("request")
+    return ask is None or (threat.start <= ask.start and ask.end <= threat.end)
+
+
 def apply_learned(
     messages: Sequence[Message], texts: Sequence[str], facts: Sequence[MessageFacts], model: LearnedModel | None = None
 ) -> None:
@@ -319,5 +329,8 @@ def apply_learned(
             continue
         if lab is Label.SELF_DISCLOSED_MINOR and _speaks_of_a_child(f):
             continue  # "two kids ako, eldest is 5 anyos", "har to barn, den eldste er 12": a parent
+        if lab is Label.CONTENT_REQUEST and (Label.MINOR_REQUEST in have or _threat_only(f)):
+            continue  # the rules chose the child over the show by word order ("your son there? i want her on the show");
+            # a threat to share pictures asks for none ("i'll share the pics with ur class")
         s, e, rule = f.span(*EVIDENCE.get(lab, ()))
         f.proposed.append(Proposed(lab, s, e, LEARNED_RULE + (f":{rule}" if rule else ""), round(float(P[row, k]), 4)))
