@@ -49,29 +49,45 @@ ROLES = ("customer", "performer", "facilitator", "unknown")
 
 
 def rule_features(f: MessageFacts, role: str) -> list[int]:
-    """Indices (after the hashed n-grams) of the rule features that are on."""
-    on = [i for i, c in enumerate(CATEGORIES) if c in f.hits]
-    k = len(CATEGORIES)
+    """Indices (after the hashed n-grams) of the rule features that are on, ascending:
+    the matcher's categories, five age flags, the rules' labels, the sender's role."""
+    hits = f.hits
+    on = sorted([_CATEGORY_INDEX[c] for c in hits if c in _CATEGORY_INDEX])
+    k = _N_CATEGORIES
     ages = f.ages
-    flags = [
-        any(a.minor and a.kind != "bare" for a in ages),
-        any(a.minor and a.kind == "bare" for a in ages),
-        any(not a.minor and a.kind != "bare" for a in ages),
-        any(a.kind == "self" for a in ages),
-        f.adult_only,
-    ]
-    on += [k + i for i, v in enumerate(flags) if v]
-    k += len(flags)
-    labels = f.labels()
-    on += [k + i for i, lab in enumerate(LABELS) if lab in labels]
-    k += len(LABELS)
-    if role in ROLES:
-        on.append(k + ROLES.index(role))
+    if ages or "adult_marker" in hits:
+        # any(minor, not bare), any(minor, bare), any(adult, not bare), any(self), adult_only
+        minor_stated = minor_bare = adult_stated = own = False
+        for a in ages:
+            minor, bare = a.minor, a.kind == "bare"
+            if minor:
+                if bare:
+                    minor_bare = True
+                else:
+                    minor_stated = True
+            elif not bare:
+                adult_stated = True
+            if a.kind == "self":
+                own = True
+        adult_only = (adult_stated or "adult_marker" in hits) and not minor_stated
+        for i, v in enumerate((minor_stated, minor_bare, adult_stated, own, adult_only)):
+            if v:
+                on.append(k + i)
+    k += N_AGE_FLAGS
+    if f.proposed:
+        on += sorted({_LABEL_INDEX[p.label] for p in f.proposed if p.label in _LABEL_INDEX})
+    r = _ROLE_INDEX.get(role)
+    if r is not None:
+        on.append(r)
     return on
 
 
 N_AGE_FLAGS = 5
 N_RULE = len(CATEGORIES) + N_AGE_FLAGS + len(LABELS) + len(ROLES)
+_N_CATEGORIES = len(CATEGORIES)
+_CATEGORY_INDEX = {c: i for i, c in enumerate(CATEGORIES)}
+_LABEL_INDEX = {lab: _N_CATEGORIES + N_AGE_FLAGS + i for i, lab in enumerate(LABELS)}
+_ROLE_INDEX = {r: _N_CATEGORIES + N_AGE_FLAGS + len(LABELS) + i for i, r in enumerate(ROLES)}
 
 
 def _vectorizer():

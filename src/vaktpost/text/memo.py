@@ -19,7 +19,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from itertools import islice
+from itertools import islice, repeat
+from operator import is_
 from typing import NamedTuple
 
 import numpy as np
@@ -33,6 +34,7 @@ from vaktpost.text.normalise import normalise_batch, offset_map
 
 MAX_ENTRIES = 400_000  # ~650 bytes each on generated chat: ~260 MB when full
 MAX_OFFSETS = 50_000  # offset maps are a list per character: kept fewer
+MAX_CHANGED = 100_000  # evidence of lines the dialogue changed: emptied when it reaches this
 
 
 class _Memo:
@@ -41,6 +43,10 @@ class _Memo:
         self.texts: dict[str, tuple[str, list[Hit], bool]] = {}  # as written → (normalised, hits, worth labelling)
         self.facts: dict[tuple[str, Role], MessageFacts] = {}  # (as written, role) → facts before dialogue
         self.finding_parts: dict[tuple[str, Role], tuple] = {}  # (as written, role) → (signals, score) of those facts
+        # (as written, the labels as the dialogue left them) → (signals, score): a line the
+        # dialogue changed ("yes po" confirming) is changed the same way in many conversations
+        self.changed_parts: dict[tuple[str, tuple], tuple] = {}
+        self.opens: dict[tuple[str, Role], bool] = {}  # (as written, role) → its facts open the dialogue
 
     def is_shared(self, key: tuple[str, Role], f: MessageFacts) -> bool:
         """`f` is the remembered facts of `key` itself, not a copy the dialogue may have changed."""
@@ -58,6 +64,8 @@ class _Memo:
             del texts[k]
         self.facts = {k: v for k, v in self.facts.items() if k[0] in texts}
         self.finding_parts = {k: v for k, v in self.finding_parts.items() if k[0] in texts}
+        self.changed_parts = {k: v for k, v in self.changed_parts.items() if k[0] in texts}
+        self.opens = {k: v for k, v in self.opens.items() if k in self.facts}
 
 
 _memos: dict[tuple, _Memo] = {}
@@ -104,6 +112,34 @@ def facts_before_dialogue(flat: Sequence[Message], use_learned: bool = True) -> 
         _fill(memo, missing, use_learned)
         facts = [known[k] if f is None else f for k, f in zip(keys, facts)]
     return facts, _Normalised(memo.texts, keys), memo
+
+
+def lookup(flat: Sequence[Message], opener, use_learned: bool = True):
+    """`facts_before_dialogue`, plus the (text, role) key of each message and whether its
+    facts open the dialogue (`opener(facts)`, remembered per key like the facts): one table
+    look-up per message, and a conversation's test is a C-level `True in flags[i:j]`."""
+    memo = _memo(use_learned)
+    if len(memo.changed_parts) >= MAX_CHANGED:
+        memo.changed_parts.clear()
+    known, opens = memo.facts, memo.opens
+    keys = [(m.text or "", m.sender.role) for m in flat]
+    facts = list(map(known.get, keys))
+    if any(map(is_, facts, repeat(None))):  # (`None in facts` would call the dataclass's __eq__ per item)
+        missing: dict[tuple[str, Role], Message] = {}
+        for k, m, f in zip(keys, flat, facts):
+            if f is None and k not in missing:
+                missing[k] = m
+        _fill(memo, missing, use_learned)
+        facts = [known[k] if f is None else f for k, f in zip(keys, facts)]
+    flags = list(map(opens.get, keys))
+    if None in flags:
+        for i, (k, f) in enumerate(zip(keys, facts)):
+            if flags[i] is None:
+                flag = opens.get(k)
+                if flag is None:
+                    flag = opens[k] = f is not NOTHING and opener(f)
+                flags[i] = flag
+    return keys, facts, flags, _Normalised(memo.texts, keys), memo
 
 
 class _Normalised(Sequence):
