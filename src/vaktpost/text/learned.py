@@ -151,20 +151,10 @@ class LearnedModel:
     def proba_texts(self, texts: Sequence[str], facts: Sequence[MessageFacts], roles: Sequence[str], cols: Sequence[int]) -> np.ndarray:
         """`proba(feature_matrix(...))[:, cols]` with numpy alone (no scikit-learn, no scipy):
         per-word cached n-gram hashes, and only the label columns asked for."""
-        hasher = _hasher()
-        W = self._gram_weights(tuple(cols))
-        z = np.zeros((len(texts), len(cols)))
-        r, c, v = hasher.weighted(list(texts))
-        if len(r):
-            contrib = W[c] * v[:, None]
-            starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
-            z[r[starts]] = np.add.reduceat(contrib, starts, axis=0)
+        n = len(texts)
+        z = _dot_rows(_hasher().weighted(list(texts)), self._gram_weights(tuple(cols)), n)
         if self.n_word:
-            r, c, v = _word_hasher(self.n_word).weighted(list(texts))
-            if len(r):
-                contrib = self._word_weights(tuple(cols))[c] * v[:, None]
-                starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
-                z[r[starts]] += np.add.reduceat(contrib, starts, axis=0)
+            z += _dot_rows(_word_hasher(self.n_word).weighted(list(texts)), self._word_weights(tuple(cols)), n)
         R = self._rule_weights(tuple(cols))
         rows: list[int] = []
         on: list[int] = []
@@ -190,14 +180,14 @@ class LearnedModel:
         cached = getattr(self, "_ww", None)
         if cached is None or cached[0] != cols:
             block = self.coef[np.asarray(cols)][:, N_HASH : N_HASH + self.n_word]
-            cached = (cols, np.ascontiguousarray(block.T, dtype=np.float64))
+            cached = (cols, np.ascontiguousarray(block, dtype=np.float64))
             self._ww = cached
         return cached[1]
 
     def _gram_weights(self, cols: tuple[int, ...]) -> np.ndarray:
         cached = getattr(self, "_gw", None)
         if cached is None or cached[0] != cols:
-            cached = (cols, np.ascontiguousarray(self.coef[np.asarray(cols)][:, :N_HASH].T, dtype=np.float64))
+            cached = (cols, np.ascontiguousarray(self.coef[np.asarray(cols)][:, :N_HASH], dtype=np.float64))
             self._gw = cached
         return cached[1]
 
@@ -229,6 +219,18 @@ class LearnedModel:
             gates = d["gates"] if "gates" in d.files else None
             labels = tuple(Label(v) for v in d["labels"])
             return cls(d["coef"].astype(np.float32), d["intercept"], d["thresholds"], labels, modes, n_word, gates)
+
+
+def _dot_rows(weighted: tuple[np.ndarray, np.ndarray, np.ndarray], W: np.ndarray, n: int) -> np.ndarray:
+    """(n, len(W)): each row's sum of value x weight over its (row, column, value) triples,
+    with `W` one row of feature weights per label column. One gather and one `bincount`
+    per label column: no (non-zeros x labels) temporary, as a gather of whole rows made."""
+    r, c, v = weighted
+    z = np.zeros((n, len(W)))
+    if len(r):
+        for j, w in enumerate(W):
+            z[:, j] = np.bincount(r, weights=w[c] * v, minlength=n)
+    return z
 
 
 EVIDENCE = {  # categories whose hit is the evidence span of a label the model adds
