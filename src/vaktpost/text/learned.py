@@ -151,10 +151,15 @@ class LearnedModel:
     def proba_texts(self, texts: Sequence[str], facts: Sequence[MessageFacts], roles: Sequence[str], cols: Sequence[int]) -> np.ndarray:
         """`proba(feature_matrix(...))[:, cols]` with numpy alone (no scikit-learn, no scipy):
         per-word cached n-gram hashes, and only the label columns asked for."""
-        n = len(texts)
-        z = _dot_rows(_hasher().weighted(list(texts)), self._gram_weights(tuple(cols)), n)
+        # the n-gram part once per distinct text (a text sent by two roles is two rows)
+        where = {}
+        row_of = [where.setdefault(t, len(where)) for t in texts]
+        distinct, n = list(where), len(where)
+        z = _dot_rows(_hasher().weighted(distinct), self._gram_weights(tuple(cols)), n)
         if self.n_word:
-            z += _dot_rows(_word_hasher(self.n_word).weighted(list(texts)), self._word_weights(tuple(cols)), n)
+            z += _dot_rows(_word_hasher(self.n_word).weighted(distinct), self._word_weights(tuple(cols)), n)
+        if n != len(texts):
+            z = z[np.asarray(row_of)]
         R = self._rule_weights(tuple(cols))
         rows: list[int] = []
         on: list[int] = []

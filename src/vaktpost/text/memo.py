@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from itertools import islice, repeat
+from itertools import compress, islice, repeat
 from operator import is_
 from typing import NamedTuple
 
@@ -128,13 +128,18 @@ def lookup(flat: Sequence[Message], opener, use_learned: bool = True):
     known, opens = memo.facts, memo.opens
     keys = [(m.text or "", m.sender.role) for m in flat]
     facts = list(map(known.get, keys))
-    if any(map(is_, facts, repeat(None))):  # (`None in facts` would call the dataclass's __eq__ per item)
+    # the messages not yet known, picked out at C level (`None in facts` would call the
+    # dataclass's __eq__ per item)
+    unknown = list(compress(range(len(facts)), map(is_, facts, repeat(None))))
+    if unknown:
         missing: dict[tuple[str, Role], Message] = {}
-        for k, m, f in zip(keys, flat, facts):
-            if f is None and k not in missing:
-                missing[k] = m
+        for i in unknown:
+            k = keys[i]
+            if k not in missing:
+                missing[k] = flat[i]
         _fill(memo, missing, use_learned)
-        facts = [known[k] if f is None else f for k, f in zip(keys, facts)]
+        for i in unknown:
+            facts[i] = known[keys[i]]
     flags = list(map(opens.get, keys))
     if None in flags:
         for i, (k, f) in enumerate(zip(keys, facts)):
