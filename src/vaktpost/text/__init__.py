@@ -16,7 +16,7 @@ from vaktpost.model import Finding, Label, Message, Signal
 from vaktpost.text.dialogue import MINOR as DIALOGUE_MINOR, Turn, apply_dialogue
 from vaktpost.text import memo
 from vaktpost.text.labels import NOTHING, MessageFacts, Proposed, rule_scores
-from vaktpost.text.memo import facts_before_dialogue, own_copy
+from vaktpost.text.memo import own_copy
 from vaktpost.text.normalise import original_span
 
 __all__ = ["analyse_conversation", "analyse_conversations", "analyse_messages", "needs_dialogue"]
