@@ -68,7 +68,7 @@ def _config():
             rx = rx.replace(f"(?P<{g}>", f"(?P<{kind}_{g}>")
         groups[kind] = [f"{kind}_{g}" for g in ("ns", "ns2", "ns3", "ns4") if f"(?P<{kind}_{g}>" in rx]
         parts.append(f"(?P<{kind}>{rx})")
-    compiled = (re.compile("|".join(parts)), groups)
+    compiled = (re.compile(_word_start_prefix(data, amb) + "(?:" + "|".join(parts) + ")"), groups)
     thing = re.compile(r"\b(?:" + _alt(_thing_words()) + r")\b")
     not_before = re.compile(r"\b(?:" + _alt(data["not_before"]) + r")\s*$")
     bare_not_before = re.compile(r"(?:^|\W)(?:" + _alt(data["not_before"] + data["bare_not_before"]) + r")\s*$")
@@ -80,6 +80,23 @@ def _config():
         r"\s+(?:is|was|er|var|ay|kay)?\s*(?:already\s+|about\s+|almost\s+|na\s+|like\s+)?$"
     )
     return data, amb, compiled, thing, (not_before, bare_not_before, not_after, subject, _person_words(data))
+
+
+def _word_start_prefix(data, amb) -> str:
+    """A test that lets the combined regex give up at once at a position inside a word.
+
+    Speed only: every kind starts with a word start — a look-behind for no word character
+    before it, or a `\\b` before a word of its list — except the first form of
+    `self_grade`, whose prefix ("i'm", "ako ay") has no boundary; so a match can start only
+    where no word character comes before, or on a first letter of that prefix. Python's
+    engine otherwise tries all eleven kinds at every position. Where a list word does not
+    begin with a word character, a `\\b` before it means the opposite, and no prefix is used."""
+    lists = ("self_before", "third_before", "unit_before", "under", "grade", "grade_ordinals")
+    words = [w for k in lists for w in data[k]] + list(amb)
+    if not data["self_grade_prefix"] or not all(re.match(r"\w", w) for w in words):
+        return ""
+    first = sorted({w[0] for w in data["self_grade_prefix"]})
+    return r"(?:(?<!\w)|(?=[" + "".join(re.escape(c) for c in first) + "]))"
 
 
 @lru_cache(maxsize=1)
