@@ -177,6 +177,7 @@ def main() -> None:
     analyse_conversations(base_convs[:10])
     gc.collect()
     gc.freeze()  # the input is this script's: the collector need not walk it (module docstring)
+    load_before = os.getloadavg()[0]
     stage = [n / text_stage(convs, args.batch, args.collector == "paused") for _ in range(args.repeats)]
     base = [nb / baseline(base_convs) for _ in range(args.repeats)]
     s, b = statistics.median(stage), statistics.median(base)
@@ -186,7 +187,7 @@ def main() -> None:
     print(f"baseline (one re.search per pattern per message): {b:,.0f} msg/s  runs: {', '.join(f'{x:,.0f}' for x in base)}")
     print(f"ratio: {s / b:.1f}x   target: >= 100,000 msg/s and >= 10x")
     print(f"text stage per CPU second: {n / statistics.median(CPU):,.0f} msg/s (CPU runs: {', '.join(f'{c:.2f} s' for c in CPU)}); "
-          f"collector {args.collector}; load average {os.getloadavg()[0]:.2f}")
+          f"collector {args.collector}; load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after")
 
 
 if __name__ == "__main__":

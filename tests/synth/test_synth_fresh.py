@@ -1,7 +1,8 @@
 """Fresh template families (`vaktpost synth --templates DIR --split fresh`): phrasing written
 outside the package, filled with the shipped slots, recorded in the truth as split `fresh`;
-moves without a fresh family fall back to the shipped train families. Also checks the two
-fresh sets in `benchmarks/fresh/` with the same validation and content rule as shipped data.
+moves without a fresh family fall back to the shipped train families. Also checks the
+fresh sets in `benchmarks/fresh/` (every set, every pair) with the same validation and content
+rule as shipped data.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from vaktpost.synth import GeneratorOptions, generate
 from vaktpost.synth.templates import LANGUAGES, load_fresh_templates, load_moves, load_templates
 
 ROOT = Path(__file__).resolve().parents[2]
-SETS = {name: ROOT / "benchmarks" / "fresh" / name for name in ("a", "b", "c", "d")}
+SETS = {name: ROOT / "benchmarks" / "fresh" / name for name in ("a", "b", "c", "d", "e", "f", "g", "h")}
 
 FIXTURE = {
     "en": {"language": "en", "families": {
@@ -178,7 +179,7 @@ def test_eval_split_fresh_scores_only_fresh_messages(fresh_world, tmp_path):
     assert fresh_requests and scores["fresh"]["labels"]["MINOR_REQUEST"]["fn"] == fresh_requests
 
 
-# The two shipped-with-the-repo fresh sets: same checks as the package's own families.
+# The fresh sets shipped with the repo: same checks as the package's own families.
 
 @pytest.fixture(scope="module", params=sorted(SETS))
 def fresh_set(request):

@@ -21,8 +21,8 @@ MINOR = {"MINOR_REQUEST", "MINOR_CONFIRMED", "SELF_DISCLOSED_MINOR", "CONTENT_RE
         "naa kay bata? pwede ba?",  # ceb
         "any 12 anyos?",  # tl/ceb age
         "do you have a 11yo",
-        "do you have k1ds?",  # leetspeak
-        "do you have k i d s?",  # spacing
+        "do you have k1ds available?",  # leetspeak
+        "any k i d s?",  # spacing
     ],
 )
 def test_buyer_request_for_a_child(text):
@@ -104,7 +104,7 @@ def test_obfuscated_child_term_is_evasion_when_switched_on(monkeypatch):
     from vaktpost.text import labels
 
     monkeypatch.setitem(labels.rule_scores(), "evasion.obfuscated", 0.8)
-    assert {"MINOR_REQUEST", "EVASION_CODEWORD"} <= say("do you have k.i.d.s?", "b")
+    assert {"MINOR_REQUEST", "EVASION_CODEWORD"} <= say("do you have k.i.d.s available?", "b")
     assert "EVASION_CODEWORD" not in say("do you have kids?", "b")
 
 

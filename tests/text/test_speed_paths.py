@@ -207,3 +207,28 @@ def test_a_full_table_lets_go_of_its_older_half_and_stays_consistent(generated, 
     assert len(table.texts) + len(table.facts) + len(table.finding_parts) < 600 + 3 * 2_000
     assert all(raw in table.texts for raw, _ in table.facts)  # facts never outlive their text
     assert got == [f for batch in batches for f in plain_path(batch)]
+
+
+AGE_LINES = [
+    "i'm 12", "im in grade 5", "xim in grade 5", "ako ay grade 6", "jeg går i 6. klasse", "she is 11 yo",
+    "my son 8 and 11", "someone 12ish", "under 16 only", "age: 13", "room 12 at 9pm", "for 12 years",
+    "ika-5 na baitang", "fifth grade", "14-15 yrs", "dose anyos", "12yo?", "nak 10 pa", "lol12 yo", "a9yo",
+]
+
+
+def test_age_regex_prefix_changes_no_match(generated):
+    """ages.py puts a word-start test before the combined age regex (speed only): every match,
+    kind and group of the regex without it stays."""
+    import re
+
+    from vaktpost.text import ages
+
+    data, amb, (combined, _), *_ = ages._config()
+    prefix = ages._word_start_prefix(data, amb)
+    assert prefix and combined.pattern.startswith(prefix)
+    plain = re.compile(combined.pattern[len(prefix) + 3 : -1])  # without "prefix(?:" … ")"
+    texts = AGE_LINES + normalise_batch([m.text or "" for conv in generated for m in conv])
+    for t in texts:
+        assert [(m.span(), m.lastgroup, m.groupdict()) for m in combined.finditer(t)] == [
+            (m.span(), m.lastgroup, m.groupdict()) for m in plain.finditer(t)
+        ], t

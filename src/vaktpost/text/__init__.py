@@ -16,7 +16,7 @@ from vaktpost.model import Finding, Label, Message, Signal
 from vaktpost.text.dialogue import MINOR as DIALOGUE_MINOR, Turn, apply_dialogue
 from vaktpost.text import memo
 from vaktpost.text.labels import NOTHING, MessageFacts, Proposed, rule_scores
-from vaktpost.text.memo import facts_before_dialogue, own_copy
+from vaktpost.text.memo import own_copy
 from vaktpost.text.normalise import original_span
 
 __all__ = ["analyse_conversation", "analyse_conversations", "analyse_messages", "needs_dialogue"]
@@ -70,7 +70,8 @@ def needs_dialogue(conv_facts: Sequence[MessageFacts]) -> bool:
 
 
 def _analyse(conversations, flat, use_learned: bool = True, copy_all: bool = True):
-    """Facts per conversation (dialogue applied) and the normalised text per message.
+    """Facts per conversation (dialogue applied), the normalised text per message, the
+    table the facts came from and each message's (text, role) key.
 
     Before the dialogue, facts depend on the text and the role alone: they are worked out
     once per distinct text (memo.py) and shared. The dialogue changes its own copies; with
@@ -78,29 +79,30 @@ def _analyse(conversations, flat, use_learned: bool = True, copy_all: bool = Tru
     messages of conversations the dialogue runs on. Most chat lines hit nothing and hold no
     number: they share `NOTHING`, which nothing changes.
     """
-    shared, texts, table = facts_before_dialogue(flat, use_learned)
+    keys, shared, flags, texts, table = memo.lookup(flat, _opens_dialogue, use_learned)
     out, i = [], 0
     for conv in conversations:
-        n = len(conv)
-        conv_facts = shared[i : i + n]
-        i += n
-        if needs_dialogue(conv_facts):
-            before, conv_facts = conv_facts, [own_copy(f) for f in conv_facts]
-            turns = [
-                Turn(m.sender.id, tuple(r.id for r in m.recipients), f, k)
-                for k, (m, f) in enumerate(zip(conv, conv_facts))
-                if f is not NOTHING
-            ]
-            participants = {m.sender.id for m in conv}
-            for m in conv:
-                participants.update(r.id for r in m.recipients)
+        j = i + len(conv)
+        conv_facts = shared[i:j]
+        if True in flags[i:j]:  # needs_dialogue(conv_facts), remembered per text and role
+            before, conv_facts = conv_facts, [f if f is NOTHING else own_copy(f) for f in conv_facts]
+            turns = []
+            participants = set()
+            for k, (m, f) in enumerate(zip(conv, conv_facts)):
+                rs = m.recipients
+                to = (rs[0].id,) if len(rs) == 1 else tuple([r.id for r in rs])
+                participants.add(m.sender.id)
+                participants.update(to)
+                if f is not NOTHING:
+                    turns.append(Turn(m.sender.id, to, f, k))
             apply_dialogue(turns, participants)
             if not copy_all:  # copies the dialogue left as they were: back to the shared facts
                 conv_facts = [b if c.proposed == b.proposed else c for b, c in zip(before, conv_facts)]
         elif copy_all:
             conv_facts = [own_copy(f) for f in conv_facts]
         out.append(conv_facts)
-    return out, texts, table
+        i = j
+    return out, texts, table, keys
 
 
 def _evasion(f: MessageFacts, original: str, normalised: str, offsets: list[int]) -> Proposed | None:
@@ -163,21 +165,28 @@ def _findings(conversations: list[list[Message]]) -> list[Finding]:
     if not conversations:
         return []
     flat = [m for conv in conversations for m in conv]
-    facts_by_conv, texts, table = _analyse(conversations, flat, copy_all=False)
+    facts_by_conv, texts, table, keys = _analyse(conversations, flat, copy_all=False)
+    remembered = table.facts
     shared = table.finding_parts  # (text, role) → (signals, score) of facts the dialogue left shared
+    changed = table.changed_parts  # (text, labels) → (signals, score) of facts the dialogue changed
     out: list[Finding] = []
     k = 0
-    for conv, conv_facts in zip(conversations, facts_by_conv):
-        for m, f in zip(conv, conv_facts):
+    for conv_facts in facts_by_conv:
+        for f in conv_facts:
             if f.proposed:
-                key = (m.text or "", m.sender.role)
-                if table.is_shared(key, f):
+                m, key = flat[k], keys[k]
+                if remembered.get(key) is f:
                     parts = shared.get(key)
                     if parts is None:
                         found = _finding(m, f, texts[k])
                         parts = shared[key] = (found.signals, found.score)
-                    out.append(Finding(m.platform, m.message_id, m.conversation_id, m.sender.id, *parts))
                 else:
-                    out.append(_finding(m, f, texts[k]))
+                    # the evidence is a function of the text (offsets, hits) and the labels
+                    ckey = (key[0], tuple([(p.label, p.start, p.end, p.rule, p.score) for p in f.proposed]))
+                    parts = changed.get(ckey)
+                    if parts is None:
+                        found = _finding(m, f, texts[k])
+                        parts = changed[ckey] = (found.signals, found.score)
+                out.append(Finding(m.platform, m.message_id, m.conversation_id, m.sender.id, *parts))
             k += 1
     return out

@@ -45,16 +45,20 @@ def _config():
         "self": rf"(?:^|(?<=[^\w']))(?:{_alt(data['self_before'])})\s+(?:only\s+|just\s+|bare\s+)?(?P<ns>{num})(?![0-9a-z]){guard}",
         "self_after": rf"(?<![\w$€£₱.,])(?P<ns>\d{{1,2}})\s+(?:{_alt(data['self_after'])})\b",
         "under_after": rf"(?<![\w$€£₱.,])(?P<ns>\d{{1,2}})\s*(?:yo\s+|y/o\s+|years?\s+old\s+)?(?:{_alt(data['under_after'])})\b",
-        "approx": rf"\b(?:someone|somebody|anyone|anybody|a girl|a boy)\s+(?P<ns>{num_unit})\s*(?:[a-z]{{2,6}}\s+old\s+|yo\s+|y/o\s+|yrs\s+)?(?:{_alt(data['approx_after'])})\b",
+        # "someone 12 or so", "anyone 9 yrsish"; session 4: a bare number right after the
+        # one asked for, closing the clause ("if u have someone 8", "any 10 available")
+        "approx": rf"\b(?:someone|somebody|anyone|anybody|a girl|a boy)\s+(?P<ns>{num_unit})\s*(?:[a-z]{{2,6}}\s+old\s*|yo\s*|y/o\s*|yrs\s*)?(?:{_alt(data['approx_after'])})\b"
+        rf"|\b(?:someone|somebody|anyone|anybody|any)\s+(?P<ns2>[5-9]|1[0-7])(?=\s*(?:$|[?!.,]|available|availabe|avail|pls|please|po)){guard}"
+        rf"|\b(?:young|younger|yngre|ung|bata|batan-on),?\s+(?:like|around|about|mga|rundt|ca)\s+(?P<ns3>\d{{1,2}})(?![\w.,:/%+-])(?!\s+\w+\s+(?:ago|siden|nakalipas)){guard}",  # "i prefer young, like 15"
         "third": rf"\b(?:{_alt(data['third_before'])})\s+(?P<ns>\d{{1,2}}(?:\s*(?:,|and|&|og|at|ug)\s*\d{{1,2}})*)\b{guard}",
         "person": rf"(?<![\w$€£₱.,])(?P<ns>{num_unit}(?:\s*(?:,|and|&|og|at|ug|/|y|or|eler|o)\s*{num_unit})*)\s*-?\s*(?:{_alt(data['unit_after'])})(?![\w])(?!\s+(?:{_alt(data['not_after'])})\b)",
         "person_before": rf"\b(?:{_alt(data['unit_before'])})\s*:?\s*(?P<ns>{num}(?:\s*(?:,|and|&|og|at|ug|/|-)\s*{num})*)\b",
-        "under": rf"\b(?:{_alt(data['under'])})\s*(?P<ns>\d{{1,2}})\b(?!\s*\+){guard}",
+        "under": rf"\b(?:{_alt(data['under'])})\s*(?P<ns>\d{{1,2}})\b(?!\s*\+)(?:(?=\s+[24]\s+(?!usd|php|nok|eur|kr|pesos?|dolars?|bucks|min|mins|hours?|hrs)[a-z])|{guard})",  # "not yet 18 4 show": 4 is "for"
         "self_grade": rf"(?:{_alt(data['self_grade_prefix'])})\s+(?:in\s+|on\s+)?(?:the\s+)?(?:(?:{_alt(data['grade'])})\.?\s*(?P<ns>\d{{1,2}})\b|(?P<ns2>\d{{1,2}})(?:st|nd|rd|th|\.)?\s*(?:grade|klasse|klase|trinn)\b)"
         rf"|\b(?:{_alt(data['grade'])})\.?\s*(?P<ns3>\d{{1,2}})\s+(?:{_alt(data['self_after'])})\b",
         "grade": rf"\b(?:{_alt(data['grade'])})\.?\s*(?P<ns>\d{{1,2}})\b|\b(?P<ns2>\d{{1,2}})(?:st|nd|rd|th|\.)?\s*(?:klasse|klase|trinn|grade)(?:rs?)?\b|\bika-?(?P<ns3>\d{{1,2}})\s*(?:na\s*)?baitang"
         rf"|\b(?P<ns4>{_alt(data['grade_ordinals'])})\s*(?:grade|baitang)(?:rs?)?\b",
-        "bare": rf"(?<![\w$€£₱.,:/#+-])(?P<ns>\d{{1,2}})(?![\w.,:/%+-]){guard}",
+        "bare": rf"(?<![\w$€£₱.,:/#+-])(?P<ns>\d{{1,2}})(?![\w.:/%+-])(?!,\d){guard}",
     }
     # One alternation, most specific kind first: one scan per message, and at any position
     # the earlier kind wins ("i am 12 years old" is self, "8 and 11 yo" is one person match).
@@ -64,7 +68,7 @@ def _config():
             rx = rx.replace(f"(?P<{g}>", f"(?P<{kind}_{g}>")
         groups[kind] = [f"{kind}_{g}" for g in ("ns", "ns2", "ns3", "ns4") if f"(?P<{kind}_{g}>" in rx]
         parts.append(f"(?P<{kind}>{rx})")
-    compiled = (re.compile("|".join(parts)), groups)
+    compiled = (re.compile(_word_start_prefix(data, amb) + "(?:" + "|".join(parts) + ")"), groups)
     thing = re.compile(r"\b(?:" + _alt(_thing_words()) + r")\b")
     not_before = re.compile(r"\b(?:" + _alt(data["not_before"]) + r")\s*$")
     bare_not_before = re.compile(r"(?:^|\W)(?:" + _alt(data["not_before"] + data["bare_not_before"]) + r")\s*$")
@@ -76,6 +80,23 @@ def _config():
         r"\s+(?:is|was|er|var|ay|kay)?\s*(?:already\s+|about\s+|almost\s+|na\s+|like\s+)?$"
     )
     return data, amb, compiled, thing, (not_before, bare_not_before, not_after, subject, _person_words(data))
+
+
+def _word_start_prefix(data, amb) -> str:
+    """A test that lets the combined regex give up at once at a position inside a word.
+
+    Speed only: every kind starts with a word start — a look-behind for no word character
+    before it, or a `\\b` before a word of its list — except the first form of
+    `self_grade`, whose prefix ("i'm", "ako ay") has no boundary; so a match can start only
+    where no word character comes before, or on a first letter of that prefix. Python's
+    engine otherwise tries all eleven kinds at every position. Where a list word does not
+    begin with a word character, a `\\b` before it means the opposite, and no prefix is used."""
+    lists = ("self_before", "third_before", "unit_before", "under", "grade", "grade_ordinals")
+    words = [w for k in lists for w in data[k]] + list(amb)
+    if not data["self_grade_prefix"] or not all(re.match(r"\w", w) for w in words):
+        return ""
+    first = sorted({w[0] for w in data["self_grade_prefix"]})
+    return r"(?:(?<!\w)|(?=[" + "".join(re.escape(c) for c in first) + "]))"
 
 
 @lru_cache(maxsize=1)
@@ -139,6 +160,29 @@ def _not_bare_age(text: str, m: re.Match, head: str) -> bool:
 _AGE_UNIT = re.compile(r"(?:\bold|(?<![a-z])yo|y/o|(?<![a-z])anyos|\bgammel|\bgamle)\s*$")
 
 
+# What the age is for, not whose: "8 anyos for cam show", "a 9 for cam session".
+_FOR_A_SHOW = re.compile(r"\s*(?:yo\s+|y/o\s+|anyos\s+|years\s+old\s+|yrs\s+)?(?:for|4|sa|para\s+sa)\s+(?:a\s+|the\s+|ur\s+|your\s+)?(?:cam|webcam|camera|video)\s*(?:show|session|sesh|call|chat|live)\b")
+
+
+def _person_then_comma(head: str, thing: re.Pattern) -> bool:
+    """The thing word sits in an earlier comma clause of a line that names a person: "i can
+    bring my niece on cam, 9 years old", "nasa bahay po sya later, grade 3" — the cam and
+    the house have no age here; the niece and "sya" do. ("my phone, 3 years old" names no
+    person: still the phone's.)"""
+    cut = head.rfind(",")
+    if cut < 0 or thing.search(head, cut) is not None:
+        return False
+    named = _CHILD_NAMED.search(head, 0, cut)
+    return named is not None
+
+
+# A child or a third person named in the earlier clause (folded forms: "litle", "pamangkin").
+_CHILD_NAMED = re.compile(
+    r"\b(?:girl|boy|kid|kids|child|niece|nephew|cousin|daughter|son|sister|sis|brother|baby|one|ones|bata|anak|pamangkin|"
+    r"pamankin|pinsan|apo|bunso|kapatid|ig-agaw|igsoon|manghod|umangkon|she|he|siya|sya|niya|nya|jente|jenta|gut|niese|datera?|hun|han)\b"
+)
+
+
 def find_ages(text: str) -> list[AgeMention]:
     """Every age expression in normalised `text`, without overlaps."""
     data, amb, compiled, thing, not_before = _config()
@@ -155,14 +199,16 @@ def find_ages(text: str) -> list[AgeMention]:
         s = m.start(group)
         head = text[max(0, s - window) : s]
         head = _CLAUSE.split(head)[-1]
-        if thing.search(head) or (name == "person" and before.search(head) and not _AGE_UNIT.search(m.group(0))):
+        if (thing.search(head) and not _person_then_comma(head, thing)) or (
+            name == "person" and before.search(head) and not _AGE_UNIT.search(m.group(0))
+        ):
             continue  # "for 12 years" is a duration; "looking for 12 years old" is an age
         if name in ("person", "bare", "third"):
             owner = subject.search(head)
             if owner and (owner.group(1) or owner.group(2)) not in persons:
                 continue
             tail = _TAIL_CLAUSE.split(text[m.end() : m.end() + window])[0]
-            if thing.search(tail) and not any(w in nouns for w in tail.split()):
+            if thing.search(tail) and not any(w in nouns for w in tail.split()) and not _FOR_A_SHOW.match(tail):
                 continue  # "4 ka tuig na akong cellphone"
         if name == "bare" and (bare_before.search(head) or after.match(text, m.end()) or _not_bare_age(text, m, head)):
             continue

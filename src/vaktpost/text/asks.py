@@ -133,7 +133,7 @@ def states_own_child(text: str) -> bool:
 def question_about_you(text: str, f: MessageFacts, hits: list[Hit]) -> bool:
     """The only ask is a question form ("?", "ba", "is your"), and the question is about
     the one asked ("you look younger than 20?", "bata ka pa ba?", "bunso ka ba?")."""
-    if f.has("want", "join", "media", "price", "price_word", "offer"):
+    if f.has("want", "join", "media", "price", "price_word", "offer", "codeword"):
         return False  # "may bata ka ba para sa show?": a deal, not a question about her
     return not _strong_request(text, hits) and ABOUT_YOU.search(text) is not None
 
@@ -148,6 +148,8 @@ class _AskForms(NamedTuple):
     own_inside: re.Pattern  # a term that starts with "my" (the lexicon's "my girl")
     adult_after: re.Pattern  # "young women", "unge damer"
     please: re.Pattern
+    kin: frozenset[str]  # family words: "kids", "children", "anak", "barn"
+    have_question: re.Pattern  # "do u have", "how many", "may anak ka", "har du barn"
 
 
 @lru_cache(maxsize=1)
@@ -169,6 +171,8 @@ def _ask_forms() -> _AskForms:
         own_inside=re.compile(rf"(?:{words('own_before')})\s"),  # .match at the term's start (no "^")
         adult_after=re.compile(rf"^\s+(?:{words('adult_nouns')})\b"),
         please=re.compile(rf"\b(?:{words('please')})\b"),
+        kin=frozenset(normalise(w).strip() for w in data["kin_terms"]),
+        have_question=re.compile(data["have_question_regex"]),
     )
 
 
@@ -217,8 +221,9 @@ def small_talk(text: str, f: MessageFacts, hits: list[Hit], innocent: bool) -> b
     what a customer asks for. With no deal word and only question forms as the ask, a child
     in an innocent context ("kids are at school until 3, can we do it then?"), the
     performer's own family ("is your son home?", "anak mo ba yan?") is small talk. A
-    have-question ("do you have kids?", "may anak ka ba?") stays an ask: from a customer to
-    a performer it is how the request opens.
+    have-question about family words only ("do you have kids?", "how many kids u have", "may
+    anak ka ba?") is small talk too (session 4, the lead's probes): a request names what is
+    asked for — a young one, an age, availability, a show — and any of those is a deal word.
     On unseen adult-commerce wording the bare question mark and the generic question forms
     made such lines requests and their writers "askers".
     """
@@ -232,6 +237,8 @@ def small_talk(text: str, f: MessageFacts, hits: list[Hit], innocent: bool) -> b
         return False
     if innocent:
         return True
+    if all(any(w in forms.kin for w in text[h.start : h.end].split()) and _had(text, h, forms.have_question) for h in terms) and not f.ages:
+        return True  # "do u have kids?", "how many kids u have", "may anak ka na ba?": her own family
     def small(h: Hit) -> bool:
         return (
             _own(text, h)
@@ -239,6 +246,15 @@ def small_talk(text: str, f: MessageFacts, hits: list[Hit], innocent: bool) -> b
             or forms.you_after.match(text[h.end : h.end + 12]) is not None
         )
     return all(small(h) for h in terms)
+
+
+_FILLER = re.compile(r"\s*(?:(?:any|a|an|some|own|noen|mga|ng|na|ba|ka|imong|your|ur)\s+){0,2}$")
+
+
+def _had(text: str, h: Hit, question: re.Pattern) -> bool:
+    """The family word is what the have-question asks about, right after it ("do u have
+    (any) kids", "how many kids", "har du barn") — not "do u have access to kids"."""
+    return any(m.end() <= h.start and _FILLER.match(text, m.end(), h.start) for m in question.finditer(text))
 
 
 def implicit_ask(text: str, f: MessageFacts, role: Role, refused: bool, innocent: bool) -> bool:
@@ -251,14 +267,16 @@ def implicit_ask(text: str, f: MessageFacts, role: Role, refused: bool, innocent
         return True
     if f.has("age_probe") and f.has("young_ref"):
         return True
-    if role is not Role.CUSTOMER or f.has("self_ref", "third_ref", "have") or ABOUT_YOU.search(text):
+    if role is not Role.CUSTOMER or f.has("self_ref", "third_ref", "have"):
         return False
     if f.has("codeword"):
-        return True
+        return True  # "heard ur the one for <code word>": the code word is what is asked for
+    if ABOUT_YOU.search(text):
+        return False
     # A child named in small talk ("kids are expensive", "the kids next door are loud",
     # "happy children's day") asks for no one: it takes the form of an ask — a question, or
     # words of a deal (a show, a price, availability) — to be one.
-    named = f.has("child", "young_ref") or (f.has("relative") and _yours(text, f.hits["relative"]))  # "video of your daughter"
+    named = f.has("child", "young_ref") or (f.has("relative") and (_yours(text, f.hits["relative"]) or media_of(text, f.hits["relative"])))  # "video of your daughter", "vid of the nephew first"
     return named and ("?" in text or f.has("media", "price", "price_word", "offer", "offer_question"))
 
 
@@ -297,9 +315,12 @@ def probe_words_of_the_ask(text: str, f: MessageFacts) -> None:
     elif said.startswith(("how many", "hvor mange")) and not f.has("child", "relative", "young_ref", "third_ref", "self_ref") and not _YOU_AFTER.match(text, h.end):
         del f.hits["age_probe"]  # "how many years is the contract": years of a thing
     elif (
-        _SCHOOL_WORDS.search(said) and f.has("want", "request", "offer", "have", "join")
+        _SCHOOL_WORDS.search(said)
+        and (f.has("want", "request", "offer", "have", "join") or any(a.minor and a.kind != "bare" and a.end <= h.start for a in f.ages) or _AGE_THEN.search(text, 0, h.start))
+        # "correct, 10 years old, still in school": the school follows the age it describes
         and not _ADDRESSED_BEFORE.search(text, 0, h.start) and not said.startswith(("u ", "you ", "ur "))
         and not _QUESTION_WORD.match(said)  # "what grade na ba sya" asks
+        and not _YES_NO_QUESTION.match(said)  # "is she in school yet, how old", "nag eskwela na ba siya": asked
     ):
         del f.hits["age_probe"]
         f.hits.setdefault("young_ref", h)
@@ -322,9 +343,12 @@ def probe_inside_ask(text: str, f: MessageFacts, hits: list[Hit]) -> MessageFact
     only_probe = (
         Label.MINOR_CONFIRMED not in labels
         and all(p.rule.startswith("child.request") for p in f.proposed if p.label is Label.MINOR_REQUEST)
-        and not f.has(*_PROBE_DEAL, "young_ref") and not _strong_request(text, hits)  # "how old is the youngest you have" asks
-        and all(f.hits["age_probe"].start <= h.start for h in hits if h.pattern.category in ("request", *CHILD))
-    )  # the age question opens the line; "any kids? how old?" opens with the ask
+        and not f.has(*_PROBE_DEAL) and not _strong_request(text, hits)
+        and not (f.has("young_ref") and (_asks_form(text, hits) or _YOUNGEST.search(text)))  # "how old is the youngest you have",
+        # "ilang taon ang pinakabata mo?" ask for the youngest; "ung kapatid na bunso, ilang taon" asks a sibling's age
+        and all(f.hits["age_probe"].start <= h.start for h in hits if h.pattern.category == "request" and text[h.start : h.end] != "?")
+    )  # the age question opens the line or follows the one it is about ("the niece, what age",
+    # "ung kapatid na bunso, ilang taon"); "do u have kids? how old?" opens with the ask
     if only_probe:
         drop = Label.MINOR_REQUEST
     elif Label.MINOR_CONFIRMED in labels or any(p.rule.startswith("age.") for p in f.proposed if p.label is Label.MINOR_REQUEST):
@@ -335,8 +359,21 @@ def probe_inside_ask(text: str, f: MessageFacts, hits: list[Hit]) -> MessageFact
     return f
 
 
+_AGE_THEN = re.compile(r"(?:^|\W)\d{1,2}\s*,\s*$")  # "correct, 5, still in school"
+# A yes/no question about someone's schooling ("is she in school yet", "does he go to school",
+# "går hun på skolen"): the school phrase is asked, not given as what the child is.
+_YES_NO_QUESTION = re.compile(r"(?:is|are|r|iz|does|do|did|er|går|gar)\s+(?:she|he|they|hun|han|de|ho)\b|.*\bba\b")  # tl/ceb "ba" asks
 _PROBE_DEAL = ("want", "join", "media", "media_third", "price", "price_word", "offer", "offer_question", "payment", "travel", "codeword", "have")
-_QUESTION_WORD = re.compile(r"(?:what|wat|wht|waht|which|whch|ano|anong|unsa|unsang|hvilken|hvilket|hva|how|pila|ilang|sa)\b")
+_QUESTION_WORD = re.compile(r"(?:what|wat|wht|waht|hwat|which|whch|wich|whih|wihch|whcih|hwich|whic|ano|anong|unsa|unsang|hvilken|hvilket|hva|how|pila|ilang|sa)\b")
+
+
+# A comparative or superlative young word asks for the youngest one there is.
+_YOUNGEST = re.compile(r"\b(?:youngest|younger|smalest|smaler|pinakabata|pinaka bata|mas bata|mas bata pa|yngste|yngre|minste|kinamanghuran|labing bata|mas batan-on)\b")
+
+
+def _asks_form(text: str, hits: list[Hit]) -> bool:
+    """Any request hit but a bare question mark ("you have", "is she", "any")."""
+    return any(h.pattern.category == "request" and text[h.start : h.end] != "?" for h in hits)
 
 
 def says_please(text: str) -> bool:
@@ -387,6 +424,7 @@ _PLAN_CONTEXT = re.compile(
 # mo": a yes/no question about the availability of someone of the addressee's (folded).
 _AVAILABILITY_QUESTION = re.compile(
     r"^\W*(?:is|are|r|iz)\s+(?:ur|your|yor|the)\s+(?:[\w']+\s+){1,3}?(?:available|avail|avilable|availble|free)\b"
+    r"|^\W*(?:(?:ok|okay|and|so)\W+){0,2}(?:does|do|can|will|would)\s+(?:ur|your|yor|the)\s+(?:[\w']+\s+){1,3}?(?:do|join|take|go on)\s+(?:shows?|cam|sesions?|cals?|video cals?)\b"
     r"|^\W*(?:available|avail|libre|bakante)\s+(?:ba|na ba)\b"
 )
 
@@ -395,3 +433,13 @@ def availability_question(text: str) -> bool:
     """A question to the seller whether one of theirs is available asks, though "available"
     is an offer word: for exports with unknown roles, where the words decide (fifth pass)."""
     return _AVAILABILITY_QUESTION.search(text) is not None
+
+
+# A relative named as what a picture or video is of ("vid of the nephew first", "pics of the
+# niece") is the one asked for, as "your niece" would be.
+_MEDIA_OF_BEFORE = re.compile(r"\b(?:pics?|photos?|pictures?|vids?|videos?|clips?|recordings?|selfies?|bilder?|video)\s+(?:of|av|ni|ng|sa)\s+(?:the\s+|that\s+|this\s+|ur\s+|your\s+)?(?:\w+\s+)?$")
+
+
+def media_of(text: str, h: Hit) -> bool:
+    return _MEDIA_OF_BEFORE.search(text[max(0, h.start - 40) : h.start]) is not None
+

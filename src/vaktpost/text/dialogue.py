@@ -18,6 +18,10 @@ from vaktpost.text.labels import CHILD, MessageFacts, _innocent, _leading
 
 ASKS = (Label.MINOR_REQUEST, Label.CONTENT_REQUEST)
 MINOR = (Label.MINOR_REQUEST, Label.MINOR_CONFIRMED, Label.CONTENT_REQUEST, Label.SELF_DISCLOSED_MINOR)
+# the same as sets, built once (the turn loop built `set(ASKS)` several times a turn)
+_ASK_SET = frozenset(ASKS)
+_MINOR_SET = frozenset(MINOR)
+_MINOR_OR_PROBE = _MINOR_SET | {Label.AGE_PROBE}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +64,10 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
         to = t.recipients or tuple(p for p in participants if p != t.sender)
         askers = [a for a in to if (a, t.sender) in st.pending]
         probers = [a for a in to if (a, t.sender) in st.age_asked and _answers_probe(positions, st, i, a, t.sender)]
+        if (askers or st.about_child) and any(p.rule.startswith("age.alone") for p in f.proposed):
+            # "13 yrs old" alone, answering a request for a child or in a conversation about
+            # one: the child's age (confirmed below), not the writer's
+            f.proposed = [p for p in f.proposed if not p.rule.startswith("age.alone")]
         labels = f.labels()
         refused = f.has("refusal") and not f.minor_ages() and not (f.has("offer") and f.has(*CHILD))
 
@@ -69,13 +77,14 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
                 del st.pending[(a, t.sender)]
             askers = []
         elif askers and not f.has("refusal"):
-            if labels & set(ASKS) and Label.MINOR_CONFIRMED not in labels:
+            if labels & _ASK_SET and Label.MINOR_CONFIRMED not in labels:
                 # the asked party "asking" back ("want a younger one? I have 12") is offering
                 _drop(f, *ASKS)
                 labels = f.labels()
             young = [a for a in f.ages if a.minor and a.kind != "self"]
             stated = [a for a in young if a.kind in ("person", "third", "grade")] and not (
                 f.adult_only or f.has("innocent", "thing")
+                or (Label.SELF_DISCLOSED_MINOR in labels and not f.has("third_ref", *CHILD))  # "14 yrs but mature for my age"
             )  # "she's 12" answering a request for a child confirms one
             busy = _innocent(f, list(f.hits.values())) and not f.has("offer")  # "yes, two. 8 and 11, they are at school now"
             if Label.MINOR_CONFIRMED not in labels and not busy and (stated or f.has("affirm", "offer", "have") and (f.has(*CHILD) or young)):
@@ -120,7 +129,7 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
                 label = Label.MINOR_CONFIRMED if third else Label.SELF_DISCLOSED_MINOR
                 if (third or a.value >= 8) and (third or not other):  # a writer of 7 or less is not who chats back ("start ako mga 7")
                     f.add(label, (a.start, a.end, f"age={a.value}"), "dialogue.age_answer")
-        if st.about_child and not (f.labels() & set(MINOR)) and not quiet and not refused:
+        if st.about_child and not (f.labels() & _MINOR_SET) and not quiet and not refused:
             bare = [a for a in f.ages if a.kind == "bare" and a.minor and f.has("young_ref", "child", "relative", "third_ref")]
             if bare:
                 a = bare[0]
@@ -129,8 +138,8 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             elif f.age_question is not None:  # "12?" from the buyer, in a conversation about a child
                 a = f.age_question
                 f.add(Label.MINOR_REQUEST, (a.start, a.end, f"age={a.value}"), "dialogue.age_question")
-        confirmed_here = any((r, t.sender) in st.confirmed for r in to)  # r confirmed a child to this sender
-        to_minor = any(r in st.self_minor for r in to)
+        confirmed_here = bool(st.confirmed) and any((r, t.sender) in st.confirmed for r in to)  # r confirmed a child to this sender
+        to_minor = bool(st.self_minor) and any(r in st.self_minor for r in to)
         modelled = [p for p in f.proposed if p.label is Label.CONTENT_REQUEST and p.by_model]
         if modelled and not (to_minor or st.about_child or confirmed_here or f.has(*CHILD) or f.minor_ages()):
             # the model's CONTENT_REQUEST on a media ask with no minor in sight ("send a selfie
@@ -145,7 +154,7 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
         )
         asks_media = f.has("media") and f.has("request", "want") and not refused
         # (a request for the child "for a show" already asks: no CONTENT_REQUEST on top)
-        if (to_minor or about_one or after_confirm) and not (commerce and not after_confirm) and asks_media and not f.labels() & set(ASKS):
+        if (to_minor or about_one or after_confirm) and not (commerce and not after_confirm) and asks_media and not f.labels() & _ASK_SET:
             f.add(Label.CONTENT_REQUEST, f.span("media"), "content.dialogue")
 
         labels = f.labels()
@@ -155,12 +164,12 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             if r == t.sender:
                 continue
             st.last_turn[(t.sender, r)] = i
-            if labels & set(ASKS):
+            if labels & _ASK_SET:
                 st.pending[(t.sender, r)] = i
             if Label.AGE_PROBE in labels:
                 st.age_asked[(t.sender, r)] = "child" if f.has(*CHILD) or st.about_child else f.has("third_ref")
                 st.age_asked_at[(t.sender, r)] = i
-            elif (t.sender, r) in st.age_asked and not labels & set(ASKS):
+            elif (t.sender, r) in st.age_asked and not labels & _ASK_SET:
                 pass
         if Label.MINOR_CONFIRMED in labels:
             for a in askers:
@@ -171,7 +180,7 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
                 st.age_asked.pop((a, t.sender), None)
         if Label.SELF_DISCLOSED_MINOR in labels:
             st.self_minor.add(t.sender)
-        if labels & set(MINOR):
+        if labels & _MINOR_SET:
             st.about_child = True
 
 
@@ -209,7 +218,7 @@ def _implied_request(turns: Sequence[Turn], st: ConversationState, i: int, to: S
         if j is None or i - j > 3:
             continue
         g = turns[j].facts
-        if g.labels() & set(MINOR) or g.has("innocent", "thing", "price", "price_word"):
+        if g.labels() & _MINOR_SET or g.has("innocent", "thing", "price", "price_word"):
             continue
         if (g.adult_only or g.has("refusal")) and not (_no_adults(g) and g.has(*CHILD)):
             continue
@@ -300,7 +309,7 @@ def _answer_to_any_ask(turns: Sequence[Turn], positions: list[int], st: Conversa
     """
     t = turns[i]
     f = t.facts
-    if f.labels() & set(ASKS):
+    if f.labels() & _ASK_SET:
         return  # an ask of its own ("do you have a younger boy available?") answers nothing
     plain = not (_leading(f, "affirm") or f.has("offer", "join"))
     span, need = _states_child(f), "evidence" if plain else "mark"
@@ -319,7 +328,7 @@ def _answer_to_any_ask(turns: Sequence[Turn], positions: list[int], st: Conversa
         if j is None or positions[i] - positions[j] > 2 or st.last_turn.get((t.sender, r), -1) > j:
             continue
         g = turns[j].facts
-        if g.labels() & (set(MINOR) | {Label.AGE_PROBE}):
+        if g.labels() & _MINOR_OR_PROBE:
             continue
         ask = _ask_span(g, need)
         if ask is None:
@@ -342,7 +351,7 @@ def _assent_to_unrecognised_ask(turns: Sequence[Turn], positions: list[int], st:
         if j is None or positions[i] - positions[j] > 2 or st.last_turn.get((t.sender, r), -1) > j or (t.sender, r) in st.confirmed:
             continue
         g = turns[j].facts
-        if g.labels() & (set(MINOR) | {Label.AGE_PROBE}):
+        if g.labels() & _MINOR_OR_PROBE:
             continue
         young = g.has("young_ref", "codeword") or bool(g.minor_ages()) or (_no_adults(g) and g.has(*CHILD))
         ask = _ask_span(g, "child") if young and _asks_for_child(g, t.facts) else None

@@ -19,6 +19,7 @@ from importlib import resources
 
 from vaktpost.model import Label, Role
 from vaktpost.text.ages import AgeMention, find_ages
+from vaktpost.text.ask_stance import a_little, negated_media, offers_own, states_age
 from vaktpost.text.asks import (
     CHILD,
     IN_PERSON,
@@ -41,6 +42,7 @@ from vaktpost.text.asks import (
     young_adults,
 )
 from vaktpost.text.matcher import Hit
+from vaktpost.text.offers import age_alone, asks_whether_child, child_named_before, offered_number, reply_forms, seller_line
 
 # Categories that label a message by themselves.
 DIRECT = {
@@ -201,6 +203,7 @@ def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
 
 
 def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> MessageFacts:
+    reply_forms(text, f.hits, hits)  # "ok and does she…" no yes; "no problem" no no; "we can," no ask
     for category, label in DIRECT.items():
         if category in f.hits:
             if category == "off_platform" and not _moves_off_platform(text, hits, f.has("payment")):
@@ -215,6 +218,14 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
         SHOWN.match(text, h.start) for h in hits if h.pattern.category == "media"
     ):
         del f.hits["media"]  # "want to see the kid in person": a meeting, not a picture or a show
+    if "request" in f.hits and "coercion" in f.hits and all(
+        any(_inside(h, c) for c in hits if c.pattern.category == "coercion") for h in hits if h.pattern.category == "request"
+    ):
+        del f.hits["request"]  # "i'll share the pics with ur class": the threat's verb asks for nothing
+    if "media" in f.hits and negated_media(text, hits):
+        del f.hits["media"]  # "dont show this to anyone": a secret kept, not a picture asked for
+    if a_little(text, f):
+        del f.hits["young_ref"]  # ceb "mahal gamay": a bit expensive
     if young_adults(text, hits):
         for c in CHILD:  # "young women", "unge damer": an adult with a young word
             f.hits.pop(c, None)
@@ -251,7 +262,7 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
     about_other = f.has("have", "offer", "offer_question") or (f.has(*CHILD) and not school) or (
         f.has("third_ref") and not _inside(f.hits.get("third_ref"), f.hits.get("self_age"))  # nb "13 år her"
     )
-    if not self_minor and f.has("self_age") and not about_other and not f.has("price", "price_word", "payment"):
+    if not self_minor and f.has("self_age") and not about_other and not f.has("price", "price_word", "payment") and not child_named_before(text, f.hits["self_age"].start):
         self_minor = _shorthand_age(text, f.hits["self_age"])  # "14 here", "age 13", "14f", "14 na ako"
     if self_minor:
         f.add(Label.SELF_DISCLOSED_MINOR, _age_span(self_minor[0]), "age.self")
@@ -260,9 +271,17 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
     elif f.has("self_underage") and not about_other:  # "not 18 yet", "hindi pa ako 18", "ikke 18 enda"
         f.add(Label.SELF_DISCLOSED_MINOR, f.span("self_underage"), "self.underage")
         return f
+    elif role is not Role.CUSTOMER and (alone := age_alone(text, f)) is not None:
+        # "13 yrs old", "16 år gammel" as a whole line: the writer's own age. In a conversation
+        # about a child the dialogue gives it to the child (an answer, a confirmation).
+        f.add(Label.SELF_DISCLOSED_MINOR, _age_span(alone), "age.alone")
+        return f
     no_adults = role in BUYER_ROLES and NO_ADULTS.search(text) is not None  # "no adults pls, someone in elementary"
     if (f.adult_only or (not minor_ages and _ADULT_FLOOR.search(text))) and not f.has("child", "relative", "codeword") and not no_adults:
         return f  # "youngest here, 19 y/o", "youngest I want is 18": young words of an adult
+    seller = seller_line(text) if role is not Role.CUSTOMER else None
+    if seller is not None and not minor_ages:
+        minor_ages = offered_number(text, f)  # "interested ka ba sa 15 for live": the number is the one offered
     if not minor_ages and not child and role in BUYER_ROLES:
         f.age_question = next(iter(_bare_age_ask(text, f, role)), None)  # "12?": for the dialogue
     if not minor_ages and not child:
@@ -274,6 +293,13 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
         stance = "offer"  # "pwede po, grade 5 siya": tl/ceb "pwede" opening a reply is a yes
     if role is Role.UNKNOWN and offer_opening(text):
         stance = "offer"  # "have a little one for session, 12yo", "offering show with ...": a seller's opening
+    if seller is not None:
+        stance = "offer"  # "i can add my niece 7 yrs for extra", "special tonight: ...", "interested ka ba sa 15"
+    asked_about = role in BUYER_ROLES and seller is None and asks_whether_child(text)
+    if asked_about:
+        stance = "ask"  # "ok and does the niece do shows too, shes 8 right": a question, no offer
+    if stance == "ask" and role is Role.UNKNOWN and (offers_own(text, f, hits, bool(minor_ages)) or states_age(text, f, hits)):
+        stance = "offer"  # "andito rin pamangkin q 12yo, interested ka?": one's own, put forward
     if no_adults or (role is Role.UNKNOWN and availability_question(text)):
         stance = "ask"  # "is ur niece available too, 9 is fine": asks the seller
     refused = f.has("refusal") and not no_adults
@@ -282,14 +308,18 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
     span = _age_span(minor_ages[0]) if minor_ages else f.span("child", "young_ref", "codeword", "relative")
     decisive = bool(minor_ages)
     if stance == "ask":
-        asks = f.has("request", "want") or no_adults or implicit_ask(text, f, role, refused, innocent)
+        asks = f.has("request", "want") or no_adults or implicit_ask(text, f, role, refused, innocent) or (
+            asked_about and f.has("media", "join", "offer") and (decisive or f.has("young_ref", "codeword")) and not innocent
+        )  # "…does the niece do shows too, shes 8 right"; not "is ur cousin available too, 19 is fine"
         if under_n_about_you(text, f, minor_ages):
             if Label.AGE_PROBE not in f.labels():
                 f.add(Label.AGE_PROBE, span, "age_probe")
             return f  # "are you under 18?", "u under 18?", "er du under 18?": her own age, asked — no child asked for
         if asks and not decisive and question_about_you(text, f, hits):
             asks = False  # "you are the youngest here?": a question about the performer herself
-        if asks and f.has("travel") and all(a.kind == "bare" for a in minor_ages) and definite_child(text, hits):
+        if asks and f.has("travel") and all(a.kind == "bare" for a in minor_ages) and definite_child(text, hits) and not (
+            media and asks_for_media(text, hits, minor_ages)  # "vid of the nephew first, then we book": the video is asked
+        ):
             return f  # "can u bring your son to the hotel", "next month, want to see the kid in person": a travel plan
         if decisive and own_only(text, hits) and not f.has("join", "codeword", "offer") and _possessive_only(text, hits):
             return f  # "have a nice day, my son turns 10 today": the customer's own child
@@ -305,7 +335,7 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
             f.add(Label.CONTENT_REQUEST, span, "content.request")
         else:
             f.add(Label.MINOR_REQUEST, span, "age.request" if decisive else "child.request")
-    elif stance == "offer" and _addressees_child(text, hits):
+    elif stance == "offer" and _addressees_child(text, hits) and not own_only(text, hits):  # tl "din" is "also": "andito din pinsan q"
         # "is ur niece available too, 16yo is fine": the availability of the addressee's
         # child is asked about, not offered — a request when it gives an age or a young one
         if f.has("offer") and (decisive or f.has("young_ref", "codeword")) and not _innocent(f, hits) and not refused and not f.has("price", "price_word", "payment", "travel"):
@@ -318,7 +348,9 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
         # the same words answering a request are the dialogue's ("she's 12" → confirmed).
         have = f.has("have") and not _possessive_only(text, hits)
         offering = f.has("offer", "offer_question", "price", "price_word") or have or _leading(f, "affirm") or offer_opening(text)
-        if (decisive and offering) or f.has("offer", "offer_question") or (have and f.has("child", "young_ref", "codeword")):
+        if seller is not None and not (decisive and offering) and not f.has("offer", "offer_question"):
+            f.add(Label.MINOR_CONFIRMED, (span[0], span[1], seller), "seller.offer")
+        elif (decisive and offering) or f.has("offer", "offer_question") or (have and f.has("child", "young_ref", "codeword")):
             f.add(Label.MINOR_CONFIRMED, span, "age.offer" if decisive else "child.offer")
     return f
 
@@ -398,9 +430,9 @@ def _possessive_only(text: str, hits: list[Hit]) -> bool:
 # After an offered number: the end, a stop, or a word that goes with a person ("I have a 12
 # if you want", "may 12 ako dito", "jeg har en på 12 her") — not a unit ("12 inch", "13 hour").
 _ENDS_AGE = re.compile(
-    r"\s*(?:$|[,.!?;:)]|(?:if|for|here|now|tonight|available|ready|and|or|y|po|ako|kami|dito|diri|ko|koy|mi|her|hvis|til|klar|ledig)\b)"
+    r"\s*(?:$|[,.!?;:)]|(?:if|for|here|now|tonight|available|ready|and|or|y|po|ako|aq|kami|dito|diri|ko|koy|mi|her|hvis|til|klar|ledig|din|rin)\b)"
 )
-_MAY_AKO = re.compile(r"\s*(?:po\s+)?(?:ako|kami)\b")  # tl "may 12 ako": not the month "May 12" ("busy until May 5 po")
+_MAY_AKO = re.compile(r"\s*(?:din\s+|rin\s+)?(?:po\s+)?(?:ako|aq|kami)\b")  # tl "may 12 ako": not the month "May 12" ("busy until May 5 po")
 _NUMBER = re.compile(r"\d{1,2}")
 
 

@@ -19,6 +19,8 @@ threshold, is chosen by `vaktpost train` out of fold (text/training.py).
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -49,29 +51,45 @@ ROLES = ("customer", "performer", "facilitator", "unknown")
 
 
 def rule_features(f: MessageFacts, role: str) -> list[int]:
-    """Indices (after the hashed n-grams) of the rule features that are on."""
-    on = [i for i, c in enumerate(CATEGORIES) if c in f.hits]
-    k = len(CATEGORIES)
+    """Indices (after the hashed n-grams) of the rule features that are on, ascending:
+    the matcher's categories, five age flags, the rules' labels, the sender's role."""
+    hits = f.hits
+    on = sorted([_CATEGORY_INDEX[c] for c in hits if c in _CATEGORY_INDEX])
+    k = _N_CATEGORIES
     ages = f.ages
-    flags = [
-        any(a.minor and a.kind != "bare" for a in ages),
-        any(a.minor and a.kind == "bare" for a in ages),
-        any(not a.minor and a.kind != "bare" for a in ages),
-        any(a.kind == "self" for a in ages),
-        f.adult_only,
-    ]
-    on += [k + i for i, v in enumerate(flags) if v]
-    k += len(flags)
-    labels = f.labels()
-    on += [k + i for i, lab in enumerate(LABELS) if lab in labels]
-    k += len(LABELS)
-    if role in ROLES:
-        on.append(k + ROLES.index(role))
+    if ages or "adult_marker" in hits:
+        # any(minor, not bare), any(minor, bare), any(adult, not bare), any(self), adult_only
+        minor_stated = minor_bare = adult_stated = own = False
+        for a in ages:
+            minor, bare = a.minor, a.kind == "bare"
+            if minor:
+                if bare:
+                    minor_bare = True
+                else:
+                    minor_stated = True
+            elif not bare:
+                adult_stated = True
+            if a.kind == "self":
+                own = True
+        adult_only = (adult_stated or "adult_marker" in hits) and not minor_stated
+        for i, v in enumerate((minor_stated, minor_bare, adult_stated, own, adult_only)):
+            if v:
+                on.append(k + i)
+    k += N_AGE_FLAGS
+    if f.proposed:
+        on += sorted({_LABEL_INDEX[p.label] for p in f.proposed if p.label in _LABEL_INDEX})
+    r = _ROLE_INDEX.get(role)
+    if r is not None:
+        on.append(r)
     return on
 
 
 N_AGE_FLAGS = 5
 N_RULE = len(CATEGORIES) + N_AGE_FLAGS + len(LABELS) + len(ROLES)
+_N_CATEGORIES = len(CATEGORIES)
+_CATEGORY_INDEX = {c: i for i, c in enumerate(CATEGORIES)}
+_LABEL_INDEX = {lab: _N_CATEGORIES + N_AGE_FLAGS + i for i, lab in enumerate(LABELS)}
+_ROLE_INDEX = {r: _N_CATEGORIES + N_AGE_FLAGS + len(LABELS) + i for i, r in enumerate(ROLES)}
 
 
 def _vectorizer():
@@ -135,20 +153,15 @@ class LearnedModel:
     def proba_texts(self, texts: Sequence[str], facts: Sequence[MessageFacts], roles: Sequence[str], cols: Sequence[int]) -> np.ndarray:
         """`proba(feature_matrix(...))[:, cols]` with numpy alone (no scikit-learn, no scipy):
         per-word cached n-gram hashes, and only the label columns asked for."""
-        hasher = _hasher()
-        W = self._gram_weights(tuple(cols))
-        z = np.zeros((len(texts), len(cols)))
-        r, c, v = hasher.weighted(list(texts))
-        if len(r):
-            contrib = W[c] * v[:, None]
-            starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
-            z[r[starts]] = np.add.reduceat(contrib, starts, axis=0)
+        # the n-gram part once per distinct text (a text sent by two roles is two rows)
+        where = {}
+        row_of = [where.setdefault(t, len(where)) for t in texts]
+        distinct, n = list(where), len(where)
+        z = _dot_rows(_hasher().weighted(distinct), self._gram_weights(tuple(cols)), n)
         if self.n_word:
-            r, c, v = _word_hasher(self.n_word).weighted(list(texts))
-            if len(r):
-                contrib = self._word_weights(tuple(cols))[c] * v[:, None]
-                starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
-                z[r[starts]] += np.add.reduceat(contrib, starts, axis=0)
+            z += _dot_rows(_word_hasher(self.n_word).weighted(distinct), self._word_weights(tuple(cols)), n)
+        if n != len(texts):
+            z = z[np.asarray(row_of)]
         R = self._rule_weights(tuple(cols))
         rows: list[int] = []
         on: list[int] = []
@@ -174,14 +187,14 @@ class LearnedModel:
         cached = getattr(self, "_ww", None)
         if cached is None or cached[0] != cols:
             block = self.coef[np.asarray(cols)][:, N_HASH : N_HASH + self.n_word]
-            cached = (cols, np.ascontiguousarray(block.T, dtype=np.float64))
+            cached = (cols, np.ascontiguousarray(block, dtype=np.float64))
             self._ww = cached
         return cached[1]
 
     def _gram_weights(self, cols: tuple[int, ...]) -> np.ndarray:
         cached = getattr(self, "_gw", None)
         if cached is None or cached[0] != cols:
-            cached = (cols, np.ascontiguousarray(self.coef[np.asarray(cols)][:, :N_HASH].T, dtype=np.float64))
+            cached = (cols, np.ascontiguousarray(self.coef[np.asarray(cols)][:, :N_HASH], dtype=np.float64))
             self._gw = cached
         return cached[1]
 
@@ -213,6 +226,18 @@ class LearnedModel:
             gates = d["gates"] if "gates" in d.files else None
             labels = tuple(Label(v) for v in d["labels"])
             return cls(d["coef"].astype(np.float32), d["intercept"], d["thresholds"], labels, modes, n_word, gates)
+
+
+def _dot_rows(weighted: tuple[np.ndarray, np.ndarray, np.ndarray], W: np.ndarray, n: int) -> np.ndarray:
+    """(n, len(W)): each row's sum of value x weight over its (row, column, value) triples,
+    with `W` one row of feature weights per label column. One gather and one `bincount`
+    per label column: no (non-zeros x labels) temporary, as a gather of whole rows made."""
+    r, c, v = weighted
+    z = np.zeros((n, len(W)))
+    if len(r):
+        for j, w in enumerate(W):
+            z[:, j] = np.bincount(r, weights=w[c] * v, minlength=n)
+    return z
 
 
 EVIDENCE = {  # categories whose hit is the evidence span of a label the model adds
@@ -265,11 +290,31 @@ def _evidence(f: MessageFacts) -> bool:
     return f.has(*CHILD) or any(a.minor and a.kind != "bare" for a in f.ages)
 
 
+_SCHOOL_WORD = re.compile(r"schol|school|elementary|grade|klase|skole|eskwela|elementarya|baitang")
+
+
+def _speaks_of_a_child(f: MessageFacts) -> bool:
+    """A relative or a child word other than a school level is named: the age the line gives
+    is that child's, not the writer's ("in grade 8 here" names only a school)."""
+    h = f.hits.get("child")
+    return f.has("relative") or (h is not None and _SCHOOL_WORD.search(h.pattern.regex) is None)
+
+
 def may_add(f: MessageFacts, gate: int) -> bool:
     """Whether the model may add an add-only label to this message at all."""
     if f.adult_only:
         return False
     return gate == GATE_CANDIDATE or _evidence(f)
+
+
+def _threat_only(f: MessageFacts) -> bool:
+    """A threat with no ask outside it ("i'll share the pics with ur class": "share" is
+    inside the threat)."""
+    threat = f.hits.get("coercion")
+    if threat is None or f.has("want"):
+        return False
+    ask = f.hits.get("request")
+    return ask is None or (threat.start <= ask.start and ask.end <= threat.end)
 
 
 def apply_learned(
@@ -305,5 +350,10 @@ def apply_learned(
         lab = model.labels[j]
         if lab in have or (lab in ADD_ONLY and not may_add(f, model.gate(j))):
             continue
+        if lab is Label.SELF_DISCLOSED_MINOR and _speaks_of_a_child(f):
+            continue  # "two kids ako, eldest is 5 anyos", "har to barn, den eldste er 12": a parent
+        if lab is Label.CONTENT_REQUEST and (Label.MINOR_REQUEST in have or _threat_only(f)):
+            continue  # the rules chose the child over the show by word order ("your son there? i want her on the show");
+            # a threat to share pictures asks for none ("i'll share the pics with ur class")
         s, e, rule = f.span(*EVIDENCE.get(lab, ()))
         f.proposed.append(Proposed(lab, s, e, LEARNED_RULE + (f":{rule}" if rule else ""), round(float(P[row, k]), 4)))

@@ -19,7 +19,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from itertools import islice
+from itertools import compress, islice, repeat
+from operator import is_
 from typing import NamedTuple
 
 import numpy as np
@@ -33,6 +34,7 @@ from vaktpost.text.normalise import normalise_batch, offset_map
 
 MAX_ENTRIES = 400_000  # ~650 bytes each on generated chat: ~260 MB when full
 MAX_OFFSETS = 50_000  # offset maps are a list per character: kept fewer
+MAX_CHANGED = 100_000  # evidence of lines the dialogue changed: emptied when it reaches this
 
 
 class _Memo:
@@ -41,6 +43,13 @@ class _Memo:
         self.texts: dict[str, tuple[str, list[Hit], bool]] = {}  # as written → (normalised, hits, worth labelling)
         self.facts: dict[tuple[str, Role], MessageFacts] = {}  # (as written, role) → facts before dialogue
         self.finding_parts: dict[tuple[str, Role], tuple] = {}  # (as written, role) → (signals, score) of those facts
+        # (as written, the labels as the dialogue left them) → (signals, score): a line the
+        # dialogue changed ("yes po" confirming) is changed the same way in many conversations
+        self.changed_parts: dict[tuple[str, tuple], tuple] = {}
+        self.opens: dict[tuple[str, Role], bool] = {}  # (as written, role) → its facts open the dialogue
+        # the work after normalising, per normalised text: spelling variants share it (`_fill`)
+        self.scanned: dict[str, tuple[list[Hit], bool]] = {}  # normalised → (hits, worth labelling)
+        self.by_normalised: dict[tuple[str, Role], MessageFacts] = {}  # (normalised, role) → facts
 
     def is_shared(self, key: tuple[str, Role], f: MessageFacts) -> bool:
         """`f` is the remembered facts of `key` itself, not a copy the dialogue may have changed."""
@@ -58,6 +67,9 @@ class _Memo:
             del texts[k]
         self.facts = {k: v for k, v in self.facts.items() if k[0] in texts}
         self.finding_parts = {k: v for k, v in self.finding_parts.items() if k[0] in texts}
+        self.changed_parts = {k: v for k, v in self.changed_parts.items() if k[0] in texts}
+        self.opens = {k: v for k, v in self.opens.items() if k in self.facts}
+        self.scanned, self.by_normalised = {}, {}  # only shortcuts: emptied
 
 
 _memos: dict[tuple, _Memo] = {}
@@ -106,6 +118,39 @@ def facts_before_dialogue(flat: Sequence[Message], use_learned: bool = True) -> 
     return facts, _Normalised(memo.texts, keys), memo
 
 
+def lookup(flat: Sequence[Message], opener, use_learned: bool = True):
+    """`facts_before_dialogue`, plus the (text, role) key of each message and whether its
+    facts open the dialogue (`opener(facts)`, remembered per key like the facts): one table
+    look-up per message, and a conversation's test is a C-level `True in flags[i:j]`."""
+    memo = _memo(use_learned)
+    if len(memo.changed_parts) >= MAX_CHANGED:
+        memo.changed_parts.clear()
+    known, opens = memo.facts, memo.opens
+    keys = [(m.text or "", m.sender.role) for m in flat]
+    facts = list(map(known.get, keys))
+    # the messages not yet known, picked out at C level (`None in facts` would call the
+    # dataclass's __eq__ per item)
+    unknown = list(compress(range(len(facts)), map(is_, facts, repeat(None))))
+    if unknown:
+        missing: dict[tuple[str, Role], Message] = {}
+        for i in unknown:
+            k = keys[i]
+            if k not in missing:
+                missing[k] = flat[i]
+        _fill(memo, missing, use_learned)
+        for i in unknown:
+            facts[i] = known[keys[i]]
+    flags = list(map(opens.get, keys))
+    if None in flags:
+        for i, (k, f) in enumerate(zip(keys, facts)):
+            if flags[i] is None:
+                flag = opens.get(k)
+                if flag is None:
+                    flag = opens[k] = f is not NOTHING and opener(f)
+                flags[i] = flag
+    return keys, facts, flags, _Normalised(memo.texts, keys), memo
+
+
 class _Normalised(Sequence):
     """The normalised text of each message, looked up in the table on demand."""
 
@@ -122,24 +167,48 @@ class _Normalised(Sequence):
 
 
 def _fill(memo: _Memo, missing: dict[tuple[str, Role], Message], use_learned: bool) -> None:
-    """Work out the facts of keys not yet in the table: each new text normalised and scanned
-    once for the whole batch, then labelled per role, then the learned stage on them all."""
+    """Work out the facts of keys not yet in the table: each new text normalised once for
+    the whole batch, each new *normalised* text scanned once, then labelled per role, then
+    the learned stage on them all.
+
+    Everything after normalising is a function of the normalised text (and the role), and
+    spelling variants — case, leetspeak, homoglyphs, zero-width characters, repeated
+    letters — normalise to one text (1M generated messages: 144,400 texts, 111,871
+    normalised), so the scan, the rules and the model run once per normalised text and
+    role, and the raw keys share those facts (the evidence is still per raw text)."""
     texts_known = memo.texts
     new_texts = list(dict.fromkeys(raw for raw, _ in missing if raw not in texts_known))
     if new_texts:
         normalised = normalise_batch(new_texts)
-        for raw, t, h in zip(new_texts, normalised, default_matcher().scan_batch(normalised)):
-            texts_known[raw] = (t, h, bool(h) or maybe_number(t) is not None)
+        scanned = memo.scanned
+        to_scan = list(dict.fromkeys(t for t in normalised if t not in scanned))
+        if to_scan:
+            for t, h in zip(to_scan, default_matcher().scan_batch(to_scan)):
+                scanned[t] = (h, bool(h) or maybe_number(t) is not None)
+        for raw, t in zip(new_texts, normalised):
+            h, worth = scanned[t]
+            texts_known[raw] = (t, h, worth)
+    by_normalised = memo.by_normalised
+    todo: dict[tuple[str, Role], str] = {}  # (normalised, role) → a raw text of it
     new_keys = list(missing)
-    facts = []
-    for raw, role in new_keys:
-        t, h, worth = texts_known[raw]
-        facts.append(label_message(t, h, role) if worth else NOTHING)
-    if use_learned:
-        from vaktpost.text.learned import apply_learned
+    normal_keys = []
+    for key in new_keys:
+        nk = (texts_known[key[0]][0], key[1])
+        normal_keys.append(nk)
+        if nk not in by_normalised and nk not in todo:
+            todo[nk] = key[0]
+    if todo:
+        facts = []
+        for (t, role), raw in todo.items():
+            _, h, worth = texts_known[raw]
+            facts.append(label_message(t, h, role) if worth else NOTHING)
+        if use_learned:
+            from vaktpost.text.learned import apply_learned
 
-        apply_learned(list(missing.values()), [texts_known[raw][0] for raw, _ in new_keys], facts)
-    memo.facts.update(zip(new_keys, facts))
+            # one message per key: the learned stage reads its sender's role
+            apply_learned([missing[(raw, role)] for (_, role), raw in todo.items()], [t for t, _ in todo], facts)
+        by_normalised.update(zip(todo, facts))
+    memo.facts.update(zip(new_keys, map(by_normalised.__getitem__, normal_keys)))
 
 
 def fingerprint(use_learned: bool = True) -> str:
