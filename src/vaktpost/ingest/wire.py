@@ -75,15 +75,17 @@ def text_and_role(rows) -> Iterator[tuple[str, Role]]:
 # the rest between its inserts. Measured so that both end together (100k generated messages:
 # reader ~3.3 CPU s, importer ~3.8 with its start-up; all to the reader: 4.9 and 2.4).
 READER_SHARE = 150
-SPARE_CORES = 1.5  # below this many cores left by other work (load average), no split: `reader_share`
+SPARE_CORES = 0.5  # below this many cores left by other work (1-minute load average), no split: `reader_share`
 
 
 def reader_share() -> int:
-    """The share to give a reader process starting now: READER_SHARE where the machine has
-    two cores to spare, else 0 — the importing process works out every conversation and the
-    reader only parses. Splitting the analysis evens the two processes out (less wall on
-    free cores) but costs ~0.9 CPU s more per 100k messages (the text stage in both, texts
-    worked out in both, findings pickled), which a busy machine pays in wall time."""
+    """The share to give a reader process starting now: READER_SHARE where other work (the
+    1-minute load average) leaves at least SPARE_CORES of the machine's cores, else 0 — the
+    importing process works out every conversation and the reader only parses. Splitting
+    the analysis evens the two processes out (100k messages on a quiet 2-core machine: 4.20 s
+    against 5.27) but costs ~0.9 CPU s more per 100k (the text stage in both, texts worked
+    out in both, findings pickled), which a busy machine pays in wall time (load 3-4: 7.24 s
+    against 6.17)."""
     try:
         load = os.getloadavg()[0]
     except OSError:  # pragma: no cover - no load average on this platform
