@@ -73,3 +73,29 @@ def test_hits_in_a_batch_are_the_hits_of_each_message_alone(lines):
     texts = normalise_batch(lines)
     m = default_matcher()
     assert m.scan_batch(texts) == [m.scan_batch([t])[0] for t in texts]
+
+
+def test_a_match_running_across_messages_hides_no_hit_of_the_next_one():
+    # "[^?]*" may take the newline between two messages of a batch: Hyperscan then reports,
+    # for the match end in the second message, only the leftmost start (in the first), and
+    # that crossing match is dropped. The second message must still get its own hit, as
+    # when it is scanned alone: a text's hits never depend on what else is in the batch.
+    pats = (Pattern(0, "age_probe", "tl", r"\bage\b[^?]*\?", "t#0"),)
+    m = Matcher(pats)
+    texts = ["age nung sinabi mo", "age nung sinabi mo kanina po?"]
+    batch = m.scan_batch(texts)
+    alone = [m.scan_batch([t])[0] for t in texts]
+    assert [[(h.start, h.end) for h in hs] for hs in alone] == [[], [(0, 29)]]
+    assert batch == alone
+
+
+@settings(max_examples=60)
+@given(st.lists(st.sampled_from([
+    "age nung sinabi mo kanina?", "age nung sinabi mo kanina po?", "age of the one u mentioned?",
+    "how old is she", "any kids available?", "12yo ok?", "send gcash na po", "", "ok",
+    "har du barn tilgjengelig? ålreit", "pila edad sa imong pag-umangkon",
+]), min_size=1, max_size=8))
+def test_batch_hits_equal_each_text_scanned_alone(texts):
+    m = default_matcher()
+    texts = normalise_batch(texts)
+    assert m.scan_batch(texts) == [m.scan_batch([t])[0] for t in texts]

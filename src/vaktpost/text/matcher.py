@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import re
+from bisect import bisect_right
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple, Sequence
@@ -120,10 +121,15 @@ class Matcher:
         pats = self.patterns
         make = tuple.__new__  # Hit(...) without the NamedTuple's Python-level __new__
         which = np.searchsorted(np.asarray(starts), np.fromiter((r[1] for r in raw), dtype=np.int64, count=len(raw)), "right") - 1
+        shadowed: set[int] = set()
         for (pid, s, e), i in zip(raw, which.tolist()):
             base = starts[i]
             if e - base > len(encoded[i]):
-                continue  # ran on into the next message (a "\s" took the newline): not a hit in this one
+                # Ran on into a later message (a "\s" or a negated class took the newline): no
+                # hit in this one — and, Hyperscan giving only the leftmost start per match
+                # end, it hides a hit of the same pattern that starts in the message it ends in.
+                shadowed.update(range(i + 1, bisect_right(starts, e - 1)))
+                continue
             if ascii_only or len(encoded[i]) == len(texts[i]):
                 out[i].append(make(Hit, (pats[pid], s - base, e - base)))
             else:
@@ -131,6 +137,8 @@ class Matcher:
                 cs = len(b[: s - base].decode("utf-8", "ignore"))
                 ce = len(b[: e - base].decode("utf-8", "ignore"))
                 out[i].append(Hit(pats[pid], cs, ce))
+        for j in shadowed:  # those messages alone, so a text's hits never depend on its batch
+            out[j] = self.scan_batch([texts[j]])[0]
         return out
 
 
