@@ -1,18 +1,26 @@
-"""Session 4 (fresh sets b and d): the stance of an unknown role's line with a child in it,
+"""The stance of a line: whether it asks (a buyer's request), offers (a seller's offer or
+confirmation) or tells, and the word forms that turn one into another.
+
+`speech_act` gives the first reading (the sender's role where the platform knows it,
+otherwise the words); labels.py then corrects it with the forms here and in offers.py.
+Session 4 (fresh sets b and d) added the stance of an unknown role's line with a child in it,
 and words that look like a buyer's ask but are not one — one's own child put forward, a
 question whether *you* are interested, a third person's age stated, a negated media verb,
-ceb "gamay" meaning "a little". labels.py calls these beside the ask rules of asks.py."""
+ceb "gamay" meaning "a little" — beside the ask rules of asks.py. The addressee's child
+asked about, a possessive "have", a leading yes decide between ask and offer too."""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
 
-from vaktpost.text.asks import NO_ADULTS, _strong_request, own_only
+from vaktpost.model import Role
+from vaktpost.text.asks import NO_ADULTS, own_only, strong_request
+from vaktpost.text.facts import inside
 from vaktpost.text.matcher import Hit
 
 if TYPE_CHECKING:
-    from vaktpost.text.labels import MessageFacts
+    from vaktpost.text.facts import MessageFacts
 
 
 # Session 4 (sets b, d). A line from an unknown role whose every child is the writer's own
@@ -56,6 +64,71 @@ def a_little(text: str, f: MessageFacts) -> bool:
 def states_age(text: str, f: MessageFacts, hits: list[Hit]) -> bool:
     """An unknown role's line that states a third person's age ("we can, she's 10yo and home
     now") with no question and no ask but a weak form: it tells, it asks for no one."""
-    return "?" not in text and not _strong_request(text, hits) and not f.has("want") and any(
+    return "?" not in text and not strong_request(text, hits) and not f.has("want") and any(
         h.pattern.category == "third_ref" for h in hits
     ) and any(a.minor and a.kind in ("person", "third") for a in f.ages)
+
+
+def speech_act(f: MessageFacts, role: Role) -> str:
+    """"ask" (a buyer's request), "offer" (a seller's offer or confirmation) or "tell".
+
+    The sender's role decides where the platform knows it; otherwise the words do: "do
+    you want…", "I have…", "yes…" offer; a request or a wish asks; a plain statement of
+    an age ("she is 11") tells, and counts as an offer.
+    """
+    if role is Role.CUSTOMER:
+        return "ask"
+    if role in (Role.PERFORMER, Role.FACILITATOR):
+        return "offer"
+    if (f.has("offer_question") and not inside(f.hits.get("offer_question"), f.hits.get("request"))) or (f.has("have") and not inside(f.hits.get("have"), f.hits.get("request"))) or (f.has("affirm") and not f.has("want", "request")):
+        return "offer"
+    if f.has("request", "want") or any(a.kind == "under" for a in f.ages):
+        return "ask"  # "any small ones available?" asks, though "available" is there
+    if f.has("offer"):
+        return "offer"  # "available for a live show"
+    if f.has("media"):
+        return "ask"
+    return "offer"
+
+
+# The child is the addressee's: "is ur nephew available too", "pwede ba ang anak mo",
+# "imong anak", "er dattera di ledig". No one offers someone else's child back to them.
+_YOUR_BEFORE = re.compile(r"\b(?:your|ur|yur|yr|imong|imo|din|di|ditt|dine)\s+(?:[a-z']+\s+)?$")
+_YOUR_AFTER = re.compile(r"^\s+(?:mo|nimo|nimu|mu|din|di|ditt)\b")
+
+
+def addressees_child(text: str, hits: list[Hit]) -> bool:
+    """Every child or relative word of the line belongs to the one addressed: the line asks
+    about their child ("is ur niece available too, 16yo is fine"), it offers no one."""
+    terms = [h for h in hits if h.pattern.category in ("child", "relative", "young_ref")]
+    return bool(terms) and all(
+        _YOUR_BEFORE.search(text[max(0, h.start - 24) : h.start]) or _YOUR_AFTER.match(text[h.end : h.end + 8]) for h in terms
+    )
+
+
+_POSSESSIVE = re.compile(r"^(?:my|our|akong|min|mi|mit)\b|\b(?:ko|min|mi|mit|nako)$")
+
+
+def possessive_only(text: str, hits: list[Hit]) -> bool:
+    """Every "have" hit is a possessive ("my niece", "pamangkin ko", "datteren min"), which
+    names one's relative; "I have", "meron ako", "naa koy", "jeg har" offer one."""
+    return all(_POSSESSIVE.search(text[h.start : h.end]) for h in hits if h.pattern.category == "have")
+
+
+_QUESTION_PARTICLE = re.compile(r"\b(?:ba|bah|bay|kaya|eh)\b")
+
+
+def affirmed(text: str, f: MessageFacts) -> bool:
+    """The only request word is the yes the line opens with ("pwede po, grade 5 siya",
+    "pwede, 10 anyos"): no question mark, no question particle, no wish."""
+    a, r = f.hits.get("affirm"), f.hits.get("request")
+    return (
+        a is not None and r is not None and a.start <= 2 and (r.start, r.end) == (a.start, a.end)
+        and not f.has("want") and "?" not in text and _QUESTION_PARTICLE.search(text) is None
+    )
+
+
+def leading(f: MessageFacts, category: str) -> bool:
+    """The message opens with this category ("yes, 13", "oo, dose anyos")."""
+    h = f.hits.get(category)
+    return h is not None and h.start <= 2

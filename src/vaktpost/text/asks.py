@@ -1,5 +1,7 @@
 """The forms of a buyer's ask (fourth pass): what makes a line with a child in it a request,
 small talk, a travel plan or a request for pictures, and a seller's subject-less opening.
+(The age-question forms beside an ask are probes.py's; a travel word that plans nothing is
+travel_plans.py's.)
 
 Written against unseen adult-commerce wording, where the question mark and the generic
 question forms ("do you have", "is your", "can we") made small talk about the performer's
@@ -18,9 +20,10 @@ from typing import TYPE_CHECKING, NamedTuple
 from vaktpost.model import Role
 from vaktpost.text.ages import AgeMention
 from vaktpost.text.matcher import Hit
+from vaktpost.text.normalise import normalise
 
 if TYPE_CHECKING:
-    from vaktpost.text.labels import MessageFacts
+    from vaktpost.text.facts import MessageFacts
 
 CHILD = ("child", "young_ref", "codeword", "relative")
 
@@ -105,23 +108,6 @@ ABOUT_YOU = re.compile(  # folded, as normalise() leaves the text: "you look" is
 )
 
 
-# The addressee's own age asked as an under-N ("are you under 18?", "ur not under 18 right",
-# "er du under 18?"); "do you have any under 14" keeps its request (a verb between "you" and "under").
-_UNDER_YOU = re.compile(r"\b(?:are you|are u|r u|you are|youre|you'?re|ur|u|you|er du|du er)\s+(?:not\s+|still\s+|really\s+|ikke\s+)?(?:under|below)\b")
-
-
-def under_n_about_you(text: str, f: MessageFacts, minor_ages: list[AgeMention]) -> bool:
-    """The line's one minor age is an under-N asked of "you" — an age probe (taxonomy), not a
-    request for a child — and no child term but the lexicon's own "under 18" is in it
-    ("are you under 18? i want a girl under 14" still asks)."""
-    if len(minor_ages) != 1 or minor_ages[0].kind != "under":
-        return False
-    m = _UNDER_YOU.search(text)
-    if m is None or not m.end() - 5 <= minor_ages[0].start <= m.end() + 1:
-        return False
-    return all(text.startswith(("under", "below"), f.hits[c].start) for c in CHILD if c in f.hits)
-
-
 # A customer stating a child of his own with "I have" ("i have a son 10 yrs old", "i got 2 kids, 8 and 11").
 _OWN_CHILD_HAD = re.compile(r"\bi\s+(?:have|got|'?ve got|ve got)\s+(?:a\s+|an\s+|one\s+|two\s+|\d\s+)?(?:son|daughter|kid|child|children|boy|baby)s?\b")
 
@@ -135,7 +121,7 @@ def question_about_you(text: str, f: MessageFacts, hits: list[Hit]) -> bool:
     the one asked ("you look younger than 20?", "bata ka pa ba?", "bunso ka ba?")."""
     if f.has("want", "join", "media", "price", "price_word", "offer", "codeword"):
         return False  # "may bata ka ba para sa show?": a deal, not a question about her
-    return not _strong_request(text, hits) and ABOUT_YOU.search(text) is not None
+    return not strong_request(text, hits) and ABOUT_YOU.search(text) is not None
 
 
 class _AskForms(NamedTuple):
@@ -153,10 +139,15 @@ class _AskForms(NamedTuple):
 
 
 @lru_cache(maxsize=1)
-def _ask_forms() -> _AskForms:
-    from vaktpost.text.normalise import normalise
+def ask_forms_data() -> dict:
+    """The word lists of `lexicons/ask_forms.json`, read once for the ask forms here and the
+    travel kinds of travel_plans.py."""
+    return json.loads((resources.files("vaktpost.text") / "lexicons" / "ask_forms.json").read_text(encoding="utf-8"))
 
-    data = json.loads((resources.files("vaktpost.text") / "lexicons" / "ask_forms.json").read_text(encoding="utf-8"))
+
+@lru_cache(maxsize=1)
+def _ask_forms() -> _AskForms:
+    data = ask_forms_data()
 
     def words(key: str) -> str:
         return "|".join(re.escape(normalise(w)) for w in sorted(data[key], key=len, reverse=True))
@@ -183,7 +174,7 @@ def young_adults(text: str, hits: list[Hit]) -> bool:
     return bool(terms) and all(adult_after.match(text[h.end : h.end + 24]) for h in terms)
 
 
-def _strong_request(text: str, hits: list[Hit]) -> bool:
+def strong_request(text: str, hits: list[Hit]) -> bool:
     """A request hit other than a bare question form or an ask about "us"/"you" (ask_forms.json)."""
     forms = _ask_forms()
     for h in hits:
@@ -233,7 +224,7 @@ def small_talk(text: str, f: MessageFacts, hits: list[Hit], innocent: bool) -> b
         return False
     if own_only(text, hits) and not f.has("codeword", "join"):
         return True
-    if f.has(*_DEAL) or _strong_request(text, hits) or forms.please.search(text):
+    if f.has(*_DEAL) or strong_request(text, hits) or forms.please.search(text):
         return False
     if innocent:
         return True
@@ -290,134 +281,9 @@ def _yours(text: str, h: Hit) -> bool:
     )
 
 
-# Fifth pass (set c). Age-question words that are no question: a school named as what the
-# one asked for or offered is ("need someone still in school, 12 or so", "offering my
-# niece, 9, still in school") describes the child; an age check named as done ("yes 19,
-# passed the age check already", "pasado na age verification") answers one.
-_SCHOOL_WORDS = re.compile(r"\b(?:schol|school|elementary|grade|skole|skolen|barneskole|ungdomskole|eskwela|iskwela|eskwelahan|klase)\b")
-_ADDRESSED_BEFORE = re.compile(r"(?:^|\W)(?:you|u|ur|your|yor|are|r|ka|ikaw|du|ba)\s+$")
-_YOU_AFTER = re.compile(r"\s*(?:you|u|ya|du|dere)\b")
-_CHECK_DONE = re.compile(
-    r"\b(?:pased|pas|passed|done|did|finished|completed|verified|cleared|ok|pasado|tapos|natapos|humana|bestått|bestatt|ferdig|gjort)"
-    r"\s+(?:(?:na|the|my|an|ang|ng|sa|med|with)\s+){0,2}(?:age|edad|alder|alders)[\s-]?(?:check|verification|verify|test|kontroll|sjekk)?"
-)
-
-
-def probe_words_of_the_ask(text: str, f: MessageFacts) -> None:
-    """Takes the age-probe hit away when its words describe the one asked for or offered,
-    or report an age check as done; a school phrase of the ask becomes a young one."""
-    h = f.hits.get("age_probe")
-    if h is None or "?" in text:
-        return
-    said = text[h.start : h.end]
-    if _CHECK_DONE.search(text, max(0, h.start - 24), h.end):
-        del f.hits["age_probe"]
-    elif said.startswith(("how many", "hvor mange")) and not f.has("child", "relative", "young_ref", "third_ref", "self_ref") and not _YOU_AFTER.match(text, h.end):
-        del f.hits["age_probe"]  # "how many years is the contract": years of a thing
-    elif (
-        _SCHOOL_WORDS.search(said)
-        and (f.has("want", "request", "offer", "have", "join") or any(a.minor and a.kind != "bare" and a.end <= h.start for a in f.ages) or _AGE_THEN.search(text, 0, h.start))
-        # "correct, 10 years old, still in school": the school follows the age it describes
-        and not _ADDRESSED_BEFORE.search(text, 0, h.start) and not said.startswith(("u ", "you ", "ur "))
-        and not _QUESTION_WORD.match(said)  # "what grade na ba sya" asks
-        and not _YES_NO_QUESTION.match(said)  # "is she in school yet, how old", "nag eskwela na ba siya": asked
-    ):
-        del f.hits["age_probe"]
-        f.hits.setdefault("young_ref", h)
-
-
-def probe_inside_ask(text: str, f: MessageFacts, hits: list[Hit]) -> MessageFacts:
-    """An age question inside a request for a child that gives the age ("ur cousin around?
-    how old, 8?") or inside an offer ("offering my niece, 9, still in school") is part of
-    that request or offer, not an age probe of its own. But an age question that names a child and asks
-    nothing else — no age, no wish, no deal word, only question forms ("pila na ka tuig
-    imong manghud", "how old is your daughter?") and opens the line is the probe, not a
-    request."""
-    from vaktpost.model import Label
-
-    labels = f.labels()
-    if Label.AGE_PROBE not in labels or not labels & {Label.MINOR_REQUEST, Label.MINOR_CONFIRMED}:
-        return f
-    if ABOUT_YOU.search(text):
-        return f  # "are you under 18?": the age of the one spoken to is asked
-    only_probe = (
-        Label.MINOR_CONFIRMED not in labels
-        and all(p.rule.startswith("child.request") for p in f.proposed if p.label is Label.MINOR_REQUEST)
-        and not f.has(*_PROBE_DEAL) and not _strong_request(text, hits)
-        and not (f.has("young_ref") and (_asks_form(text, hits) or _YOUNGEST.search(text)))  # "how old is the youngest you have",
-        # "ilang taon ang pinakabata mo?" ask for the youngest; "ung kapatid na bunso, ilang taon" asks a sibling's age
-        and all(f.hits["age_probe"].start <= h.start for h in hits if h.pattern.category == "request" and text[h.start : h.end] != "?")
-    )  # the age question opens the line or follows the one it is about ("the niece, what age",
-    # "ung kapatid na bunso, ilang taon"); "do u have kids? how old?" opens with the ask
-    if only_probe:
-        drop = Label.MINOR_REQUEST
-    elif Label.MINOR_CONFIRMED in labels or any(p.rule.startswith("age.") for p in f.proposed if p.label is Label.MINOR_REQUEST):
-        drop = Label.AGE_PROBE  # the age is given: the question asks for a child of that age
-    else:
-        return f  # "is the small one there? how old is she?": the answer ("11") is the dialogue's
-    f.proposed[:] = [p for p in f.proposed if p.label is not drop]
-    return f
-
-
-_AGE_THEN = re.compile(r"(?:^|\W)\d{1,2}\s*,\s*$")  # "correct, 5, still in school"
-# A yes/no question about someone's schooling ("is she in school yet", "does he go to school",
-# "går hun på skolen"): the school phrase is asked, not given as what the child is.
-_YES_NO_QUESTION = re.compile(r"(?:is|are|r|iz|does|do|did|er|går|gar)\s+(?:she|he|they|hun|han|de|ho)\b|.*\bba\b")  # tl/ceb "ba" asks
-_PROBE_DEAL = ("want", "join", "media", "media_third", "price", "price_word", "offer", "offer_question", "payment", "travel", "codeword", "have")
-_QUESTION_WORD = re.compile(r"(?:what|wat|wht|waht|hwat|which|whch|wich|whih|wihch|whcih|hwich|whic|ano|anong|unsa|unsang|hvilken|hvilket|hva|how|pila|ilang|sa)\b")
-
-
-# A comparative or superlative young word asks for the youngest one there is.
-_YOUNGEST = re.compile(r"\b(?:youngest|younger|smalest|smaler|pinakabata|pinaka bata|mas bata|mas bata pa|yngste|yngre|minste|kinamanghuran|labing bata|mas batan-on)\b")
-
-
-def _asks_form(text: str, hits: list[Hit]) -> bool:
-    """Any request hit but a bare question mark ("you have", "is she", "any")."""
-    return any(h.pattern.category == "request" and text[h.start : h.end] != "?" for h in hits)
-
-
 def says_please(text: str) -> bool:
     """"pls", "please", "plis", "vær så snill": a bare wish ("photos of her pls") asks."""
     return _ask_forms().please.search(text) is not None
-
-
-@lru_cache(maxsize=1)
-def _travel_kinds() -> dict[str, str]:
-    from vaktpost.text.normalise import normalise
-
-    data = json.loads((resources.files("vaktpost.text") / "lexicons" / "ask_forms.json").read_text(encoding="utf-8"))
-    return {normalise(w).strip(): kind for kind in ("travel_places", "travel_times", "travel_loose") for w in data[kind]}
-
-
-def travel_without_plan(text: str, f: MessageFacts, hits: list[Hit]) -> None:
-    """Takes the travel hit away when the line names only a place, only a time or only a
-    loose word ("catch u next week", "ulan nmn dito sa Cebu", "hindi q trip yan, bye"):
-    small talk and goodbyes, not a plan to meet (fifth pass: most of set c's false
-    TRAVEL_MEETING). A travel word of its own (fly, hotel, visit, "I'll be in") or a
-    place and a time together ("Cebu next month") still plan."""
-    if "travel" not in f.hits:
-        return
-    kinds = _travel_kinds()
-    found = set()
-    for h in hits:
-        if h.pattern.category == "travel":
-            kind = kinds.get(text[h.start : h.end].strip())
-            if kind is None:
-                return
-            found.add(kind)
-    if len(found - {"travel_loose"}) < 2 and not _PLAN_CONTEXT.search(text):
-        del f.hits["travel"]
-
-
-# What makes a place or a time a plan: a date or a day, or a verb of going or staying
-# ("visiting family in Davao 3/14", "staying at <hotel> during the holiday", "off to Manila
-# on the 5th", "punta ako Bangkok"); folded text ("tomorow"). Tagalog "may" is left out.
-_PLAN_CONTEXT = re.compile(
-    r"\b(?:\d{1,2}(?:st|nd|rd|th)?|\d{1,2}/\d{1,2}|january|february|march|april|june|july|august|september|october|november|december"
-    r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorow|tonight|weekend"
-    r"|visit\w*|stay\w*|fly\w*|flight\w*|of+ to|going to|headed to|heading to|punta|pupunta|uwi|uuwi|check in|checking in|layover|arriv\w*|landing"
-    r"|adto|moadto|mouli|reiser?|flyr|kommer)\b"
-)
 
 
 # "is ur niece available too?", "are your kids free tonight", "available ba ang pamangkin
@@ -442,4 +308,3 @@ _MEDIA_OF_BEFORE = re.compile(r"\b(?:pics?|photos?|pictures?|vids?|videos?|clips
 
 def media_of(text: str, h: Hit) -> bool:
     return _MEDIA_OF_BEFORE.search(text[max(0, h.start - 40) : h.start]) is not None
-

@@ -17,7 +17,7 @@ sentences:
   "hey, interested in a 10 yrs for show", "andito rin pamangkin ko, interested ka?").
 
 A line in which the child is the addressee's ("pwede ba isama mo anak mo") is not one:
-`labels._addressees_child` sees those first. A customer's line is always an ask (the role
+`ask_stance.addressees_child` sees those first. A customer's line is always an ask (the role
 decides where the platform knows it).
 """
 

@@ -1,0 +1,102 @@
+"""Whose age a number in a message is, and whether it is an age at all: an adult floor
+("youngest I want is 18"), a customer's bare number question ("12?"), the number right after
+an "I have", the writer's own shorthand age ("14 here", "14f"), a school level that is the
+writer's own. labels.py decides the labels; these readings are what it decides on.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from vaktpost.model import Role
+from vaktpost.text.ages import AgeMention
+from vaktpost.text.asks import CHILD
+from vaktpost.text.facts import inside
+from vaktpost.text.matcher import Hit
+
+if TYPE_CHECKING:
+    from vaktpost.text.facts import MessageFacts
+
+
+def age_span(age: AgeMention) -> tuple[int, int, str]:
+    return age.start, age.end, f"age<{age.value + 1}" if age.kind == "under" else f"age={age.value}"
+
+
+# "youngest I want is 18", "at least 19": a bare adult number stated as the age floor, or an
+# adult range beside a young word ("young ones 18-19", "younger friends? 18 or 19 ok").
+ADULT_FLOOR = re.compile(
+    r"\b(?:is|are|be|least|atleast|over|min|minimum|from|fra|mula|gikan|like|around|about|rundt|mga)\s+(?:1[89]|[2-5]\d)\b(?!\s*(?:min|mins|minutes|usd|php|nok|kr|eur|\$|pesos?))"
+    r"|\b(?:1[89]|[2-5]\d)\s*(?:-|to|or|/|til|hanggang|ug|o)\s*(?:1[89]|[2-5]\d)\b(?!\s*(?:min|mins|minutes|usd|php|nok|kr|eur|\$|pesos?|hours?|hrs?))"
+)
+# A customer's whole message that is an age and a question: "12?", "11 or 12?", "is 12 possible",
+# "12 ok?", "en på 12?" is covered by ages.py; bare numbers elsewhere are prices or times.
+_BARE_AGE_ASK = re.compile(
+    r"^\s*(?:and\s+|or\s+|so\s+|what about\s+|how about\s+|is\s+|would\s+|can\s+|maybe\s+|pwede\s+(?:ba\s+)?(?:ang\s+|yung\s+)?|kumusta\s+ang\s+)?"
+    r"(?P<n>\d{1,2})(?:\s*(?:or|o|eler|/|-)\s*\d{1,2})?"
+    r"\s*(?:be\s+)?(?:possible|posible|ok|okay|available|avail|fine|pwede|puwede|mulig|går det|pde)?\s*(?:ba|po|pls|please)?\s*\?+\s*$"
+)
+
+
+def bare_age_ask(text: str, f: MessageFacts, role: Role) -> list[AgeMention]:
+    """An age asked for with the number alone — only a customer's short question, only
+    numbers a child's age could be (5–15), never with a price, time or adult word."""
+    if role is not Role.CUSTOMER or f.has("price", "price_word", "payment", "adult_marker", "thing", "travel", "age_probe"):
+        return []
+    m = _BARE_AGE_ASK.match(text)
+    if m is None or not 5 <= int(m.group("n")) <= 15:
+        return []
+    return [a for a in f.ages if a.kind == "bare" and a.minor][:1]
+
+
+def wanting_subject(f: MessageFacts) -> bool:
+    """The self-reference is the one who wants ("gusto ko", "gusto nako"): not about oneself."""
+    me = f.hits.get("self_ref")
+    return any(inside(me, f.hits.get(c)) for c in ("want", "request"))
+
+
+# After an offered number: the end, a stop, or a word that goes with a person ("I have a 12
+# if you want", "may 12 ako dito", "jeg har en på 12 her") — not a unit ("12 inch", "13 hour").
+_ENDS_AGE = re.compile(
+    r"\s*(?:$|[,.!?;:)]|(?:if|for|here|now|tonight|available|ready|and|or|y|po|ako|aq|kami|dito|diri|ko|koy|mi|her|hvis|til|klar|ledig|din|rin)\b)"
+)
+_MAY_AKO = re.compile(r"\s*(?:din\s+|rin\s+)?(?:po\s+)?(?:ako|aq|kami)\b")  # tl "may 12 ako": not the month "May 12" ("busy until May 5 po")
+_NUMBER = re.compile(r"\d{1,2}")
+
+
+def shorthand_age(text: str, hit: Hit) -> list[AgeMention]:
+    """The age in a chat-shorthand self statement ("14f", "age 13", "13 years old here")."""
+    m = _NUMBER.search(text, hit.start, hit.end)
+    if m is None or int(m.group()) >= 18:
+        return []
+    return [AgeMention(int(m.group()), m.start(), m.end(), "self")]
+
+
+_SCHOOL = re.compile(r"\b(?:schol|elementary|grade|klase|skole|ungdomskole|barneskole|eskwela|elementarya)")
+
+
+def child_first(f: MessageFacts, age: AgeMention) -> bool:
+    """A child or relative is named before the age: the age is theirs."""
+    return any(c in f.hits and f.hits[c].start < age.start for c in CHILD)
+
+
+def own_school(text: str, f: MessageFacts) -> bool:
+    """The only child words are a school level named after one's own shorthand age ("only 14
+    yrs, in middle school", "bare 12, går i 7. klasse"): the school is the writer's."""
+    me = f.hits.get("self_age")
+    if me is None:
+        return False
+    kids = [f.hits[c] for c in CHILD if c in f.hits]
+    # after the shorthand age, or inside it ("går på ungdomsskolen, 15": the school attended)
+    return bool(kids) and all(h.start >= me.start and _SCHOOL.search(text, h.start, h.end) for h in kids)
+
+
+def number_after_have(text: str, f: MessageFacts) -> list[AgeMention]:
+    """The bare minor number right after an "I have" ("I have a 12", "jeg har en på 12", "may
+    12 ako", "naa koy 12"): the one offered, where a person's word or the end follows it."""
+    h = f.hits["have"]
+    return [
+        a for a in f.ages
+        if a.kind == "bare" and a.minor and h.start <= a.start <= h.end + 12 and _ENDS_AGE.match(text, a.end)
+        and not (text.startswith("may", h.start) and not _MAY_AKO.match(text, a.end))  # "on May 2 for work"
+    ]
