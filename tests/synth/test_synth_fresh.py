@@ -28,6 +28,7 @@ from vaktpost.synth.templates import LANGUAGES, load_fresh_templates, load_moves
 ROOT = Path(__file__).resolve().parents[2]
 SETS = {name: ROOT / "benchmarks" / "fresh" / name for name in ("a", "b", "c", "d", "e", "f", "g", "h")}
 SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in ("i", "j")})  # author5
+SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in ("k", "l")})  # author6
 
 FIXTURE = {
     "en": {"language": "en", "families": {
