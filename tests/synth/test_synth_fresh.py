@@ -27,7 +27,7 @@ from vaktpost.synth.templates import LANGUAGES, load_fresh_templates, load_moves
 
 ROOT = Path(__file__).resolve().parents[2]
 SETS = {name: ROOT / "benchmarks" / "fresh" / name for name in ("a", "b", "c", "d", "e", "f", "g", "h")}
-SETS.update({n: ROOT / "benchmarks" / "fresh" / n for n in ("m",)})
+SETS.update({n: ROOT / "benchmarks" / "fresh" / n for n in ("m", "n")})
 
 FIXTURE = {
     "en": {"language": "en", "families": {
