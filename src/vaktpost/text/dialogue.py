@@ -104,10 +104,11 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
                     for a in askers
                 ):
                     f.add(Label.MINOR_CONFIRMED, f.span("affirm", "offer", "have"), "dialogue.assent")
-        elif not askers and not refused and Label.MINOR_CONFIRMED not in labels:
+        elif not askers and not refused and Label.MINOR_CONFIRMED not in labels and _recent_asks(positions, st, i, t.sender, to):
             _answer_to_any_ask(turns, positions, st, i, to)
         commerce = f.has("price", "price_word", "payment")
-        quiet = f.adult_only or commerce or f.has("innocent", "thing")  # "18, verified"; "1000 pesos pag dalawa"
+        # "18, verified"; "1000 pesos pag dalawa" (worked out only where it is read)
+        quiet = (probers or st.about_child) and (f.adult_only or commerce or f.has("innocent", "thing"))
         if probers and st.about_child and not f.has("self_ref") and any(st.age_asked[(p, t.sender)] for p in probers):
             # "whats her age tho" — "13 turning next yr" after a child was offered: a subject-
             # less age (which alone reads as one's own) answers for the child asked about
@@ -293,6 +294,18 @@ def _states_child(f: MessageFacts) -> tuple[int, int, str] | None:
     if f.has(*CHILD) and (_leading(f, "affirm") or f.has("offer")):
         return f.span(*CHILD)
     return None
+
+
+def _recent_asks(positions: list[int], st: ConversationState, i: int, sender: str, to: Sequence[str]) -> bool:
+    """Some counterpart's last line, at most two messages back, is not yet answered by the
+    sender: the one condition every ask `_answer_to_any_ask` and
+    `_assent_to_unrecognised_ask` look at must meet (checked first: most turns have none)."""
+    last_turn = st.last_turn
+    for r in to:
+        j = last_turn.get((r, sender))
+        if j is not None and positions[i] - positions[j] <= 2 and last_turn.get((sender, r), -1) <= j:
+            return True
+    return False
 
 
 def _answer_to_any_ask(turns: Sequence[Turn], positions: list[int], st: ConversationState, i: int, to: Sequence[str]) -> None:
