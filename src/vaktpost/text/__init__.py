@@ -87,14 +87,19 @@ def _analyse(conversations, flat, use_learned: bool = True, copy_all: bool = Tru
         if True in flags[i:j]:  # needs_dialogue(conv_facts), remembered per text and role
             before, conv_facts = conv_facts, [f if f is NOTHING else own_copy(f) for f in conv_facts]
             turns = []
-            participants = set()
+            alone = False  # a message with no recipients: only then the dialogue reads `participants`
             for k, (m, f) in enumerate(zip(conv, conv_facts)):
                 rs = m.recipients
-                to = (rs[0].id,) if len(rs) == 1 else tuple([r.id for r in rs])
-                participants.add(m.sender.id)
-                participants.update(to)
+                if not rs:
+                    alone = True
                 if f is not NOTHING:
-                    turns.append(Turn(m.sender.id, to, f, k))
+                    turns.append(Turn(m.sender.id, (rs[0].id,) if len(rs) == 1 else tuple([r.id for r in rs]), f, k))
+            participants: set[str] = set()
+            if alone:  # everyone in the conversation, in the order met (the set's order is read)
+                for m in conv:
+                    rs = m.recipients
+                    participants.add(m.sender.id)
+                    participants.update((rs[0].id,) if len(rs) == 1 else tuple([r.id for r in rs]))
             apply_dialogue(turns, participants)
             if not copy_all:  # copies the dialogue left as they were: back to the shared facts
                 conv_facts = [b if c.proposed == b.proposed else c for b, c in zip(before, conv_facts)]

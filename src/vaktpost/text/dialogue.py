@@ -104,10 +104,10 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
                     for a in askers
                 ):
                     f.add(Label.MINOR_CONFIRMED, f.span("affirm", "offer", "have"), "dialogue.assent")
-        elif not askers and not refused and Label.MINOR_CONFIRMED not in labels:
+        elif not askers and not refused and Label.MINOR_CONFIRMED not in labels and _recent_asks(positions, st, i, t.sender, to):
             _answer_to_any_ask(turns, positions, st, i, to)
-        commerce = f.has("price", "price_word", "payment")
-        quiet = f.adult_only or commerce or f.has("innocent", "thing")  # "18, verified"; "1000 pesos pag dalawa"
+        # "18, verified"; "1000 pesos pag dalawa" (worked out only where it is read)
+        quiet = (probers or st.about_child) and (f.adult_only or f.has("price", "price_word", "payment", "innocent", "thing"))
         if probers and st.about_child and not f.has("self_ref") and any(st.age_asked[(p, t.sender)] for p in probers):
             # "whats her age tho" — "13 turning next yr" after a child was offered: a subject-
             # less age (which alone reads as one's own) answers for the child asked about
@@ -140,22 +140,25 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
                 f.add(Label.MINOR_REQUEST, (a.start, a.end, f"age={a.value}"), "dialogue.age_question")
         confirmed_here = bool(st.confirmed) and any((r, t.sender) in st.confirmed for r in to)  # r confirmed a child to this sender
         to_minor = bool(st.self_minor) and any(r in st.self_minor for r in to)
-        modelled = [p for p in f.proposed if p.label is Label.CONTENT_REQUEST and p.by_model]
+        # (labels added since `labels` was worked out are the dialogue's own, never the model's)
+        modelled = [p for p in f.proposed if p.label is Label.CONTENT_REQUEST and p.by_model] if Label.CONTENT_REQUEST in labels else ()
         if modelled and not (to_minor or st.about_child or confirmed_here or f.has(*CHILD) or f.minor_ages()):
             # the model's CONTENT_REQUEST on a media ask with no minor in sight ("send a selfie
             # first", "turn on ur cam" to an adult): pictures of the addressee, not of a child
             f.proposed = [p for p in f.proposed if p not in modelled]
-        about_one = st.about_child and f.has("third_ref", *CHILD) and not f.has("price_word", "price")
-        # after B confirmed a child to A, A's ask for pictures or videos is about that child
-        # ("send some videos before i pay"), even with no child word and a word of paying
-        after_confirm = (
-            confirmed_here
-            and not f.has("price", "payment") and not f.adult_only and _sends_media(f)
-        )
         asks_media = f.has("media") and f.has("request", "want") and not refused
-        # (a request for the child "for a show" already asks: no CONTENT_REQUEST on top)
-        if (to_minor or about_one or after_confirm) and not (commerce and not after_confirm) and asks_media and not f.labels() & _ASK_SET:
-            f.add(Label.CONTENT_REQUEST, f.span("media"), "content.dialogue")
+        if asks_media:  # (the rest only matters for an ask for pictures or a show)
+            about_one = st.about_child and f.has("third_ref", *CHILD) and not f.has("price_word", "price")
+            # after B confirmed a child to A, A's ask for pictures or videos is about that child
+            # ("send some videos before i pay"), even with no child word and a word of paying
+            after_confirm = (
+                confirmed_here
+                and not f.has("price", "payment") and not f.adult_only and _sends_media(f)
+            )
+            commerce = f.has("price", "price_word", "payment")
+            # (a request for the child "for a show" already asks: no CONTENT_REQUEST on top)
+            if (to_minor or about_one or after_confirm) and not (commerce and not after_confirm) and not f.labels() & _ASK_SET:
+                f.add(Label.CONTENT_REQUEST, f.span("media"), "content.dialogue")
 
         labels = f.labels()
         if Label.MINOR_CONFIRMED in labels and not askers:
@@ -169,8 +172,6 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             if Label.AGE_PROBE in labels:
                 st.age_asked[(t.sender, r)] = "child" if f.has(*CHILD) or st.about_child else f.has("third_ref")
                 st.age_asked_at[(t.sender, r)] = i
-            elif (t.sender, r) in st.age_asked and not labels & _ASK_SET:
-                pass
         if Label.MINOR_CONFIRMED in labels:
             for a in askers:
                 st.pending.pop((a, t.sender), None)
@@ -293,6 +294,18 @@ def _states_child(f: MessageFacts) -> tuple[int, int, str] | None:
     if f.has(*CHILD) and (_leading(f, "affirm") or f.has("offer")):
         return f.span(*CHILD)
     return None
+
+
+def _recent_asks(positions: list[int], st: ConversationState, i: int, sender: str, to: Sequence[str]) -> bool:
+    """Some counterpart's last line, at most two messages back, is not yet answered by the
+    sender: the one condition every ask `_answer_to_any_ask` and
+    `_assent_to_unrecognised_ask` look at must meet (checked first: most turns have none)."""
+    last_turn = st.last_turn
+    for r in to:
+        j = last_turn.get((r, sender))
+        if j is not None and positions[i] - positions[j] <= 2 and last_turn.get((sender, r), -1) <= j:
+            return True
+    return False
 
 
 def _answer_to_any_ask(turns: Sequence[Turn], positions: list[int], st: ConversationState, i: int, to: Sequence[str]) -> None:

@@ -141,13 +141,14 @@ def lookup(flat: Sequence[Message], opener, use_learned: bool = True):
         for i in unknown:
             facts[i] = known[keys[i]]
     flags = list(map(opens.get, keys))
-    if None in flags:
-        for i, (k, f) in enumerate(zip(keys, facts)):
-            if flags[i] is None:
-                flag = opens.get(k)
-                if flag is None:
-                    flag = opens[k] = f is not NOTHING and opener(f)
-                flags[i] = flag
+    if None in flags:  # only those messages visited (a batch's new keys are few)
+        for i in list(compress(range(len(flags)), map(is_, flags, repeat(None)))):
+            k = keys[i]
+            flag = opens.get(k)
+            if flag is None:
+                f = facts[i]
+                flag = opens[k] = f is not NOTHING and opener(f)
+            flags[i] = flag
     return keys, facts, flags, _Normalised(memo.texts, keys), memo
 
 
