@@ -43,6 +43,12 @@ def _both(record, zone=None):
         {"attachments": [{"path": "a.jpg", "sha256": "ab", "md5": None}, {}]}, {"attachments": {}},
         {"attachments": ["x"]}, {"meta": {"k": [1, 2]}}, {"meta": []}, {"extra": {"n": 1}, "meta": {"k": 1}},
         {"ip": "10.0.0.1", "country": "PH"}, {"ip": True}, {"platform": None, "sent_at": "bad"},
+        # lines the plain path (records._plain_wire_row) takes or must leave to the full checks
+        {"sent_at": "2024-05-01T10:00:00Z"}, {"sent_at": "2024-05-01 23:59:59Z"}, {"sent_at": "2024-W18-3T10:00:00Z"},
+        {"sent_at": "2024-05-01T10:00:00.5Z"}, {"attachments": []}, {"meta": {}}, {"meta": 0}, {"ip": "", "country": ""},
+        {"sender": {"id": "a-1", "role": ""}}, {"sender": {"id": "a-1", "role": 0}}, {"sender": {"id": "a-1", "name": 5}},
+        {"recipients": [{"id": "a-2", "name": "bo"}, {"id": "a-3", "role": "buyer"}]}, {"recipients": []},
+        {"recipients": [{"id": "a-2", "role": None}]}, {"country": 7},
     ],
 )
 def test_each_rule_gives_the_same_row_or_the_same_error(change):
@@ -84,3 +90,14 @@ def test_generated_lines(tmp_path):
     generate(GeneratorOptions(out=tmp_path, messages=1_500, seed=4, split="train"))
     lines = (tmp_path / "chats.jsonl").read_bytes().splitlines()
     assert all(_both(orjson.loads(line)) is not None for line in lines)
+
+
+def test_repeated_values_are_shared_and_rows_unchanged():
+    """Lines naming the same conversation, sender and recipients give rows that share those
+    values (pickled once per batch), equal to the rows the Message path gives."""
+    second = {**BASE, "message_id": "m-2", "sent_at": "2024-05-01T10:00:05Z"}
+    assert _both(BASE) is not None and _both(second) is not None
+    a, b = wire_row_from_record(orjson.loads(orjson.dumps(BASE))), wire_row_from_record(orjson.loads(orjson.dumps(second)))
+    assert a.conversation_id is b.conversation_id and a.sender_id is b.sender_id
+    assert a.recipients is b.recipients and a.recipients_json is b.recipients_json
+    assert b.sent_at == "2024-05-01 10:00:05.000000"

@@ -20,11 +20,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from vaktpost.ingest.wire import analysed_in_reader
+from vaktpost.model import Finding, Label, Signal
 from vaktpost.store.message_rows import MessageBuilder
 
 # A conversation's result: (platform, conversation id, rows seen, {account id: (account id,
-# name, role) assumed}, findings).
+# name, role) assumed}, findings as plain tuples: `plain_findings`).
 Result = tuple[str, str, int, dict, list]
+_LABELS = {label.value: label for label in Label}
+
+
+def plain_findings(found) -> list[tuple]:
+    """Findings as (message id, actor id, score, ((label, start, end, rule, score), ...)) —
+    what crosses to the importing process (`findings_of_plain` there): pickling frozen
+    dataclasses and enum members runs Python code per object on both sides."""
+    return [(f.message_id, f.actor_id, f.score, tuple([(g.label._value_, g.start, g.end, g.rule, g.score) for g in f.signals]))
+            for f in found]
+
+
+def findings_of_plain(platform: str, conversation_id: str, plain: list[tuple]) -> list:
+    """The Findings of one conversation back from `plain_findings`."""
+    label = _LABELS
+    return [Finding(platform, message_id, conversation_id, actor_id,
+                    tuple([Signal(label[v], start, end, rule, sc) for v, start, end, rule, sc in signals]), score)
+            for message_id, actor_id, score, signals in plain]
 
 MAX_ROWS = 200_000  # rows held for the analysis (as engines/local.MAX_HELD); beyond: left to the importer
 
@@ -104,7 +122,7 @@ class ReaderAnalysis:
         for k, senders in zip(keys, assumed):  # the rows are let go: more of a conversation later is the importer's
             rows = self.rows.pop(k)
             self.count -= len(rows)
-            out.append((k[0], k[1], len(rows), senders, by_key[k]))
+            out.append((k[0], k[1], len(rows), senders, plain_findings(by_key[k])))
         return out
 
 

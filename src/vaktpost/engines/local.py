@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from sqlalchemy import Engine
 
 from vaktpost.bulkwork import collector_paused
+from vaktpost.engines.in_reader import findings_of_plain
 from vaktpost.ingest.wire import analysed_in_reader, text_and_role
 from vaktpost.model import Finding
 from vaktpost.scan import scan_conversations
@@ -250,9 +251,10 @@ def _take_from_reader(conn, keys: list[int], rows: dict[int, list[tuple]], resul
                 break
             key_of[stored[0]] = sender_key
         else:
-            for f in got[4]:
+            found = findings_of_plain(w0.platform, w0.conversation_id, got[4])
+            for f in found:
                 senders[(f.platform, f.message_id)] = (r0[0], key_of[f.actor_id])
-            into[k] = got[4]
+            into[k] = found
             continue
         rest.append(k)
     return rest

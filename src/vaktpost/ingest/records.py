@@ -189,7 +189,11 @@ _ATTACHMENT_FIELDS = ("path", "sha256", "md5", "mime")
 def wire_row_from_record(record: Any, zone: tzinfo | None = None) -> WireRow:
     """`wire_row(message_from_record(record, zone))` without the Message in between — the
     JSONL reader process's per-line work, a third of it building frozen records only to
-    take them apart again (tests/ingest pins the two equal, errors included)."""
+    take them apart again (tests/ingest pins the two equal, errors included). A plain line
+    takes `_plain_wire_row`; anything unusual (and every error) the full checks."""
+    row = _plain_wire_row(record, zone)
+    if row is not None:
+        return row
     platform, conv, message_id, sent_at, sender, text, recipients, attachments, ip, country, meta = _record_parts(record, zone)
     return WireRow(
         platform,
@@ -206,4 +210,98 @@ def wire_row_from_record(record: Any, zone: tzinfo | None = None) -> WireRow:
         ip,
         country,
         _dumps(meta).decode() if meta else None,
+    )
+
+
+_ROLE_VALUES = {r.value: r.value for r in Role}
+_fromisoformat = datetime.fromisoformat
+# Values that repeat from line to line (platform, conversation, sender, recipients), each kept
+# as one object while it recurs: the reader process pickles a batch with each such value once
+# (later rows refer back to it), and the importer hashes each once for its key look-ups.
+_SHARED: dict = {}
+_RECIPIENTS: dict[tuple, tuple[tuple, str]] = {}  # (id, name, role) per recipient → (that tuple, its JSON)
+SHARED_LIMIT = 100_000
+
+
+def _plain_wire_row(record: Any, zone: tzinfo | None) -> WireRow | None:
+    """The wire row of a line that breaks no rule and has no attachments, meta or extra keys
+    (nearly every line of a chat export), built without the general checks; None for any
+    other line (the full checks then build it or name its error). Same values either way."""
+    if type(record) is not dict or not KNOWN_KEYS.issuperset(record):
+        return None
+    get = record.get
+    platform, conv, message_id, sent_at = get("platform"), get("conversation_id"), get("message_id"), get("sent_at")
+    if not (type(platform) is str and platform and type(conv) is str and conv and type(message_id) is str and message_id
+            and type(sent_at) is str):
+        return None
+    sender, recipients, text = get("sender"), get("recipients"), get("text")
+    if type(sender) is not dict or get("meta") or get("attachments") not in (None, []):
+        return None
+    if text is None:
+        text = ""
+    elif type(text) is not str:
+        return None
+    ip, country = get("ip"), get("country")
+    if not ((ip is None or type(ip) is str) and (country is None or type(country) is str)):
+        return None
+    sender_id, role, name = sender.get("id"), sender.get("role"), sender.get("name")
+    if type(sender_id) is not str or not sender_id or not (role is None or type(role) is str):
+        return None
+    role = _ROLE_VALUES.get(role or "unknown")
+    if role is None:
+        return None
+    if recipients:
+        if type(recipients) is not list:
+            return None
+        parts = []
+        for r in recipients:
+            if type(r) is not dict:
+                return None
+            rid, rrole, rname = r.get("id"), r.get("role"), r.get("name")
+            if type(rid) is not str or not rid or not (rrole is None or type(rrole) is str):
+                return None
+            rrole = _ROLE_VALUES.get(rrole or "unknown")
+            if rrole is None:
+                return None
+            parts.append((rid, rname if type(rname) is str else None, rrole))
+        key = tuple(parts)
+        known = _RECIPIENTS.get(key)
+        if known is None:
+            known = _RECIPIENTS[key] = (key, _dumps([{"id": r[0], "role": r[2]} for r in key]).decode())
+        recipients, recipients_json = known
+    else:
+        recipients, recipients_json = (), None
+    try:
+        when = _fromisoformat(sent_at)
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        if zone is None:
+            return None
+        when = when.replace(tzinfo=zone)
+    if len(sent_at) == 20 and sent_at[19] == "Z" and sent_at[4] == "-" and sent_at[7] == "-" and sent_at[13] == ":" and sent_at[16] == ":":
+        sent_at = f"{sent_at[:10]} {sent_at[11:19]}.000000"  # YYYY-MM-DDTHH:MM:SSZ, already UTC
+    else:
+        sent_at = when.astimezone(_UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    shared = _SHARED
+    if len(shared) > SHARED_LIMIT:
+        shared.clear()
+        _RECIPIENTS.clear()
+    share = shared.setdefault
+    name = name if type(name) is str else None
+    return WireRow(
+        share(platform, platform),
+        share(conv, conv),
+        message_id,
+        share(sender_id, sender_id),
+        name if name is None else share(name, name),
+        role,
+        recipients,
+        sent_at,
+        text,
+        recipients_json,
+        None,
+        ip or None,
+        country and share(country, country) or None,
+        None,
     )

@@ -106,15 +106,30 @@ def insert_new_text_findings(conn: Connection, senders: dict[tuple[str, str], tu
     now = _stored_time(conn, datetime.now(UTC))
     null = orjson.dumps(None).decode()
     inserts, signal_rows = [], []
+    labels_json = _LabelsJson()
     for f in found:
         pid, sender_key = senders[(f.platform, f.message_id)]
         key = message_keys[(pid, f.message_id)]
-        inserts.append(("text", key, sender_key, orjson.dumps([label.value for label in f.labels]).decode(), f.score, null, now))
-        signal_rows.extend((key, g.label.value, g.start, g.end, g.rule, g.score) for g in f.signals)
+        rows = [(key, g.label._value_, g.start, g.end, g.rule, g.score) for g in f.signals]
+        inserts.append(("text", key, sender_key, labels_json(rows), f.score, null, now))
+        signal_rows += rows
     conn.exec_driver_sql(_insert_sql(conn, "findings", _FINDING_COLUMNS), inserts)
     if signal_rows:
         conn.exec_driver_sql(_insert_sql(conn, "signals", _SIGNAL_COLUMNS), signal_rows)
     return len(inserts)
+
+
+class _LabelsJson(dict):
+    """A finding's `labels` column from its signal rows: `Finding.labels` (each label once,
+    in the order of its first signal) as JSON, worked out once per sequence of signal labels
+    (a few dozen in a scan) instead of per finding: Label members hash in Python code."""
+
+    def __call__(self, signal_rows: list[tuple]) -> str:
+        key = tuple([r[1] for r in signal_rows])
+        got = self.get(key)
+        if got is None:
+            got = self[key] = orjson.dumps(list(dict.fromkeys(key))).decode()
+        return got
 
 
 def all_conversation_keys(conn: Connection) -> list[int]:
