@@ -223,6 +223,18 @@ _RECIPIENTS: dict[tuple, tuple[tuple, str]] = {}  # (id, name, role) per recipie
 SHARED_LIMIT = 100_000
 
 
+def _plain_party(p: dict) -> tuple[str, str | None, str] | None:
+    """(id, name or None, role value) of a sender or recipient that breaks no rule; None
+    for any other (the full checks then name its error)."""
+    pid, role, name = p.get("id"), p.get("role"), p.get("name")
+    if type(pid) is not str or not pid or not (role is None or type(role) is str):
+        return None
+    role = _ROLE_VALUES.get(role or "unknown")
+    if role is None:
+        return None
+    return pid, name if type(name) is str else None, role
+
+
 def _plain_wire_row(record: Any, zone: tzinfo | None) -> WireRow | None:
     """The wire row of a line that breaks no rule and has no attachments, meta or extra keys
     (nearly every line of a chat export), built without the general checks; None for any
@@ -244,26 +256,19 @@ def _plain_wire_row(record: Any, zone: tzinfo | None) -> WireRow | None:
     ip, country = get("ip"), get("country")
     if not ((ip is None or type(ip) is str) and (country is None or type(country) is str)):
         return None
-    sender_id, role, name = sender.get("id"), sender.get("role"), sender.get("name")
-    if type(sender_id) is not str or not sender_id or not (role is None or type(role) is str):
+    party = _plain_party(sender)
+    if party is None:
         return None
-    role = _ROLE_VALUES.get(role or "unknown")
-    if role is None:
-        return None
+    sender_id, name, role = party
     if recipients:
         if type(recipients) is not list:
             return None
         parts = []
         for r in recipients:
-            if type(r) is not dict:
+            party = _plain_party(r) if type(r) is dict else None
+            if party is None:
                 return None
-            rid, rrole, rname = r.get("id"), r.get("role"), r.get("name")
-            if type(rid) is not str or not rid or not (rrole is None or type(rrole) is str):
-                return None
-            rrole = _ROLE_VALUES.get(rrole or "unknown")
-            if rrole is None:
-                return None
-            parts.append((rid, rname if type(rname) is str else None, rrole))
+            parts.append(party)
         key = tuple(parts)
         known = _RECIPIENTS.get(key)
         if known is None:
@@ -288,7 +293,6 @@ def _plain_wire_row(record: Any, zone: tzinfo | None) -> WireRow | None:
         shared.clear()
         _RECIPIENTS.clear()
     share = shared.setdefault
-    name = name if type(name) is str else None
     return WireRow(
         share(platform, platform),
         share(conv, conv),
