@@ -70,11 +70,12 @@ def states_age(text: str, f: MessageFacts, hits: list[Hit]) -> bool:
 
 
 def speech_act(f: MessageFacts, role: Role) -> str:
-    """"ask" (a buyer's request), "offer" (a seller's offer or confirmation) or "tell".
+    """"ask" (a buyer's request) or "offer" (a seller's offer or confirmation).
 
     The sender's role decides where the platform knows it; otherwise the words do: "do
-    you want…", "I have…", "yes…" offer; a request or a wish asks; a plain statement of
-    an age ("she is 11") tells, and counts as an offer.
+    you want…", "I have…", "yes…" offer; a request, a wish or "under N" asks, and so does a
+    media word with nothing else; a plain statement ("she is 11") counts as an offer (the
+    message rules then keep an age in a plain statement from offering anyone).
     """
     if role is Role.CUSTOMER:
         return "ask"
