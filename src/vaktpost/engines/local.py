@@ -101,7 +101,7 @@ class HeldMessages:
         self._waiting.discard(conv)
 
     def on_written(self, batch: Sequence, rows: Sequence[tuple], new: int, created: set[int], conn=None) -> None:
-        held, dirty, done = self.rows, self.dirty, self.worked_out
+        held, dirty = self.rows, self.dirty
         if new < len(rows) or self.count + len(rows) > self.limit:
             for r in rows:  # a row not inserted, or no room: these conversations are reloaded
                 self._drop(r[2])

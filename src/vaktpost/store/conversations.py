@@ -18,7 +18,7 @@ from sqlalchemy import Connection, bindparam, delete, select, update
 
 from vaktpost.model import Finding, Message
 from vaktpost.store.message_rows import MessageBuilder, as_utc  # noqa: F401 - as_utc: re-exported
-from vaktpost.store.tables import actors, conversations, findings, messages, platforms, signals
+from vaktpost.store.tables import actors, conversations, findings, messages, platforms
 from vaktpost.text.funnel import FunnelMessage
 
 CONVERSATIONS_PER_QUERY = 500

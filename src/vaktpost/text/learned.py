@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from vaktpost.model import Label, Message
+from vaktpost.text.facts import inside
 from vaktpost.text.labels import CHILD, LEARNED_RULE, MessageFacts, Proposed
 
 MODEL_FILE = "learned.npz"
@@ -314,7 +315,7 @@ def _threat_only(f: MessageFacts) -> bool:
     if threat is None or f.has("want"):
         return False
     ask = f.hits.get("request")
-    return ask is None or (threat.start <= ask.start and ask.end <= threat.end)
+    return ask is None or inside(ask, threat)
 
 
 def apply_learned(

@@ -98,7 +98,7 @@ _WE_CAN = re.compile(r"^\W*(?:we|i|she|he|they)\s+(?:can|could|wil)\s*(?:,|\.|!|
 # not the writer speaking of herself.
 _OBJECT_ME = re.compile(
     r"\b(?:tell|text|msg|mesage|message|pm|dm|cal|ping|ad|inform|let|send|give|sabihan|sabihin|i-message|imessage|"
-    r"chat|contact|update|kontakin|itext|i-text|chat)\s+(?:(?:mo|lang|lng|u|you|po|na|just)\s+)*me\s*$"
+    r"chat|contact|update|kontakin|itext|i-text)\s+(?:(?:mo|lang|lng|u|you|po|na|just)\s+)*me\s*$"
 )
 
 
