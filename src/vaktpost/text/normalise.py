@@ -51,10 +51,13 @@ _UNITS = r"(?:yo|y|yrs?|years?|ar|år|aring|åring|anyos?|k|kr|usd|php|nok|eur|a
 # of a word of 3+ letters that is not a unit ("5yo", "3pm"), or as a plural "s" after letters.
 # The leading lookahead lets the regex engine reject most positions with one class test
 # (every alternative starts on one of these characters): ~6x faster on a batch.
+# "@" opening a word is a handle ("@angeljoy258", "Line ko @x"), never leet: chat writes
+# handles far more often than "@" for "a", and folding it took the handle's mark away from
+# the off-platform patterns (session 5).
 LEET_RE = re.compile(
     r"(?=[0134578$!|@])(?:"
     r"(?<=[a-zæøå])(?:[0134578$!|]|@(?![a-z0-9-]*\.[a-z]{2,}))+(?=[a-zæøå])"
-    rf"|(?<![\w@$]){'[0134578@$]'}(?=[a-zæøå]{{2,}})(?!{_UNITS}\b)"
+    rf"|(?<![\w@$]){'[0134578$]'}(?=[a-zæøå]{{2,}})(?!{_UNITS}\b)"
     r"|(?<=[a-zæøå]{2})[5$](?![\w@$])"
     r"|(?<![\w@$])1(?='[a-z])"
     r")"
@@ -62,7 +65,9 @@ LEET_RE = re.compile(
 LEET_TABLE = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l"})
 # A whole word of letters and leet digits ("53lf13"), unless it reads as a number with a
 # unit ("12yo", "3rd", "30min") or a code ("u18", "mp4").
-LEET_WORD_RE = re.compile(r"(?<![\w@$])(?=[\w@$]*\d)(?=[\w@$]*[a-zæøå])[\w@$]{3,}(?![\w@$])")
+# Not a handle ("@moon77") nor an e-mail address ("luna379@gmail.com": the word runs up to
+# the domain's dot): their digits are the identifier, and linking reads them as written.
+LEET_WORD_RE = re.compile(r"(?<![\w@$])(?!@)(?![\w$]*@[\w@$]*\.[a-z]{2,})(?=[\w@$]*\d)(?=[\w@$]*[a-zæøå])[\w@$]{3,}(?![\w@$])")
 _NOT_LEET_WORD = re.compile(rf"\d+(?:[.,]\d+)?{_UNITS}|\d+(?:st|nd|rd|th|s)|[a-z]{{1,2}}\d+|\d+[a-z]\d+|\w*\d{{3,}}\w*")
 # "I ' m" → "i'm"
 APOS_RE = re.compile(r"(?<=[a-zæøå])[^\S\n]+'[^\S\n]*(?=[a-zæøå])|(?<=[a-zæøå])'[^\S\n]+(?=[a-zæøå])")
