@@ -1,6 +1,7 @@
 """A travel hit that plans nothing: a place alone, a time alone or a loose word ("catch u
-next week", "ulan dito sa Cebu") is small talk or a goodbye, not TRAVEL_MEETING (fifth pass,
-set c). The place, time and loose words are data (`lexicons/ask_forms.json`).
+next week", "ulan dito sa Cebu", "Visa only") is small talk, a goodbye or a payment, not
+TRAVEL_MEETING (fifth pass, set c; session 5). The place, time and loose words are data
+(`lexicons/ask_forms.json`).
 """
 
 from __future__ import annotations
@@ -25,10 +26,13 @@ def _travel_kinds() -> dict[str, str]:
 
 def travel_without_plan(text: str, f: MessageFacts, hits: list[Hit]) -> None:
     """Takes the travel hit away when the line names only a place, only a time or only a
-    loose word ("catch u next week", "ulan nmn dito sa Cebu", "hindi q trip yan, bye"):
-    small talk and goodbyes, not a plan to meet (fifth pass: most of set c's false
-    TRAVEL_MEETING). A travel word of its own (fly, hotel, visit, "I'll be in") or a
-    place and a time together ("Cebu next month") still plan."""
+    loose word ("catch u next week", "ulan nmn dito sa Cebu", "hindi q trip yan, bye",
+    "Visa only", "then we book"): small talk, goodbyes, a card, a show booked — not a plan
+    to meet (fifth pass: most of set c's false TRAVEL_MEETING). A travel word of its own
+    (fly, hotel, an airline, "I'll be in"), a place with a time or a loose word ("Cebu next
+    month", "bakasyon sa Tokyo") or a date ("Bergen on the 5th") still plan. A loose word
+    with a time is no plan ("book u again next week"); neither is a time with a bare number
+    ("turning 12 next month": an age, not a date; session 5)."""
     if "travel" not in f.hits:
         return
     kinds = _travel_kinds()
@@ -39,16 +43,24 @@ def travel_without_plan(text: str, f: MessageFacts, hits: list[Hit]) -> None:
             if kind is None:
                 return
             found.add(kind)
-    if len(found - {"travel_loose"}) < 2 and not _PLAN_CONTEXT.search(text):
-        del f.hits["travel"]
+    if ("travel_places" in found and len(found) >= 2) or _PLAN_CONTEXT.search(text):
+        return
+    del f.hits["travel"]
 
 
-# What makes a place or a time a plan: a date or a day, or a verb of going or staying
-# ("visiting family in Davao 3/14", "staying at <hotel> during the holiday", "off to Manila
-# on the 5th", "punta ako Bangkok"); folded text ("tomorow"). Tagalog "may" is left out.
+_MONTHS = (
+    r"january|february|march|april|june|july|august|september|october|november|december"
+    r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+    r"|januar|februar|mars|mai|juni|juli|desember|oktober"  # nb
+    r"|enero|pebrero|marso|abril|mayo|hunyo|hulyo|agosto|setyembre|oktubre|nobyembre|disyembre"  # tl, ceb
+)
+# What makes a place or a time a plan: a date or a day (not a bare number: "turning 12 next
+# month" is an age), or a verb of going or staying ("visiting family in Davao 3/14", "staying
+# at <hotel> during the holiday", "off to Manila on the 5th", "punta ako Bangkok", "going to
+# Bergen for work"); folded text ("tomorow"). Tagalog "may" is left out.
 _PLAN_CONTEXT = re.compile(
-    r"\b(?:\d{1,2}(?:st|nd|rd|th)?|\d{1,2}/\d{1,2}|january|february|march|april|june|july|august|september|october|november|december"
-    r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorow|tonight|weekend"
-    r"|visit\w*|stay\w*|fly\w*|flight\w*|of+ to|going to|headed to|heading to|punta|pupunta|uwi|uuwi|check in|checking in|layover|arriv\w*|landing"
-    r"|adto|moadto|mouli|reiser?|flyr|kommer)\b"
+    r"\b(?:\d{1,2}(?:st|nd|rd|th)|\d{1,2}[/.]\d{1,2}|(?:on|the|den|sa|ika|til|te|from)\s+\d{1,2}\b|\d{1,2}\.?\s+(?:" + _MONTHS + r")"
+    r"|" + _MONTHS + r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorow|tonight|weekend|bukas|ugma|i morgen|imorgen|i helgen"
+    r"|visit\w*|stay\w*|fly\w*|flight\w*|of+ to|going to|headed to|heading to|for work|for \d+ (?:days|nights)|punta|pupunta|uwi|uuwi|check in|checking in|layover|arriv\w*|landing"
+    r"|adto|moadto|mouli|reiser?|flyr|kommer|drar|skal til|neter|dager)\b"
 )
