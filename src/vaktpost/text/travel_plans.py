@@ -32,22 +32,34 @@ def travel_without_plan(text: str, f: MessageFacts, hits: list[Hit]) -> None:
     (fly, hotel, an airline, "I'll be in"), a place with a time or a loose word ("Cebu next
     month", "bakasyon sa Tokyo") or a date ("Bergen on the 5th") still plan. A loose word
     with a time is no plan ("book u again next week"); neither is a time with a bare number
-    ("turning 12 next month": an age, not a date; session 5)."""
+    ("turning 12 next month": an age, not a date), nor a meeting word beside an amount and
+    no other travel word ("meet me at 20 dollars": haggling). A school-run word inside a
+    travel phrase ("need pickup from airport") is the trip's, not an innocent context
+    (session 5)."""
     if "travel" not in f.hits:
+        return
+    travel = [h for h in hits if h.pattern.category == "travel"]
+    if "innocent" in f.hits and all(
+        any(t.start <= h.start and h.end <= t.end for t in travel) for h in hits if h.pattern.category == "innocent"
+    ):
+        del f.hits["innocent"]  # "need pickup from airport": the school-run word is the trip's
+    if "price" in f.hits and all(_MEET.fullmatch(text[h.start : h.end]) for h in travel):
+        del f.hits["travel"]  # "meet me at 20 dollars", "meet halfway, 1500": haggling
         return
     kinds = _travel_kinds()
     found = set()
-    for h in hits:
-        if h.pattern.category == "travel":
-            kind = kinds.get(text[h.start : h.end].strip())
-            if kind is None:
-                return
-            found.add(kind)
+    for h in travel:
+        kind = kinds.get(text[h.start : h.end].strip())
+        if kind is None:
+            return
+        found.add(kind)
     if ("travel_places" in found and len(found) >= 2) or _PLAN_CONTEXT.search(text):
         return
     del f.hits["travel"]
 
 
+# "meet" folded; beside an amount and nothing else of travel it is haggling
+_MEET = re.compile(r"met(?:\s+(?:up|you|u))?|magkita|kita tayo|treffes|møtes")
 _MONTHS = (
     r"january|february|march|april|june|july|august|september|october|november|december"
     r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
