@@ -10,6 +10,8 @@ the train split ("train"), runs the text stage in-process, and prints per set:
 - per-label precision and recall over the set's messages for the labels the funnel's later
   steps read (TRAVEL_MEETING, OFF_PLATFORM_MOVE, PAYMENT_CHANNEL, PRICE_NEGOTIATION) and the
   minor labels, and the hard negatives per class;
+- the same steps counted with the true minor labels and the found step labels: the error
+  the later steps make on their own, apart from a missed ask or confirmation;
 - with `--why`, every hunter conversation counted differently for a step, and the lines
   that make it so (a TRAVEL_MEETING the truth does not have, an OFF_PLATFORM_MOVE missed, a
   conversation with no minor label found, ...).
@@ -80,7 +82,7 @@ def run_set(name: str, a: argparse.Namespace) -> dict:
     from dev_eval import predict
 
     from vaktpost.text.evaluate import MINOR_LABELS, Score
-    from vaktpost.text.funnel import STEPS
+    from vaktpost.text.funnel import MINOR, STEPS
     from vaktpost.text.training import read_truth
 
     d = generate(a.work, name, a.messages, a.seed)
@@ -95,11 +97,12 @@ def run_set(name: str, a: argparse.Namespace) -> dict:
     errors = defaultdict(list)  # (label, "fp"|"fn", move) → texts
     hard = defaultdict(lambda: [0, 0])
     found = dict.fromkeys(STEPS, 0)
+    own = dict.fromkeys(STEPS, 0)  # true minor labels, found step labels: the later steps' own error
     rebuilt = dict.fromkeys(STEPS, 0)
     diffs = []
     for conv in convs:
         in_hunter = any(m.sender.id == hid or any(r.id == hid for r in m.recipients) for m in conv)
-        tl, pl = [], []
+        tl, pl, ol = [], [], []
         for m in conv:
             key = (m.platform, m.message_id)
             t = truth[key]
@@ -117,6 +120,7 @@ def run_set(name: str, a: argparse.Namespace) -> dict:
             if in_hunter:
                 tl.append((m.sender.id, t["message_id"], frozenset(t["labels"])))
                 pl.append((m.sender.id, t["message_id"], p))
+                ol.append((m.sender.id, t["message_id"], (frozenset(t["labels"]) & MINOR) | (p - MINOR)))
         if not in_hunter:
             continue
         ts, ps = _conv_steps(tl, hid), _conv_steps(pl, hid)
@@ -124,6 +128,8 @@ def run_set(name: str, a: argparse.Namespace) -> dict:
             rebuilt[s] += 1
         for s in ps:
             found[s] += 1
+        for s in _conv_steps(ol, hid):
+            own[s] += 1
         if ts != ps:
             diffs.append((conv, ts, ps, tl, pl))
     true_f = hunter["funnel"]
@@ -133,6 +139,7 @@ def run_set(name: str, a: argparse.Namespace) -> dict:
         "hunter": {s: {"truth": true_f[s], "found": found[s],
                        "relative_error": round((found[s] - true_f[s]) / true_f[s], 4) if true_f[s] else 0.0}
                    for s in STEPS},
+        "hunter_true_minor_labels": {s: own[s] for s in STEPS},
         "labels": {lab: s.as_json() for lab, s in scores.items()},
         "hard_negatives": {k: {"messages": v[0], "with_minor_label": v[1]} for k, v in sorted(hard.items())},
     }
@@ -175,6 +182,10 @@ def print_set(r: dict, why: bool) -> None:
     p = lambda *x: print(*x, file=sys.stderr)  # noqa: E731
     p(f"== {r['set']}  hunter truth/found (error): " + ", ".join(
         f"{s} {v['truth']}/{v['found']} ({v['relative_error']:+.1%})" for s, v in r["hunter"].items() if s != "contacted"))
+    own = r["hunter_true_minor_labels"]
+    p("   with the true minor labels: " + ", ".join(
+        f"{s} {v['truth']}/{own[s]} ({(own[s] - v['truth']) / v['truth']:+.1%})" for s, v in r["hunter"].items()
+        if s in STEP_LABEL and v["truth"]))
     p("   " + "; ".join(f"{lab} P {s['precision']:.3f} R {s['recall']:.3f} (fp {s['fp']}, fn {s['fn']})"
                        for lab, s in r["labels"].items() if lab in STEP_LABEL.values()))
     h = r["hard_negatives"]
