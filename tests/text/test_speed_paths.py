@@ -232,3 +232,61 @@ def test_age_regex_prefix_changes_no_match(generated):
         assert [(m.span(), m.lastgroup, m.groupdict()) for m in combined.finditer(t)] == [
             (m.span(), m.lastgroup, m.groupdict()) for m in plain.finditer(t)
         ], t
+
+
+def test_age_words_factored_by_prefix_change_no_age(generated, monkeypatch):
+    """ages.py writes its word lists as prefix-factored alternations (speed only): every
+    age found, with its span and kind, is the one the flat longest-first lists find."""
+    from vaktpost.text import ages
+
+    texts = AGE_LINES + normalise_batch([m.text or "" for conv in generated for m in conv])
+    factored = [ages.find_ages(t) for t in texts]
+    caches = (ages._config, ages._month_end, ages._number_finder)
+    monkeypatch.setattr(ages, "_alt", ages._flat_alt)
+    for c in caches:
+        c.cache_clear()
+    try:
+        flat = [ages.find_ages(t) for t in texts]
+    finally:
+        monkeypatch.undo()
+        for c in caches:
+            c.cache_clear()
+    assert factored == flat
+    assert sum(map(len, factored)) > 100  # the lines hold ages to compare
+
+
+SELLER_LINES = [
+    "i can add my niece too, 9yo", "we can also bring our little one", "il bring my cousin",
+    "pwede ko rin isama pamangkin ko", "isama q anak q, 11 anyos", "pwede nako iapil akong ig-agaw",
+    "iuban nako pud", "jeg kan også ta med dattera", "u can take my little sister too",
+    "pde mo rin kunin", "pwede pud nimo makuha", "imo na akong anak", "sayo na si bunso ko",
+    "you get my niece", "naa pud diri akong manghod", "du kan få henne", "special tonight: young one, 11yo",
+    "tonight's special", "i kveld: 2 jenter", "got little ones here, from 11", "naay mga bata diri, 7 pataas",
+    "may kids here, 8 anyos pataas", "har små her, fra 10", "interested ka ba sa 15 for live",
+    "hey, interested in a 10 yrs for show", "andito rin pamangkin ko, interested?",
+    "my friend can come", "from 9 pm", "see you", "ok",
+]
+
+
+def test_seller_forms_checked_only_where_their_words_are(generated):
+    """offers.seller_line runs a form's regex only on lines holding one of the words it needs
+    (speed only): the same rule name as running every form on every line."""
+    from vaktpost.text import offers
+
+    def every_form(text):
+        if offers._INCLUDE_MINE.search(text):
+            return "offer.include"
+        if offers._YOU_CAN_TAKE.search(text):
+            return "offer.take"
+        if offers._MENU.search(text):
+            return "offer.menu"
+        if offers._FLOOR.search(text) and offers._HERE_RE.search(text):
+            return "offer.floor"
+        if offers._INTERESTED.search(text):
+            return "offer.interested"
+        return None
+
+    texts = normalise_batch(SELLER_LINES + [m.text or "" for conv in generated for m in conv])
+    assert [offers.seller_line(t) for t in texts] == [every_form(t) for t in texts]
+    found = {offers.seller_line(t) for t in normalise_batch(SELLER_LINES)}
+    assert found >= {"offer.include", "offer.take", "offer.menu", "offer.floor", "offer.interested"}

@@ -89,13 +89,14 @@ class MessageFacts:
 NOTHING = MessageFacts()  # shared by every message with no hit and no number; never changed
 
 
-def facts_for(text: str, hits: list[Hit]) -> MessageFacts:
+def facts_for(text: str, hits: list[Hit], ages: list[AgeMention] | None = None) -> MessageFacts:
+    """`ages`: `find_ages(text)` when the caller has it (a text labelled for two roles)."""
     f = MessageFacts()
     for h in hits:
         prev = f.hits.get(h.pattern.category)
         if prev is None or (h.end - h.start) > (prev.end - prev.start) and h.start <= prev.start:
             f.hits[h.pattern.category] = h
-    f.ages = find_ages(text)
+    f.ages = find_ages(text) if ages is None else ages
     return f
 
 

@@ -116,7 +116,7 @@ def _moves_off_platform(text: str, hits: list[Hit], payment: bool) -> bool:
         if h.pattern.category != "off_platform":
             continue
         span = text[h.start : h.end]
-        digits = sum(c.isdigit() for c in span)
+        digits = sum(map(str.isdigit, span))
         address = "@" in span or "." in span  # e-mail, @handle, "gmail.com", "t.me/"
         if not digits and not address:
             return True
@@ -127,9 +127,10 @@ def _moves_off_platform(text: str, hits: list[Hit], payment: bool) -> bool:
     return False
 
 
-def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
-    """Rules that need only the message itself; returns the facts with proposed labels."""
-    f = facts_for(text, hits)
+def label_message(text: str, hits: list[Hit], role: Role, ages: list | None = None) -> MessageFacts:
+    """Rules that need only the message itself; returns the facts with proposed labels.
+    `ages`: `find_ages(text)` where the caller has it already (facts.facts_for)."""
+    f = facts_for(text, hits, ages)
     if not f.hits and not f.ages:
         return f
     probe_words_of_the_ask(text, f)  # "need someone still in school", "passed the age check"

@@ -27,7 +27,7 @@ import numpy as np
 
 from vaktpost.bulkwork import collector_paused
 from vaktpost.model import Message, Participant, Role
-from vaktpost.text.ages import maybe_number
+from vaktpost.text.ages import find_ages, maybe_number
 from vaktpost.text.labels import NOTHING, MessageFacts, label_message, rule_scores
 from vaktpost.text.matcher import Hit, default_matcher
 from vaktpost.text.normalise import normalise_batch, offset_map
@@ -200,9 +200,16 @@ def _fill(memo: _Memo, missing: dict[tuple[str, Role], Message], use_learned: bo
             todo[nk] = key[0]
     if todo:
         facts = []
+        ages_of: dict[str, list] = {}  # the ages of a text are the same for every role: read once
         for (t, role), raw in todo.items():
             _, h, worth = texts_known[raw]
-            facts.append(label_message(t, h, role) if worth else NOTHING)
+            if worth:
+                ages = ages_of.get(t)
+                if ages is None:
+                    ages = ages_of[t] = find_ages(t)
+                facts.append(label_message(t, h, role, ages))
+            else:
+                facts.append(NOTHING)
         if use_learned:
             from vaktpost.text.learned import apply_learned
 

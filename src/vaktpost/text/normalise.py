@@ -106,11 +106,11 @@ def number_words() -> tuple[re.Pattern, dict[str, str]]:
             for unit, u in spec["units"].items():
                 for joiner in spec["joiners"]:
                     table[_fold_plain(f"{tens}{joiner}{unit}")] = str(t + u)
-    pattern = re.compile(r"(?<![\w])(?:" + _trie_regex(table) + r")(?![\w])")
+    pattern = re.compile(r"(?<![\w])(?:" + word_alternation(table) + r")(?![\w])")
     return pattern, table
 
 
-def _trie_regex(words) -> str:
+def word_alternation(words) -> str:
     """One alternation of `words` factored by common prefixes ("twenty|twelve" →
     "tw(?:e(?:nty|lve))"): Python's regex engine tries alternatives one by one, so the flat
     list cost ~7x more per batch. Longer continuations come before "stop here", so the
