@@ -290,3 +290,34 @@ def test_seller_forms_checked_only_where_their_words_are(generated):
     assert [offers.seller_line(t) for t in texts] == [every_form(t) for t in texts]
     found = {offers.seller_line(t) for t in normalise_batch(SELLER_LINES)}
     assert found >= {"offer.include", "offer.take", "offer.menu", "offer.floor", "offer.interested"}
+
+
+FOLD_LINES = [
+    "hi po 😊 show at 9", "Ｈｅｌｌｏ ｋｉｄｓ", "straße 12 år", "kі\u0434s 12yo", "k\u200bids", "café niña 11 años",
+    "k i d s", "k1d5 12 yo", "helloooo", "twelve yo", "I ' m 12", "sige po 🙏🙏", "HEI, ER DU PÅ NETT", "ﬁne ﬂat",
+]
+
+
+def test_a_text_folding_in_place_to_its_own_length_keeps_every_offset(generated):
+    """text._finding skips the offset map where the text folds one character to one and its
+    normalised form is as long (normalise.folds_in_place): there the map is the identity."""
+    from hypothesis import given, settings, strategies as st
+
+    from vaktpost.text.normalise import folds_in_place, normalise, normalise_with_offsets
+
+    def check(text):
+        if folds_in_place(text) and len(normalise(text)) == len(text):
+            assert normalise_with_offsets(text)[1] == list(range(len(text))), text
+            return True
+        return False
+
+    kept = [check(t) for t in FOLD_LINES + [m.text or "" for conv in generated for m in conv]]
+    assert any(kept) and not all(kept)
+    assert not folds_in_place("straße") and not folds_in_place("ﬁne") and folds_in_place("café 😊")
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet=st.sampled_from(list("kids 1305!'. -ßﬁ😊\u200bÅæ\u0456\u0434ooee")), max_size=24))
+    def prop(text):
+        check(text)
+
+    prop()

@@ -17,7 +17,7 @@ from vaktpost.text.dialogue import MINOR as DIALOGUE_MINOR, Turn, apply_dialogue
 from vaktpost.text import memo
 from vaktpost.text.labels import NOTHING, MessageFacts, Proposed, rule_scores
 from vaktpost.text.memo import own_copy
-from vaktpost.text.normalise import original_span
+from vaktpost.text.normalise import folds_in_place, original_span
 
 __all__ = ["analyse_conversation", "analyse_conversations", "analyse_messages", "needs_dialogue"]
 
@@ -137,9 +137,10 @@ class _Identity:
 
 def _finding(m: Message, f: MessageFacts, normalised: str) -> Finding:
     text = m.text or ""
-    # Normalising never lengthens an ASCII text (number words are longer than their
-    # digits), so an ASCII text of unchanged length kept every offset: skip the map.
-    if text.isascii() and len(normalised) == len(text):
+    # Normalising never lengthens a text (number words are longer than their digits), so a
+    # text whose characters fold one to one (any ASCII text; one with emoji or accents) and
+    # whose normalised form is as long kept every offset: skip the map (normalise.folds_in_place).
+    if len(normalised) == len(text) and folds_in_place(text):
         offsets = _Identity(len(text))
     else:
         normalised, offsets = memo.offsets(text)

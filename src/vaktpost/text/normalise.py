@@ -206,6 +206,15 @@ def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
     return t, list(offsets)
 
 
+def folds_in_place(text: str) -> bool:
+    """Every character of `text` folds to exactly one character (every ASCII one does), so
+    the folded text keeps every offset. No later step lengthens a text (leetspeak swaps one
+    character for one; spaced letters, apostrophes, number words — each longer than its
+    digits — and repeats only shorten), so a text that folds in place and whose normalised
+    form is as long as it kept every offset: no step changed its length."""
+    return text.isascii() or all(len(CHAR_TABLE[ord(ch)]) == 1 for ch in set(text) if not ch.isascii())
+
+
 def offset_map(text: str) -> tuple[str, range | list[int]]:
     """`normalise_with_offsets`, with the map as a `range` while every character is still
     where it was: most chat lines that reach here are non-ASCII only for an emoji or an
