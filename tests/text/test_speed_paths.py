@@ -217,14 +217,14 @@ AGE_LINES = [
 
 
 def test_age_regex_prefix_changes_no_match(generated):
-    """ages.py puts a word-start test before the combined age regex (speed only): every match,
-    kind and group of the regex without it stays."""
+    """ages.py puts a word-start test and a test of the words a kind can open with before the
+    combined age regex (speed only): every match, kind and group of the regex without them stays."""
     import re
 
     from vaktpost.text import ages
 
     data, amb, (combined, _), *_ = ages._config()
-    prefix = ages._word_start_prefix(data, amb)
+    prefix = ages._word_start_prefix(data, amb) + ages._opening_lookahead(data, amb)
     assert prefix and combined.pattern.startswith(prefix)
     plain = re.compile(combined.pattern[len(prefix) + 3 : -1])  # without "prefix(?:" … ")"
     texts = AGE_LINES + normalise_batch([m.text or "" for conv in generated for m in conv])
@@ -301,7 +301,8 @@ FOLD_LINES = [
 def test_a_text_folding_in_place_to_its_own_length_keeps_every_offset(generated):
     """text._finding skips the offset map where the text folds one character to one and its
     normalised form is as long (normalise.folds_in_place): there the map is the identity."""
-    from hypothesis import given, settings, strategies as st
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
 
     from vaktpost.text.normalise import folds_in_place, normalise, normalise_with_offsets
 
@@ -321,3 +322,23 @@ def test_a_text_folding_in_place_to_its_own_length_keeps_every_offset(generated)
         check(text)
 
     prop()
+
+
+GATED_LINES = [
+    "no adults pls, someone in elementary", "not an adult", "ayaw ko ng adult", "ikke voksne", "no grown-ups",
+    "walang matanda", "dili tigulang", "no older ones", "never older women", "youngest i want is 18",
+    "at least 19", "young ones 18-19", "younger friends? 18 or 19 ok", "from 25 usd", "is 20 min ok",
+    "adult only here", "old phone", "18+", "12 yo", "",
+]
+
+
+def test_adult_word_checks_run_only_where_their_words_are(generated):
+    """asks.rules_out_adults and age_reading.adult_floor run their regex only on lines holding
+    a word or number it needs (speed only): the same truth value as the regex on every line."""
+    from vaktpost.text.age_reading import ADULT_FLOOR, adult_floor
+    from vaktpost.text.asks import NO_ADULTS, rules_out_adults
+
+    texts = normalise_batch(GATED_LINES + [m.text or "" for conv in generated for m in conv])
+    assert [rules_out_adults(t) for t in texts] == [NO_ADULTS.search(t) is not None for t in texts]
+    assert [adult_floor(t) for t in texts] == [ADULT_FLOOR.search(t) is not None for t in texts]
+    assert sum(map(rules_out_adults, texts)) >= 7 and sum(map(adult_floor, texts)) >= 4
