@@ -9,6 +9,8 @@ Evidence offsets are mapped back to the text as written only for labelled messag
 
 from __future__ import annotations
 
+from itertools import chain, compress
+from operator import attrgetter
 from typing import Iterable, Sequence
 
 from vaktpost.bulkwork import collector_paused
@@ -176,23 +178,24 @@ def _findings(conversations: list[list[Message]]) -> list[Finding]:
     shared = table.finding_parts  # (text, role) → (signals, score) of facts the dialogue left shared
     changed = table.changed_parts  # (text, labels) → (signals, score) of facts the dialogue changed
     out: list[Finding] = []
-    k = 0
-    for conv_facts in facts_by_conv:
-        for f in conv_facts:
-            if f.proposed:
-                m, key = flat[k], keys[k]
-                if remembered.get(key) is f:
-                    parts = shared.get(key)
-                    if parts is None:
-                        found = _finding(m, f, texts[k])
-                        parts = shared[key] = (found.signals, found.score)
-                else:
-                    # the evidence is a function of the text (offsets, hits) and the labels
-                    ckey = (key[0], tuple([(p.label, p.start, p.end, p.rule, p.score) for p in f.proposed]))
-                    parts = changed.get(ckey)
-                    if parts is None:
-                        found = _finding(m, f, texts[k])
-                        parts = changed[ckey] = (found.signals, found.score)
-                out.append(Finding(m.platform, m.message_id, m.conversation_id, m.sender.id, *parts))
-            k += 1
+    all_facts = list(chain.from_iterable(facts_by_conv))
+    # the labelled messages, picked out at C level (most messages carry no label)
+    for k in compress(range(len(all_facts)), map(_PROPOSED, all_facts)):
+        f, m, key = all_facts[k], flat[k], keys[k]
+        if remembered.get(key) is f:
+            parts = shared.get(key)
+            if parts is None:
+                found = _finding(m, f, texts[k])
+                parts = shared[key] = (found.signals, found.score)
+        else:
+            # the evidence is a function of the text (offsets, hits) and the labels
+            ckey = (key[0], tuple([(p.label, p.start, p.end, p.rule, p.score) for p in f.proposed]))
+            parts = changed.get(ckey)
+            if parts is None:
+                found = _finding(m, f, texts[k])
+                parts = changed[ckey] = (found.signals, found.score)
+        out.append(Finding(m.platform, m.message_id, m.conversation_id, m.sender.id, *parts))
     return out
+
+
+_PROPOSED = attrgetter("proposed")

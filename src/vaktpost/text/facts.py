@@ -73,9 +73,14 @@ class MessageFacts:
 
     @property
     def adult_only(self) -> bool:
-        """An adult age or "18+" is given and no age under 18 is."""
-        adult = any(a.kind != "bare" and not a.minor for a in self.ages) or "adult_marker" in self.hits
-        return adult and not any(a.minor and a.kind != "bare" for a in self.ages)
+        """An adult age or "18+" is given and no age under 18 is (bare numbers are neither)."""
+        adult = False
+        for a in self.ages:  # one pass (read for most lines by the rules and the dialogue)
+            if a.kind != "bare":
+                if a.minor:
+                    return False
+                adult = True
+        return adult or "adult_marker" in self.hits
 
     def labels(self) -> set[Label]:
         return {p.label for p in self.proposed}
