@@ -217,14 +217,14 @@ AGE_LINES = [
 
 
 def test_age_regex_prefix_changes_no_match(generated):
-    """ages.py puts a word-start test before the combined age regex (speed only): every match,
-    kind and group of the regex without it stays."""
+    """ages.py puts a word-start test and a test of the words a kind can open with before the
+    combined age regex (speed only): every match, kind and group of the regex without them stays."""
     import re
 
     from vaktpost.text import ages
 
     data, amb, (combined, _), *_ = ages._config()
-    prefix = ages._word_start_prefix(data, amb)
+    prefix = ages._word_start_prefix(data, amb) + ages._opening_lookahead(data, amb)
     assert prefix and combined.pattern.startswith(prefix)
     plain = re.compile(combined.pattern[len(prefix) + 3 : -1])  # without "prefix(?:" … ")"
     texts = AGE_LINES + normalise_batch([m.text or "" for conv in generated for m in conv])
@@ -232,3 +232,113 @@ def test_age_regex_prefix_changes_no_match(generated):
         assert [(m.span(), m.lastgroup, m.groupdict()) for m in combined.finditer(t)] == [
             (m.span(), m.lastgroup, m.groupdict()) for m in plain.finditer(t)
         ], t
+
+
+def test_age_words_factored_by_prefix_change_no_age(generated, monkeypatch):
+    """ages.py writes its word lists as prefix-factored alternations (speed only): every
+    age found, with its span and kind, is the one the flat longest-first lists find."""
+    from vaktpost.text import ages
+
+    texts = AGE_LINES + normalise_batch([m.text or "" for conv in generated for m in conv])
+    factored = [ages.find_ages(t) for t in texts]
+    caches = (ages._config, ages._month_end, ages._number_finder)
+    monkeypatch.setattr(ages, "_alt", ages._flat_alt)
+    for c in caches:
+        c.cache_clear()
+    try:
+        flat = [ages.find_ages(t) for t in texts]
+    finally:
+        monkeypatch.undo()
+        for c in caches:
+            c.cache_clear()
+    assert factored == flat
+    assert sum(map(len, factored)) > 100  # the lines hold ages to compare
+
+
+SELLER_LINES = [
+    "i can add my niece too, 9yo", "we can also bring our little one", "il bring my cousin",
+    "pwede ko rin isama pamangkin ko", "isama q anak q, 11 anyos", "pwede nako iapil akong ig-agaw",
+    "iuban nako pud", "jeg kan også ta med dattera", "u can take my little sister too",
+    "pde mo rin kunin", "pwede pud nimo makuha", "imo na akong anak", "sayo na si bunso ko",
+    "you get my niece", "naa pud diri akong manghod", "du kan få henne", "special tonight: young one, 11yo",
+    "tonight's special", "i kveld: 2 jenter", "got little ones here, from 11", "naay mga bata diri, 7 pataas",
+    "may kids here, 8 anyos pataas", "har små her, fra 10", "interested ka ba sa 15 for live",
+    "hey, interested in a 10 yrs for show", "andito rin pamangkin ko, interested?",
+    "my friend can come", "from 9 pm", "see you", "ok",
+]
+
+
+def test_seller_forms_checked_only_where_their_words_are(generated):
+    """offers.seller_line runs a form's regex only on lines holding one of the words it needs
+    (speed only): the same rule name as running every form on every line."""
+    from vaktpost.text import offers
+
+    def every_form(text):
+        if offers._INCLUDE_MINE.search(text):
+            return "offer.include"
+        if offers._YOU_CAN_TAKE.search(text):
+            return "offer.take"
+        if offers._MENU.search(text):
+            return "offer.menu"
+        if offers._FLOOR.search(text) and offers._HERE_RE.search(text):
+            return "offer.floor"
+        if offers._INTERESTED.search(text):
+            return "offer.interested"
+        return None
+
+    texts = normalise_batch(SELLER_LINES + [m.text or "" for conv in generated for m in conv])
+    assert [offers.seller_line(t) for t in texts] == [every_form(t) for t in texts]
+    found = {offers.seller_line(t) for t in normalise_batch(SELLER_LINES)}
+    assert found >= {"offer.include", "offer.take", "offer.menu", "offer.floor", "offer.interested"}
+
+
+FOLD_LINES = [
+    "hi po 😊 show at 9", "Ｈｅｌｌｏ ｋｉｄｓ", "straße 12 år", "kі\u0434s 12yo", "k\u200bids", "café niña 11 años",
+    "k i d s", "k1d5 12 yo", "helloooo", "twelve yo", "I ' m 12", "sige po 🙏🙏", "HEI, ER DU PÅ NETT", "ﬁne ﬂat",
+]
+
+
+def test_a_text_folding_in_place_to_its_own_length_keeps_every_offset(generated):
+    """text._finding skips the offset map where the text folds one character to one and its
+    normalised form is as long (normalise.folds_in_place): there the map is the identity."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from vaktpost.text.normalise import folds_in_place, normalise, normalise_with_offsets
+
+    def check(text):
+        if folds_in_place(text) and len(normalise(text)) == len(text):
+            assert normalise_with_offsets(text)[1] == list(range(len(text))), text
+            return True
+        return False
+
+    kept = [check(t) for t in FOLD_LINES + [m.text or "" for conv in generated for m in conv]]
+    assert any(kept) and not all(kept)
+    assert not folds_in_place("straße") and not folds_in_place("ﬁne") and folds_in_place("café 😊")
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet=st.sampled_from(list("kids 1305!'. -ßﬁ😊\u200bÅæ\u0456\u0434ooee")), max_size=24))
+    def prop(text):
+        check(text)
+
+    prop()
+
+
+GATED_LINES = [
+    "no adults pls, someone in elementary", "not an adult", "ayaw ko ng adult", "ikke voksne", "no grown-ups",
+    "walang matanda", "dili tigulang", "no older ones", "never older women", "youngest i want is 18",
+    "at least 19", "young ones 18-19", "younger friends? 18 or 19 ok", "from 25 usd", "is 20 min ok",
+    "adult only here", "old phone", "18+", "12 yo", "",
+]
+
+
+def test_adult_word_checks_run_only_where_their_words_are(generated):
+    """asks.rules_out_adults and age_reading.adult_floor run their regex only on lines holding
+    a word or number it needs (speed only): the same truth value as the regex on every line."""
+    from vaktpost.text.age_reading import ADULT_FLOOR, adult_floor
+    from vaktpost.text.asks import NO_ADULTS, rules_out_adults
+
+    texts = normalise_batch(GATED_LINES + [m.text or "" for conv in generated for m in conv])
+    assert [rules_out_adults(t) for t in texts] == [NO_ADULTS.search(t) is not None for t in texts]
+    assert [adult_floor(t) for t in texts] == [ADULT_FLOOR.search(t) is not None for t in texts]
+    assert sum(map(rules_out_adults, texts)) >= 7 and sum(map(adult_floor, texts)) >= 4

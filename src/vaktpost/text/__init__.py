@@ -9,6 +9,8 @@ Evidence offsets are mapped back to the text as written only for labelled messag
 
 from __future__ import annotations
 
+from itertools import chain, compress
+from operator import attrgetter
 from typing import Iterable, Sequence
 
 from vaktpost.bulkwork import collector_paused
@@ -17,7 +19,7 @@ from vaktpost.text.dialogue import MINOR as DIALOGUE_MINOR, Turn, apply_dialogue
 from vaktpost.text import memo
 from vaktpost.text.labels import NOTHING, MessageFacts, Proposed, rule_scores
 from vaktpost.text.memo import own_copy
-from vaktpost.text.normalise import original_span
+from vaktpost.text.normalise import folds_in_place, original_span
 
 __all__ = ["analyse_conversation", "analyse_conversations", "analyse_messages", "needs_dialogue"]
 
@@ -137,9 +139,10 @@ class _Identity:
 
 def _finding(m: Message, f: MessageFacts, normalised: str) -> Finding:
     text = m.text or ""
-    # Normalising never lengthens an ASCII text (number words are longer than their
-    # digits), so an ASCII text of unchanged length kept every offset: skip the map.
-    if text.isascii() and len(normalised) == len(text):
+    # Normalising never lengthens a text (number words are longer than their digits), so a
+    # text whose characters fold one to one (any ASCII text; one with emoji or accents) and
+    # whose normalised form is as long kept every offset: skip the map (normalise.folds_in_place).
+    if len(normalised) == len(text) and folds_in_place(text):
         offsets = _Identity(len(text))
     else:
         normalised, offsets = memo.offsets(text)
@@ -175,23 +178,24 @@ def _findings(conversations: list[list[Message]]) -> list[Finding]:
     shared = table.finding_parts  # (text, role) → (signals, score) of facts the dialogue left shared
     changed = table.changed_parts  # (text, labels) → (signals, score) of facts the dialogue changed
     out: list[Finding] = []
-    k = 0
-    for conv_facts in facts_by_conv:
-        for f in conv_facts:
-            if f.proposed:
-                m, key = flat[k], keys[k]
-                if remembered.get(key) is f:
-                    parts = shared.get(key)
-                    if parts is None:
-                        found = _finding(m, f, texts[k])
-                        parts = shared[key] = (found.signals, found.score)
-                else:
-                    # the evidence is a function of the text (offsets, hits) and the labels
-                    ckey = (key[0], tuple([(p.label, p.start, p.end, p.rule, p.score) for p in f.proposed]))
-                    parts = changed.get(ckey)
-                    if parts is None:
-                        found = _finding(m, f, texts[k])
-                        parts = changed[ckey] = (found.signals, found.score)
-                out.append(Finding(m.platform, m.message_id, m.conversation_id, m.sender.id, *parts))
-            k += 1
+    all_facts = list(chain.from_iterable(facts_by_conv))
+    # the labelled messages, picked out at C level (most messages carry no label)
+    for k in compress(range(len(all_facts)), map(_PROPOSED, all_facts)):
+        f, m, key = all_facts[k], flat[k], keys[k]
+        if remembered.get(key) is f:
+            parts = shared.get(key)
+            if parts is None:
+                found = _finding(m, f, texts[k])
+                parts = shared[key] = (found.signals, found.score)
+        else:
+            # the evidence is a function of the text (offsets, hits) and the labels
+            ckey = (key[0], tuple([(p.label, p.start, p.end, p.rule, p.score) for p in f.proposed]))
+            parts = changed.get(ckey)
+            if parts is None:
+                found = _finding(m, f, texts[k])
+                parts = changed[ckey] = (found.signals, found.score)
+        out.append(Finding(m.platform, m.message_id, m.conversation_id, m.sender.id, *parts))
     return out
+
+
+_PROPOSED = attrgetter("proposed")

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from vaktpost.text.normalise import word_alternation
+
 
 @dataclass(frozen=True, slots=True)
 class AgeMention:
@@ -28,8 +30,17 @@ class AgeMention:
         return self.value < 18 if self.kind != "under" else self.value <= 18
 
 
-def _alt(words) -> str:
+def _flat_alt(words) -> str:
+    """The words as one alternation, longest first (the form the regexes were written with)."""
     return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def _alt(words) -> str:
+    """`_flat_alt(words)` factored by common prefixes (normalise.word_alternation): the same
+    matches — of the words that match at a position, all prefixes of one another, the longest
+    is tried first either way — but Python's engine no longer tries every word in turn at
+    every position (the post-match checks of `find_ages` on 1M generated messages: -0.4 s)."""
+    return word_alternation(words)
 
 
 @lru_cache(maxsize=1)
@@ -68,7 +79,7 @@ def _config():
             rx = rx.replace(f"(?P<{g}>", f"(?P<{kind}_{g}>")
         groups[kind] = [f"{kind}_{g}" for g in ("ns", "ns2", "ns3", "ns4") if f"(?P<{kind}_{g}>" in rx]
         parts.append(f"(?P<{kind}>{rx})")
-    compiled = (re.compile(_word_start_prefix(data, amb) + "(?:" + "|".join(parts) + ")"), groups)
+    compiled = (re.compile(_word_start_prefix(data, amb) + _opening_lookahead(data, amb) + "(?:" + "|".join(parts) + ")"), groups)
     thing = re.compile(r"\b(?:" + _alt(_thing_words()) + r")\b")
     not_before = re.compile(r"\b(?:" + _alt(data["not_before"]) + r")\s*$")
     bare_not_before = re.compile(r"(?:^|\W)(?:" + _alt(data["not_before"] + data["bare_not_before"]) + r")\s*$")
@@ -80,6 +91,23 @@ def _config():
         r"\s+(?:is|was|er|var|ay|kay)?\s*(?:already\s+|about\s+|almost\s+|na\s+|like\s+)?$"
     )
     return data, amb, compiled, thing, (not_before, bare_not_before, not_after, subject, _person_words(data))
+
+
+# The words the "approx" kind opens with (its three alternatives in `_config`).
+_APPROX_OPENERS = ("someone", "somebody", "anyone", "anybody", "a girl", "a boy", "any", "young", "younger", "yngre", "ung", "bata", "batan-on")
+
+
+def _opening_lookahead(data, amb) -> str:
+    """A test, after `_word_start_prefix`, that lets the combined regex give up at a position
+    where no kind can start: every kind opens with a digit, a number word (`amb`) or a word
+    of its list (self_before, third_before, unit_before, under, the self-grade prefixes, grade
+    words and ordinals, "ika", the approx openers). Speed only (one prefix-factored test
+    instead of eleven kinds tried in turn: the regex on 1M generated messages 1.07 -> 0.65 s);
+    tests/text/test_speed_paths.py pins every match to the regex without it."""
+    words = set(amb) | set(_APPROX_OPENERS) | {"ika"} | set(data["grade_ordinals"])
+    for key in ("self_before", "third_before", "unit_before", "under", "self_grade_prefix", "grade"):
+        words.update(data[key])
+    return r"(?=\d|" + word_alternation(words) + ")"
 
 
 def _word_start_prefix(data, amb) -> str:

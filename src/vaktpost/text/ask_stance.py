@@ -15,7 +15,7 @@ import re
 from typing import TYPE_CHECKING
 
 from vaktpost.model import Role
-from vaktpost.text.asks import NO_ADULTS, own_only, strong_request
+from vaktpost.text.asks import own_only, rules_out_adults, strong_request
 from vaktpost.text.facts import inside
 from vaktpost.text.matcher import Hit
 
@@ -33,7 +33,7 @@ _INTEREST_YOU = re.compile(
 
 
 def offers_own(text: str, f: MessageFacts, hits: list[Hit], decisive: bool) -> bool:
-    if f.has("want", "refusal") or NO_ADULTS.search(text):
+    if f.has("want", "refusal") or rules_out_adults(text):
         return False
     if _INTEREST_YOU.search(text) and decisive:
         return True

@@ -62,8 +62,8 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
     for i, t in enumerate(turns):
         f = t.facts
         to = t.recipients or tuple(p for p in participants if p != t.sender)
-        askers = [a for a in to if (a, t.sender) in st.pending]
-        probers = [a for a in to if (a, t.sender) in st.age_asked and _answers_probe(positions, st, i, a, t.sender)]
+        askers = [a for a in to if (a, t.sender) in st.pending] if st.pending else []
+        probers = [a for a in to if (a, t.sender) in st.age_asked and _answers_probe(positions, st, i, a, t.sender)] if st.age_asked else []
         if (askers or st.about_child) and any(p.rule.startswith("age.alone") for p in f.proposed):
             # "13 yrs old" alone, answering a request for a child or in a conversation about
             # one: the child's age (confirmed below), not the writer's
@@ -322,6 +322,8 @@ def _answer_to_any_ask(turns: Sequence[Turn], positions: list[int], st: Conversa
     """
     t = turns[i]
     f = t.facts
+    if not f.ages and "affirm" not in f.hits and "offer" not in f.hits:
+        return  # (speed only) no age, no yes, no offer: it states no child and assents to nothing
     if f.labels() & _ASK_SET:
         return  # an ask of its own ("do you have a younger boy available?") answers nothing
     plain = not (_leading(f, "affirm") or f.has("offer", "join"))

@@ -73,9 +73,14 @@ class MessageFacts:
 
     @property
     def adult_only(self) -> bool:
-        """An adult age or "18+" is given and no age under 18 is."""
-        adult = any(a.kind != "bare" and not a.minor for a in self.ages) or "adult_marker" in self.hits
-        return adult and not any(a.minor and a.kind != "bare" for a in self.ages)
+        """An adult age or "18+" is given and no age under 18 is (bare numbers are neither)."""
+        adult = False
+        for a in self.ages:  # one pass (read for most lines by the rules and the dialogue)
+            if a.kind != "bare":
+                if a.minor:
+                    return False
+                adult = True
+        return adult or "adult_marker" in self.hits
 
     def labels(self) -> set[Label]:
         return {p.label for p in self.proposed}
@@ -89,13 +94,14 @@ class MessageFacts:
 NOTHING = MessageFacts()  # shared by every message with no hit and no number; never changed
 
 
-def facts_for(text: str, hits: list[Hit]) -> MessageFacts:
+def facts_for(text: str, hits: list[Hit], ages: list[AgeMention] | None = None) -> MessageFacts:
+    """`ages`: `find_ages(text)` when the caller has it (a text labelled for two roles)."""
     f = MessageFacts()
     for h in hits:
         prev = f.hits.get(h.pattern.category)
         if prev is None or (h.end - h.start) > (prev.end - prev.start) and h.start <= prev.start:
             f.hits[h.pattern.category] = h
-    f.ages = find_ages(text)
+    f.ages = find_ages(text) if ages is None else ages
     return f
 
 

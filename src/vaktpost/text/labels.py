@@ -20,7 +20,7 @@ import re
 
 from vaktpost.model import Label, Role
 from vaktpost.text.age_reading import (
-    ADULT_FLOOR,
+    adult_floor,
     age_span,
     bare_age_ask,
     child_first,
@@ -43,7 +43,6 @@ from vaktpost.text.ask_stance import (
 from vaktpost.text.asks import (
     CHILD,
     IN_PERSON,
-    NO_ADULTS,
     SHOWN,
     asks_for_media,
     availability_question,
@@ -52,6 +51,7 @@ from vaktpost.text.asks import (
     offer_opening,
     own_only,
     question_about_you,
+    rules_out_adults,
     says_please,
     small_talk,
     states_own_child,
@@ -116,7 +116,7 @@ def _moves_off_platform(text: str, hits: list[Hit], payment: bool) -> bool:
         if h.pattern.category != "off_platform":
             continue
         span = text[h.start : h.end]
-        digits = sum(c.isdigit() for c in span)
+        digits = sum(map(str.isdigit, span))
         address = "@" in span or "." in span  # e-mail, @handle, "gmail.com", "t.me/"
         if not digits and not address:
             return True
@@ -127,9 +127,10 @@ def _moves_off_platform(text: str, hits: list[Hit], payment: bool) -> bool:
     return False
 
 
-def label_message(text: str, hits: list[Hit], role: Role) -> MessageFacts:
-    """Rules that need only the message itself; returns the facts with proposed labels."""
-    f = facts_for(text, hits)
+def label_message(text: str, hits: list[Hit], role: Role, ages: list | None = None) -> MessageFacts:
+    """Rules that need only the message itself; returns the facts with proposed labels.
+    `ages`: `find_ages(text)` where the caller has it already (facts.facts_for)."""
+    f = facts_for(text, hits, ages)
     if not f.hits and not f.ages:
         return f
     probe_words_of_the_ask(text, f)  # "need someone still in school", "passed the age check"
@@ -204,8 +205,8 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
         # about a child the dialogue gives it to the child (an answer, a confirmation).
         f.add(Label.SELF_DISCLOSED_MINOR, age_span(alone), "age.alone")
         return f
-    no_adults = role in BUYER_ROLES and NO_ADULTS.search(text) is not None  # "no adults pls, someone in elementary"
-    if (f.adult_only or (not minor_ages and ADULT_FLOOR.search(text))) and not f.has("child", "relative", "codeword") and not no_adults:
+    no_adults = role in BUYER_ROLES and rules_out_adults(text)  # "no adults pls, someone in elementary"
+    if (f.adult_only or (not minor_ages and adult_floor(text))) and not f.has("child", "relative", "codeword") and not no_adults:
         return f  # "youngest here, 19 y/o", "youngest I want is 18": young words of an adult
     seller = seller_line(text) if role is not Role.CUSTOMER else None
     if seller is not None and not minor_ages:

@@ -27,7 +27,7 @@ import numpy as np
 
 from vaktpost.bulkwork import collector_paused
 from vaktpost.model import Message, Participant, Role
-from vaktpost.text.ages import maybe_number
+from vaktpost.text.ages import find_ages, maybe_number
 from vaktpost.text.labels import NOTHING, MessageFacts, label_message, rule_scores
 from vaktpost.text.matcher import Hit, default_matcher
 from vaktpost.text.normalise import normalise_batch, offset_map
@@ -46,7 +46,11 @@ class _Memo:
         # (as written, the labels as the dialogue left them) → (signals, score): a line the
         # dialogue changed ("yes po" confirming) is changed the same way in many conversations
         self.changed_parts: dict[tuple[str, tuple], tuple] = {}
-        self.opens: dict[tuple[str, Role], bool] = {}  # (as written, role) → its facts open the dialogue
+        # id(facts) → whether those (shared) facts open the dialogue, with the facts kept alive
+        # in `opened` so no id is reused while it is here: spelling variants share one entry,
+        # and an int key is looked up without comparing texts
+        self.opens: dict[int, bool] = {}
+        self.opened: list[MessageFacts] = []
         # the work after normalising, per normalised text: spelling variants share it (`_fill`)
         self.scanned: dict[str, tuple[list[Hit], bool]] = {}  # normalised → (hits, worth labelling)
         self.by_normalised: dict[tuple[str, Role], MessageFacts] = {}  # (normalised, role) → facts
@@ -68,7 +72,7 @@ class _Memo:
         self.facts = {k: v for k, v in self.facts.items() if k[0] in texts}
         self.finding_parts = {k: v for k, v in self.finding_parts.items() if k[0] in texts}
         self.changed_parts = {k: v for k, v in self.changed_parts.items() if k[0] in texts}
-        self.opens = {k: v for k, v in self.opens.items() if k in self.facts}
+        self.opens, self.opened = {}, []  # worked out again when next met (one call each)
         self.scanned, self.by_normalised = {}, {}  # only shortcuts: emptied
 
 
@@ -120,8 +124,9 @@ def facts_before_dialogue(flat: Sequence[Message], use_learned: bool = True) -> 
 
 def lookup(flat: Sequence[Message], opener, use_learned: bool = True):
     """`facts_before_dialogue`, plus the (text, role) key of each message and whether its
-    facts open the dialogue (`opener(facts)`, remembered per key like the facts): one table
-    look-up per message, and a conversation's test is a C-level `True in flags[i:j]`."""
+    facts open the dialogue (`opener(facts)`, remembered per shared facts object — `opener` is
+    the same function on every call, text._opens_dialogue): one table look-up per message,
+    and a conversation's test is a C-level `True in flags[i:j]`."""
     memo = _memo(use_learned)
     if len(memo.changed_parts) >= MAX_CHANGED:
         memo.changed_parts.clear()
@@ -140,14 +145,14 @@ def lookup(flat: Sequence[Message], opener, use_learned: bool = True):
         _fill(memo, missing, use_learned)
         for i in unknown:
             facts[i] = known[keys[i]]
-    flags = list(map(opens.get, keys))
-    if None in flags:  # only those messages visited (a batch's new keys are few)
+    flags = list(map(opens.get, map(id, facts)))
+    if None in flags:  # only those messages visited (a batch's new facts are few)
         for i in list(compress(range(len(flags)), map(is_, flags, repeat(None)))):
-            k = keys[i]
-            flag = opens.get(k)
+            f = facts[i]
+            flag = opens.get(id(f))
             if flag is None:
-                f = facts[i]
-                flag = opens[k] = f is not NOTHING and opener(f)
+                flag = opens[id(f)] = f is not NOTHING and opener(f)
+                memo.opened.append(f)
             flags[i] = flag
     return keys, facts, flags, _Normalised(memo.texts, keys), memo
 
@@ -200,9 +205,16 @@ def _fill(memo: _Memo, missing: dict[tuple[str, Role], Message], use_learned: bo
             todo[nk] = key[0]
     if todo:
         facts = []
+        ages_of: dict[str, list] = {}  # the ages of a text are the same for every role: read once
         for (t, role), raw in todo.items():
             _, h, worth = texts_known[raw]
-            facts.append(label_message(t, h, role) if worth else NOTHING)
+            if worth:
+                ages = ages_of.get(t)
+                if ages is None:
+                    ages = ages_of[t] = find_ages(t)
+                facts.append(label_message(t, h, role, ages))
+            else:
+                facts.append(NOTHING)
         if use_learned:
             from vaktpost.text.learned import apply_learned
 

@@ -111,11 +111,11 @@ def number_words() -> tuple[re.Pattern, dict[str, str]]:
             for unit, u in spec["units"].items():
                 for joiner in spec["joiners"]:
                     table[_fold_plain(f"{tens}{joiner}{unit}")] = str(t + u)
-    pattern = re.compile(r"(?<![\w])(?:" + _trie_regex(table) + r")(?![\w])")
+    pattern = re.compile(r"(?<![\w])(?:" + word_alternation(table) + r")(?![\w])")
     return pattern, table
 
 
-def _trie_regex(words) -> str:
+def word_alternation(words) -> str:
     """One alternation of `words` factored by common prefixes ("twenty|twelve" →
     "tw(?:e(?:nty|lve))"): Python's regex engine tries alternatives one by one, so the flat
     list cost ~7x more per batch. Longer continuations come before "stop here", so the
@@ -209,6 +209,15 @@ def normalise_with_offsets(text: str) -> tuple[str, list[int]]:
     """`normalise(text)` and, for each of its characters, the index in `text` it came from."""
     t, offsets = offset_map(text)
     return t, list(offsets)
+
+
+def folds_in_place(text: str) -> bool:
+    """Every character of `text` folds to exactly one character (every ASCII one does), so
+    the folded text keeps every offset. No later step lengthens a text (leetspeak swaps one
+    character for one; spaced letters, apostrophes, number words — each longer than its
+    digits — and repeats only shorten), so a text that folds in place and whose normalised
+    form is as long as it kept every offset: no step changed its length."""
+    return text.isascii() or all(len(CHAR_TABLE[ord(ch)]) == 1 for ch in set(text) if not ch.isascii())
 
 
 def offset_map(text: str) -> tuple[str, range | list[int]]:

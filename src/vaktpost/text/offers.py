@@ -67,18 +67,28 @@ _INTERESTED = re.compile(
 )
 
 
+# Speed only: words one of which every alternative of a form needs (each alternative above
+# spells at least one of them), so a line with none of them is no match and the regex is not
+# run — most lines (tests/text/test_speed_paths.py compares with the forms run on every line).
+_NEEDS = (
+    (_INCLUDE_MINE, ("my", "our", "mine", "isa", "idagdag", "dalh", "iapil", "iuban", "dad-on", "jeg"), "offer.include"),
+    (_YOU_CAN_TAKE, ("can", "could", "pwede", "puwede", "pde", "imo", "sayo", "get", "akong", "kan"), "offer.take"),
+    (_MENU, ("special", "kveld"), "offer.menu"),
+    (_FLOOR, ("from", "fra", "mula", "gikan", "patas", "pataas", "and", "og"), "offer.floor"),
+    (_INTERESTED, ("interes",), "offer.interested"),
+)
+
+
 def seller_line(text: str) -> str | None:
     """The rule name of the seller's offer form this normalised line takes, or None."""
-    if _INCLUDE_MINE.search(text):
-        return "offer.include"
-    if _YOU_CAN_TAKE.search(text):
-        return "offer.take"
-    if _MENU.search(text):
-        return "offer.menu"
-    if _FLOOR.search(text) and _HERE_RE.search(text):
-        return "offer.floor"
-    if _INTERESTED.search(text):
-        return "offer.interested"
+    for form, words, rule in _NEEDS:
+        for w in words:
+            if w in text:
+                break
+        else:
+            continue
+        if form.search(text) and (form is not _FLOOR or _HERE_RE.search(text)):
+            return rule
     return None
 
 
