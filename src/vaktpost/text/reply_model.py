@@ -1,0 +1,489 @@
+"""The reply model: is this line a confirmation, given what the counterpart just said?
+
+Facilitators confirm a child in words no lexicon has ("she is free tonight", "same age as u
+said", a price, a time), and the dialogue rules only catch a bare yes or a line that states
+a child. The message-level learned stage sees one line alone. This model scores a *turn*:
+the line itself (hashed character and word n-grams, the matcher's categories, age flags,
+the sender's role) plus its context — what the counterpart's latest line carried (a request
+for a child, a show, an age question, a child word, a minor's age, a question), whether this
+is the first reply to it, and what the sender said before (an earlier confirmation or
+refusal). It is a logistic regression; `vaktpost train` fits it (text/reply_training.py) and
+ships it as `model/reply.npz` (float16).
+
+Guard rails: add-only (`MINOR_CONFIRMED` only, never a label taken away); only in a
+conversation already about a child before this line (an earlier line with a minor label, a
+child word or a minor's age — the taxonomy: a confirmation is an answer to, or an offer in,
+a conversation about a child); never on a refusal, an adult-only line or a customer's line;
+only within three messages of the counterpart's latest line.
+
+Cost: the line's part of the score is a function of the normalised text and the role, worked
+out once per distinct pair in one vectorised pass per batch and remembered; the context part
+is a sum over a few dozen 0/1 features per candidate turn (pure Python).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from vaktpost.model import Label, Message, Role
+from vaktpost.text.facts import NOTHING, MessageFacts, Proposed
+
+MODEL_FILE = "reply.npz"
+RULE = "reply"  # the rule name of the labels this model adds
+N_HASH = 2**16  # char 2-4-grams (char_wb, as learned.py)
+N_WORD = 2**15  # word uni/bigrams (as learned.py)
+NGRAMS = (2, 4)
+WINDOW = 3  # the counterpart's latest line at most this many messages back
+
+CHILD = ("child", "young_ref", "codeword", "relative")
+_STATED = ("person", "third", "grade", "under")
+_ASK_LABELS = (Label.MINOR_REQUEST, Label.CONTENT_REQUEST)
+_ABOUT = frozenset((Label.MINOR_REQUEST, Label.CONTENT_REQUEST, Label.MINOR_CONFIRMED))
+
+# The line's own 0/1 features (a function of its hits, ages and role: cached with the text part)
+CATEGORIES = (
+    "child", "young_ref", "relative", "codeword", "request", "want", "offer", "affirm", "refusal",
+    "innocent", "have", "offer_question", "self_young", "join", "media", "media_third", "age_probe", "self_ref",
+    "third_ref", "thing", "price", "price_word", "payment", "off_platform", "adult_marker", "trust_gifts",
+    "secrecy", "travel", "coercion",
+)
+AGE_FLAGS = ("minor_stated", "minor_bare", "adult_stated", "self_age")
+ROLES = ("performer", "facilitator", "unknown")
+LINE_FEATURES = CATEGORIES + AGE_FLAGS + tuple("role_" + r for r in ROLES) + ("question", "nothing")
+_LINE_INDEX = {name: i for i, name in enumerate(LINE_FEATURES)}
+
+# The turn's context (0/1): the counterpart's latest line, distance, the sender's history,
+# the line's labels after the dialogue rules.
+CONTEXT = (
+    "g_minor_request", "g_content_request", "g_age_probe", "g_minor_confirmed", "g_self_minor",
+    "g_child", "g_minor_stated", "g_minor_bare", "g_question", "g_request", "g_media", "g_price",
+    "g_travel", "g_innocent", "g_adult", "g_nothing", "g_refusal", "g_offer",
+    "dist1", "dist2", "dist3", "first_reply", "several_since",
+    "s_confirmed_before", "s_refused_before", "s_self_minor", "s_first_line",
+    "ask_pending", "c_confirmed_before", "prev_g_ask", "line_about_only", "g_none",
+    "l_minor_request", "l_content_request", "l_self_minor", "l_age_probe", "l_price", "l_payment",
+)
+_CTX_INDEX = {name: i for i, name in enumerate(CONTEXT)}
+# context x line interactions: the ones a linear model cannot add up on its own
+CROSS_CTX = ("g_ask", "g_age_probe", "g_child_any", "first_reply", "dist1", "s_confirmed_before", "line_about_only", "s_first_line")
+CROSS_LINE = (
+    "affirm", "offer", "have", "child", "minor_stated", "minor_bare", "price", "third_ref", "question",
+    "nothing", "travel", "media", "innocent", "self_ref", "payment",
+)
+_CROSS_LINE_INDEX = [_LINE_INDEX[n] if n in _LINE_INDEX else _LINE_INDEX["child"] for n in CROSS_LINE]
+N_LINE, N_CTX, N_CROSS = len(LINE_FEATURES), len(CONTEXT), len(CROSS_CTX) * len(CROSS_LINE)
+N_DENSE = N_LINE + N_CTX + N_CROSS
+
+
+def line_features(f: MessageFacts, text: str, role: Role) -> list[int]:
+    """Indices (into LINE_FEATURES) of the line's own 0/1 features."""
+    idx = _LINE_INDEX
+    on = [idx[c] for c in f.hits if c in idx]
+    stated = bare = adult = own = False
+    for a in f.ages:
+        if a.minor:
+            if a.kind == "bare":
+                bare = True
+            elif a.kind in _STATED:
+                stated = True
+        elif a.kind != "bare":
+            adult = True
+        if a.kind == "self":
+            own = True
+    for name, v in (("minor_stated", stated), ("minor_bare", bare), ("adult_stated", adult), ("self_age", own)):
+        if v:
+            on.append(idx[name])
+    r = "role_" + role.value
+    if r in idx:
+        on.append(idx[r])
+    if "?" in text:
+        on.append(idx["question"])
+    if f is NOTHING or not f.hits:
+        on.append(idx["nothing"])
+    on.sort()
+    return on
+
+
+def _child_flags(f: MessageFacts) -> tuple[bool, bool, bool]:
+    """(child word, a minor's age as one, a bare number under 18)."""
+    child = False
+    hits = f.hits
+    for c in CHILD:
+        if c in hits:
+            child = True
+            break
+    stated = bare = False
+    for a in f.ages:
+        if a.minor:
+            if a.kind == "bare":
+                bare = True
+            elif a.kind in _STATED:
+                stated = True
+    return child, stated, bare
+
+
+def _about_child(f: MessageFacts) -> bool:
+    if f is NOTHING:
+        return False
+    for p in f.proposed:
+        if p.label in _ABOUT:
+            return True
+    child, stated, _ = _child_flags(f)
+    return child or stated
+
+
+def _blocked(f: MessageFacts, role: Role) -> bool:
+    """Lines the model never labels: a customer's, a refusal, an adult-only line, one that
+    is already a confirmation."""
+    if role is Role.CUSTOMER:
+        return True
+    if f is NOTHING:
+        return False
+    if "refusal" in f.hits or f.adult_only:
+        return True
+    for p in f.proposed:
+        if p.label is Label.MINOR_CONFIRMED:
+            return True
+    return False
+
+
+@dataclass(slots=True)
+class Candidate:
+    index: int  # the message's place in the conversation
+    context: list[int]  # indices into CONTEXT that are on
+
+
+def candidates(conv: Sequence[Message], facts: Sequence[MessageFacts], texts: Sequence[str]) -> list[Candidate]:
+    """The turns of one conversation (facts after the dialogue rules) the model may label,
+    with their context features. `texts`: the normalised text of each message."""
+    out: list[Candidate] = []
+    about = False  # some earlier line is about a child
+    last: dict[tuple[str, str], int] = {}  # (sender, recipient) → index of the latest line
+    spoke: dict[str, list[int]] = {}  # sender → indices of their lines
+    confirmed: set[str] = set()  # senders of a line with MINOR_CONFIRMED
+    refused: set[str] = set()
+    self_minor: set[str] = set()
+    asked: dict[str, int] = {}  # asker → index of their latest request for a child
+    everyone: tuple[str, ...] | None = None
+    for k, (m, f) in enumerate(zip(conv, facts)):
+        s = m.sender.id
+        rs = m.recipients
+        if rs:
+            to = tuple([r.id for r in rs]) if len(rs) > 1 else (rs[0].id,)
+        else:
+            if everyone is None:
+                seen: dict[str, None] = {}
+                for x in conv:
+                    seen[x.sender.id] = None
+                    for r in x.recipients:
+                        seen[r.id] = None
+                everyone = tuple(seen)
+            to = tuple(p for p in everyone if p != s)
+        if (about or _about_child(f)) and not _blocked(f, m.sender.role):
+            j, g_from = -1, None
+            for r in to:
+                jj = last.get((r, s), -1)
+                if jj > j:
+                    j, g_from = jj, r
+            if k - j > WINDOW:
+                j = -1  # no counterpart line close enough: an offer made on one's own
+            out.append(Candidate(k, _context(k, j, g_from, s, about, facts, texts, spoke, confirmed, refused, self_minor, asked, last)))
+        for r in to:
+            last[(s, r)] = k
+        spoke.setdefault(s, []).append(k)
+        if f is not NOTHING:
+            labels = f.labels()
+            if Label.MINOR_CONFIRMED in labels:
+                confirmed.add(s)
+            if Label.SELF_DISCLOSED_MINOR in labels:
+                self_minor.add(s)
+            if "refusal" in f.hits:
+                refused.add(s)
+            if labels & {Label.MINOR_REQUEST, Label.CONTENT_REQUEST}:
+                asked[s] = k
+            if not about and _about_child(f):
+                about = True
+    return out
+
+
+def _context(k, j, g_from, s, about, facts, texts, spoke, confirmed, refused, self_minor, asked, last) -> list[int]:
+    idx = _CTX_INDEX
+    on: list[int] = []
+    if not about:
+        on.append(idx["line_about_only"])
+    g = facts[j] if j >= 0 else None
+    if g is None:
+        on.append(idx["g_none"])
+    elif g is NOTHING:
+        on.append(idx["g_nothing"])
+    else:
+        labels = g.labels()
+        for lab, name in ((Label.MINOR_REQUEST, "g_minor_request"), (Label.CONTENT_REQUEST, "g_content_request"),
+                          (Label.AGE_PROBE, "g_age_probe"), (Label.MINOR_CONFIRMED, "g_minor_confirmed"),
+                          (Label.SELF_DISCLOSED_MINOR, "g_self_minor")):
+            if lab in labels:
+                on.append(idx[name])
+        child, stated, bare = _child_flags(g)
+        for v, name in ((child, "g_child"), (stated, "g_minor_stated"), (bare, "g_minor_bare")):
+            if v:
+                on.append(idx[name])
+        h = g.hits
+        if "request" in h or "want" in h:
+            on.append(idx["g_request"])
+        if "media" in h or "media_third" in h:
+            on.append(idx["g_media"])
+        if "price" in h or "price_word" in h or "payment" in h:
+            on.append(idx["g_price"])
+        if "travel" in h:
+            on.append(idx["g_travel"])
+        if "innocent" in h or "thing" in h:
+            on.append(idx["g_innocent"])
+        if g.adult_only:
+            on.append(idx["g_adult"])
+        if "refusal" in h:
+            on.append(idx["g_refusal"])
+        if "offer" in h or "have" in h:
+            on.append(idx["g_offer"])
+    mine = spoke.get(s)
+    if not mine:
+        on.append(idx["s_first_line"])
+    if g is not None:
+        if "?" in texts[j]:
+            on.append(idx["g_question"])
+        on.append(idx[("dist1", "dist2", "dist3")[min(k - j, 3) - 1]])
+        if not mine or mine[-1] < j:
+            on.append(idx["first_reply"])
+        if k - (mine[-1] if mine else -1) > 2 and last.get((g_from, s), -1) > (mine[-1] if mine else -1) + 1:
+            on.append(idx["several_since"])
+    if s in confirmed:
+        on.append(idx["s_confirmed_before"])
+    if s in refused:
+        on.append(idx["s_refused_before"])
+    if s in self_minor:
+        on.append(idx["s_self_minor"])
+    a = asked.get(g_from, -1) if g_from is not None else -1
+    if a >= 0 and (not mine or mine[-1] < a):
+        on.append(idx["ask_pending"])
+    if g_from is not None and g_from in confirmed:
+        on.append(idx["c_confirmed_before"])
+    if 0 <= a < j:
+        on.append(idx["prev_g_ask"])
+    f = facts[k]
+    if f is not NOTHING:
+        labels = f.labels()
+        for lab, name in ((Label.MINOR_REQUEST, "l_minor_request"), (Label.CONTENT_REQUEST, "l_content_request"),
+                          (Label.SELF_DISCLOSED_MINOR, "l_self_minor"), (Label.AGE_PROBE, "l_age_probe"),
+                          (Label.PRICE_NEGOTIATION, "l_price"), (Label.PAYMENT_CHANNEL, "l_payment")):
+            if lab in labels:
+                on.append(idx[name])
+    on.sort()
+    return on
+
+
+def cross_features(context: list[int], line: list[int]) -> list[int]:
+    """Indices (into the cross block) of context x line pairs that are on."""
+    c = set(context)
+    idx = _CTX_INDEX
+    rows = []
+    if idx["g_minor_request"] in c or idx["g_content_request"] in c or idx["g_request"] in c:
+        rows.append(0)
+    if idx["g_age_probe"] in c:
+        rows.append(1)
+    if idx["g_child"] in c or idx["g_minor_stated"] in c:
+        rows.append(2)
+    if idx["first_reply"] in c:
+        rows.append(3)
+    if idx["dist1"] in c:
+        rows.append(4)
+    if idx["s_confirmed_before"] in c:
+        rows.append(5)
+    if idx["line_about_only"] in c:
+        rows.append(6)
+    if idx["s_first_line"] in c:
+        rows.append(7)
+    if not rows:
+        return []
+    ln = set(line)
+    cols = [q for q, li in enumerate(_CROSS_LINE_INDEX) if li in ln]
+    n = len(CROSS_LINE)
+    return [r * n + q for r in rows for q in cols]
+
+
+def dense_features(context: list[int], line: list[int]) -> list[int]:
+    """Indices into the dense block (line, context, cross), ascending."""
+    return line + [N_LINE + i for i in context] + [N_LINE + N_CTX + i for i in cross_features(context, line)]
+
+
+@dataclass
+class ReplyModel:
+    coef: np.ndarray  # (N_HASH + N_WORD + N_DENSE,)
+    intercept: float
+    threshold: float  # MINOR_CONFIRMED is added at probability >= threshold; > 1: never
+
+    def __post_init__(self) -> None:
+        self.coef = np.asarray(self.coef, dtype=np.float64)
+        w = self.coef
+        self._grams = np.ascontiguousarray(w[:N_HASH])
+        self._words = np.ascontiguousarray(w[N_HASH : N_HASH + N_WORD])
+        dense = w[N_HASH + N_WORD :]
+        self._line = dense[:N_LINE].tolist()
+        self._ctx = dense[N_LINE : N_LINE + N_CTX].tolist()
+        self._cross = dense[N_LINE + N_CTX :].tolist()
+        self._text_cache: dict[tuple[str, Role], tuple[float, list[int]]] = {}
+        # the score a turn's context must add for the line to pass: logit(threshold)
+        t = min(max(self.threshold, 1e-9), 1 - 1e-9)
+        self.logit_threshold = float(np.log(t / (1 - t))) if self.threshold <= 1 else float("inf")
+
+    @property
+    def active(self) -> bool:
+        return self.threshold <= 1.0
+
+    def text_scores(self, items: Sequence[tuple[str, MessageFacts, Role]]) -> list[tuple[float, list[int]]]:
+        """The line's part of the logit (n-grams and its own 0/1 features) and those 0/1
+        features, per (text, facts, role); remembered per (normalised text, role)."""
+        cache = self._text_cache
+        todo = {}
+        for t, f, role in items:
+            key = (t, role)
+            if key not in cache and key not in todo:
+                todo[key] = f
+        if todo:
+            keys = list(todo)
+            texts = [t for t, _ in keys]
+            z = _dot(_hasher().weighted(texts), self._grams, len(keys)) + _dot(_word_hasher().weighted(texts), self._words, len(keys))
+            line_w = self._line
+            if len(cache) + len(keys) > 200_000:
+                cache.clear()
+            for (t, role), f, zz in zip(keys, todo.values(), z.tolist()):
+                line = line_features(f, t, role)
+                cache[(t, role)] = (zz + sum([line_w[i] for i in line]), line)
+        return [cache[(t, role)] for t, _, role in items]
+
+    def context_score(self, context: list[int], line: list[int]) -> float:
+        ctx, cross = self._ctx, self._cross
+        z = self.intercept
+        for i in context:
+            z += ctx[i]
+        for i in cross_features(context, line):
+            z += cross[i]
+        return z
+
+    def save(self, path: Path) -> None:
+        np.savez_compressed(
+            path, coef=self.coef.astype(np.float16), intercept=np.array([self.intercept], dtype=np.float32),
+            threshold=np.array([self.threshold], dtype=np.float32),
+            shape=np.array([N_HASH, N_WORD, N_LINE, N_CTX, N_CROSS]),
+        )
+
+    @classmethod
+    def load(cls, path) -> ReplyModel:
+        with np.load(path) as d:
+            if tuple(d["shape"].tolist()) != (N_HASH, N_WORD, N_LINE, N_CTX, N_CROSS):
+                raise ValueError(f"{path}: reply model was trained with other features; run `vaktpost train` again")
+            return cls(d["coef"].astype(np.float32), float(d["intercept"][0]), float(d["threshold"][0]))
+
+
+def _dot(weighted, w: np.ndarray, n: int) -> np.ndarray:
+    r, c, v = weighted
+    if not len(r):
+        return np.zeros(n)
+    return np.bincount(r, weights=w[c] * v, minlength=n)
+
+
+@lru_cache(maxsize=1)
+def _hasher():
+    from vaktpost.text.ngram_hash import NgramHasher
+
+    return NgramHasher(N_HASH, NGRAMS)
+
+
+@lru_cache(maxsize=1)
+def _word_hasher():
+    from vaktpost.text.ngram_hash import WordHasher
+
+    return WordHasher(N_WORD)
+
+
+def shipped_model_path() -> Path:
+    return Path(str(resources.files("vaktpost.text") / "model" / MODEL_FILE))
+
+
+@lru_cache(maxsize=1)
+def installed_model() -> ReplyModel | None:
+    path = shipped_model_path()
+    if not path.exists():
+        return None
+    model = ReplyModel.load(path)
+    return model if model.active else None
+
+
+class Pending:
+    """Candidate turns of a batch, collected conversation by conversation and decided at the
+    end in one pass (the text parts of the score are worked out together)."""
+
+    def __init__(self, model: ReplyModel) -> None:
+        self.model = model
+        self.items: list[tuple[int, int, str, MessageFacts, Role, list[int]]] = []
+        self.texts: dict[tuple[int, int], str] = {}
+
+    def collect(self, n_conv: int, conv: Sequence[Message], facts: Sequence[MessageFacts], texts: Sequence[str]) -> None:
+        for c in candidates(conv, facts, texts):
+            k = c.index
+            self.items.append((n_conv, k, texts[k], facts[k], conv[k].sender.role, c.context))
+            self.texts[(n_conv, k)] = texts[k]
+
+    def decide(self) -> list[tuple[int, int, float]]:
+        """(conversation, message index, probability) of the turns the model labels."""
+        if not self.items:
+            return []
+        model = self.model
+        zt = model.text_scores([(t, f, role) for _, _, t, f, role, _ in self.items])
+        out = []
+        bar = model.logit_threshold
+        for (ci, k, t, f, role, ctx), (z, line) in zip(self.items, zt):
+            z += model.context_score(ctx, line)
+            if z >= bar:
+                out.append((ci, k, float(1.0 / (1.0 + np.exp(-z)))))
+        return out
+
+
+    def apply(self, out: list[list[MessageFacts]]) -> None:
+        """Adds the model's confirmations to the facts per conversation (copies: the facts
+        may be shared)."""
+        for ci, k, p in self.decide():
+            out[ci][k] = confirmed(out[ci][k], self.texts[(ci, k)], p)
+
+
+_switched_off = [False]
+
+
+class switched_off:
+    """`with reply_model.switched_off():` the text stage runs without the reply model (training
+    reads the pipeline's labels without it)."""
+
+    def __enter__(self):
+        self.was = _switched_off[0]
+        _switched_off[0] = True
+
+    def __exit__(self, *exc):
+        _switched_off[0] = self.was
+
+
+def pending() -> Pending | None:
+    if _switched_off[0]:
+        return None
+    model = installed_model()
+    return Pending(model) if model is not None else None
+
+
+def confirmed(f: MessageFacts, text: str, p: float) -> MessageFacts:
+    """A copy of `f` with the model's MINOR_CONFIRMED (evidence: the whole line)."""
+    g = MessageFacts(f.hits, f.ages, list(f.proposed), f.age_question) if f is not NOTHING else MessageFacts()
+    g.proposed.append(Proposed(Label.MINOR_CONFIRMED, 0, len(text), RULE, round(p, 4)))
+    return g
