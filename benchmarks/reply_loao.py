@@ -36,6 +36,7 @@ def main(argv=None) -> None:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--out", type=Path)
     ap.add_argument("--min-precision", type=float, default=0.97)
+    ap.add_argument("--without-confirmed", action="store_true", help="learn only from turns the pipeline did not confirm")
     a = ap.parse_args(argv)
     log = lambda *x: print(*x, file=sys.stderr, flush=True)
     cached = pickle.loads(a.cache.read_bytes()) if a.cache and a.cache.exists() else {}
@@ -51,7 +52,7 @@ def main(argv=None) -> None:
             part = rt.collect_turns(data)
             log(f"{d}: {len(part.keys)} candidate turns ({time.process_time() - t0:.0f} CPU s)")
             cached[str(d)] = part
-        for k in ("keys", "texts", "lines", "contexts", "y", "authors"):
+        for k in ("keys", "texts", "lines", "contexts", "y", "authors", "confirmed"):
             getattr(turns, k).extend(getattr(part, k))
         for k in ("msg_author", "msg_hard", "msg_minor", "msg_confirmed", "predicted"):
             getattr(turns, k).update(getattr(part, k))
@@ -59,15 +60,18 @@ def main(argv=None) -> None:
     if a.cache:
         a.cache.write_bytes(pickle.dumps(cached))
     y = np.asarray(turns.y)
-    log(f"{len(y)} candidate turns, {int(y.sum())} true; authors {sorted(set(turns.authors))}")
-    p = rt.leave_one_author_out(turns, a.C, log)
+    conf = np.asarray(turns.confirmed)
+    log(f"{len(y)} candidate turns ({int(conf.sum())} already confirmed), {int(y.sum())} true ({int((y & ~conf).sum())} missed); authors {sorted(set(turns.authors))}")
+    p = rt.leave_one_author_out(turns, a.C, log, not a.without_confirmed)
     t, curve = rt.choose_threshold(turns, p, a.min_precision)
     for k in sorted(curve):
         if round(k * 100) % 5 == 0 or k == t:
             log(f"  t {k:.2f}: out-of-author additions {curve[k][0]} / {curve[k][1]} false, worst hard rise {curve[k][2]:.4%}")
     log(f"chosen threshold {t}")
     added = rt.additions(turns, p, t) if t <= 1 else {}
-    result = {"threshold": t, "curve": {f"{k:.2f}": v for k, v in curve.items()}, "sets": {}}
+    top = [(turns.keys[i], round(float(p[i]), 3), bool(y[i]), turns.authors[i], turns.texts[i], turns.contexts[i])
+           for i in range(len(y)) if not conf[i] and not np.isnan(p[i]) and p[i] >= 0.5]
+    result = {"top": top, "hard": {str(k): v for k, v in turns.msg_hard.items()}, "threshold": t, "curve": {f"{k:.2f}": v for k, v in curve.items()}, "sets": {}}
     for d, (tag, data) in sets.items():
         truth = list(read_truth(d, "messages.jsonl"))
         split = "fresh" if any(x.get("split") == "fresh" for x in truth) else "train"
@@ -103,9 +107,8 @@ def main(argv=None) -> None:
     if a.json:
         a.json.write_text(json.dumps(result, indent=1, default=str))
     if a.out:
-        model = ReplyModel(rt.fit(rt.feature_matrix(turns), y, a.C).coef_[0], 0.0, t)
-        log(f"(--out: final model written, threshold {t})")
-        clf = rt.fit(rt.feature_matrix(turns), y, a.C)
+        rows = np.nonzero(rt.training_rows(turns, not a.without_confirmed))[0]
+        clf = rt.fit(rt.feature_matrix(turns, rows), y[rows], a.C)
         ReplyModel(clf.coef_[0], float(clf.intercept_[0]), t).save(a.out)
 
 

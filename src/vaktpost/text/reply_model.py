@@ -79,6 +79,7 @@ CROSS_LINE = (
 _CROSS_LINE_INDEX = [_LINE_INDEX[n] if n in _LINE_INDEX else _LINE_INDEX["child"] for n in CROSS_LINE]
 N_LINE, N_CTX, N_CROSS = len(LINE_FEATURES), len(CONTEXT), len(CROSS_CTX) * len(CROSS_LINE)
 N_DENSE = N_LINE + N_CTX + N_CROSS
+N_TEXT = N_HASH + N_WORD  # the hashed blocks before the dense one
 
 
 def line_features(f: MessageFacts, text: str, role: Role) -> list[int]:
@@ -138,18 +139,19 @@ def _about_child(f: MessageFacts) -> bool:
     return child or stated
 
 
-def _blocked(f: MessageFacts, role: Role) -> bool:
+def _blocked(f: MessageFacts, role: Role, confirmed_ok: bool = False) -> bool:
     """Lines the model never labels: a customer's, a refusal, an adult-only line, one that
-    is already a confirmation."""
+    is already a confirmation (kept with `confirmed_ok`: training learns from them too)."""
     if role is Role.CUSTOMER:
         return True
     if f is NOTHING:
         return False
     if "refusal" in f.hits or f.adult_only:
         return True
-    for p in f.proposed:
-        if p.label is Label.MINOR_CONFIRMED:
-            return True
+    if not confirmed_ok:
+        for p in f.proposed:
+            if p.label is Label.MINOR_CONFIRMED:
+                return True
     return False
 
 
@@ -157,11 +159,13 @@ def _blocked(f: MessageFacts, role: Role) -> bool:
 class Candidate:
     index: int  # the message's place in the conversation
     context: list[int]  # indices into CONTEXT that are on
+    asked: int  # the counterpart's latest line answered (its place), -1: none within WINDOW
 
 
-def candidates(conv: Sequence[Message], facts: Sequence[MessageFacts], texts: Sequence[str]) -> list[Candidate]:
+def candidates(conv: Sequence[Message], facts: Sequence[MessageFacts], texts: Sequence[str], confirmed_ok: bool = False) -> list[Candidate]:
     """The turns of one conversation (facts after the dialogue rules) the model may label,
-    with their context features. `texts`: the normalised text of each message."""
+    with their context features. `texts`: the normalised text of each message.
+    `confirmed_ok` (training): also the turns the pipeline already confirmed."""
     out: list[Candidate] = []
     about = False  # some earlier line is about a child
     last: dict[tuple[str, str], int] = {}  # (sender, recipient) → index of the latest line
@@ -185,7 +189,7 @@ def candidates(conv: Sequence[Message], facts: Sequence[MessageFacts], texts: Se
                         seen[r.id] = None
                 everyone = tuple(seen)
             to = tuple(p for p in everyone if p != s)
-        if (about or _about_child(f)) and not _blocked(f, m.sender.role):
+        if (about or _about_child(f)) and not _blocked(f, m.sender.role, confirmed_ok):
             j, g_from = -1, None
             for r in to:
                 jj = last.get((r, s), -1)
@@ -193,7 +197,7 @@ def candidates(conv: Sequence[Message], facts: Sequence[MessageFacts], texts: Se
                     j, g_from = jj, r
             if k - j > WINDOW:
                 j = -1  # no counterpart line close enough: an offer made on one's own
-            out.append(Candidate(k, _context(k, j, g_from, s, about, facts, texts, spoke, confirmed, refused, self_minor, asked, last)))
+            out.append(Candidate(k, _context(k, j, g_from, s, about, facts, texts, spoke, confirmed, refused, self_minor, asked, last), j))
         for r in to:
             last[(s, r)] = k
         spoke.setdefault(s, []).append(k)
@@ -331,7 +335,7 @@ class ReplyModel:
         w = self.coef
         self._grams = np.ascontiguousarray(w[:N_HASH])
         self._words = np.ascontiguousarray(w[N_HASH : N_HASH + N_WORD])
-        dense = w[N_HASH + N_WORD :]
+        dense = w[N_TEXT:]
         self._line = dense[:N_LINE].tolist()
         self._ctx = dense[N_LINE : N_LINE + N_CTX].tolist()
         self._cross = dense[N_LINE + N_CTX :].tolist()
@@ -438,20 +442,18 @@ class Pending:
             self.items.append((n_conv, k, texts[k], facts[k], conv[k].sender.role, c.context))
             self.texts[(n_conv, k)] = texts[k]
 
-    def decide(self) -> list[tuple[int, int, float]]:
-        """(conversation, message index, probability) of the turns the model labels."""
+    def logits(self) -> list[float]:
+        """The logit of every collected turn, in the order collected."""
         if not self.items:
             return []
         model = self.model
         zt = model.text_scores([(t, f, role) for _, _, t, f, role, _ in self.items])
-        out = []
-        bar = model.logit_threshold
-        for (ci, k, t, f, role, ctx), (z, line) in zip(self.items, zt):
-            z += model.context_score(ctx, line)
-            if z >= bar:
-                out.append((ci, k, float(1.0 / (1.0 + np.exp(-z)))))
-        return out
+        return [z + model.context_score(ctx, line) for (*_, ctx), (z, line) in zip(self.items, zt)]
 
+    def decide(self) -> list[tuple[int, int, float]]:
+        """(conversation, message index, probability) of the turns the model labels."""
+        bar = self.model.logit_threshold
+        return [(ci, k, float(1.0 / (1.0 + np.exp(-z)))) for (ci, k, *_), z in zip(self.items, self.logits()) if z >= bar]
 
     def apply(self, out: list[list[MessageFacts]]) -> None:
         """Adds the model's confirmations to the facts per conversation (copies: the facts

@@ -26,7 +26,7 @@ import numpy as np
 
 from vaktpost.model import Label
 from vaktpost.text import reply_model
-from vaktpost.text.reply_model import N_DENSE, N_HASH, N_WORD, ReplyModel, candidates, dense_features, line_features
+from vaktpost.text.reply_model import N_DENSE, N_HASH, N_TEXT, N_WORD, ReplyModel, candidates, dense_features, line_features
 
 MINOR_LABELS = {Label.MINOR_REQUEST, Label.MINOR_CONFIRMED, Label.CONTENT_REQUEST, Label.SELF_DISCLOSED_MINOR}
 # fresh-set letter → its author (docs: benchmarks/fresh/README.md; session notes): two sets per hand
@@ -52,6 +52,7 @@ class Turns:
     contexts: list[list[int]] = field(default_factory=list)
     y: list[bool] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)
+    confirmed: list[bool] = field(default_factory=list)  # per row: the pipeline already confirmed it (learned from, never added)
     # per message
     msg_author: dict = field(default_factory=dict)
     msg_hard: dict = field(default_factory=dict)  # key → hard-negative class
@@ -82,7 +83,7 @@ def collect_turns(data, turns: Turns | None = None) -> Turns:
                 turns.msg_hard[key] = data.hard[key]
             turns.msg_minor[key] = bool(labels & MINOR_LABELS)
             turns.msg_confirmed[key] = (Label.MINOR_CONFIRMED.value in data.labels.get(key, ()), Label.MINOR_CONFIRMED in labels)
-        for c in candidates(conv, facts, conv_texts):
+        for c in candidates(conv, facts, conv_texts, confirmed_ok=True):
             m, f, t = conv[c.index], facts[c.index], conv_texts[c.index]
             key = (m.platform, m.message_id)
             turns.keys.append(key)
@@ -91,6 +92,7 @@ def collect_turns(data, turns: Turns | None = None) -> Turns:
             turns.contexts.append(c.context)
             turns.y.append(Label.MINOR_CONFIRMED.value in data.labels.get(key, ()))
             turns.authors.append(turns.msg_author[key])
+            turns.confirmed.append(Label.MINOR_CONFIRMED in f.labels())
         i = j
     return turns
 
@@ -124,15 +126,21 @@ def fit(X, y, C: float = 1.0):
     return clf
 
 
-def leave_one_author_out(turns: Turns, C: float = 1.0, log: Callable = print) -> np.ndarray:
+def training_rows(turns: Turns, with_confirmed: bool = True) -> np.ndarray:
+    """Rows learned from: all candidate turns, or only those the pipeline did not confirm."""
+    return np.ones(len(turns.keys), dtype=bool) if with_confirmed else ~np.asarray(turns.confirmed, dtype=bool)
+
+
+def leave_one_author_out(turns: Turns, C: float = 1.0, log: Callable = print, with_confirmed: bool = True) -> np.ndarray:
     """Each row's probability from a model fitted without its author's rows."""
     X = feature_matrix(turns)
     y = np.asarray(turns.y, dtype=bool)
     authors = np.asarray(turns.authors)
+    learn = training_rows(turns, with_confirmed)
     p = np.full(len(y), np.nan)
     for a in sorted(set(turns.authors)):
         te = authors == a
-        tr = ~te
+        tr = ~te & learn
         if y[tr].sum() < 5 or te.sum() == 0:
             continue
         p[te] = fit(X[tr], y[tr], C).predict_proba(X[te])[:, 1]
@@ -141,8 +149,9 @@ def leave_one_author_out(turns: Turns, C: float = 1.0, log: Callable = print) ->
 
 
 def additions(turns: Turns, p: np.ndarray, t: float) -> dict:
-    """key → probability of the rows the model labels at threshold t."""
-    return {turns.keys[i]: float(p[i]) for i in np.nonzero(np.nan_to_num(p, nan=-1.0) >= t)[0]}
+    """key → probability of the rows the model labels at threshold t (rows the pipeline did not confirm)."""
+    done = turns.confirmed
+    return {turns.keys[i]: float(p[i]) for i in np.nonzero(np.nan_to_num(p, nan=-1.0) >= t)[0] if not done[i]}
 
 
 def hard_rise(turns: Turns, added: dict, authors=None) -> dict[str, float]:
@@ -161,10 +170,10 @@ def choose_threshold(turns: Turns, p: np.ndarray, min_precision: float = 0.97, m
                      max_hard_rise: float = 0.001) -> tuple[float, dict]:
     """The lowest threshold whose pooled out-of-author additions pass (see module doc); 1.01 if none."""
     y = np.asarray(turns.y, dtype=bool)
-    ok = ~np.isnan(p)
+    ok = ~np.isnan(p) & ~np.asarray(turns.confirmed, dtype=bool)
     curve = {}
     chosen = None
-    for t in np.round(np.arange(0.30, 1.0, 0.01), 2):
+    for t in [*np.round(np.arange(0.30, 1.0, 0.01), 2), 0.992, 0.995, 0.998]:
         a = ok & (p >= t)
         tp, fp = int((a & y).sum()), int((a & ~y).sum())
         worst = max(hard_rise(turns, additions(turns, p, t)).values(), default=0.0)
@@ -201,7 +210,7 @@ def train_reply(data, C: float = 1.0, min_precision: float = 0.97, min_added: in
         f"authors {', '.join(sorted(set(turns.authors)))}")
     if len(set(turns.authors)) < 2 or y.sum() < min_added:
         log("  fewer than two authors or too few true turns: not trained (adds nothing)")
-        return ReplyModel(np.zeros(N_HASH + N_WORD + N_DENSE), 0.0, 1.01), {"trained": False}
+        return ReplyModel(np.zeros(N_TEXT + N_DENSE), 0.0, 1.01), {"trained": False}
     p = leave_one_author_out(turns, C, log)
     t, curve = choose_threshold(turns, p, min_precision, min_added, max_hard_rise)
     clf = fit(feature_matrix(turns), y, C)
