@@ -163,3 +163,27 @@ def test_inference_equals_the_training_decision_function(tmp_path):
         i += len(c)
     assert [(c[k].message_id) for n, k, *_ in pending.items for c in [convs[n]]] == [turns.keys[i][1] for i in rows]
     np.testing.assert_allclose(pending.logits(), expected, rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.slow
+def test_vaktpost_train_writes_a_reply_model_beside_the_learned_one(tmp_path):
+    """Two authors (the generator's families and fresh set a): the threshold is chosen leave-one-author-out."""
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from vaktpost.cli import app
+    from vaktpost.synth import GeneratorOptions, generate
+
+    fresh_a = Path(__file__).parents[2] / "benchmarks" / "fresh" / "a"
+    generate(GeneratorOptions(out=tmp_path / "t", scenario="mixed", messages=3000, seed=1, split="train", fmt="jsonl"))
+    generate(GeneratorOptions(out=tmp_path / "f", scenario="mixed", messages=3000, seed=1, split="fresh", fmt="jsonl", templates=fresh_a))
+    out = tmp_path / "m.npz"
+    result = CliRunner().invoke(app, ["train", str(tmp_path / "t"), "--select", str(tmp_path / "f"), "--folds", "3", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "reply model without author gen" in result.output and "reply model without author 1" in result.output
+    m = ReplyModel.load(tmp_path / "m.reply.npz")
+    assert np.isfinite(m.coef).all() and m.coef.any()
+    no_reply = tmp_path / "n.npz"
+    result = CliRunner().invoke(app, ["train", str(tmp_path / "t"), "--folds", "3", "--no-reply", "--out", str(no_reply)])
+    assert result.exit_code == 0 and not (tmp_path / "n.reply.npz").exists()
