@@ -159,7 +159,7 @@ def test_inference_equals_the_training_decision_function(tmp_path):
     pending = reply_model.Pending(m)
     i = 0
     for n, (c, f) in enumerate(zip(convs, facts)):
-        pending.collect(n, c, f, texts[i : i + len(c)])
+        pending.collect(n, c, reply_model.turns_of(c, f), texts, i)
         i += len(c)
     assert [(c[k].message_id) for n, k, *_ in pending.items for c in [convs[n]]] == [turns.keys[i][1] for i in rows]
     np.testing.assert_allclose(pending.logits(), expected, rtol=1e-9, atol=1e-9)

@@ -103,7 +103,7 @@ def _analyse(conversations, flat, use_learned: bool = True, copy_all: bool = Tru
                     participants.update((rs[0].id,) if len(rs) == 1 else tuple([r.id for r in rs]))
             apply_dialogue(turns, participants)
             if replies is not None:
-                replies.collect(len(out), conv, conv_facts, texts[i:j])
+                replies.collect(len(out), conv, turns, texts, i)
             if not copy_all:  # copies the dialogue left as they were: back to the shared facts
                 conv_facts = [b if c.proposed == b.proposed else c for b, c in zip(before, conv_facts)]
         elif copy_all:

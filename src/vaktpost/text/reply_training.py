@@ -26,7 +26,7 @@ import numpy as np
 
 from vaktpost.model import Label
 from vaktpost.text import reply_model
-from vaktpost.text.reply_model import N_DENSE, N_HASH, N_TEXT, N_WORD, ReplyModel, candidates, dense_features, line_features
+from vaktpost.text.reply_model import N_DENSE, N_HASH, N_TEXT, N_WORD, ReplyModel, candidates, dense_features, line_features, turns_of
 
 MINOR_LABELS = {Label.MINOR_REQUEST, Label.MINOR_CONFIRMED, Label.CONTENT_REQUEST, Label.SELF_DISCLOSED_MINOR}
 # fresh-set letter → its author (docs: benchmarks/fresh/README.md; session notes): two sets per hand
@@ -83,7 +83,7 @@ def collect_turns(data, turns: Turns | None = None) -> Turns:
                 turns.msg_hard[key] = data.hard[key]
             turns.msg_minor[key] = bool(labels & MINOR_LABELS)
             turns.msg_confirmed[key] = (Label.MINOR_CONFIRMED.value in data.labels.get(key, ()), Label.MINOR_CONFIRMED in labels)
-        for c in candidates(conv, facts, conv_texts, confirmed_ok=True):
+        for c in candidates(conv, turns_of(conv, facts), conv_texts, confirmed_ok=True):
             m, f, t = conv[c.index], facts[c.index], conv_texts[c.index]
             key = (m.platform, m.message_id)
             turns.keys.append(key)
