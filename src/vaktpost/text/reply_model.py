@@ -184,7 +184,7 @@ def turns_of(conv: Sequence[Message], facts: Sequence[MessageFacts]) -> list[Tur
 
 
 def candidates(conv: Sequence[Message], turns: Sequence[Turn], texts: Sequence[str], confirmed_ok: bool = False,
-               base: int = 0, hopeless=None) -> list[Candidate]:
+               base: int = 0) -> list[Candidate]:
     """The turns of one conversation (`turns_of`, facts after the dialogue rules) the model
     may label, with their context features. `texts[base + k]`: the normalised text of
     message k. `confirmed_ok` (training): also the turns the pipeline already confirmed.
@@ -194,9 +194,7 @@ def candidates(conv: Sequence[Message], turns: Sequence[Turn], texts: Sequence[s
     and no number is never a candidate (1 of 146 out-of-author true additions was one,
     against 7,000 candidates), nor what a candidate answers. A sender who
     already confirmed a child in the conversation is past the answer: their later lines are
-    the deal's steps (price, payment, time), as in the dialogue rules.
-    `hopeless(text, role)`: a turn whose line alone rules it out (its remembered text part
-    plus the most any context can add stays under the threshold) is left out early."""
+    the deal's steps (price, payment, time), as in the dialogue rules."""
     out: list[Candidate] = []
     about = False  # some earlier line is about a child
     last: dict[tuple[str, str], Turn] = {}  # (sender, recipient) → their latest turn
@@ -240,9 +238,7 @@ def candidates(conv: Sequence[Message], turns: Sequence[Turn], texts: Sequence[s
                     g, g_from = x, r
             if g is not None and k - g.pos > WINDOW:
                 g = None  # no counterpart line close enough: an offer made on one's own
-            if ((own and not about) or (g is not None and _answerable(g.facts))) and not (
-                hopeless is not None and hopeless(texts[base + k], conv[k].sender.role)
-            ):
+            if (own and not about) or (g is not None and _answerable(g.facts)):
                 context = _context(k, g, g_from, s, about, f, texts[base + g.pos] if g is not None else "",
                                    spoke, refused, self_minor, asked, confirmed)
                 out.append(Candidate(k, context, g.pos if g is not None else -1, f))
@@ -381,8 +377,6 @@ class ReplyModel:
         # the score a turn's context must add for the line to pass: logit(threshold)
         t = min(max(self.threshold, 1e-9), 1 - 1e-9)
         self.logit_threshold = float(np.log(t / (1 - t))) if self.threshold <= 1 else float("inf")
-        # context features are 0/1: the most they can add is the intercept and every positive weight
-        self._most_context = self.intercept + sum([w for w in self._ctx if w > 0]) + sum([w for w in self._cross if w > 0])
 
     @property
     def active(self) -> bool:
@@ -408,12 +402,6 @@ class ReplyModel:
                 line = line_features(f, t, role)
                 cache[(t, role)] = (zz + sum([line_w[i] for i in line]), line)
         return [cache[(t, role)] for t, _, role in items]
-
-    def hopeless(self, text: str, role: Role) -> bool:
-        """The line's remembered text part plus the most any context can add is under the
-        threshold (a line not yet remembered is never hopeless)."""
-        got = self._text_cache.get((text, role))
-        return got is not None and got[0] + self._most_context < self.logit_threshold
 
     def context_score(self, context: list[int], line: list[int]) -> float:
         ctx, cross = self._ctx, self._cross
@@ -489,7 +477,7 @@ class Pending:
 
     def collect(self, n_conv: int, conv: Sequence[Message], turns: Sequence[Turn], texts: Sequence[str], base: int = 0) -> None:
         """`turns`: the dialogue's (`turns_of`); `texts[base + k]`: the normalised text of message k."""
-        for c in candidates(conv, turns, texts, base=base, hopeless=self.model.hopeless):
+        for c in candidates(conv, turns, texts, base=base):
             k = c.index
             t = texts[base + k]
             self.items.append((n_conv, k, t, c.facts, conv[k].sender.role, c.context))
