@@ -34,6 +34,7 @@ import numpy as np
 from vaktpost.model import Label, Message, Role
 from vaktpost.text.dialogue import Turn
 from vaktpost.text.facts import NOTHING, MessageFacts, Proposed
+from vaktpost.text.labels import _innocent
 
 MODEL_FILE = "reply.npz"
 RULE = "reply"  # the rule name of the labels this model adds
@@ -144,6 +145,12 @@ _ANSWERABLE_HITS = CHILD
 _ANSWERABLE_LABELS = frozenset((Label.MINOR_REQUEST, Label.CONTENT_REQUEST, Label.MINOR_CONFIRMED, Label.AGE_PROBE))
 
 
+def _busy(f: MessageFacts) -> bool:
+    """The dialogue rules' own guard: a child in an innocent context ("they are at school
+    now", "tulog na sya") with no offer word is a parent's news, not a confirmation."""
+    return "innocent" in f.hits and "offer" not in f.hits and _innocent(f, list(f.hits.values()))
+
+
 def _answerable(g: MessageFacts) -> bool:
     """The counterpart's line could be what a confirmation answers: a request for a child, an
     age question, an offer, a child named or a minor's age. (An ask with none of these —
@@ -196,7 +203,9 @@ def candidates(conv: Sequence[Message], turns: Sequence[Turn], texts: Sequence[s
     already confirmed a child in the conversation is past the answer: their later lines are
     the deal's steps (price, payment, time), as in the dialogue rules."""
     out: list[Candidate] = []
-    about = False  # some earlier line is about a child
+    start = next((i for i, t in enumerate(turns) if _about_child(t.facts)), -1)
+    if start < 0:
+        return out  # no line about a child: nothing to confirm (a fifth of the dialogue's conversations)
     last: dict[tuple[str, str], Turn] = {}  # (sender, recipient) → their latest turn
     spoke: dict[str, int] = {}  # sender → the position of their latest turn
     confirmed: set[str] = set()  # senders of a line with MINOR_CONFIRMED
@@ -205,7 +214,7 @@ def candidates(conv: Sequence[Message], turns: Sequence[Turn], texts: Sequence[s
     asked: dict[str, int] = {}  # asker → position of their latest request for a child
     everyone: tuple[str, ...] | None = None
     customer = Role.CUSTOMER
-    for t in turns:
+    for i, t in enumerate(turns):
         f = t.facts
         s = t.sender
         k = t.pos
@@ -228,9 +237,10 @@ def candidates(conv: Sequence[Message], turns: Sequence[Turn], texts: Sequence[s
                 ask = True
             elif lab is Label.SELF_DISCLOSED_MINOR:
                 sm = True
-        own = mc or ask or _about_child(f)  # the line itself is about a child
-        if (about or own) and s not in confirmed and conv[k].sender.role is not customer \
-                and not ("refusal" in f.hits or (mc and not confirmed_ok) or f.adult_only):
+        # before `start` no line is about a child (no candidate); at it, the line itself is
+        if i >= start and s not in confirmed and conv[k].sender.role is not customer \
+                and not ("refusal" in f.hits or (mc and not confirmed_ok) or f.adult_only or _busy(f)):
+            about = i > start
             g, g_from = None, None
             for r in to:
                 x = last.get((r, s))
@@ -238,11 +248,10 @@ def candidates(conv: Sequence[Message], turns: Sequence[Turn], texts: Sequence[s
                     g, g_from = x, r
             if g is not None and k - g.pos > WINDOW:
                 g = None  # no counterpart line close enough: an offer made on one's own
-            if (own and not about) or (g is not None and _answerable(g.facts)):
+            if not about or (g is not None and _answerable(g.facts)):
                 context = _context(k, g, g_from, s, about, f, texts[base + g.pos] if g is not None else "",
                                    spoke, refused, self_minor, asked, confirmed)
                 out.append(Candidate(k, context, g.pos if g is not None else -1, f))
-        about = about or own
         for r in to:
             last[(s, r)] = t
         spoke[s] = k
