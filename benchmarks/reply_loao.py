@@ -66,12 +66,12 @@ def main(argv=None) -> None:
     t, curve = rt.choose_threshold(turns, p, a.min_precision)
     for k in sorted(curve):
         if round(k * 100) % 5 == 0 or k == t:
-            log(f"  t {k:.2f}: out-of-author additions {curve[k][0]} / {curve[k][1]} false, worst hard rise {curve[k][2]:.4%}")
+            log(f"  t {k:.3f}: out-of-author additions {curve[k][0]} / {curve[k][1]} false, worst hard rise {curve[k][2]:.4%}")
     log(f"chosen threshold {t}")
     added = rt.additions(turns, p, t) if t <= 1 else {}
     top = [(turns.keys[i], round(float(p[i]), 3), bool(y[i]), turns.authors[i], turns.texts[i], turns.contexts[i])
            for i in range(len(y)) if not conf[i] and not np.isnan(p[i]) and p[i] >= 0.5]
-    result = {"top": top, "hard": {str(k): v for k, v in turns.msg_hard.items()}, "threshold": t, "curve": {f"{k:.2f}": v for k, v in curve.items()}, "sets": {}}
+    result = {"top": top, "hard": {str(k): v for k, v in turns.msg_hard.items()}, "threshold": t, "curve": {f"{k:.3f}": v for k, v in curve.items()}, "sets": {}}
     for d, (tag, data) in sets.items():
         truth = list(read_truth(d, "messages.jsonl"))
         split = "fresh" if any(x.get("split") == "fresh" for x in truth) else "train"

@@ -216,7 +216,7 @@ def train_reply(data, C: float = 1.0, min_precision: float = 0.97, min_added: in
     clf = fit(feature_matrix(turns), y, C)
     model = ReplyModel(clf.coef_[0], float(clf.intercept_[0]), t)
     report = {"candidates": len(y), "true": int(y.sum()), "threshold": t,
-              "curve": {f"{k:.2f}": v for k, v in curve.items()}}
+              "curve": {f"{k:.3f}": v for k, v in curve.items()}}
     if t <= 1:
         tp, fp, worst = curve[t]
         log(f"  threshold {t:.2f}: out-of-author additions {tp} true / {fp} false, worst hard-negative rise {worst:.4%}")
