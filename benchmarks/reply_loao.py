@@ -27,7 +27,7 @@ def main(argv=None) -> None:
     from vaktpost.text.evaluate import evaluate
     from vaktpost.text.funnel import FunnelMessage, compute_funnels
     from vaktpost.text.reply_model import ReplyModel
-    from vaktpost.text.training import LabelledSet, load_labelled, read_truth
+    from vaktpost.text.training import load_labelled, read_truth
 
     ap = argparse.ArgumentParser()
     ap.add_argument("dirs", nargs="+", type=Path)

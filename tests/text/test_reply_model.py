@@ -9,7 +9,7 @@ import pytest
 
 from vaktpost.model import Label, Message, Participant, Role
 from vaktpost.text import analyse_messages, reply_model
-from vaktpost.text.reply_model import N_DENSE, N_LINE, N_TEXT, CONTEXT, ReplyModel
+from vaktpost.text.reply_model import CONTEXT, N_DENSE, N_LINE, N_TEXT, ReplyModel
 from vaktpost.text.reply_training import collect_turns, feature_matrix
 from vaktpost.text.training import LabelledSet
 

@@ -26,7 +26,17 @@ import numpy as np
 
 from vaktpost.model import Label
 from vaktpost.text import reply_model
-from vaktpost.text.reply_model import N_DENSE, N_HASH, N_TEXT, N_WORD, ReplyModel, candidates, dense_features, line_features, turns_of
+from vaktpost.text.reply_model import (
+    N_DENSE,
+    N_HASH,
+    N_TEXT,
+    N_WORD,
+    ReplyModel,
+    candidates,
+    dense_features,
+    line_features,
+    turns_of,
+)
 
 MINOR_LABELS = {Label.MINOR_REQUEST, Label.MINOR_CONFIRMED, Label.CONTENT_REQUEST, Label.SELF_DISCLOSED_MINOR}
 # fresh-set letter → its author (docs: benchmarks/fresh/README.md; session notes): two sets per hand
