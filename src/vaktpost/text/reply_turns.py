@@ -107,13 +107,18 @@ def _child_flags(f: MessageFacts) -> tuple[bool, bool, bool]:
 
 
 def _about_child(f: MessageFacts) -> bool:
-    if f is NOTHING:
-        return False
+    """The line carries a request for a child, a show of one or a confirmation, names a child
+    or states a minor's age."""
+    hits = f.hits
+    if "child" in hits or "young_ref" in hits or "relative" in hits or "codeword" in hits:
+        return True
     for p in f.proposed:
         if p.label in _ABOUT:
             return True
-    child, stated, _ = _child_flags(f)
-    return child or stated
+    for a in f.ages:
+        if a.minor and a.kind in _STATED:
+            return True
+    return False
 
 
 _ANSWERABLE_HITS = CHILD
@@ -204,17 +209,19 @@ def candidates(conv: Sequence[Message], turns: Sequence[Turn], texts: Sequence[s
                 everyone = tuple(seen)
             to = tuple([p for p in everyone if p != s])
         mc = ask = sm = False
-        for p in f.proposed:
-            lab = p.label
-            if lab is Label.MINOR_CONFIRMED:
-                mc = True
-            elif lab is Label.MINOR_REQUEST or lab is Label.CONTENT_REQUEST:
-                ask = True
-            elif lab is Label.SELF_DISCLOSED_MINOR:
-                sm = True
+        if f.proposed:
+            for p in f.proposed:
+                lab = p.label
+                if lab is Label.MINOR_CONFIRMED:
+                    mc = True
+                elif lab is Label.MINOR_REQUEST or lab is Label.CONTENT_REQUEST:
+                    ask = True
+                elif lab is Label.SELF_DISCLOSED_MINOR:
+                    sm = True
+        refusal = "refusal" in f.hits
         # before `start` no line is about a child (no candidate); at it, the line itself is
-        if i >= start and s not in confirmed and conv[k].sender.role is not customer \
-                and not ("refusal" in f.hits or (mc and not confirmed_ok) or f.adult_only or _busy(f)):
+        if i >= start and not refusal and s not in confirmed and not (mc and not confirmed_ok) \
+                and conv[k].sender.role is not customer and not (f.adult_only or _busy(f)):
             about = i > start
             g, g_from = None, None
             for r in to:
@@ -234,7 +241,7 @@ def candidates(conv: Sequence[Message], turns: Sequence[Turn], texts: Sequence[s
             confirmed.add(s)
         if sm:
             self_minor.add(s)
-        if "refusal" in f.hits:
+        if refusal:
             refused.add(s)
         if ask:
             asked[s] = k
