@@ -40,6 +40,8 @@ def train(
     min_added: Annotated[int, typer.Option("--min-added", min=1, help="True additions out of fold a minor label's mode needs at least.")] = 10,
     word_features: Annotated[bool, typer.Option("--word-features/--no-word-features", help="Hashed word unigrams and bigrams beside the char n-grams.")] = True,
     balanced: Annotated[bool, typer.Option("--balanced/--unweighted", help="Weight classes inversely to their frequency.")] = False,
+    reply: Annotated[bool, typer.Option("--reply/--no-reply", help="Also train the reply model (text/reply_model.py), its threshold chosen leave-one-author-out.")] = True,
+    reply_out: Annotated[Path | None, typer.Option("--reply-out", help="Where to write the reply model; default: beside --out as <name>.reply.npz, else the one shipped in the package.")] = None,
 ) -> None:
     """Train the learned stage on labelled conversations and write it as a small .npz file."""
     from vaktpost.text.learned import N_WORD, installed_model, shipped_model_path
@@ -64,6 +66,29 @@ def train(
     if out is None and hasattr(installed_model, "cache_clear"):
         installed_model.cache_clear()  # this process now uses the new model
     console.print(f"model written to {target} ({target.stat().st_size // 1024} KiB)")
+    if reply:
+        _train_reply(merged, target if out is not None else None, reply_out or (out.with_name(out.stem + ".reply.npz") if out else None))
+
+
+def _train_reply(merged, learned_at: Path | None, out: Path | None) -> None:
+    """The reply model learns from the pipeline as it will run: the learned model just written."""
+    from vaktpost.text import learned, reply_model
+    from vaktpost.text.reply_training import train_reply
+
+    saved = learned.installed_model
+    if learned_at is not None:  # a model written elsewhere than the package: use it for the pipeline here
+        model = learned.LearnedModel.load(learned_at)
+        learned.installed_model = lambda: model
+    try:
+        model_r, _ = train_reply(merged, log=lambda s: console.print(s, highlight=False))
+    finally:
+        learned.installed_model = saved
+    target = out or reply_model.shipped_model_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    model_r.save(target)
+    if out is None:
+        reply_model.installed_model.cache_clear()
+    console.print(f"reply model written to {target} ({target.stat().st_size // 1024} KiB)")
 
 
 def _predicted(conn) -> dict[tuple[str, str], set[str]]:

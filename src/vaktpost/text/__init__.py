@@ -16,7 +16,7 @@ from typing import Iterable, Sequence
 from vaktpost.bulkwork import collector_paused
 from vaktpost.model import Finding, Label, Message, Signal
 from vaktpost.text.dialogue import MINOR as DIALOGUE_MINOR, Turn, apply_dialogue
-from vaktpost.text import memo
+from vaktpost.text import memo, reply_model
 from vaktpost.text.labels import NOTHING, MessageFacts, Proposed, rule_scores
 from vaktpost.text.memo import own_copy
 from vaktpost.text.normalise import folds_in_place, original_span
@@ -82,6 +82,7 @@ def _analyse(conversations, flat, use_learned: bool = True, copy_all: bool = Tru
     number: they share `NOTHING`, which nothing changes.
     """
     keys, shared, flags, texts, table = memo.lookup(flat, _opens_dialogue, use_learned)
+    replies = reply_model.pending() if use_learned else None  # the reply model, where one is installed
     out, i = [], 0
     for conv in conversations:
         j = i + len(conv)
@@ -103,12 +104,16 @@ def _analyse(conversations, flat, use_learned: bool = True, copy_all: bool = Tru
                     participants.add(m.sender.id)
                     participants.update((rs[0].id,) if len(rs) == 1 else tuple([r.id for r in rs]))
             apply_dialogue(turns, participants)
+            if replies is not None:
+                replies.collect(len(out), conv, turns, texts, i)
             if not copy_all:  # copies the dialogue left as they were: back to the shared facts
                 conv_facts = [b if c.proposed == b.proposed else c for b, c in zip(before, conv_facts)]
         elif copy_all:
             conv_facts = [own_copy(f) for f in conv_facts]
         out.append(conv_facts)
         i = j
+    if replies is not None:
+        replies.apply(out)
     return out, texts, table, keys
 
 

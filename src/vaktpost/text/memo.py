@@ -100,6 +100,9 @@ def _memo(use_learned: bool, make_room: bool = True) -> _Memo:
 def clear() -> None:
     _memos.clear()
     _offsets.clear()
+    from vaktpost.text import reply_model
+
+    reply_model.clear()
 
 
 def facts_before_dialogue(flat: Sequence[Message], use_learned: bool = True) -> tuple[list[MessageFacts], Sequence[str], _Memo]:
