@@ -27,6 +27,9 @@ from vaktpost.synth.templates import LANGUAGES, load_fresh_templates, load_moves
 
 ROOT = Path(__file__).resolve().parents[2]
 SETS = {name: ROOT / "benchmarks" / "fresh" / name for name in "abcdefghijklmn"}
+SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "st"})  # author10
+SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "qr"})
+SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "op"})  # author8
 
 FIXTURE = {
     "en": {"language": "en", "families": {
