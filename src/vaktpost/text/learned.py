@@ -14,7 +14,8 @@ adult-only message, and behind a per-label gate chosen at training (message-leve
 evidence — a child term, a younger-one phrase, a code word or an age under 18 — or any
 candidate message); it never removes a rule's label. Dialogue-only confirmations (a bare
 "yes") are left to the dialogue rules. Which labels the model may touch, and at which
-threshold, is chosen by `vaktpost train` out of fold (text/training.py).
+threshold and gate, is chosen by `vaktpost train` leaving one author out (text/training.py,
+text/loao.py): on the messages of each author as scored by a model that never read it.
 """
 
 from __future__ import annotations
