@@ -41,6 +41,7 @@ def train(
     min_author_precision: Annotated[float, typer.Option("--min-author-precision", min=0.0, max=1.0, help="Precision of a minor label's additions on each left-out author (with 5 or more).")] = 0.9,
     min_added: Annotated[int, typer.Option("--min-added", min=1, help="True additions out of author a minor label's mode needs at least.")] = 10,
     settings: Annotated[str, typer.Option("--settings", help="Fit settings each label chooses from out of author: C values, a 'b' suffix for balanced class weights (e.g. 4,1,4b).")] = "4",
+    stable: Annotated[bool, typer.Option("--stable/--no-stable", help="A minor label only if it stays on with each author left out of the choice too (at the highest threshold those choices need).")] = False,
     word_features: Annotated[bool, typer.Option("--word-features/--no-word-features", help="Hashed word unigrams and bigrams beside the char n-grams.")] = True,
 ) -> None:
     """Train the learned stage on labelled conversations and write it as a small .npz file.
@@ -62,7 +63,7 @@ def train(
     log = lambda s: console.print(s, highlight=False)
     corpus = build_corpus(paths, read_authors(authors), N_WORD if word_features else 0, cache, log)
     model, _, _ = train_model(
-        corpus, fit_settings, Options(min_precision, min_added, min_author_precision=min_author_precision), folds=folds,
+        corpus, fit_settings, Options(min_precision, min_added, min_author_precision=min_author_precision, stable=stable), folds=folds,
         n_word=N_WORD if word_features else 0, log=log,
     )
     target = out or shipped_model_path()
