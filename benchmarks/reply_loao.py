@@ -3,7 +3,7 @@
     python benchmarks/reply_loao.py DIR... [--cache PKL] [--C 1.0] [--json OUT] [--out MODEL]
 
 Each DIR is a `vaktpost synth` output (generator train split or `--templates X --split fresh`).
-Per author (fresh set letter → author, `reply_training.AUTHORS`; the generator's families "gen"):
+Per author (fresh set → author from `benchmarks/fresh/authors.json`, as `vaktpost train --authors`; the generator's families "gen"):
 the model fitted without that author scores its candidate turns; the threshold is chosen on
 the pooled out-of-author scores (as `vaktpost train` does); then per set, `evaluate` (what
 `vaktpost eval --split fresh|train` computes) with the pipeline's labels before and after
@@ -24,6 +24,7 @@ def main(argv=None) -> None:
     import numpy as np
 
     from vaktpost.text import reply_training as rt
+    from vaktpost.text.loao import read_authors
     from vaktpost.text.evaluate import evaluate
     from vaktpost.text.funnel import FunnelMessage, compute_funnels
     from vaktpost.text.reply_model import ReplyModel
@@ -39,6 +40,7 @@ def main(argv=None) -> None:
     ap.add_argument("--without-confirmed", action="store_true", help="learn only from turns the pipeline did not confirm")
     a = ap.parse_args(argv)
     log = lambda *x: print(*x, file=sys.stderr, flush=True)
+    AUTHORS = read_authors(Path(__file__).parent / "fresh" / "authors.json")
     cached = pickle.loads(a.cache.read_bytes()) if a.cache and a.cache.exists() else {}
     sets = {}
     turns = rt.Turns()
@@ -49,7 +51,7 @@ def main(argv=None) -> None:
             part = cached[str(d)]
         else:
             t0 = time.process_time()
-            part = rt.collect_turns(data)
+            part = rt.collect_turns(data, authors=AUTHORS)
             log(f"{d}: {len(part.keys)} candidate turns ({time.process_time() - t0:.0f} CPU s)")
             cached[str(d)] = part
         for k in ("keys", "texts", "lines", "contexts", "y", "authors", "confirmed"):

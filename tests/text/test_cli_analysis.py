@@ -25,7 +25,7 @@ CONVERSATIONS = {
 ROLE = {"b": "customer", "p": "performer"}
 
 
-def write_set(root: Path) -> Path:
+def write_set(root: Path, split: str = "test", fresh_set: str = "") -> Path:
     (root / "truth").mkdir(parents=True)
     chats, truth = [], []
     i = 0
@@ -37,7 +37,7 @@ def write_set(root: Path) -> Path:
                           "sender": {"id": sender, "role": ROLE[sender[0]]}, "recipients": [{"id": to, "role": ROLE[to[0]]}], "text": text})
             hard = "adult_age" if "19" in text else ("thing_age" if "phone" in text else None)
             truth.append({"platform": "cam", "message_id": mid, "conversation_id": conv, "labels": labels, "language": "en",
-                          "family": f"f-{conv}", "split": "test", "hard_negative": hard})
+                          "family": f"en.{conv}.f{fresh_set}" if fresh_set else f"f-{conv}", "split": split, "hard_negative": hard})
     (root / "chats.jsonl").write_text("".join(json.dumps(c) + "\n" for c in chats))
     (root / "truth" / "messages.jsonl").write_text("".join(json.dumps(t) + "\n" for t in truth))
     actors = [
@@ -84,13 +84,23 @@ def test_links_finds_the_shared_payment_number(tmp_path):
 
 @pytest.mark.slow
 def test_train_writes_a_loadable_model(tmp_path):
-    sets = [write_set(tmp_path / f"set{i}") for i in range(3)]
+    # three fresh sets by two authors (a and b one hand, c another): folds are the two authors
+    sets = [write_set(tmp_path / f"set{s}", "fresh", s) for s in "abc"]
+    (tmp_path / "authors.json").write_text(json.dumps({"a": "author1", "b": "author1", "c": "author2"}))
     out = tmp_path / "model.npz"
-    result = runner.invoke(app, ["train", *map(str, sets), "--split", "all", "--out", str(out)])
+    result = runner.invoke(app, ["train", *map(str, sets), "--authors", str(tmp_path / "authors.json"), "--out", str(out),
+                                 "--cache", str(tmp_path / "cache")])
     assert result.exit_code == 0, result.output
+    assert "left out one author at a time: author1 16, author2 8" in result.output
     model = LearnedModel.load(out)
     assert model.coef.shape[0] == len(model.labels) and np.isfinite(model.coef).all()
     assert out.stat().st_size < 5_000_000
+    assert len(list((tmp_path / "cache").glob("*.pkl"))) == 3  # each set's scanned facts kept for the next run
+
+
+def test_train_never_learns_from_the_test_split(tmp_path):
+    result = runner.invoke(app, ["train", str(write_set(tmp_path / "set")), "--out", str(tmp_path / "m.npz")])
+    assert result.exit_code == 1 and "no labelled messages of the train or fresh split" in result.stderr
 
 
 def test_train_refuses_a_dir_without_truth(tmp_path):

@@ -1,12 +1,12 @@
-"""How `vaktpost train` chooses an add-only (minor) label's mode: out-of-fold additions on the
-selection messages must reach the precision floor and leave every hard-negative class quiet."""
+"""How `vaktpost train` chooses an add-only (minor) label's mode: out-of-author additions must
+reach the precision floor and leave every hard-negative class quiet."""
 
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 
 from vaktpost.model import Label
-from vaktpost.text.labels import MessageFacts
 from vaktpost.text.learned import (
     ADD,
     GATE_CANDIDATE,
@@ -17,59 +17,65 @@ from vaktpost.text.learned import (
     RULES_ONLY,
     LearnedModel,
 )
-from vaktpost.text.training import _choose_add_only
+from vaktpost.text.loao import Corpus
+from vaktpost.text.training import Options, choose_add_only
+
+L = len(LABELS)
+J = LABELS.index(Label.AGE_PROBE)
 
 
-def _case(n=400, adds_true=30, adds_false=0, hard_false=0):
-    """n messages, all candidates; the rules find positives 0..49; the model is sure (0.9)
-    of `adds_true` further positives, `adds_false` negatives and `hard_false` hard negatives."""
+def _case(adds_true=30, adds_false=0, hard_false=0):
+    """400 messages, all candidates, two authors; the rules find positives 0..49; the model is
+    sure (0.9) of `adds_true` further positives, `adds_false` negatives and `hard_false` of the
+    200 adult_commerce hard negatives."""
+    n = 400
     y = np.zeros(n, dtype=bool)
     y[: 50 + adds_true + 10] = True  # 10 positives nobody finds
-    rule = np.zeros(n, dtype=bool)
-    rule[:50] = True
-    p = np.full(n, 0.1)
+    p = np.full(n, 0.1, dtype=np.float32)
     p[50 : 50 + adds_true] = 0.9
     neg = np.flatnonzero(~y)
     p[neg[:adds_false]] = 0.9
-    hard = [None] * n
-    for i in neg[-200:]:
-        hard[i] = "adult_commerce"
-    for i in neg[-hard_false:] if hard_false else []:
-        p[i] = 0.9
-    idx = np.arange(n)
-    facts = [MessageFacts() for _ in range(n)]
-    sel = np.ones(n, dtype=bool)
-    return Label.AGE_PROBE, p, idx, facts, y, rule, sel, hard, rule.copy()
+    hard = np.full(n, -1, dtype=np.int16)
+    hard[neg[-200:]] = 0
+    if hard_false:
+        p[neg[-hard_false:]] = 0.9
+    rules = np.zeros((n, L), dtype=bool)
+    rules[:50, J] = True
+    Y = np.zeros((n, L), dtype=bool)
+    Y[:, J] = y
+    c = Corpus(["author1", "author2"], np.arange(n, dtype=np.int16) % 2, np.array(["f"] * n), Y, rules, hard, ["adult_commerce"],
+               np.arange(n), sparse.csr_matrix((n, 1), dtype=np.float32), np.ones((n, 2), dtype=bool), np.zeros((n, L), dtype=bool),
+               np.zeros((n, L, 2), dtype=bool))
+    return c, p
 
 
 def choose(case, **kw):
-    lab, p, idx, facts, y, rule, sel, hard, before = case
-    opts = {"min_precision": 0.97, "min_added": 3, "max_hard_rise": 0.001, **kw}
-    return _choose_add_only(lab, p, idx, facts, y, rule, sel, hard, before, opts["min_precision"], opts["min_added"], opts["max_hard_rise"])
+    c, p = case
+    o = Options(**{"min_added": 3, "min_author_adds": 1000, **kw})
+    return choose_add_only(c, J, p, np.ones(c.n, dtype=bool), c.rules[:, J].copy(), o)
 
 
 def test_precise_additions_are_taken():
-    entry, mode, thr, gate, adds = choose(_case())
-    assert mode == ADD and gate == GATE_CANDIDATE and 0.1 < thr <= 0.9
-    assert entry["added_tp"] == 30 and entry["added_fp"] == 0 and entry["recall_gain"] == round(30 / 90, 4)
-    assert adds.sum() == 30
+    ch = choose(_case())
+    assert ch.mode == ADD and ch.gate == GATE_CANDIDATE and 0.1 < ch.threshold <= 0.9
+    assert ch.entry["added_tp"] == 30 and ch.entry["added_fp"] == 0 and ch.entry["recall_gain"] == round(30 / 90, 4)
+    assert ch.adds.sum() == 30
 
 
 def test_imprecise_additions_leave_rules_only():
-    _, mode, thr, _, adds = choose(_case(adds_true=30, adds_false=2))  # 30/32 = 0.94 < 0.97
-    assert mode == RULES_ONLY and thr > 1 and not adds.any()
-    _, mode, *_ = choose(_case(adds_true=30, adds_false=2), min_precision=0.9)
-    assert mode == ADD
+    ch = choose(_case(adds_true=30, adds_false=2))  # 30/32 = 0.94 < 0.97
+    assert ch.mode == RULES_ONLY and ch.threshold > 1 and ch.adds is None
+    assert choose(_case(adds_true=30, adds_false=2), min_precision=0.9).mode == ADD
 
 
 def test_too_few_additions_leave_rules_only():
-    assert choose(_case(adds_true=2))[1] == RULES_ONLY
+    assert choose(_case(adds_true=2)).mode == RULES_ONLY
 
 
 def test_a_hard_negative_class_may_not_rise_by_more_than_a_tenth_of_a_percent():
     # 1 of 200 adult_commerce messages is 0.5 %: refused even though 40/41 is above 0.97
-    assert choose(_case(adds_true=40, hard_false=1))[1] == RULES_ONLY
-    assert choose(_case(adds_true=40, hard_false=1), max_hard_rise=0.01)[1] == ADD
+    assert choose(_case(adds_true=40, hard_false=1)).mode == RULES_ONLY
+    assert choose(_case(adds_true=40, hard_false=1), max_hard_rise=0.01).mode == ADD
 
 
 def test_model_file_keeps_word_block_and_gates(tmp_path):

@@ -31,34 +31,42 @@ class Split(str, enum.Enum):
 
 @user_errors
 def train(
-    data: Annotated[list[Path], typer.Argument(help="Generator output dirs (vaktpost synth --out) or labelled chat JSONL files.", show_default=False)],
+    data: Annotated[list[Path], typer.Argument(help="Generator output dirs (`vaktpost synth --out`: the train split, fresh sets) or labelled chat JSONL files.", show_default=False)],
     out: Annotated[Path | None, typer.Option("--out", help="Where to write the model; default: the one shipped in the package.")] = None,
-    split: Annotated[Split, typer.Option("--split", help="Which generator split to learn from (never 'test' for a measurement).")] = Split.train,
-    select: Annotated[list[Path] | None, typer.Option("--select", help="Generator output dirs of FRESH template families (`synth --templates DIR --split fresh`): their fresh messages are learned from too, and the minor labels' modes and thresholds are chosen on them, out of fold.")] = None,
-    folds: Annotated[int, typer.Option("--folds", min=2, help="Folds by template family for the out-of-fold choice.")] = 5,
-    min_precision: Annotated[float, typer.Option("--min-precision", min=0.5, max=1.0, help="Out-of-fold precision the model's additions of a minor label must reach.")] = 0.97,
-    min_added: Annotated[int, typer.Option("--min-added", min=1, help="True additions out of fold a minor label's mode needs at least.")] = 10,
+    authors: Annotated[Path | None, typer.Option("--authors", help="JSON map fresh set -> author (e.g. benchmarks/fresh/authors.json): the folds are authors, each left out in turn. Without it each fresh set is its own author.")] = None,
+    select: Annotated[list[Path] | None, typer.Option("--select", help="More generator output dirs (as the arguments; kept for old commands).")] = None,
+    cache: Annotated[Path | None, typer.Option("--cache", help="Directory for each input's scanned facts, reused while the rules and the data are unchanged.")] = None,
+    folds: Annotated[int, typer.Option("--folds", min=2, help="Folds by template family when every message has one author.")] = 5,
+    min_precision: Annotated[float, typer.Option("--min-precision", min=0.5, max=1.0, help="Pooled out-of-author precision a minor label's additions must reach.")] = 0.97,
+    min_author_precision: Annotated[float, typer.Option("--min-author-precision", min=0.0, max=1.0, help="Precision of a minor label's additions on each left-out author (with 5 or more).")] = 0.9,
+    min_added: Annotated[int, typer.Option("--min-added", min=1, help="True additions out of author a minor label's mode needs at least.")] = 10,
+    settings: Annotated[str, typer.Option("--settings", help="Fit settings each label chooses from out of author: C values, a 'b' suffix for balanced class weights (e.g. 4,1,4b).")] = "4",
+    stable: Annotated[bool, typer.Option("--stable/--no-stable", help="A minor label only if it stays on with each author left out of the choice too (at the highest threshold those choices need).")] = False,
     word_features: Annotated[bool, typer.Option("--word-features/--no-word-features", help="Hashed word unigrams and bigrams beside the char n-grams.")] = True,
-    balanced: Annotated[bool, typer.Option("--balanced/--unweighted", help="Weight classes inversely to their frequency.")] = False,
     reply: Annotated[bool, typer.Option("--reply/--no-reply", help="Also train the reply model (text/reply_model.py), its threshold chosen leave-one-author-out.")] = True,
     reply_out: Annotated[Path | None, typer.Option("--reply-out", help="Where to write the reply model; default: beside --out as <name>.reply.npz, else the one shipped in the package.")] = None,
 ) -> None:
-    """Train the learned stage on labelled conversations and write it as a small .npz file."""
-    from vaktpost.text.learned import N_WORD, installed_model, shipped_model_path
-    from vaktpost.text.training import LabelledSet, load_labelled, train_model
+    """Train the learned stage on labelled conversations and write it as a small .npz file.
 
-    fresh = lambda t: t.get("split") == "fresh"
-    sources = [(path, split.value, False) for path in data] + [(path, "all", fresh) for path in select or ()]
-    merged = LabelledSet([], {}, {})
-    for n, (path, part_split, is_select) in enumerate(sources):
-        if not path.exists():
-            raise UserError("no such file or directory", str(path))
-        if is_select and not path.is_dir():
-            raise UserError("--select takes a `vaktpost synth --split fresh` output directory", str(path))
-        merged.merge(load_labelled(path, part_split, tag=f"{n}:" if len(sources) > 1 else "", select=is_select))
-    model, report = train_model(
-        merged, folds=folds, log=lambda s: console.print(s, highlight=False), n_word=N_WORD if word_features else 0,
-        class_weight="balanced" if balanced else None, min_precision=min_precision, min_added=min_added,
+    Every label's mode, threshold, gate and fit setting is chosen leave-one-author-out:
+    on each author's messages as scored by the model fitted without that author."""
+    from vaktpost.text.learned import N_WORD, installed_model, shipped_model_path
+    from vaktpost.text.loao import build_corpus, read_authors
+    from vaktpost.text.training import FitSetting, Options, train_model
+
+    paths = list(data) + list(select or ())
+    for path in select or ():
+        if not path.is_dir():
+            raise UserError("--select takes a `vaktpost synth` output directory", str(path))
+    try:
+        fit_settings = tuple(FitSetting(float(s.strip().rstrip("b")), s.strip().endswith("b")) for s in settings.split(","))
+    except ValueError:
+        raise UserError("--settings takes C values separated by commas, each with an optional 'b'", settings) from None
+    log = lambda s: console.print(s, highlight=False)
+    corpus = build_corpus(paths, read_authors(authors), N_WORD if word_features else 0, cache, log)
+    model, _, _ = train_model(
+        corpus, fit_settings, Options(min_precision, min_added, min_author_precision=min_author_precision, stable=stable), folds=folds,
+        n_word=N_WORD if word_features else 0, log=log,
     )
     target = out or shipped_model_path()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -67,20 +75,28 @@ def train(
         installed_model.cache_clear()  # this process now uses the new model
     console.print(f"model written to {target} ({target.stat().st_size // 1024} KiB)")
     if reply:
-        _train_reply(merged, target if out is not None else None, reply_out or (out.with_name(out.stem + ".reply.npz") if out else None))
+        _train_reply(paths, read_authors(authors), target if out is not None else None,
+                     reply_out or (out.with_name(out.stem + ".reply.npz") if out else None))
 
 
-def _train_reply(merged, learned_at: Path | None, out: Path | None) -> None:
+def _train_reply(paths: list[Path], authors: dict[str, str], learned_at: Path | None, out: Path | None) -> None:
     """The reply model learns from the pipeline as it will run: the learned model just written."""
     from vaktpost.text import learned, reply_model
     from vaktpost.text.reply_training import train_reply
+    from vaktpost.text.training import LabelledSet, load_labelled, read_truth
+
+    merged = LabelledSet([], {}, {})  # whole conversations (a fresh set's conversations mix fresh and train lines)
+    for n, path in enumerate(paths):
+        if path.is_dir() and any(t.get("split") == "test" for t in read_truth(path, "messages.jsonl")):
+            raise UserError("holds messages of the held-out test split: the reply model never learns from them", str(path))
+        merged.merge(load_labelled(path, "all", tag=f"{n}:" if len(paths) > 1 else ""))
 
     saved = learned.installed_model
     if learned_at is not None:  # a model written elsewhere than the package: use it for the pipeline here
         model = learned.LearnedModel.load(learned_at)
         learned.installed_model = lambda: model
     try:
-        model_r, _ = train_reply(merged, log=lambda s: console.print(s, highlight=False))
+        model_r, _ = train_reply(merged, log=lambda s: console.print(s, highlight=False), authors=authors)
     finally:
         learned.installed_model = saved
     target = out or reply_model.shipped_model_path()

@@ -14,13 +14,13 @@ adult-only message, and behind a per-label gate chosen at training (message-leve
 evidence — a child term, a younger-one phrase, a code word or an age under 18 — or any
 candidate message); it never removes a rule's label. Dialogue-only confirmations (a bare
 "yes") are left to the dialogue rules. Which labels the model may touch, and at which
-threshold, is chosen by `vaktpost train` out of fold (text/training.py).
+threshold and gate, is chosen by `vaktpost train` leaving one author out (text/training.py,
+text/loao.py): on the messages of each author as scored by a model that never read it.
 """
 
 from __future__ import annotations
 
 import re
-
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -132,6 +132,9 @@ class LearnedModel:
     modes: np.ndarray | None = None  # (labels,) RULES_ONLY | ADD | DECIDE; None: ADD where threshold <= 1
     n_word: int = 0  # columns of hashed word uni/bigrams after the char n-grams
     gates: np.ndarray | None = None  # (labels,) GATE_EVIDENCE | GATE_CANDIDATE for add-only labels
+    # whether the model may add CONTENT_REQUEST where the rules chose MINOR_REQUEST (chosen
+    # leave-one-author-out by `vaktpost train`; models saved before it: False, the old gate)
+    content_beside_request: bool = False
 
     def gate(self, j: int) -> int:
         if self.gates is not None:
@@ -215,6 +218,7 @@ class LearnedModel:
             n_hash=np.array([N_HASH]),
             n_word=np.array([self.n_word]),
             gates=np.array([self.gate(j) for j in range(len(self.labels))], dtype=np.int8),
+            content_beside_request=np.array([self.content_beside_request]),
         )
 
     @classmethod
@@ -226,7 +230,8 @@ class LearnedModel:
             modes = d["modes"] if "modes" in d.files else None
             gates = d["gates"] if "gates" in d.files else None
             labels = tuple(Label(v) for v in d["labels"])
-            return cls(d["coef"].astype(np.float32), d["intercept"], d["thresholds"], labels, modes, n_word, gates)
+            beside = bool(d["content_beside_request"][0]) if "content_beside_request" in d.files else False
+            return cls(d["coef"].astype(np.float32), d["intercept"], d["thresholds"], labels, modes, n_word, gates, beside)
 
 
 def _dot_rows(weighted: tuple[np.ndarray, np.ndarray, np.ndarray], W: np.ndarray, n: int) -> np.ndarray:
@@ -308,6 +313,21 @@ def may_add(f: MessageFacts, gate: int) -> bool:
     return gate == GATE_CANDIDATE or _evidence(f)
 
 
+def refused(lab: Label, f: MessageFacts, have, content_beside_request: bool = False) -> bool:
+    """An addition the model may not make whatever its score (`have`: the rules' labels).
+
+    SELF_DISCLOSED_MINOR where a relative or a child is named: the age is the child's, the
+    writer a parent ("two kids ako, eldest is 5 anyos", "har to barn, den eldste er 12").
+    CONTENT_REQUEST in a threat with no ask outside it ("i'll share the pics with ur class"),
+    and, unless the model was trained to, where the rules chose MINOR_REQUEST by word order
+    ("your son there? i want her on the show")."""
+    if lab is Label.SELF_DISCLOSED_MINOR:
+        return _speaks_of_a_child(f)
+    if lab is Label.CONTENT_REQUEST:
+        return (not content_beside_request and Label.MINOR_REQUEST in have) or _threat_only(f)
+    return False
+
+
 def _threat_only(f: MessageFacts) -> bool:
     """A threat with no ask outside it ("i'll share the pics with ur class": "share" is
     inside the threat)."""
@@ -349,12 +369,7 @@ def apply_learned(
             have_row, have = row, f.labels()
         j = cols[k]
         lab = model.labels[j]
-        if lab in have or (lab in ADD_ONLY and not may_add(f, model.gate(j))):
+        if lab in have or (lab in ADD_ONLY and not may_add(f, model.gate(j))) or refused(lab, f, have, model.content_beside_request):
             continue
-        if lab is Label.SELF_DISCLOSED_MINOR and _speaks_of_a_child(f):
-            continue  # "two kids ako, eldest is 5 anyos", "har to barn, den eldste er 12": a parent
-        if lab is Label.CONTENT_REQUEST and (Label.MINOR_REQUEST in have or _threat_only(f)):
-            continue  # the rules chose the child over the show by word order ("your son there? i want her on the show");
-            # a threat to share pictures asks for none ("i'll share the pics with ur class")
         s, e, rule = f.span(*EVIDENCE.get(lab, ()))
         f.proposed.append(Proposed(lab, s, e, LEARNED_RULE + (f":{rule}" if rule else ""), round(float(P[row, k]), 4)))

@@ -19,13 +19,13 @@ threshold above 1 and adds nothing.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from vaktpost.model import Label
-from vaktpost.text import reply_model
+from vaktpost.text import loao, reply_model
 from vaktpost.text.reply_model import (
     N_DENSE,
     N_HASH,
@@ -39,17 +39,13 @@ from vaktpost.text.reply_model import (
 )
 
 MINOR_LABELS = {Label.MINOR_REQUEST, Label.MINOR_CONFIRMED, Label.CONTENT_REQUEST, Label.SELF_DISCLOSED_MINOR}
-# fresh-set letter → its author (docs: benchmarks/fresh/README.md; session notes): two sets per hand
-AUTHORS = {"a": "1", "b": "1", "c": "2", "d": "2", "e": "3", "f": "3", "g": "4", "h": "4", "i": "5", "j": "5",
-           "k": "6", "l": "6", "m": "7", "n": "7", "o": "8", "p": "8", "q": "9", "r": "9", "s": "10", "t": "10"}
-
-
-def author_of(family: str | None) -> str:
-    """"gen" for the generator's families (`en.greeting.a`), the writer of a fresh set (`….fe` → "3")."""
+def author_of(family: str | None, authors: Mapping[str, str]) -> str:
+    """The hand that wrote a message's wording, as in the learned stage's folds (`loao.author_of`):
+    "gen" for the generator's families (`en.greeting.a`), else the fresh set's author (`….fe`)."""
     tail = (family or "").rsplit(".", 1)[-1]
-    if len(tail) == 2 and tail[0] == "f":
-        return AUTHORS.get(tail[1], tail[1])
-    return "gen"
+    if len(tail) >= 2 and tail[0] == "f":
+        return loao.author_of({"split": "fresh", "family": family}, authors)
+    return loao.GEN
 
 
 @dataclass
@@ -71,7 +67,7 @@ class Turns:
     predicted: dict = field(default_factory=dict)  # key → the pipeline's labels (values)
 
 
-def collect_turns(data, turns: Turns | None = None) -> Turns:
+def collect_turns(data, turns: Turns | None = None, authors: Mapping[str, str] | None = None) -> Turns:
     """The candidate turns of a `training.LabelledSet` (conversations whole), with the
     pipeline's facts as at scan time, the reply model off."""
     from vaktpost.text import _analyse
@@ -88,7 +84,7 @@ def collect_turns(data, turns: Turns | None = None) -> Turns:
             key = (m.platform, m.message_id)
             labels = f.labels()
             turns.predicted[key] = {lab.value for lab in labels}
-            turns.msg_author[key] = author_of(data.groups.get(key))
+            turns.msg_author[key] = author_of(data.groups.get(key), authors or {})
             if key in data.hard:
                 turns.msg_hard[key] = data.hard[key]
             turns.msg_minor[key] = bool(labels & MINOR_LABELS)
@@ -212,9 +208,10 @@ def per_author(turns: Turns, added: dict) -> dict[str, dict]:
 
 
 def train_reply(data, C: float = 1.0, min_precision: float = 0.97, min_added: int = 10, max_hard_rise: float = 0.001,
-                log: Callable = print) -> tuple[ReplyModel, dict]:
-    """Collects the candidate turns, chooses the threshold leave-one-author-out, fits on all."""
-    turns = collect_turns(data)
+                log: Callable = print, authors: Mapping[str, str] | None = None) -> tuple[ReplyModel, dict]:
+    """Collects the candidate turns, chooses the threshold leave-one-author-out, fits on all.
+    `authors`: fresh set -> author (`vaktpost train --authors`); unmapped sets are their own author."""
+    turns = collect_turns(data, authors=authors)
     y = np.asarray(turns.y, dtype=bool)
     log(f"reply model: {len(y)} candidate turns, {int(y.sum())} true confirmations the pipeline misses; "
         f"authors {', '.join(sorted(set(turns.authors)))}")

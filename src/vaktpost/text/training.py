@@ -1,17 +1,19 @@
 """Training the learned stage (`vaktpost train`) and reading labelled data.
 
-Training data is a generator output directory (chats + truth/messages.jsonl; only messages
-whose phrasing came from the train split are used unless told otherwise) or a canonical
-chat JSONL whose records carry their labels in a "labels" key. Thresholds are chosen on
-out-of-fold predictions where the folds are template families (or conversations, for user
-files), so each threshold is set on phrasings the model did not see — the same situation as
-the held-out test families.
+Training data is generator output directories (chats + truth/messages.jsonl: the train split
+and fresh sets by independent hands) or canonical chat JSONL files whose records carry their
+labels in a "labels" key. What the model learns from and is chosen on is a `loao.Corpus`;
+every mode, threshold, gate and fit setting is chosen on predictions for each author's
+messages by the model fitted without that author (text/loao.py says why), so each choice is
+made where the model meets a hand it never read — the situation of every new platform.
 """
 
 from __future__ import annotations
 
+import time
+import zlib
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -23,23 +25,27 @@ from vaktpost.ingest.jsonl import read_jsonl
 from vaktpost.ingest.records import Rejected
 from vaktpost.ingest.source import InputFile
 from vaktpost.model import Label, Message
+from vaktpost.text.choices import (  # noqa: F401 (re-exported)
+    Choice,
+    FitSetting,
+    Options,
+    choose_add_only,
+    choose_all,
+    choose_other,
+)
 from vaktpost.text.learned import (
     ADD,
     ADD_ONLY,
     CATEGORIES,
     DECIDE,
-    GATE_CANDIDATE,
-    GATE_EVIDENCE,
     LABELS,
     N_AGE_FLAGS,
     N_RULE,
     N_WORD,
     RULES_ONLY,
     LearnedModel,
-    _candidate,
-    feature_matrix,
-    may_add,
 )
+from vaktpost.text.loao import Corpus
 
 Key = tuple[str, str]
 
@@ -146,186 +152,152 @@ def load_labelled(path: Path, split: str = "train", tag: str = "", select=False,
     return LabelledSet(convs, labels, groups, chosen, hard)
 
 
-def _fold_of(groups: Sequence[str], k: int) -> np.ndarray:
-    import zlib
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
 
-    return np.array([zlib.crc32(g.encode()) % k for g in groups])
+
+def _fit(M, rows: np.ndarray, y: np.ndarray, setting: FitSetting) -> tuple[np.ndarray, float]:
+    """Logistic regression on candidate rows, one weighted row per distinct (row, label)."""
+    from sklearn.linear_model import LogisticRegression
+
+    uniq, counts = np.unique(rows * 2 + y, return_counts=True)
+    r, yy = uniq // 2, (uniq % 2).astype(bool)
+    w = counts.astype(np.float64)
+    if setting.balanced:
+        pos, neg = w[yy].sum(), w[~yy].sum()
+        w = w * np.where(yy, (pos + neg) / (2 * pos), (pos + neg) / (2 * neg))
+    # the dual solver (same objective, ~40 % less time with more features than distinct rows),
+    # stopped at tol 0.01: half the time of 1e-4, probabilities within 5e-4 (measured, AGE_PROBE,
+    # 90,678 rows), far below the 0.01 steps of the thresholds; a fixed seed for its coordinate order
+    clf = LogisticRegression(C=setting.C, max_iter=300, solver="liblinear", dual=True, tol=0.01, random_state=0)
+    clf.fit(M[r], yy, sample_weight=w)
+    return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
+
+
+def out_of_group(c: Corpus, M, j: int, setting: FitSetting, groups: np.ndarray, keep: dict | None = None) -> np.ndarray:
+    """Each candidate message's probability from the model fitted without its group."""
+    p = np.zeros(c.n, dtype=np.float32)
+    cand = c.row >= 0
+    y = c.y[:, j]
+    for g in np.unique(groups[cand]):
+        tr, te = cand & (groups != g), cand & (groups == g)
+        if not y[tr].any() or y[tr].all():
+            continue
+        coef, b = _fit(M, c.row[tr], y[tr], setting)
+        rows = np.unique(c.row[te])
+        prob = np.zeros(M.shape[0], dtype=np.float32)
+        prob[rows] = _sigmoid(M[rows] @ coef + b)
+        p[te] = prob[c.row[te]]
+        if keep is not None:
+            keep[int(g)] = (coef.astype(np.float16), b)
+    return p
+
+
+def _groups(c: Corpus, folds: int) -> tuple[np.ndarray, str]:
+    if len(c.authors) >= 2:
+        return c.author.astype(np.int64), "author"
+    groups = np.array([zlib.crc32(f.encode()) % folds for f in c.family], dtype=np.int64)
+    return groups, "template-family fold (one author only: these folds flatter the model)"
+
+
+def _without_rule_labels(X):
+    """The feature matrix with the rules' own labels zeroed (for the add-only labels)."""
+    from scipy import sparse
+
+    keep = np.ones(X.shape[1], dtype=np.float32)
+    first = X.shape[1] - N_RULE + len(CATEGORIES) + N_AGE_FLAGS
+    keep[first : first + len(LABELS)] = 0.0
+    out = (X @ sparse.diags(keep)).tocsr()
+    out.eliminate_zeros()
+    return out
+
+
+def out_of_author(c: Corpus, settings, folds: int = 5, rule_labels_for_add_only: bool = False, per_author: bool = False, log=print):
+    """Every label's out-of-group probabilities per fit setting (and, with `per_author`, each
+    fold's weights): the expensive part of training, kept apart so that choices can be re-made."""
+    groups, unit = _groups(c, folds)
+    n_cand = int((c.row >= 0).sum())
+    log(f"training on {n_cand} candidate messages of {c.n} ({c.X.shape[0]} distinct texts); left out one {unit} at a time: "
+        + ", ".join(f"{a} {int((c.author == i).sum())}" for i, a in enumerate(c.authors)))
+    X_add = c.X if rule_labels_for_add_only else _without_rule_labels(c.X)
+    P = {s: np.zeros((c.n, len(LABELS)), dtype=np.float32) for s in settings}
+    kept: dict = {}
+    for j, lab in enumerate(LABELS):
+        y = c.y[c.row >= 0, j]
+        if y.sum() < 5 or (~y).sum() < 5:
+            continue
+        M = X_add if lab in ADD_ONLY else c.X
+        t0 = time.perf_counter()
+        for s in settings:
+            keep_j = kept.setdefault((s, j), {}) if per_author else None
+            P[s][:, j] = out_of_group(c, M, j, s, groups, keep_j)
+        log(f"  fitted {lab.value} without each {unit.split()[0]} ({time.perf_counter() - t0:.0f} s)")
+    return P, kept, X_add, unit
 
 
 def train_model(
-    data: LabelledSet,
+    c: Corpus,
+    settings: tuple[FitSetting, ...] = (FitSetting(),),
+    options: Options | None = None,
     folds: int = 5,
-    C: float = 4.0,
-    log=print,
     n_word: int = N_WORD,
-    class_weight: str | None = None,
-    min_precision: float = 0.97,
-    min_added: int = 10,
-    max_hard_rise: float = 0.001,
     rule_labels_for_add_only: bool = False,
-    force_threshold: float | None = None,
-) -> tuple[LearnedModel, dict]:
-    """Fits one logistic regression per label; returns the model and out-of-fold figures.
+    per_author: bool = False,
+    log=print,
+    oof: tuple | None = None,
+) -> tuple[LearnedModel, dict, dict[str, LearnedModel]]:
+    """Fits one logistic regression per label; every choice on leave-one-author-out predictions.
 
-    Every prediction used to choose a mode is out of fold, the folds being template families.
-    Non-minor labels: the mode (rules only / rules or model / model decides) with the best
-    F1 over all messages. Add-only labels (minor labels, age probe): over the *selection*
-    messages (`data.select`, e.g. fresh families, where the rules are not in-sample; all
-    messages if none), the gate and the lowest threshold whose additions — messages the
-    model labels and the rules (dialogue included) do not — have precision >= `min_precision`,
-    number at least `min_added` true ones (fewer is no evidence: a retrain on rules tuned on
-    the selection set chose a mode on 9 additions, and added only false positives on set c), and raise no hard-negative class's minor-label
-    rate by more than `max_hard_rise` (over the selection messages and over all); else rules only.
+    Returns the model fitted on every author, the report (per label: mode, setting, threshold,
+    gate, pooled out-of-author additions and their split by author) and, with `per_author`, for
+    each author the model fitted without it with every choice made without its messages (the
+    honest model to score that author with; its choices still rest on predictions for the other
+    authors by models that saw it).
 
     The add-only labels are fitted without the rules' own labels as features (unless
-    `rule_labels_for_add_only`): where the rules were written against the training families
+    `rule_labels_for_add_only`): where the rules were written against the training wording
     those features are nearly the truth, and a model leaning on them has nothing to say where
     the rules are silent — the only place an add-only label can add anything.
-    `force_threshold` (diagnostics only): every add-only label "rules or model" at that threshold.
-    """
-    from sklearn.linear_model import LogisticRegression
-
-    from vaktpost.text import analyse_messages
-    from vaktpost.text.memo import facts_before_dialogue
-
-    after = analyse_messages(data.conversations, use_learned=False)  # rules and dialogue
-    flat = [m for conv in data.conversations for m in conv]
-    before, texts_all, _ = facts_before_dialogue(flat, use_learned=False)  # what the model sees at run time
-    post = [f for fs in after for f in fs]
-    keys_all = [(m.platform, m.message_id) for m in flat]
-    idx = np.array([i for i, f in enumerate(before) if _candidate(f)], dtype=np.int64)
-    texts = [texts_all[i] for i in idx]
-    cand_facts = [before[i] for i in idx]
-    X = feature_matrix(texts, cand_facts, [flat[i].sender.role.value for i in idx], n_word)
-    keys = [keys_all[i] for i in idx]
-    fold = _fold_of([data.groups.get(k, k[1]) for k in keys], folds)
-    Y_all = np.array([[lab.value in data.labels.get(k, ()) for lab in LABELS] for k in keys_all], dtype=bool)
-    rule_all = np.array([[lab in f.labels() for lab in LABELS] for f in post], dtype=bool)
-    Y, rule_has = Y_all[idx], rule_all[idx]
-    sel = np.array([k in data.select for k in keys_all], dtype=bool) if data.select else np.ones(len(flat), dtype=bool)
-    hard_cls = [data.hard.get(k) for k in keys_all]
-    minor_cols = [j for j, lab in enumerate(LABELS) if lab in ADD_ONLY and lab is not Label.AGE_PROBE]
-    hard_before = rule_all[:, minor_cols].any(axis=1)
-    log(f"training on {len(idx)} candidate messages of {len(flat)}; {folds} folds by template family; "
-        f"add-only modes chosen on {int(sel.sum())} messages" + (" (selection set)" if data.select else " (all)"))
-
-    X_add = X
-    if not rule_labels_for_add_only:
-        from scipy import sparse
-
-        keep = np.ones(X.shape[1], dtype=np.float32)
-        first = X.shape[1] - N_RULE + len(CATEGORIES) + N_AGE_FLAGS
-        keep[first : first + len(LABELS)] = 0.0
-        X_add = (X @ sparse.diags(keep)).tocsr()
-        X_add.eliminate_zeros()
-
-    def fit(rows, y, M=X):
-        clf = LogisticRegression(C=C, max_iter=300, solver="liblinear", class_weight=class_weight)
-        clf.fit(M[rows], y)
-        return clf
-
-    coef = np.zeros((len(LABELS), X.shape[1]), dtype=np.float32)
+    `oof`: `out_of_author`'s result, to re-make the choices without fitting again."""
+    o = options or Options()
+    P, kept, X_add, unit = oof if oof is not None else out_of_author(c, settings, folds, rule_labels_for_add_only, per_author, log)
+    everyone = np.ones(c.n, dtype=bool)
+    choices = choose_all(c, P, everyone, o)
+    coef = np.zeros((len(LABELS), c.X.shape[1]), dtype=np.float32)
     intercept = np.zeros(len(LABELS), dtype=np.float32)
-    thresholds = np.full(len(LABELS), 1.01, dtype=np.float32)
-    modes = np.full(len(LABELS), RULES_ONLY, dtype=np.int8)
-    gates = np.array([GATE_CANDIDATE if lab is Label.AGE_PROBE else GATE_EVIDENCE for lab in LABELS], dtype=np.int8)
-    added_any = np.zeros(len(flat), dtype=bool)  # minor labels the chosen modes add (hard-negative check)
-    report = {}
-    for j, lab in enumerate(LABELS):
-        y = Y[:, j]
-        if y.sum() < 5 or (~y).sum() < 5:
-            report[lab.value] = {"positives": int(y.sum()), "used": False}
-            continue
-        M = X_add if lab in ADD_ONLY else X
-        oof = np.zeros(len(y))
-        for k in range(folds):
-            tr, te = fold != k, fold == k
-            if te.sum() == 0 or y[tr].sum() == 0 or (~y[tr]).sum() == 0:
-                continue
-            oof[te] = fit(tr, y[tr], M).predict_proba(M[te])[:, 1]
-        if lab in ADD_ONLY and force_threshold is not None:
-            entry, mode, thr = {"forced": True}, ADD, force_threshold
-        elif lab in ADD_ONLY:
-            entry, mode, thr, gate, adds = _choose_add_only(
-                lab, oof, idx, cand_facts, Y_all[:, j], rule_all[:, j], sel, hard_cls, hard_before | added_any,
-                min_precision, min_added, max_hard_rise,
-            )
-            if mode == ADD and lab is not Label.AGE_PROBE:
-                added_any |= adds
-            gates[j] = gate
-        else:
-            rule_f = _f1(y, rule_has[:, j])
-            best = (rule_f, RULES_ONLY, 1.01)
-            for t in np.arange(0.2, 0.96, 0.05):
-                add = _f1(y, rule_has[:, j] | (oof >= t))
-                if add > best[0] + 0.002:
-                    best = (add, ADD, float(t))
-                decide = _f1(y, oof >= t)
-                if decide > best[0] + 0.002:
-                    best = (decide, DECIDE, float(t))
-            best_f, mode, thr = best
-            entry = {"rules_f1_oof": round(rule_f, 4), "chosen_f1_oof": round(best_f, 4)}
-        name = {RULES_ONLY: "rules only", ADD: "rules or model", DECIDE: "model decides"}[mode]
-        if mode != RULES_ONLY:
-            clf = fit(np.arange(len(y)), y, M)
-            coef[j] = clf.coef_[0]
-            intercept[j] = clf.intercept_[0]
-        thresholds[j] = thr
-        modes[j] = mode
-        report[lab.value] = {"positives": int(y.sum()), "mode": name, "threshold": round(thr, 2), **entry}
-        log(f"  {lab.value:22s} {name:14s} threshold {thr:.2f}  " + "  ".join(f"{k} {v}" for k, v in entry.items()))
-    model = LearnedModel(coef, intercept, thresholds, LABELS, modes, n_word, gates)
-    return model, report
+    report = {"folds": unit, "authors": {a: int((c.author == i).sum()) for i, a in enumerate(c.authors)}, "labels": {}}
+    for j, (lab, ch) in enumerate(zip(LABELS, choices)):
+        name = {RULES_ONLY: "rules only", ADD: "rules or model", DECIDE: "model decides"}[ch.mode]
+        if ch.mode != RULES_ONLY:
+            M = X_add if lab in ADD_ONLY else c.X
+            cand = c.row >= 0
+            coef[j], intercept[j] = _fit(M, c.row[cand], c.y[cand, j], ch.setting)
+        report["labels"][lab.value] = {"mode": name, "threshold": round(ch.threshold, 2), "setting": ch.setting.name, **ch.entry}
+        log(f"  {lab.value:22s} {name:14s} {ch.setting.name:12s} threshold {ch.threshold:.2f}  "
+            + "  ".join(f"{k} {v}" for k, v in ch.entry.items()))
+    model = _model(choices, coef, intercept, n_word)
+    fold_models = {}
+    if per_author and unit == "author":
+        for a, name in enumerate(c.authors):
+            mine = choose_all(c, P, c.author != a, o)
+            cf = np.zeros_like(coef)
+            ic = np.zeros_like(intercept)
+            for j, ch in enumerate(mine):
+                if ch.mode != RULES_ONLY and a in kept.get((ch.setting, j), {}):
+                    w, b = kept[(ch.setting, j)][a]
+                    cf[j], ic[j] = w, b
+                elif ch.mode != RULES_ONLY:
+                    ch.mode = RULES_ONLY  # no fit without this author (too few positives elsewhere)
+            fold_models[name] = _model(mine, cf, ic, n_word)
+            report.setdefault("without_author", {})[name] = {
+                LABELS[j].value: f"{['rules only', 'rules or model', 'model decides'][ch.mode]} {ch.threshold:.2f}"
+                for j, ch in enumerate(mine)}
+    return model, report, fold_models
 
 
-def _choose_add_only(lab, oof, idx, cand_facts, y_all, rule_all, sel, hard_cls, hard_before, min_precision, min_added, max_hard_rise):
-    """Mode, threshold and gate of one add-only label from out-of-fold predictions (see train_model)."""
-    n = len(y_all)
-    p_all = np.zeros(n)
-    p_all[idx] = oof
-    gates = (GATE_CANDIDATE,) if lab is Label.AGE_PROBE else (GATE_EVIDENCE, GATE_CANDIDATE)
-    allowed = {g: np.zeros(n, dtype=bool) for g in gates}
-    for g in gates:
-        allowed[g][idx] = [may_add(f, g) for f in cand_facts]
-    ys, rs = y_all & sel, rule_all & sel
-    tp_r, fp_r = int((ys & rs).sum()), int((~y_all & rs).sum())
-    pos = int(ys.sum())
-    entry = {"select_positives": pos, "rules_P": round(tp_r / max(1, tp_r + fp_r), 4), "rules_R": round(tp_r / max(1, pos), 4)}
-    classes = sorted({c for c in hard_cls if c})
-    hard_idx = {c: np.array([h == c for h in hard_cls]) for c in classes}
-    best = None
-    for g in gates:
-        for t in np.arange(0.30, 1.0, 0.01):
-            adds = (p_all >= t) & allowed[g] & ~rule_all
-            a_sel = adds & sel
-            tp, fp = int((a_sel & y_all).sum()), int((a_sel & ~y_all).sum())
-            if tp < min_added or tp / (tp + fp) < min_precision:
-                continue
-            rise = 0.0
-            for c in classes:
-                for scope in (sel, np.ones(n, dtype=bool)):
-                    m = hard_idx[c] & scope
-                    if m.any():
-                        rise = max(rise, float((adds & m & ~hard_before).sum()) / float(m.sum()))
-            if rise > max_hard_rise:
-                continue
-            if best is None or tp > best[0]:
-                best = (tp, fp, float(t), g, rise, adds)
-    curve = []  # what the widest gate would add on the selection messages (tp/fp) at a few thresholds
-    for t in (0.5, 0.7, 0.9):
-        a_sel = (p_all >= t) & allowed[gates[-1]] & ~rule_all & sel
-        curve.append(f"{t:.1f}:{int((a_sel & y_all).sum())}/{int((a_sel & ~y_all).sum())}")
-    entry["adds_tp/fp"] = " ".join(curve)
-    if best is None:
-        return {**entry, "added_tp": 0, "added_fp": 0}, RULES_ONLY, 1.01, gates[0], np.zeros(n, dtype=bool)
-    tp, fp, t, g, rise, adds = best
-    entry.update(added_tp=tp, added_fp=fp, recall_gain=round(tp / max(1, pos), 4), gate="candidate" if g == GATE_CANDIDATE else "evidence",
-                 hard_rise=round(rise, 5), combined_P=round((tp_r + tp) / max(1, tp_r + fp_r + tp + fp), 4))
-    return entry, ADD, t, g, adds
-
-
-def _f1(y: np.ndarray, p: np.ndarray) -> float:
-    tp = float((y & p).sum())
-    fp = float((~y & p).sum())
-    fn = float((y & ~p).sum())
-    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+def _model(choices: list[Choice], coef, intercept, n_word) -> LearnedModel:
+    modes = np.array([ch.mode for ch in choices], dtype=np.int8)
+    thresholds = np.array([ch.threshold for ch in choices], dtype=np.float32)
+    gates = np.array([ch.gate for ch in choices], dtype=np.int8)
+    beside = bool(choices[LABELS.index(Label.CONTENT_REQUEST)].beside)
+    return LearnedModel(coef, intercept, thresholds, LABELS, modes, n_word, gates, beside)
