@@ -63,17 +63,7 @@ def line_features(f: MessageFacts, text: str, role: Role) -> list[int]:
     """Indices (into LINE_FEATURES) of the line's own 0/1 features."""
     idx = _LINE_INDEX
     on = [idx[c] for c in f.hits if c in idx]
-    stated = bare = adult = own = False
-    for a in f.ages:
-        if a.minor:
-            if a.kind == "bare":
-                bare = True
-            elif a.kind in _STATED:
-                stated = True
-        elif a.kind != "bare":
-            adult = True
-        if a.kind == "self":
-            own = True
+    stated, bare, adult, own = _age_flags(f)
     for name, v in (("minor_stated", stated), ("minor_bare", bare), ("adult_stated", adult), ("self_age", own)):
         if v:
             on.append(idx[name])
@@ -96,14 +86,24 @@ def _child_flags(f: MessageFacts) -> tuple[bool, bool, bool]:
         if c in hits:
             child = True
             break
-    stated = bare = False
+    stated, bare, _, _ = _age_flags(f)
+    return child, stated, bare
+
+
+def _age_flags(f: MessageFacts) -> tuple[bool, bool, bool, bool]:
+    """(a minor's age stated as one, a bare number under 18, an adult's age stated, the writer's own age)."""
+    stated = bare = adult = own = False
     for a in f.ages:
         if a.minor:
             if a.kind == "bare":
                 bare = True
             elif a.kind in _STATED:
                 stated = True
-    return child, stated, bare
+        elif a.kind != "bare":
+            adult = True
+        if a.kind == "self":
+            own = True
+    return stated, bare, adult, own
 
 
 def _about_child(f: MessageFacts) -> bool:
