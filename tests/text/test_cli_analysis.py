@@ -116,3 +116,20 @@ def test_sets_with_the_same_ids_are_kept_apart(tmp_path):
     sa, sb = load_labelled(a, "all", tag="0:"), load_labelled(b, "all", tag="1:")
     assert not set(sa.labels) & set(sb.labels)
     assert sa.labels[("cam", "0:m-1")] == {"MINOR_REQUEST"}
+
+
+def test_the_reply_model_learns_from_no_conversation_that_holds_a_test_line(tmp_path):
+    """A `synth --split all` world mixes test-family lines into its conversations: the reply
+    model (whole conversations, for its context) keeps only those with none of them."""
+    from vaktpost.cli.analysis import _without_test_conversations
+
+    root = write_set(tmp_path / "mixed", "train")
+    truth = [json.loads(line) for line in (root / "truth" / "messages.jsonl").read_text().splitlines()]
+    for t in truth:
+        if t["conversation_id"] == "c-2" and t["message_id"] == "m-6":  # one line of c-2 is a test family's
+            t["split"] = "test"
+    (root / "truth" / "messages.jsonl").write_text("".join(json.dumps(t) + "\n" for t in truth))
+    data = _without_test_conversations(root, tag="0:")
+    assert sorted(c[0].conversation_id for c in data.conversations) == ["0:c-1", "0:c-3"]  # ids tagged per input
+    assert ("cam", "0:m-5") not in data.labels and ("cam", "0:m-6") not in data.labels  # c-2 whole, not only its test line
+    assert ("cam", "0:m-1") in data.labels and data.labels[("cam", "0:m-1")] == {"MINOR_REQUEST"}

@@ -83,13 +83,11 @@ def _train_reply(paths: list[Path], authors: dict[str, str], learned_at: Path | 
     """The reply model learns from the pipeline as it will run: the learned model just written."""
     from vaktpost.text import learned, reply_model
     from vaktpost.text.reply_training import train_reply
-    from vaktpost.text.training import LabelledSet, load_labelled, read_truth
+    from vaktpost.text.training import LabelledSet
 
-    merged = LabelledSet([], {}, {})  # whole conversations (a fresh set's conversations mix fresh and train lines)
+    merged = LabelledSet([], {}, {})
     for n, path in enumerate(paths):
-        if path.is_dir() and any(t.get("split") == "test" for t in read_truth(path, "messages.jsonl")):
-            raise UserError("holds messages of the held-out test split: the reply model never learns from them", str(path))
-        merged.merge(load_labelled(path, "all", tag=f"{n}:" if len(paths) > 1 else ""))
+        merged.merge(_without_test_conversations(path, tag=f"{n}:" if len(paths) > 1 else ""))
 
     saved = learned.installed_model
     if learned_at is not None:  # a model written elsewhere than the package: use it for the pipeline here
@@ -105,6 +103,25 @@ def _train_reply(paths: list[Path], authors: dict[str, str], learned_at: Path | 
     if out is None:
         reply_model.installed_model.cache_clear()
     console.print(f"reply model written to {target} ({target.stat().st_size // 1024} KiB)")
+
+
+def _without_test_conversations(path: Path, tag: str):
+    """A training input for the reply model: whole conversations (its context is the line
+    before; a fresh set's conversations mix fresh and train lines), but none that holds a line
+    of the held-out test families (a `synth --split all` world mixes them), as the learned
+    stage learns from the train and fresh splits only."""
+    from vaktpost.text.training import LabelledSet, load_labelled, read_truth
+
+    data = load_labelled(path, "all", tag=tag)
+    if not path.is_dir():
+        return data
+    test = {(t["platform"], tag + t["message_id"]) for t in read_truth(path, "messages.jsonl") if t.get("split") == "test"}
+    if not test:
+        return data
+    keep = [c for c in data.conversations if not any((m.platform, m.message_id) in test for m in c)]
+    kept = {(m.platform, m.message_id) for c in keep for m in c}
+    return LabelledSet(keep, {k: v for k, v in data.labels.items() if k in kept}, {k: v for k, v in data.groups.items() if k in kept},
+                       data.select & kept, {k: v for k, v in data.hard.items() if k in kept})
 
 
 def _predicted(conn) -> dict[tuple[str, str], set[str]]:
