@@ -15,7 +15,7 @@ from typing import Iterable, Sequence
 
 from vaktpost.bulkwork import collector_paused
 from vaktpost.model import Finding, Label, Message, Signal
-from vaktpost.text.dialogue import MINOR as DIALOGUE_MINOR, Turn, apply_dialogue
+from vaktpost.text.dialogue import MINOR as DIALOGUE_MINOR, apply_dialogue, turns_of
 from vaktpost.text import memo, reply_model
 from vaktpost.text.labels import NOTHING, MessageFacts, Proposed, rule_scores
 from vaktpost.text.memo import own_copy
@@ -89,16 +89,11 @@ def _analyse(conversations, flat, use_learned: bool = True, copy_all: bool = Tru
         conv_facts = shared[i:j]
         if True in flags[i:j]:  # needs_dialogue(conv_facts), remembered per text and role
             before, conv_facts = conv_facts, [f if f is NOTHING else own_copy(f) for f in conv_facts]
-            turns = []
-            alone = False  # a message with no recipients: only then the dialogue reads `participants`
-            for k, (m, f) in enumerate(zip(conv, conv_facts)):
-                rs = m.recipients
-                if not rs:
-                    alone = True
-                if f is not NOTHING:
-                    turns.append(Turn(m.sender.id, (rs[0].id,) if len(rs) == 1 else tuple([r.id for r in rs]), f, k))
+            turns = turns_of(conv, conv_facts)
             participants: set[str] = set()
-            if alone:  # everyone in the conversation, in the order met (the set's order is read)
+            # a message with no recipients: only then the dialogue reads `participants` —
+            # everyone in the conversation, in the order met (the set's order is read)
+            if not all(map(_RECIPIENTS, conv)):
                 for m in conv:
                     rs = m.recipients
                     participants.add(m.sender.id)
@@ -204,3 +199,4 @@ def _findings(conversations: list[list[Message]]) -> list[Finding]:
 
 
 _PROPOSED = attrgetter("proposed")
+_RECIPIENTS = attrgetter("recipients")

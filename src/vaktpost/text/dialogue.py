@@ -13,7 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from vaktpost.model import Label
+from vaktpost.model import Label, Message
+from vaktpost.text.facts import NOTHING
 from vaktpost.text.labels import CHILD, MessageFacts, _innocent, _leading
 
 ASKS = (Label.MINOR_REQUEST, Label.CONTENT_REQUEST)
@@ -30,6 +31,17 @@ class Turn:
     recipients: tuple[str, ...]
     facts: MessageFacts
     pos: int = -1  # the message's place in the conversation; -1: its place in `turns`
+
+
+def turns_of(conv: Sequence[Message], facts: Sequence[MessageFacts]) -> list[Turn]:
+    """The dialogue's turns of a conversation: its messages with facts (hits or a number),
+    each with its recipients' ids and its place in the conversation."""
+    out = []
+    for k, (m, f) in enumerate(zip(conv, facts)):
+        if f is not NOTHING:
+            rs = m.recipients
+            out.append(Turn(m.sender.id, (rs[0].id,) if len(rs) == 1 else tuple([r.id for r in rs]), f, k))
+    return out
 
 
 @dataclass

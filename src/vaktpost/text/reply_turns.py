@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vaktpost.model import Label, Message, Role
-from vaktpost.text.dialogue import Turn
+from vaktpost.text.dialogue import Turn, turns_of  # noqa: F401 (turns_of: re-exported for the reply modules)
 from vaktpost.text.facts import NOTHING, MessageFacts
 from vaktpost.text.labels import _innocent
 
@@ -158,16 +158,6 @@ class Candidate:
     context: list[int]  # indices into CONTEXT that are on
     asked: int  # the counterpart's latest line answered (its place), -1: none within WINDOW
     facts: MessageFacts  # the line's
-
-
-def turns_of(conv: Sequence[Message], facts: Sequence[MessageFacts]) -> list[Turn]:
-    """The dialogue's turns of a conversation: its messages with facts (hits or a number)."""
-    out = []
-    for k, (m, f) in enumerate(zip(conv, facts)):
-        if f is not NOTHING:
-            rs = m.recipients
-            out.append(Turn(m.sender.id, (rs[0].id,) if len(rs) == 1 else tuple([r.id for r in rs]), f, k))
-    return out
 
 
 def candidates(conv: Sequence[Message], turns: Sequence[Turn], texts: Sequence[str], confirmed_ok: bool = False,
