@@ -30,7 +30,7 @@ SETS = {name: ROOT / "benchmarks" / "fresh" / name for name in "abcdefghijklmn"}
 SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "st"})  # author10
 SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "qr"})
 SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "op"})  # author8
-SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "u"})  # author11
+SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "uv"})  # author11
 
 FIXTURE = {
     "en": {"language": "en", "families": {
