@@ -30,7 +30,7 @@ SETS = {name: ROOT / "benchmarks" / "fresh" / name for name in "abcdefghijklmn"}
 SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "st"})  # author10
 SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "qr"})
 SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "op"})  # author8
-SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "wx" if (ROOT / "benchmarks" / "fresh" / name).is_dir()})  # author12
+SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "wx"})  # author12
 
 FIXTURE = {
     "en": {"language": "en", "families": {
