@@ -31,6 +31,7 @@ SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "st"})  # au
 SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "qr"})
 SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "op"})  # author8
 SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "uv"})  # author11
+SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "wx"})  # author12
 
 FIXTURE = {
     "en": {"language": "en", "families": {
