@@ -71,7 +71,7 @@ def _forms() -> _Forms:
         send_one_of=re.compile(d["send_one_of_regex"].replace(r"\s+$", r"\s+(?:(?:the|ur|your|yung|ang|si)\s+)?$")),
         child_question=re.compile(rf"(?:^|\W)(?:{_alt(d['child_question'])})(?=\W|$)"),
         pictures=frozenset(normalise(w).strip() for w in d["pictures"]),
-        not_pictures_after=re.compile(rf"^\s*(?:{_alt(d['not_pictures_after'])})\b"),
+        not_pictures_after=re.compile(rf"\s*(?:{_alt(d['not_pictures_after'])})\b"),
         purpose_before=re.compile(rf"(?:^|\W)(?:{_alt(d['purpose_before'])})\s+(?:[\w']+\s+)?$"),
     )
 
