@@ -75,8 +75,8 @@ from vaktpost.text.offers import (
     reply_forms,
     seller_line,
 )
-from vaktpost.text.request_object import request_object
 from vaktpost.text.probes import probe_inside_ask, probe_words_of_the_ask, under_n_about_you
+from vaktpost.text.request_object import request_object
 from vaktpost.text.travel_plans import travel_without_plan
 
 # The names other modules and tests import from here (dialogue.py, learned.py, memo.py,
