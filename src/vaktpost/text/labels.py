@@ -76,6 +76,7 @@ from vaktpost.text.offers import (
     seller_line,
 )
 from vaktpost.text.probes import probe_inside_ask, probe_words_of_the_ask, under_n_about_you
+from vaktpost.text.request_object import request_object
 from vaktpost.text.travel_plans import travel_without_plan
 
 # The names other modules and tests import from here (dialogue.py, learned.py, memo.py,
@@ -261,9 +262,16 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
         if not decisive and not asks:
             return f
         if media and not f.has("join") and asks_for_media(text, hits, minor_ages):
-            f.add(Label.CONTENT_REQUEST, span, "content.request")
+            f.add(Label.CONTENT_REQUEST, span, "content.request")  # "clips of your cousin": the media first
         else:
-            f.add(Label.MINOR_REQUEST, span, "age.request" if decisive else "child.request")
+            # the child first: the object decides — the child herself (there, available, can
+            # join, how old), the show or picture of one already spoken of ("can the kid be on
+            # the show?"), or both ("got a niece? send pics first")
+            asked = request_object(text, hits, minor_ages)
+            if asked != "media":
+                f.add(Label.MINOR_REQUEST, span, "age.request" if decisive else "child.request")
+            if asked != "child":
+                f.add(Label.CONTENT_REQUEST, span, "content.object")
     elif stance == "offer" and addressees_child(text, hits) and not own_only(text, hits):  # tl "din" is "also": "andito din pinsan q"
         # "is ur niece available too, 16yo is fine": the availability of the addressee's
         # child is asked about, not offered — a request when it gives an age or a young one
