@@ -24,8 +24,13 @@ from __future__ import annotations
 
 import re
 
-from vaktpost.text.asks import CHILD, _yours
+from typing import TYPE_CHECKING
+
+from vaktpost.text.asks import CHILD, _yours, strong_request
 from vaktpost.text.matcher import Hit
+
+if TYPE_CHECKING:
+    from vaktpost.text.facts import MessageFacts
 
 _AGE = r"(?:\d{1,2}|grade\s+\d{1,2})"
 _FORMS = (
@@ -84,3 +89,21 @@ def seller_question(text: str, hits: list[Hit]) -> str | None:
                 continue  # "7 anyos siya, pwede ba?": asks whether she can
             return rule
     return None
+
+
+# What makes a line more than a question form: a child, a wish, a show, a join, a code word,
+# an age question (the dialogue's own rules read those).
+_CONTENT = (*CHILD, "want", "join", "media", "media_third", "age_probe", "offer", "offer_question", "have")
+
+
+def only_question_forms(text: str, f: MessageFacts, hits: list[Hit]) -> bool:
+    """The line's only ask forms are bare question forms ("?", "ba", "do u do", "can u",
+    ask_forms.json `weak_request`) and it names no child, no age under 18, no wish, show or
+    join: "hello po, anjan ka pa ba?", "cold ba talaga jan?", "do u do weekends?". A seller's
+    offer after it ("yes available, 7yo") answers no request for a child: the dialogue's
+    implied request (`dialogue._implied_request`) passes it by. On the development authors
+    such greetings and small talk made their writers askers; on authors 4, 8 and 9 the same
+    kind of line did (aggregates)."""
+    if f.has(*_CONTENT) or f.labels() or any(a.minor for a in f.ages):
+        return False
+    return not strong_request(text, hits)

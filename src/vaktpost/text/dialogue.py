@@ -238,7 +238,7 @@ def _implied_request(turns: Sequence[Turn], st: ConversationState, i: int, to: S
         young = [a for a in g.ages if a.minor and a.kind != "self" and not _to_or_too(a)]
         if g.has(*CHILD) or young:
             span = (young[0].start, young[0].end, f"age={young[0].value}") if young else g.span(*CHILD)
-        elif st.last_turn.get((t.sender, r), -1) < j and _positions_apart(turns, i, j) <= 2:
+        elif st.last_turn.get((t.sender, r), -1) < j and _positions_apart(turns, i, j) <= 2 and not g.weak_ask:
             span = _ask_span(g, "words")  # "what else do you have?" — "yes available, 7yo"
             if span is None:
                 continue

@@ -29,7 +29,7 @@ from vaktpost.text.age_reading import (
     shorthand_age,
     wanting_subject,
 )
-from vaktpost.text.ask_look_alikes import pwede_statement, seller_question
+from vaktpost.text.ask_look_alikes import only_question_forms, pwede_statement, seller_question
 from vaktpost.text.ask_stance import (
     a_little,
     addressees_child,
@@ -138,7 +138,10 @@ def label_message(text: str, hits: list[Hit], role: Role, ages: list | None = No
         f.not_an_ask = True  # the seller's side asks for no child (no dialogue rule makes it a request)
     probe_words_of_the_ask(text, f)  # "need someone still in school", "passed the age check"
     travel_without_plan(text, f, hits)  # "catch u next week", "ulan dito sa Cebu"
-    return probe_inside_ask(text, _label_rules(text, f, hits, role), hits)
+    f = probe_inside_ask(text, _label_rules(text, f, hits, role), hits)
+    if role in BUYER_ROLES and "request" in f.hits:
+        f.weak_ask = only_question_forms(text, f, hits)  # "anjan ka pa ba?": no ask a later offer answers
+    return f
 
 
 def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> MessageFacts:
