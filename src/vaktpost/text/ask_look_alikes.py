@@ -96,14 +96,20 @@ def seller_question(text: str, hits: list[Hit]) -> str | None:
 _CONTENT = (*CHILD, "want", "join", "media", "media_third", "age_probe", "offer", "offer_question", "have")
 
 
+# "what else do you have?", "ano pa meron ka?", "hva annet har du?": asks what is on offer —
+# answered with a child, it was the request (tests/text/test_confirmations.py).
+_MENU_QUESTION = re.compile(r"\b(?:else|other|others|more|iba pa|ano pa|unsa pa|lain pa|annet|andre|mer)\b")
+
+
 def only_question_forms(text: str, f: MessageFacts, hits: list[Hit]) -> bool:
     """The line's only ask forms are bare question forms ("?", "ba", "do u do", "can u",
     ask_forms.json `weak_request`) and it names no child, no age under 18, no wish, show or
-    join: "hello po, anjan ka pa ba?", "cold ba talaga jan?", "do u do weekends?". A seller's
+    join, and does not ask what else is on offer: "hello po, anjan ka pa ba?", "cold ba
+    talaga jan?", "do u do weekends?" (not "what else do you have?"). A seller's
     offer after it ("yes available, 7yo") answers no request for a child: the dialogue's
     implied request (`dialogue._implied_request`) passes it by. On the development authors
     such greetings and small talk made their writers askers; on authors 4, 8 and 9 the same
     kind of line did (aggregates)."""
-    if f.has(*_CONTENT) or f.labels() or any(a.minor for a in f.ages):
+    if f.has(*_CONTENT) or f.labels() or any(a.minor for a in f.ages) or _MENU_QUESTION.search(text):
         return False
     return not strong_request(text, hits)
