@@ -118,3 +118,12 @@ def test_performer_line_is_never_made_a_request_by_the_dialogue():
     lines = _labels(chat(("b", "can your niece 10yo join?"), ("p", "no kids here, do you want a private video show with me instead?")))
     assert "MINOR_REQUEST" in lines[0]
     assert not lines[1] & ASKS
+
+
+@pytest.mark.parametrize("text", ["ubsi gamay sir, 500 nalang", "hangyo gamay bai, P800 ra", "discount gamay please, 600 ra"])
+def test_ceb_gamay_in_haggling_is_a_little_not_a_small_one(text):
+    assert not say(text) & ASKS  # adult commerce: "lower it a little"
+
+
+def test_ceb_gamay_as_a_small_one_still_asks():
+    assert "MINOR_REQUEST" in say("naa kay gamay? 10 anyos")
