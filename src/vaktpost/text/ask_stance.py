@@ -52,7 +52,11 @@ def negated_media(text: str, hits: list[Hit]) -> bool:
 
 # Ceb "gamay" is "small" and "a little": after an adjective it is the second ("mahal gamay,
 # P3700?" — a bit expensive), no small one.
-_A_LITTLE = re.compile(r"\b(?:mahal|mahalon|barato|taas|dako|mubo|layo|dugay|hinay|paspas|gahi|lisod)\s+gamay\b")
+_A_LITTLE = re.compile(
+    r"\b(?:mahal|mahalon|barato|taas|dako|mubo|layo|dugay|hinay|paspas|gahi|lisod"
+    # session 6 (asked6): haggling — "ubsi gamay", "hangyo gamay", "discount gamay" (lower it a bit)
+    r"|ubos|ubsi|ubsa|ubsan|menos|discount|diskwento|diskwentohi|hangyo|kunhod|kunhori|kunhoran|pakunhod|less|dugangi|dungagi)\s+gamay\b"
+)
 
 
 def a_little(text: str, f: MessageFacts) -> bool:

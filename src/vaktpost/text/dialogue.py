@@ -145,7 +145,7 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             bare = [a for a in f.ages if a.kind == "bare" and a.minor and f.has("young_ref", "child", "relative", "third_ref")]
             if bare:
                 a = bare[0]
-                label = Label.MINOR_REQUEST if f.has("request", "want") else Label.MINOR_CONFIRMED
+                label = Label.MINOR_REQUEST if f.has("request", "want") and not f.not_an_ask else Label.MINOR_CONFIRMED
                 f.add(label, (a.start, a.end, f"age={a.value}"), "dialogue.bare_age")
             elif f.age_question is not None:  # "12?" from the buyer, in a conversation about a child
                 a = f.age_question
@@ -158,7 +158,7 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             # the model's CONTENT_REQUEST on a media ask with no minor in sight ("send a selfie
             # first", "turn on ur cam" to an adult): pictures of the addressee, not of a child
             f.proposed = [p for p in f.proposed if p not in modelled]
-        asks_media = f.has("media") and f.has("request", "want") and not refused
+        asks_media = f.has("media") and f.has("request", "want") and not refused and not f.not_an_ask
         if asks_media:  # (the rest only matters for an ask for pictures or a show)
             about_one = st.about_child and f.has("third_ref", *CHILD) and not f.has("price_word", "price")
             # after B confirmed a child to A, A's ask for pictures or videos is about that child
@@ -231,14 +231,14 @@ def _implied_request(turns: Sequence[Turn], st: ConversationState, i: int, to: S
         if j is None or i - j > 3:
             continue
         g = turns[j].facts
-        if g.labels() & _MINOR_SET or g.has("innocent", "thing", "price", "price_word"):
-            continue
+        if g.labels() & _MINOR_SET or g.has("innocent", "thing", "price", "price_word") or g.not_an_ask:
+            continue  # (not_an_ask: "do u have kids?", "my daughter is 7, give me 10" — no request)
         if (g.adult_only or g.has("refusal")) and not (_no_adults(g) and g.has(*CHILD)):
             continue
-        young = [a for a in g.ages if a.minor and a.kind != "self"]
+        young = [a for a in g.ages if a.minor and a.kind != "self" and not _to_or_too(a)]
         if g.has(*CHILD) or young:
             span = (young[0].start, young[0].end, f"age={young[0].value}") if young else g.span(*CHILD)
-        elif st.last_turn.get((t.sender, r), -1) < j and _positions_apart(turns, i, j) <= 2:
+        elif st.last_turn.get((t.sender, r), -1) < j and _positions_apart(turns, i, j) <= 2 and not g.weak_ask:
             span = _ask_span(g, "words")  # "what else do you have?" — "yes available, 7yo"
             if span is None:
                 continue
@@ -398,6 +398,12 @@ def _imply_request(g: MessageFacts, span: tuple[int, int, str]) -> None:
     g.add(label, span, "dialogue.implied_request")
 
 
+def _to_or_too(a) -> bool:
+    """A bare 2 in chat is "to" or "too" ("u ever been 2 Norway?", "move over 2 Signal"), no
+    age: a line with it alone asked for no child (session 6)."""
+    return a.kind == "bare" and a.value < 3
+
+
 def _no_adults(g: MessageFacts) -> bool:
     """The line refuses adults ("no adults pls, someone still in elementary"): the refusal
     word stands right before the adult word, so it is a wish for a child, not a no."""
@@ -424,12 +430,12 @@ def _ask_span(g: MessageFacts, need: str) -> tuple[int, int, str] | None:
     ones `text.needs_dialogue` lets through: a conversation whose lines name no child and
     state no child's age skips the dialogue."""
     wish = _no_adults(g) and g.has(*CHILD)  # "no adults pls, someone still in elementary"
-    if not (wish or g.has(*_ASK_FORMS)) or Label.AGE_PROBE in g.labels():
+    if not (wish or g.has(*_ASK_FORMS)) or Label.AGE_PROBE in g.labels() or g.not_an_ask:
         return None
     if (g.adult_only or g.has(*_NOT_AN_ASK)) and not (wish and not g.has(*_NOT_AN_ASK[1:])):
         return None
     child = g.has(*CHILD) or bool(g.minor_ages())
-    evidence = child or g.has("want", "join", "media") or any(a.minor for a in g.ages)
+    evidence = child or g.has("want", "join", "media") or any(a.minor and not _to_or_too(a) for a in g.ages)
     request = g.hits.get("request")
     only_mark = request is not None and request.end - request.start <= 1 and not evidence
     if (need == "child" and not child) or (need == "evidence" and not evidence) or (need == "words" and only_mark):

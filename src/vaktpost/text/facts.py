@@ -53,6 +53,15 @@ class MessageFacts:
     # conversation already about a child — the dialogue decides; elsewhere it is a price,
     # a time, minutes or a count ("show is 20 usd" — "15?").
     age_question: AgeMention | None = None
+    # The message rules read this line as no ask for a child although it has the form of one:
+    # small talk about someone's family ("do u have kids?"), one's own child ("my daughter is
+    # 7 and still awake, give me 10"). The dialogue does not make it the request a later
+    # confirmation answers (session 6, asked6).
+    not_an_ask: bool = False
+    # A buyer's line whose only ask forms are bare question forms ("?", "ba", "do u do", "can
+    # u") and that names no child, no age, no wish, show or join: a greeting or small talk
+    # ("anjan ka pa ba?", "cold ba talaga jan?"), which a later offer does not make a request.
+    weak_ask: bool = False
 
     def has(self, *categories: str) -> bool:
         hits = self.hits

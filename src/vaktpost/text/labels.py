@@ -29,6 +29,7 @@ from vaktpost.text.age_reading import (
     shorthand_age,
     wanting_subject,
 )
+from vaktpost.text.ask_look_alikes import only_question_forms, pwede_statement, seller_question
 from vaktpost.text.ask_stance import (
     a_little,
     addressees_child,
@@ -134,9 +135,14 @@ def label_message(text: str, hits: list[Hit], role: Role, ages: list | None = No
     f = facts_for(text, hits, ages)
     if not f.hits and not f.ages:
         return f
+    if role in (Role.PERFORMER, Role.FACILITATOR):
+        f.not_an_ask = True  # the seller's side asks for no child (no dialogue rule makes it a request)
     probe_words_of_the_ask(text, f)  # "need someone still in school", "passed the age check"
     travel_without_plan(text, f, hits)  # "catch u next week", "ulan dito sa Cebu"
-    return probe_inside_ask(text, _label_rules(text, f, hits, role), hits)
+    f = probe_inside_ask(text, _label_rules(text, f, hits, role), hits)
+    if role in BUYER_ROLES and "request" in f.hits:
+        f.weak_ask = only_question_forms(text, f, hits)  # "anjan ka pa ba?": no ask a later offer answers
+    return f
 
 
 def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> MessageFacts:
@@ -210,6 +216,10 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
     if (f.adult_only or (not minor_ages and adult_floor(text))) and not f.has("child", "relative", "codeword") and not no_adults:
         return f  # "youngest here, 19 y/o", "youngest I want is 18": young words of an adult
     seller = seller_line(text) if role is not Role.CUSTOMER else None
+    if seller is None and role is not Role.CUSTOMER:
+        seller = seller_question(text, hits)
+        if seller is None and role is Role.UNKNOWN and (minor_ages or child) and pwede_statement(text, hits):
+            seller = "offer.pwede"  # "u need one of 16 yrs?", "u get me and the small one", "game ka po?"
     if seller is not None and not minor_ages:
         minor_ages = offered_number(text, f)  # "interested ka ba sa 15 for live": the number is the one offered
     if not minor_ages and not child and role in BUYER_ROLES:
@@ -252,8 +262,10 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
         ):
             return f  # "can u bring your son to the hotel", "next month, want to see the kid in person": a travel plan
         if decisive and own_only(text, hits) and not f.has("join", "codeword", "offer") and possessive_only(text, hits):
+            f.not_an_ask = True
             return f  # "have a nice day, my son turns 10 today": the customer's own child
         if asks and not decisive and not no_adults and small_talk(text, f, hits, innocent):
+            f.not_an_ask = True
             return f  # "is your son home?", "do you have kids?", "my girl, send a pic"
         if innocent and not asks:
             return f

@@ -235,6 +235,6 @@ def pending() -> Pending | None:
 
 def confirmed(f: MessageFacts, text: str, p: float) -> MessageFacts:
     """A copy of `f` with the model's MINOR_CONFIRMED (evidence: the whole line)."""
-    g = MessageFacts(f.hits, f.ages, list(f.proposed), f.age_question) if f is not NOTHING else MessageFacts()
+    g = MessageFacts(f.hits, f.ages, list(f.proposed), f.age_question, f.not_an_ask, f.weak_ask) if f is not NOTHING else MessageFacts()
     g.proposed.append(Proposed(Label.MINOR_CONFIRMED, 0, len(text), RULE, round(p, 4)))
     return g
