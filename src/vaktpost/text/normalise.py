@@ -241,12 +241,22 @@ def offset_map(text: str) -> tuple[str, range | list[int]]:
                 parts.append(folded)
                 offsets.extend([i] * len(folded))
             t = "".join(parts)
+    # Leetspeak swaps one character for one (LEET_TABLE maps single characters): every
+    # character stays where it was, so the map is kept as it is instead of copied through
+    # `_sub_mapped` (which would rebuild the same list).
+    if LEET_RE.search(t) is not None:
+        t = LEET_RE.sub(_leet, LEET_RE.sub(_leet, t))
+    # (a leet word holds a digit, an apostrophe fix an apostrophe: cheaper tests first)
+    if _ANY_DIGIT.search(t) is not None and LEET_WORD_RE.search(t) is not None:
+        t = LEET_WORD_RE.sub(_leet_word, t)
     pattern, table = number_words()
-    for rx, repl in ((LEET_RE, _leet), (LEET_RE, _leet), (LEET_WORD_RE, _leet_word), (SPACED_RE, _unspace),
-                     (APOS_RE, _apostrophe), (pattern, lambda m: table[m.group()]), (REPEAT_RE, _one)):
-        if rx.search(t) is not None:
+    for rx, repl in ((SPACED_RE, _unspace), (APOS_RE, _apostrophe), (pattern, lambda m: table[m.group()]), (REPEAT_RE, _one)):
+        if (rx is not APOS_RE or "'" in t) and rx.search(t) is not None:
             t, offsets = _sub_mapped(rx, repl, t, offsets)
     return t, offsets
+
+
+_ANY_DIGIT = re.compile(r"\d")
 
 
 def original_span(offsets, start: int, end: int, original: str) -> tuple[int, int]:
