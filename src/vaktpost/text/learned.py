@@ -161,14 +161,9 @@ class LearnedModel:
         where = {}
         row_of = [where.setdefault(t, len(where)) for t in texts]
         distinct, n = list(where), len(where)
-        grams = _hasher().weighted(distinct)
-        z = _dot_rows(grams, self._gram_weights(tuple(cols)), n)
-        words = None
+        z = _dot_rows(_hasher().weighted(distinct), self._gram_weights(tuple(cols)), n)
         if self.n_word:
-            words = _word_hasher(self.n_word).weighted(distinct)
-            z += _dot_rows(words, self._word_weights(tuple(cols)), n)
-        for hook in NGRAM_HOOKS:  # the reply model's line part, from the same n-gram vectors
-            hook(distinct, grams, words, self.n_word)
+            z += _dot_rows(_word_hasher(self.n_word).weighted(distinct), self._word_weights(tuple(cols)), n)
         if n != len(texts):
             z = z[np.asarray(row_of)]
         R = self._rule_weights(tuple(cols))
@@ -237,11 +232,6 @@ class LearnedModel:
             labels = tuple(Label(v) for v in d["labels"])
             beside = bool(d["content_beside_request"][0]) if "content_beside_request" in d.files else False
             return cls(d["coef"].astype(np.float32), d["intercept"], d["thresholds"], labels, modes, n_word, gates, beside)
-
-
-# Called with (distinct texts, their char n-gram triples, their word n-gram triples or None,
-# n_word) each time the learned stage has hashed a batch's texts (text/reply_model.py).
-NGRAM_HOOKS: list = []
 
 
 def _dot_rows(weighted: tuple[np.ndarray, np.ndarray, np.ndarray], W: np.ndarray, n: int) -> np.ndarray:

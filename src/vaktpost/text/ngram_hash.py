@@ -49,57 +49,6 @@ def murmurhash3_32(data: bytes, seed: int = 0) -> int:
     return h - (1 << 32) if h & 0x80000000 else h
 
 
-def murmurhash3_32_many(items: list[bytes]) -> list[int]:
-    """`murmurhash3_32(b)` (seed 0) of each item, with numpy: items of one length are hashed
-    together, four bytes a column (uint32 arithmetic wraps modulo 2**32 as the hash wants).
-    A batch's new n-grams are hashed at once instead of one Python loop each."""
-    out = [0] * len(items)
-    by_len: dict[int, list[int]] = {}
-    for i, b in enumerate(items):
-        by_len.setdefault(len(b), []).append(i)
-    c1, c2 = np.uint32(0xCC9E2D51), np.uint32(0x1B873593)
-    for n, where in by_len.items():
-        if n == 0:
-            for i in where:
-                out[i] = murmurhash3_32(b"")
-            continue
-        raw = np.frombuffer(b"".join([items[i] for i in where]), dtype=np.uint8).reshape(len(where), n)
-        h = np.zeros(len(where), dtype=np.uint32)
-        end = n - n % 4
-        with np.errstate(over="ignore"):
-            for j in range(0, end, 4):
-                k = raw[:, j : j + 4].copy().view("<u4").reshape(-1)
-                k = k * c1
-                k = (k << np.uint32(15)) | (k >> np.uint32(17))
-                k = k * c2
-                h ^= k
-                h = (h << np.uint32(13)) | (h >> np.uint32(19))
-                h = h * np.uint32(5) + np.uint32(0xE6546B64)
-            if n > end:
-                k = np.zeros(len(where), dtype=np.uint32)
-                for q in range(n - end):
-                    k |= raw[:, end + q].astype(np.uint32) << np.uint32(8 * q)
-                k = k * c1
-                k = (k << np.uint32(15)) | (k >> np.uint32(17))
-                k = k * c2
-                h ^= k
-            h ^= np.uint32(n)
-            h ^= h >> np.uint32(16)
-            h = h * np.uint32(0x85EBCA6B)
-            h ^= h >> np.uint32(13)
-            h = h * np.uint32(0xC2B2AE35)
-            h ^= h >> np.uint32(16)
-        for i, v in zip(where, h.view(np.int32).tolist()):
-            out[i] = v
-    return out
-
-
-def _index_of_hash(h: int, n_features: int) -> int:
-    if h == -2147483648:
-        return (2147483647 - (n_features - 1)) % n_features
-    return abs(h) % n_features
-
-
 def feature_index(gram: str, n_features: int) -> int:
     h = murmurhash3_32(gram.encode("utf-8"))
     if h == -2147483648:
@@ -149,31 +98,8 @@ class NgramHasher:
             self._cache[w] = got
         return got
 
-    def learn_words(self, texts: list[str]) -> None:
-        """Cache the n-gram indices of every word of `texts` not yet cached, the new n-grams
-        hashed together (`murmurhash3_32_many`): the same indices `word` gives one by one."""
-        cache = self._cache
-        new_words = list(dict.fromkeys(w for t in texts for w in t.split() if w not in cache))
-        if not new_words:
-            return
-        if len(cache) + len(new_words) >= self.max_words:
-            for w in new_words:
-                self.word(w)  # (the cache is emptied on the way: one by one, as before)
-            return
-        grams = self._grams
-        lo, hi = self.lo, self.hi
-        per_word = [word_grams(w, lo, hi) for w in new_words]
-        new_grams = list(dict.fromkeys(g for gs in per_word for g in gs if g not in grams))
-        if new_grams:
-            n = self.n_features
-            for g, h in zip(new_grams, murmurhash3_32_many([g.encode("utf-8") for g in new_grams])):
-                grams[g] = _index_of_hash(h, n)
-        for w, gs in zip(new_words, per_word):
-            cache[w] = [grams[g] for g in gs]
-
     def weighted(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(row, column, value) of the l2-normalised n-gram counts, sorted by row then column."""
-        self.learn_words(texts)
         cols: list[int] = []
         lens: list[int] = []
         cache_get, word = self._cache.get, self.word

@@ -74,9 +74,6 @@ class ReplyModel:
         self._ctx = dense[N_LINE : N_LINE + N_CTX].tolist()
         self._cross = dense[N_LINE + N_CTX :].tolist()
         self._text_cache: dict[tuple[str, Role], tuple[float, list[int]]] = {}
-        # normalised text → its n-gram part of the logit, worked out beside the learned stage
-        # (`_from_learned`) from the n-gram vectors it built for the text anyway
-        self._ngram_z: dict[str, float] = {}
         # the score a turn's context must add for the line to pass: logit(threshold)
         t = min(max(self.threshold, 1e-9), 1 - 1e-9)
         self.logit_threshold = float(np.log(t / (1 - t))) if self.threshold <= 1 else float("inf")
@@ -96,33 +93,15 @@ class ReplyModel:
                 todo[key] = f
         if todo:
             keys = list(todo)
-            known = self._ngram_z
-            z = [known.get(t) for t, _ in keys]
-            if None in z:  # texts the learned stage did not hash (no candidate of its own)
-                rest = list(dict.fromkeys(t for (t, _), zz in zip(keys, z) if zz is None))
-                zr = dict(zip(rest, self.ngram_logits(rest)))
-                z = [zr[t] if zz is None else zz for (t, _), zz in zip(keys, z)]
+            texts = [t for t, _ in keys]
+            z = _dot(_hasher().weighted(texts), self._grams, len(keys)) + _dot(_word_hasher().weighted(texts), self._words, len(keys))
             line_w = self._line
             if len(cache) + len(keys) > 200_000:
                 cache.clear()
-            for (t, role), f, zz in zip(keys, todo.values(), z):
+            for (t, role), f, zz in zip(keys, todo.values(), z.tolist()):
                 line = line_features(f, t, role)
                 cache[(t, role)] = (zz + sum([line_w[i] for i in line]), line)
         return [cache[(t, role)] for t, _, role in items]
-
-    def ngram_logits(self, texts: list[str]) -> list[float]:
-        """The hashed n-grams' part of the logit of each text."""
-        return (_dot(_hasher().weighted(texts), self._grams, len(texts)) + _dot(_word_hasher().weighted(texts), self._words, len(texts))).tolist()
-
-    def from_vectors(self, texts: list[str], grams, words) -> None:
-        """Remember the n-gram part of each text's logit from its (row, column, value) n-gram
-        triples (the learned stage's: the same hashers, the same rows, so the same sums)."""
-        n = len(texts)
-        z = _dot(grams, self._grams, n) + _dot(words, self._words, n)
-        known = self._ngram_z
-        if len(known) + n > 400_000:
-            known.clear()
-        known.update(zip(texts, z.tolist()))
 
     def context_score(self, context: list[int], line: list[int]) -> float:
         ctx, cross = self._ctx, self._cross
@@ -230,34 +209,6 @@ def clear() -> None:
         model = installed_model()
         if model is not None:
             model._text_cache.clear()
-            model._ngram_z.clear()
-
-
-def _from_learned(texts: list[str], grams, words, n_word: int) -> None:
-    """The learned stage hashed these texts (learned.NGRAM_HOOKS): where its hashers are this
-    model's, the n-gram part of each text's logit is worked out from its vectors now."""
-    if _switched_off[0] or words is None or n_word != N_WORD:
-        return
-    model = installed_model()
-    if model is None or _hasher() is not _learned_hasher():
-        return
-    model.from_vectors(texts, grams, words)
-
-
-def _learned_hasher():
-    from vaktpost.text import learned
-
-    return learned._hasher()
-
-
-def _register() -> None:
-    from vaktpost.text import learned
-
-    if _from_learned not in learned.NGRAM_HOOKS:
-        learned.NGRAM_HOOKS.append(_from_learned)
-
-
-_register()
 
 
 _switched_off = [False]
