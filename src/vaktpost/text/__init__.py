@@ -10,7 +10,7 @@ Evidence offsets are mapped back to the text as written only for labelled messag
 from __future__ import annotations
 
 from itertools import chain, compress
-from operator import attrgetter
+from operator import attrgetter, is_
 from typing import Iterable, Sequence
 
 from vaktpost.bulkwork import collector_paused
@@ -102,7 +102,10 @@ def _analyse(conversations, flat, use_learned: bool = True, copy_all: bool = Tru
             if replies is not None:
                 replies.collect(len(out), conv, turns, texts, i)
             if not copy_all:  # copies the dialogue left as they were: back to the shared facts
-                conv_facts = [b if c.proposed == b.proposed else c for b, c in zip(before, conv_facts)]
+                # (the dialogue never changes a label in place: the same labels, one by one, are
+                # the labels unchanged; a label dropped and an equal one added keeps the copy,
+                # whose evidence is the same)
+                conv_facts = [b if _same_labels(c.proposed, b.proposed) else c for b, c in zip(before, conv_facts)]
         elif copy_all:
             conv_facts = [own_copy(f) for f in conv_facts]
         out.append(conv_facts)
@@ -110,6 +113,10 @@ def _analyse(conversations, flat, use_learned: bool = True, copy_all: bool = Tru
     if replies is not None:
         replies.apply(out)
     return out, texts, table, keys
+
+
+def _same_labels(a: list, b: list) -> bool:
+    return len(a) == len(b) and all(map(is_, a, b))
 
 
 def _evasion(f: MessageFacts, original: str, normalised: str, offsets: list[int]) -> Proposed | None:

@@ -25,7 +25,7 @@ _MINOR_SET = frozenset(MINOR)
 _MINOR_OR_PROBE = _MINOR_SET | {Label.AGE_PROBE}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs ~3x (one per message of the dialogue)
 class Turn:
     sender: str
     recipients: tuple[str, ...]

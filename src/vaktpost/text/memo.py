@@ -20,7 +20,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from itertools import compress, islice, repeat
-from operator import is_
+from operator import attrgetter, is_
 from typing import NamedTuple
 
 import numpy as np
@@ -32,6 +32,7 @@ from vaktpost.text.labels import NOTHING, MessageFacts, label_message, rule_scor
 from vaktpost.text.matcher import Hit, default_matcher
 from vaktpost.text.normalise import normalise_batch, offset_map
 
+_TEXT, _SENDER, _ROLE = attrgetter("text"), attrgetter("sender"), attrgetter("role")
 MAX_ENTRIES = 400_000  # ~650 bytes each on generated chat: ~260 MB when full
 MAX_OFFSETS = 50_000  # offset maps are a list per character: kept fewer
 MAX_CHANGED = 100_000  # evidence of lines the dialogue changed: emptied when it reaches this
@@ -134,7 +135,10 @@ def lookup(flat: Sequence[Message], opener, use_learned: bool = True):
     if len(memo.changed_parts) >= MAX_CHANGED:
         memo.changed_parts.clear()
     known, opens = memo.facts, memo.opens
-    keys = [(m.text or "", m.sender.role) for m in flat]
+    texts = list(map(_TEXT, flat))
+    if None in texts:
+        texts = [t or "" for t in texts]
+    keys = list(zip(texts, map(_ROLE, map(_SENDER, flat))))  # (m.text or "", m.sender.role), at C level
     facts = list(map(known.get, keys))
     # the messages not yet known, picked out at C level (`None in facts` would call the
     # dataclass's __eq__ per item)

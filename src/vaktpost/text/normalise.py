@@ -67,10 +67,12 @@ LEET_TABLE = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7
 # unit ("12yo", "3rd", "30min") or a code ("u18", "mp4").
 # Not a handle ("@moon77") nor an e-mail address ("luna379@gmail.com": the word runs up to
 # the domain's dot): their digits are the identifier, and linking reads them as written.
-LEET_WORD_RE = re.compile(r"(?<![\w@$])(?!@)(?![\w$]*@[\w@$]*\.[a-z]{2,})(?=[\w@$]*\d)(?=[\w@$]*[a-zæøå])[\w@$]{3,}(?![\w@$])")
+# (The digit test first: most words hold none, and fail it before the e-mail test scans them.)
+LEET_WORD_RE = re.compile(r"(?<![\w@$])(?=[\w@$]*?\d)(?!@)(?![\w$]*@[\w@$]*\.[a-z]{2,})(?=[\w@$]*?[a-zæøå])[\w@$]{3,}(?![\w@$])")
 _NOT_LEET_WORD = re.compile(rf"\d+(?:[.,]\d+)?{_UNITS}|\d+(?:st|nd|rd|th|s)|[a-z]{{1,2}}\d+|\d+[a-z]\d+|\w*\d{{3,}}\w*")
 # "I ' m" → "i'm"
-APOS_RE = re.compile(r"(?<=[a-zæøå])[^\S\n]+'[^\S\n]*(?=[a-zæøå])|(?<=[a-zæøå])'[^\S\n]+(?=[a-zæøå])")
+# (The opening lookahead — an apostrophe here or after spaces — rejects most positions at once.)
+APOS_RE = re.compile(r"(?=[^\S\n]*')(?:(?<=[a-zæøå])[^\S\n]+'[^\S\n]*(?=[a-zæøå])|(?<=[a-zæøå])'[^\S\n]+(?=[a-zæøå]))")
 # "k i d s", "k.i.d.s", "k-i-d-s": three or more single letters with separators between.
 SPACED_RE = re.compile(r"(?<![\w'])[a-zæøå](?:[ .\-_*]{1,2}[a-zæøå]){2,}(?![\w'])")
 _SPACE_CHARS = re.compile(r"[ .\-_*]")
@@ -241,12 +243,22 @@ def offset_map(text: str) -> tuple[str, range | list[int]]:
                 parts.append(folded)
                 offsets.extend([i] * len(folded))
             t = "".join(parts)
+    # Leetspeak swaps one character for one (LEET_TABLE maps single characters): every
+    # character stays where it was, so the map is kept as it is instead of copied through
+    # `_sub_mapped` (which would rebuild the same list).
+    if LEET_RE.search(t) is not None:
+        t = LEET_RE.sub(_leet, LEET_RE.sub(_leet, t))
+    # (a leet word holds a digit, an apostrophe fix an apostrophe: cheaper tests first)
+    if _ANY_DIGIT.search(t) is not None and LEET_WORD_RE.search(t) is not None:
+        t = LEET_WORD_RE.sub(_leet_word, t)
     pattern, table = number_words()
-    for rx, repl in ((LEET_RE, _leet), (LEET_RE, _leet), (LEET_WORD_RE, _leet_word), (SPACED_RE, _unspace),
-                     (APOS_RE, _apostrophe), (pattern, lambda m: table[m.group()]), (REPEAT_RE, _one)):
-        if rx.search(t) is not None:
+    for rx, repl in ((SPACED_RE, _unspace), (APOS_RE, _apostrophe), (pattern, lambda m: table[m.group()]), (REPEAT_RE, _one)):
+        if (rx is not APOS_RE or "'" in t) and rx.search(t) is not None:
             t, offsets = _sub_mapped(rx, repl, t, offsets)
     return t, offsets
+
+
+_ANY_DIGIT = re.compile(r"\d")
 
 
 def original_span(offsets, start: int, end: int, original: str) -> tuple[int, int]:
