@@ -110,3 +110,36 @@ def number_after_have(text: str, f: MessageFacts) -> list[AgeMention]:
         if a.kind == "bare" and a.minor and h.start <= a.start <= h.end + 12 and _ENDS_AGE.match(text, a.end)
         and not (text.startswith("may", h.start) and not _MAY_AKO.match(text, a.end))  # "on May 2 for work"
     ]
+
+
+# What makes a stated age someone else's (a relative, a third person, one's eldest), an adult's
+# school talk, or the line an offer: then no own stage is read.
+_OTHERS = ("relative", "codeword", "third_ref", "kin_subject", "adult_stage", "offer", "offer_question", "price", "price_word", "payment")
+
+
+def own_stage(text: str, f: MessageFacts, role: Role) -> list[AgeMention]:
+    """A minor age the writer states of themselves through their own school stage or a minor's
+    own circumstances: "ako grade 4 pa", "brb mom says finish homework first, grade 5 stuff",
+    "12yo next month, cant go out late", "e 13 år og må være hjemme tidlig".
+
+    A school grade beside a self-reference ("ako", "im"), or any minor age (a grade, a person's
+    age, a bare 10-17) beside a minor's own circumstance (lexicon category `minor_life`: a
+    curfew, a parent's permission or ignorance, homework first, school tomorrow), when the line
+    names no one else whose age it could be (a relative, a child word other than a school
+    level, a third person, one's eldest: `kin_subject`), offers nothing, and is not an adult's
+    school talk (`adult_stage`: "I teach grade 5", "finished grade 10", "back in grade 6").
+    A customer's lines are left alone: the buyer's school talk is the rules' old reading."""
+    if role is Role.CUSTOMER or f.adult_only or f.has(*_OTHERS):
+        return []
+    child = f.hits.get("child") or f.hits.get("young_ref")
+    if child is not None and _SCHOOL.search(text, child.start, child.end) is None:
+        return []
+    have = f.hits.get("have")
+    life = f.has("minor_life")
+    me = f.has("self_ref") and not wanting_subject(f)
+    for a in f.ages:
+        if not a.minor or (have is not None and have.start <= a.start):
+            continue
+        if (a.kind == "grade" and (me or life)) or (life and (a.kind in ("person", "self") or (a.kind == "bare" and 10 <= a.value))):
+            return [a]
+    return []

@@ -26,6 +26,7 @@ from vaktpost.text.age_reading import (
     child_first,
     number_after_have,
     own_school,
+    own_stage,
     shorthand_age,
     wanting_subject,
 )
@@ -175,23 +176,30 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
     self_minor = [a for a in f.ages if a.kind == "self" and a.minor]
     if self_minor and not f.has("self_ref") and child_first(f, self_minor[0]):
         self_minor = []  # "datteren min er går i 2. klasse": the daughter's class, not the writer's
+    if self_minor and _before(f, "kin_subject", self_minor[0].start):
+        self_minor = []  # "my eldest just turned 6", "eldstemann fylte 14": one's child's birthday
     if f.has("self_young"):  # "mamma sier jeg er for ung ... 17 år", "bata pa ako, 11 anyos"
         self_minor += [a for a in f.ages if a.minor and a.kind in ("person", "third", "bare")]
         minor_ages = []
         child = f.has("relative", "codeword")
-    elif self_minor and f.has("have", "offer_question") and not possessive_only(text, hits):
-        minor_ages, self_minor = self_minor + minor_ages, []  # "may 12 ako dito", "meron ako, 12 anyos"
+    elif self_minor and (_before(f, "have", self_minor[0].end) or f.has("offer_question")) and not possessive_only(text, hits):
+        # "may 12 ako dito", "meron ako, 12 anyos": the "have" puts the number forward; one
+        # after the age is the writer's own ("im 12 and i have curfew", "im in grade 5 so i have school")
+        minor_ages, self_minor = self_minor + minor_ages, []
     elif (
-        not self_minor and f.has("self_ref") and not f.has("third_ref", "have", "offer", "offer_question", *CHILD)
+        not self_minor and f.has("self_ref") and not f.has("third_ref", "have", "offer", "offer_question", "kin_subject", *CHILD)
         and not wanting_subject(f)
     ):
         self_minor = [a for a in minor_ages if a.kind == "person"]
         minor_ages = [a for a in minor_ages if a not in self_minor]
+    if not self_minor and not f.has("self_young") and (own := own_stage(text, f, role)):
+        self_minor = own  # "ako grade 4 pa", "mom says homework first, grade 5 stuff", "12yo next month, cant go out late"
+        minor_ages = [a for a in minor_ages if a not in own]
     school = own_school(text, f)  # "only 14 yrs, in middle school": the school is the writer's
     about_other = f.has("have", "offer", "offer_question") or (f.has(*CHILD) and not school) or (
         f.has("third_ref") and not inside(f.hits.get("third_ref"), f.hits.get("self_age"))  # nb "13 år her"
     )
-    if not self_minor and f.has("self_age") and not about_other and not f.has("price", "price_word", "payment") and not child_named_before(text, f.hits["self_age"].start):
+    if not self_minor and f.has("self_age") and not about_other and not f.has("price", "price_word", "payment") and not child_named_before(text, f.hits["self_age"].start) and not _before(f, "kin_subject", f.hits["self_age"].end):
         self_minor = shorthand_age(text, f.hits["self_age"])  # "14 here", "age 13", "14f", "14 na ako"
     if self_minor:
         f.add(Label.SELF_DISCLOSED_MINOR, age_span(self_minor[0]), "age.self")
@@ -282,6 +290,12 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
         elif (decisive and offering) or f.has("offer", "offer_question") or (have and f.has("child", "young_ref", "codeword")):
             f.add(Label.MINOR_CONFIRMED, span, "age.offer" if decisive else "child.offer")
     return f
+
+
+def _before(f: MessageFacts, category: str, at: int) -> bool:
+    """A hit of `category` starts at or before `at`."""
+    h = f.hits.get(category)
+    return h is not None and h.start <= at
 
 
 def _innocent(f: MessageFacts, hits: list[Hit]) -> bool:
