@@ -112,6 +112,16 @@ def number_after_have(text: str, f: MessageFacts) -> list[AgeMention]:
     ]
 
 
+# tl "nandito ako", "andito aq po": the writer is here — an offer word only when someone else is.
+_HERE_MYSELF = re.compile(r"\s+(?:na\s+)?(?:po\s+)?(?:ako|aq|ko)\b")
+
+
+def _next_to(me, a: AgeMention, gap: int = 8) -> bool:
+    """The self-reference touches the grade ("ako grade 4 pa", "grade 6 na ko"), not an "I"
+    or "me" elsewhere in the line ("X is grade 2 and taller than me")."""
+    return me is not None and (0 <= a.start - me.end <= gap or 0 <= me.start - a.end <= gap)
+
+
 # What makes a stated age someone else's (a relative, a third person, one's eldest), an adult's
 # school talk, or the line an offer: then no own stage is read.
 _OTHERS = ("relative", "codeword", "third_ref", "kin_subject", "adult_stage", "offer", "offer_question", "price", "price_word", "payment")
@@ -129,17 +139,23 @@ def own_stage(text: str, f: MessageFacts, role: Role) -> list[AgeMention]:
     level, a third person, one's eldest: `kin_subject`), offers nothing, and is not an adult's
     school talk (`adult_stage`: "I teach grade 5", "finished grade 10", "back in grade 6").
     A customer's lines are left alone: the buyer's school talk is the rules' old reading."""
-    if role is Role.CUSTOMER or f.adult_only or f.has(*_OTHERS):
+    if role is Role.CUSTOMER or f.adult_only:
         return []
+    for c in _OTHERS:
+        h = f.hits.get(c)
+        if h is not None and not (c == "offer" and _HERE_MYSELF.match(text, h.end)):
+            return []
     child = f.hits.get("child") or f.hits.get("young_ref")
     if child is not None and _SCHOOL.search(text, child.start, child.end) is None:
         return []
     have = f.hits.get("have")
-    life = f.has("minor_life")
-    me = f.has("self_ref") and not wanting_subject(f)
+    life = f.hits.get("minor_life")
+    if have is not None and inside(have, life):
+        have = None  # ceb "naa koy klase ugma": the "have" of one's own school day
+    me = f.hits.get("self_ref") if not wanting_subject(f) else None
     for a in f.ages:
         if not a.minor or (have is not None and have.start <= a.start):
             continue
-        if (a.kind == "grade" and (me or life)) or (life and (a.kind in ("person", "self") or (a.kind == "bare" and 10 <= a.value))):
+        if (a.kind == "grade" and (_next_to(me, a) or life is not None)) or (life is not None and (a.kind in ("person", "self") or (a.kind == "bare" and 10 <= a.value))):
             return [a]
     return []

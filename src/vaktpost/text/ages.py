@@ -211,6 +211,23 @@ _CHILD_NAMED = re.compile(
 )
 
 
+@lru_cache(maxsize=1)
+def _grade_thing() -> re.Pattern:
+    words = [normalise_phrase(w) for w in _config()[0]["grade_thing_after"]]
+    return re.compile(r"(?:\s+[a-zæøå]+){0,2}?\s+(?:" + _flat_alt(words) + r")\b")
+
+
+def normalise_phrase(w: str) -> str:
+    from vaktpost.text.normalise import normalise
+
+    return normalise(w)
+
+
+def _grade_of_a_thing(text: str, end: int) -> bool:
+    """A word of `grade_thing_after` within three words after the grade."""
+    return _grade_thing().match(text, end) is not None
+
+
 def find_ages(text: str) -> list[AgeMention]:
     """Every age expression in normalised `text`, without overlaps."""
     data, amb, compiled, thing, not_before = _config()
@@ -238,6 +255,8 @@ def find_ages(text: str) -> list[AgeMention]:
             tail = _TAIL_CLAUSE.split(text[m.end() : m.end() + window])[0]
             if thing.search(tail) and not any(w in nouns for w in tail.split()) and not _FOR_A_SHOW.match(tail):
                 continue  # "4 ka tuig na akong cellphone"
+        if name in ("grade", "self_grade") and _grade_of_a_thing(text, m.end()):
+            continue  # "a 5th grade math book", "grade 5 teacher"
         if name == "bare" and (bare_before.search(head) or after.match(text, m.end()) or _not_bare_age(text, m, head)):
             continue
         if group.endswith("_ns4"):

@@ -176,8 +176,8 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
     self_minor = [a for a in f.ages if a.kind == "self" and a.minor]
     if self_minor and not f.has("self_ref") and child_first(f, self_minor[0]):
         self_minor = []  # "datteren min er går i 2. klasse": the daughter's class, not the writer's
-    if self_minor and _before(f, "kin_subject", self_minor[0].start):
-        self_minor = []  # "my eldest just turned 6", "eldstemann fylte 14": one's child's birthday
+    if self_minor and _not_own(f, self_minor[0].start):
+        self_minor = []  # "my eldest just turned 6": one's child's birthday; "nung grade 6 ako": a stage long past
     if f.has("self_young"):  # "mamma sier jeg er for ung ... 17 år", "bata pa ako, 11 anyos"
         self_minor += [a for a in f.ages if a.minor and a.kind in ("person", "third", "bare")]
         minor_ages = []
@@ -199,7 +199,7 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
     about_other = f.has("have", "offer", "offer_question") or (f.has(*CHILD) and not school) or (
         f.has("third_ref") and not inside(f.hits.get("third_ref"), f.hits.get("self_age"))  # nb "13 år her"
     )
-    if not self_minor and f.has("self_age") and not about_other and not f.has("price", "price_word", "payment") and not child_named_before(text, f.hits["self_age"].start) and not _before(f, "kin_subject", f.hits["self_age"].end):
+    if not self_minor and f.has("self_age") and not about_other and not f.has("price", "price_word", "payment") and not child_named_before(text, f.hits["self_age"].start) and not _not_own(f, f.hits["self_age"].end):
         self_minor = shorthand_age(text, f.hits["self_age"])  # "14 here", "age 13", "14f", "14 na ako"
     if self_minor:
         f.add(Label.SELF_DISCLOSED_MINOR, age_span(self_minor[0]), "age.self")
@@ -296,6 +296,12 @@ def _before(f: MessageFacts, category: str, at: int) -> bool:
     """A hit of `category` starts at or before `at`."""
     h = f.hits.get(category)
     return h is not None and h.start <= at
+
+
+def _not_own(f: MessageFacts, at: int) -> bool:
+    """One's eldest (`kin_subject`) or a stage long past or an adult's (`adult_stage`: "nung",
+    "back in", "teacher") comes before the age: not the writer's age now."""
+    return _before(f, "kin_subject", at) or _before(f, "adult_stage", at)
 
 
 def _innocent(f: MessageFacts, hits: list[Hit]) -> bool:
