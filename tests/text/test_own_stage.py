@@ -65,7 +65,6 @@ def test_own_stage_is_a_self_disclosure(text):
         "nung grade 6 ako mahiyain ako",
         "magtutudlo ko sa grade 4",
         "my d4ughter is grade 2 and taller than me already",  # the "me" is not the one in grade 2
-        "nandito siya, 12 anyos, di alam ni mama",  # "nandito siya": someone else is here
         # one's child's birthday
         "my eldest just turned 6, party on sunday",
         "eldstemann fylte 14 i går",
@@ -83,6 +82,12 @@ def test_a_have_before_the_age_still_offers():
     """"may 12 ako dito" puts the number forward: an offer, not the writer's age."""
     assert "MINOR_CONFIRMED" in say("may 12 ako dito", "u")
     assert "SELF_DISCLOSED_MINOR" not in say("may 12 ako dito", "u")
+
+
+def test_someone_else_here_is_an_offer_not_a_self_disclosure():
+    """tl "nandito siya": someone else is here — the rules' offer stands, the age is not the writer's."""
+    found = say("nandito siya, 12 anyos, di alam ni mama", "u")
+    assert "MINOR_CONFIRMED" in found and "SELF_DISCLOSED_MINOR" not in found
 
 
 def test_a_buyers_school_talk_is_left_alone():
