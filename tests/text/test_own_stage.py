@@ -34,6 +34,7 @@ MINOR = {"MINOR_REQUEST", "MINOR_CONFIRMED", "SELF_DISCLOSED_MINOR", "CONTENT_RE
         "13 pa lang ako, di alam ni mama",
         "may pasok bukas, grade 7 na ko",
         "14 pa lang ako, di alam ni mama na nandito ako",  # "nandito ako": the writer is here
+        "13 aq, high school pa",  # "aq": chat shorthand of "ako"
         # ceb
         "grade 5 pa ko",
         "bawal ko mogawas sa gabii, 14 anyos ra ko",
