@@ -65,7 +65,8 @@ def test_own_stage_is_a_self_disclosure(text):
         "guro ako ng grade 5",
         "nung grade 6 ako mahiyain ako",
         "magtutudlo ko sa grade 4",
-        "my d4ughter is grade 2 and taller than me already",  # the "me" is not the one in grade 2
+        "my d4u9h73r is grade 2 and taller than me already",  # the subject's grade, not the "me"'s
+        "she just turned 10 and i have work tomorrow",  # "just turned" after "she": hers
         # one's child's birthday
         "my eldest just turned 6, party on sunday",
         "eldstemann fylte 14 i går",

@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING
 
 from vaktpost.model import Role
-from vaktpost.text.ages import AgeMention
+from vaktpost.text.ages import AgeMention, owned_before
 from vaktpost.text.asks import CHILD
 from vaktpost.text.facts import inside
 from vaktpost.text.matcher import Hit
@@ -116,12 +116,6 @@ def number_after_have(text: str, f: MessageFacts) -> list[AgeMention]:
 _HERE_MYSELF = re.compile(r"\s+(?:na\s+)?(?:po\s+)?(?:ako|aq|ko)\b")
 
 
-def _next_to(me, a: AgeMention, gap: int = 8) -> bool:
-    """The self-reference touches the grade ("ako grade 4 pa", "grade 6 na ko"), not an "I"
-    or "me" elsewhere in the line ("X is grade 2 and taller than me")."""
-    return me is not None and (0 <= a.start - me.end <= gap or 0 <= me.start - a.end <= gap)
-
-
 # What makes a stated age someone else's (a relative, a third person, one's eldest), an adult's
 # school talk, or the line an offer: then no own stage is read.
 _OTHERS = ("relative", "codeword", "third_ref", "kin_subject", "adult_stage", "offer", "offer_question", "price", "price_word", "payment")
@@ -156,6 +150,8 @@ def own_stage(text: str, f: MessageFacts, role: Role) -> list[AgeMention]:
     for a in f.ages:
         if not a.minor or (have is not None and have.start <= a.start):
             continue
-        if (a.kind == "grade" and (_next_to(me, a) or life is not None)) or (life is not None and (a.kind in ("person", "self") or (a.kind == "bare" and 10 <= a.value))):
+        if owned_before(text, a.start):
+            continue  # "my d4ughter is grade 2 and taller than me": the subject's grade
+        if (a.kind == "grade" and (me is not None or life is not None)) or (life is not None and (a.kind in ("person", "self") or (a.kind == "bare" and 10 <= a.value))):
             return [a]
     return []

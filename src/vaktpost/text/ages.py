@@ -228,6 +228,20 @@ def _grade_of_a_thing(text: str, end: int) -> bool:
     return _grade_thing().match(text, end) is not None
 
 
+def owned_before(text: str, start: int) -> bool:
+    """A possessive subject closes the clause before `start` ("my d4ughter is", "your son is",
+    "anak ko ay"): the age or grade that follows is that subject's, person or thing."""
+    data = _config()[0]
+    head = _CLAUSE.split(text[max(0, start - data["thing_window"]) : start])[-1]
+    return _owner_subject().search(head) is not None
+
+
+@lru_cache(maxsize=1)
+def _owner_subject() -> re.Pattern:
+    """`thing_subject_before` and any word (leetspeak left in it: "my dau9hter is"), then a copula."""
+    return re.compile(r"\b(?:" + _alt(_config()[0]["thing_subject_before"]) + r")\s+\S+\s+(?:is|was|er|var|ay|kay)\s+(?:in\s+|i\s+|na\s+|nasa\s+)?(?:the\s+)?$")
+
+
 def find_ages(text: str) -> list[AgeMention]:
     """Every age expression in normalised `text`, without overlaps."""
     data, amb, compiled, thing, not_before = _config()

@@ -176,7 +176,7 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
     self_minor = [a for a in f.ages if a.kind == "self" and a.minor]
     if self_minor and not f.has("self_ref") and child_first(f, self_minor[0]):
         self_minor = []  # "datteren min er går i 2. klasse": the daughter's class, not the writer's
-    if self_minor and _not_own(f, self_minor[0].start):
+    if self_minor and (_not_own(f, self_minor[0].start) or _subject_before(text, f, self_minor[0].start)):
         self_minor = []  # "my eldest just turned 6": one's child's birthday; "nung grade 6 ako": a stage long past
     if f.has("self_young"):  # "mamma sier jeg er for ung ... 17 år", "bata pa ako, 11 anyos"
         self_minor += [a for a in f.ages if a.minor and a.kind in ("person", "third", "bare")]
@@ -296,6 +296,17 @@ def _before(f: MessageFacts, category: str, at: int) -> bool:
     """A hit of `category` starts at or before `at`."""
     h = f.hits.get(category)
     return h is not None and h.start <= at
+
+
+def _subject_before(text: str, f: MessageFacts, at: int) -> bool:
+    """A self age read from "just turned 9", "turning 12" (no "I" in it) after someone else is
+    named ("she just turned 10 and i have work", "my son just turned 9"): that one's age."""
+    if text[at : at + 1].isdigit() or _I_FIRST.match(text, at):
+        return False
+    return any((h := f.hits.get(c)) is not None and h.start < at for c in ("third_ref", "kin_subject", *CHILD))
+
+
+_I_FIRST = re.compile(r"(?:i|i'm|im|i'l|il|jeg|eg|ako|aq)\b")
 
 
 def _not_own(f: MessageFacts, at: int) -> bool:
