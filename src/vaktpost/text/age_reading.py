@@ -116,6 +116,20 @@ def number_after_have(text: str, f: MessageFacts) -> list[AgeMention]:
 _HERE_MYSELF = re.compile(r"\s+(?:na\s+)?(?:po\s+)?(?:ako|aq|ko)\b")
 
 
+def _subject_of(text: str, me, a: AgeMention, gap: int = 8) -> bool:
+    """The writer is the one in that grade: a subject form anywhere in the line ("i'm", "ako",
+    "jeg er"), an object or genitive form ("me", tl "ko") only next to the grade ("grade 6 ko",
+    "grade 5 pa me"): in "gagawin ko yung grade 4 project" the "ko" does, it is not in grade 4."""
+    if me is None:
+        return False
+    if text[me.start : me.end] not in _NOT_SUBJECT:
+        return True
+    return 0 <= a.start - me.end <= gap or 0 <= me.start - a.end <= gap
+
+
+_NOT_SUBJECT = frozenset({"me", "ko", "q"})
+
+
 # What makes a stated age someone else's (a relative, a third person, one's eldest), an adult's
 # school talk, or the line an offer: then no own stage is read.
 _OTHERS = ("relative", "codeword", "third_ref", "kin_subject", "adult_stage", "offer", "offer_question", "price", "price_word", "payment")
@@ -152,6 +166,6 @@ def own_stage(text: str, f: MessageFacts, role: Role) -> list[AgeMention]:
             continue
         if owned_before(text, a.start):
             continue  # "my d4ughter is grade 2 and taller than me": the subject's grade
-        if (a.kind == "grade" and (me is not None or life is not None)) or (life is not None and (a.kind in ("person", "self") or (a.kind == "bare" and 10 <= a.value))):
+        if (a.kind == "grade" and (_subject_of(text, me, a) or life is not None)) or (life is not None and (a.kind in ("person", "self") or (a.kind == "bare" and 10 <= a.value))):
             return [a]
     return []
