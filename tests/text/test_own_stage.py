@@ -84,6 +84,8 @@ def test_a_have_before_the_age_still_offers():
     """"may 12 ako dito" puts the number forward: an offer, not the writer's age."""
     assert "MINOR_CONFIRMED" in say("may 12 ako dito", "u")
     assert "SELF_DISCLOSED_MINOR" not in say("may 12 ako dito", "u")
+    found = say("interesado ka? may grade 5 aq dito, pamangkin q", "u")  # "aq": ako in chat shorthand
+    assert "MINOR_CONFIRMED" in found and "SELF_DISCLOSED_MINOR" not in found
 
 
 def test_someone_else_here_is_an_offer_not_a_self_disclosure():
