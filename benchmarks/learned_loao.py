@@ -78,6 +78,7 @@ def main(argv=None) -> dict:
     from vaktpost.text.learned import N_WORD, LearnedModel
     from vaktpost.text.loao import build_corpus, read_authors
     from vaktpost.text.memo import fingerprint
+    from vaktpost.text.choices import parse_label_bars
     from vaktpost.text.training import FitSetting, Options, out_of_author, train_model
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -87,6 +88,8 @@ def main(argv=None) -> dict:
     ap.add_argument("--main-model", type=Path)
     ap.add_argument("--settings", default="4", help="fit settings to choose from per label: C values, 'b' suffix = balanced")
     ap.add_argument("--min-author-precision", type=float, default=0.9)
+    ap.add_argument("--label-min-precision", action="append", default=[], metavar="LABEL=P",
+                    help="a label's own pooled precision bar for its additions (text/choices.py LABEL_MIN_PRECISION), e.g. SELF_DISCLOSED_MINOR=0.9")
     ap.add_argument("--stable", action="store_true", help="an add-only label on only if it stays on with each author left out")
     ap.add_argument("--oof-cache", type=Path, help="keep the out-of-author predictions here and reuse them (choices re-made)")
     ap.add_argument("--out-dir", type=Path)
@@ -116,6 +119,7 @@ def main(argv=None) -> dict:
             with a.oof_cache.open("wb") as fh:
                 pickle.dump({"signature": signature, "P": oof[0], "kept": oof[1], "unit": oof[3]}, fh, protocol=pickle.HIGHEST_PROTOCOL)
     options = Options(min_author_precision=a.min_author_precision, stable=a.stable)
+    options.label_min_precision.update(parse_label_bars(a.label_min_precision))
     model, report, per_author = train_model(corpus, settings, options, per_author=True, log=log, oof=oof)
     print(f"trained ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
     if a.out_dir:

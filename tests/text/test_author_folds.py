@@ -174,3 +174,28 @@ def test_a_stable_choice_holds_with_any_author_left_out():
     assert choose_all(corpus(author, y2), P, everyone, Options(min_author_adds=100))[J_REQ].mode == ADD
     off = choose_all(corpus(author, y2), P, everyone, Options(min_author_adds=100, stable=True))[J_REQ]
     assert off.mode == RULES_ONLY and off.entry["off_without"] == "author1"
+
+
+def test_a_label_with_its_own_bar_is_chosen_under_it_and_the_others_keep_theirs():
+    """`Options.label_min_precision`: SELF_DISCLOSED_MINOR's additions at 0.9625 pooled precision
+    fail the common 0.97 bar and pass a bar of 0.95 set for SELF alone; MINOR_REQUEST with the
+    same numbers stays under the common bar."""
+    j_self = LABELS.index(Label.SELF_DISCLOSED_MINOR)
+    author = [1] * 40 + [2] * 40 + [0] * 20
+    y = np.array([True] * 77 + [False] * 3 + [False] * 20)  # 77/80 = 0.9625
+    p = np.array([0.9] * 80 + [0.1] * 20)
+    everyone = np.ones(100, dtype=bool)
+    own = Options(min_author_adds=100, label_min_precision={Label.SELF_DISCLOSED_MINOR: 0.95})
+    assert choose_add_only(corpus(author, y, j=j_self), j_self, p, everyone, np.zeros(100, bool), Options(min_author_adds=100)).mode == RULES_ONLY
+    ch = choose_add_only(corpus(author, y, j=j_self), j_self, p, everyone, np.zeros(100, bool), own)
+    assert ch.mode == ADD and ch.entry["bar"] == 0.95 and ch.entry["added_tp"] == 77
+    assert choose_add_only(corpus(author, y), J_REQ, p, everyone, np.zeros(100, bool), own).mode == RULES_ONLY
+
+
+def test_label_bars_from_the_command_line():
+    from vaktpost.text.choices import parse_label_bars
+
+    assert parse_label_bars(["SELF_DISCLOSED_MINOR=0.9"]) == {Label.SELF_DISCLOSED_MINOR: 0.9}
+    for bad in ("SELF=0.9", "SELF_DISCLOSED_MINOR=high", "PRICE_NEGOTIATION=0.9", "SELF_DISCLOSED_MINOR=0.2"):
+        with pytest.raises(UserError):
+            parse_label_bars([bad])

@@ -38,6 +38,7 @@ def train(
     cache: Annotated[Path | None, typer.Option("--cache", help="Directory for each input's scanned facts, reused while the rules and the data are unchanged.")] = None,
     folds: Annotated[int, typer.Option("--folds", min=2, help="Folds by template family when every message has one author.")] = 5,
     min_precision: Annotated[float, typer.Option("--min-precision", min=0.5, max=1.0, help="Pooled out-of-author precision a minor label's additions must reach.")] = 0.97,
+    label_min_precision: Annotated[list[str] | None, typer.Option("--label-min-precision", metavar="LABEL=P", help="A minor label's own bar for its additions, over --min-precision (defaults: text/choices.py LABEL_MIN_PRECISION), e.g. SELF_DISCLOSED_MINOR=0.9.")] = None,
     min_author_precision: Annotated[float, typer.Option("--min-author-precision", min=0.0, max=1.0, help="Precision of a minor label's additions on each left-out author (with 5 or more).")] = 0.9,
     min_added: Annotated[int, typer.Option("--min-added", min=1, help="True additions out of author a minor label's mode needs at least.")] = 10,
     settings: Annotated[str, typer.Option("--settings", help="Fit settings each label chooses from out of author: C values, a 'b' suffix for balanced class weights (e.g. 4,1,4b).")] = "4",
@@ -52,6 +53,7 @@ def train(
     on each author's messages as scored by the model fitted without that author."""
     from vaktpost.text.learned import N_WORD, installed_model, shipped_model_path
     from vaktpost.text.loao import build_corpus, read_authors
+    from vaktpost.text.choices import parse_label_bars
     from vaktpost.text.training import FitSetting, Options, train_model
 
     paths = list(data) + list(select or ())
@@ -62,10 +64,12 @@ def train(
         fit_settings = tuple(FitSetting(float(s.strip().rstrip("b")), s.strip().endswith("b")) for s in settings.split(","))
     except ValueError:
         raise UserError("--settings takes C values separated by commas, each with an optional 'b'", settings) from None
+    options = Options(min_precision, min_added, min_author_precision=min_author_precision, stable=stable)
+    options.label_min_precision.update(parse_label_bars(label_min_precision))
     log = lambda s: console.print(s, highlight=False)
     corpus = build_corpus(paths, read_authors(authors), N_WORD if word_features else 0, cache, log)
     model, _, _ = train_model(
-        corpus, fit_settings, Options(min_precision, min_added, min_author_precision=min_author_precision, stable=stable), folds=folds,
+        corpus, fit_settings, options, folds=folds,
         n_word=N_WORD if word_features else 0, log=log,
     )
     target = out or shipped_model_path()

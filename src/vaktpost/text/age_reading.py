@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING
 
 from vaktpost.model import Role
-from vaktpost.text.ages import AgeMention
+from vaktpost.text.ages import AgeMention, owned_before
 from vaktpost.text.asks import CHILD
 from vaktpost.text.facts import inside
 from vaktpost.text.matcher import Hit
@@ -110,3 +110,62 @@ def number_after_have(text: str, f: MessageFacts) -> list[AgeMention]:
         if a.kind == "bare" and a.minor and h.start <= a.start <= h.end + 12 and _ENDS_AGE.match(text, a.end)
         and not (text.startswith("may", h.start) and not _MAY_AKO.match(text, a.end))  # "on May 2 for work"
     ]
+
+
+# tl "nandito ako", "andito aq po": the writer is here — an offer word only when someone else is.
+_HERE_MYSELF = re.compile(r"\s+(?:na\s+)?(?:po\s+)?(?:ako|aq|ko)\b")
+
+
+def _subject_of(text: str, me, a: AgeMention, gap: int = 8) -> bool:
+    """The writer is the one in that grade: a subject form anywhere in the line ("i'm", "ako",
+    "jeg er"), an object or genitive form ("me", tl "ko") only next to the grade ("grade 6 ko",
+    "grade 5 pa me"): in "gagawin ko yung grade 4 project" the "ko" does, it is not in grade 4."""
+    if me is None:
+        return False
+    if text[me.start : me.end] not in _NOT_SUBJECT:
+        return True
+    return 0 <= a.start - me.end <= gap or 0 <= me.start - a.end <= gap
+
+
+_NOT_SUBJECT = frozenset({"me", "ko", "q"})
+
+
+# What makes a stated age someone else's (a relative, a third person, one's eldest), an adult's
+# school talk, or the line an offer: then no own stage is read.
+_OTHERS = ("relative", "codeword", "third_ref", "kin_subject", "adult_stage", "offer", "offer_question", "price", "price_word", "payment")
+
+
+def own_stage(text: str, f: MessageFacts, role: Role) -> list[AgeMention]:
+    """A minor age the writer states of themselves through their own school stage or a minor's
+    own circumstances: "ako grade 4 pa", "brb mom says finish homework first, grade 5 stuff",
+    "12yo next month, cant go out late", "e 13 år og må være hjemme tidlig".
+
+    A school grade beside a self-reference ("ako", "im"), or any minor age (a grade, a person's
+    age, a bare 10-17) beside a minor's own circumstance (lexicon category `minor_life`: a
+    curfew, a parent's permission or ignorance, homework first, school tomorrow), when the line
+    names no one else whose age it could be (a relative, a child word other than a school
+    level, a third person, one's eldest: `kin_subject`), offers nothing, and is not an adult's
+    school talk (`adult_stage`: "I teach grade 5", "finished grade 10", "back in grade 6").
+    A customer's lines are left alone: the buyer's school talk is the rules' old reading."""
+    if role is Role.CUSTOMER or f.adult_only:
+        return []
+    for c in _OTHERS:
+        h = f.hits.get(c)
+        if h is not None and not (c == "offer" and _HERE_MYSELF.match(text, h.end)):
+            return []
+    child = f.hits.get("child") or f.hits.get("young_ref")
+    if child is not None and _SCHOOL.search(text, child.start, child.end) is None:
+        return []
+    have = f.hits.get("have")
+    life = f.hits.get("minor_life")
+    if have is not None and inside(have, life):
+        have = None  # ceb "naa koy klase ugma": the "have" of one's own school day
+    me = f.hits.get("self_ref") if not wanting_subject(f) else None
+    for a in f.ages:
+        if not a.minor or (have is not None and have.start <= a.start):
+            continue
+        if owned_before(text, a.start):
+            continue  # "my d4ughter is grade 2 and taller than me": the subject's grade
+        if (a.kind == "grade" and (_subject_of(text, me, a) or life is not None)) or (life is not None and (a.kind in ("person", "self") or (a.kind == "bare" and 10 <= a.value))):
+            return [a]
+    return []

@@ -53,7 +53,7 @@ def _config():
     num_unit = rf"(?:\d{{1,2}}|(?:{_alt(amb)})(?![a-zæøå]))"
     guard = r"(?!\s*(?:min|mins|minutes|hours|hrs|km|%|:|\d|usd|php|nok|kr|eur|pesos?|dolars?|\$|k\b|x\b|am\b|pm\b))"
     patterns = {
-        "self": rf"(?:^|(?<=[^\w']))(?:{_alt(data['self_before'])})\s+(?:only\s+|just\s+|bare\s+)?(?P<ns>{num})(?![0-9a-z]){guard}",
+        "self": rf"(?:^|(?<=[^\w']))(?:{_alt(data['self_before'])})\s+(?:only\s+|just\s+|bare\s+)?(?P<ns>{num})(?:yo|y/o|yrs?)?(?![0-9a-z]){guard}",  # "i'm 16yo": the unit glued on
         "self_after": rf"(?<![\w$€£₱.,])(?P<ns>\d{{1,2}})\s+(?:{_alt(data['self_after'])})\b",
         "under_after": rf"(?<![\w$€£₱.,])(?P<ns>\d{{1,2}})\s*(?:yo\s+|y/o\s+|years?\s+old\s+)?(?:{_alt(data['under_after'])})\b",
         # "someone 12 or so", "anyone 9 yrsish"; session 4: a bare number right after the
@@ -211,6 +211,37 @@ _CHILD_NAMED = re.compile(
 )
 
 
+@lru_cache(maxsize=1)
+def _grade_thing() -> re.Pattern:
+    words = [normalise_phrase(w) for w in _config()[0]["grade_thing_after"]]
+    return re.compile(r"(?:\s+[a-zæøå]+){0,2}?\s+(?:" + _flat_alt(words) + r")\b")
+
+
+def normalise_phrase(w: str) -> str:
+    from vaktpost.text.normalise import normalise
+
+    return normalise(w)
+
+
+def _grade_of_a_thing(text: str, end: int) -> bool:
+    """A word of `grade_thing_after` within three words after the grade."""
+    return _grade_thing().match(text, end) is not None
+
+
+def owned_before(text: str, start: int) -> bool:
+    """A possessive subject closes the clause before `start` ("my d4ughter is", "your son is",
+    "anak ko ay"): the age or grade that follows is that subject's, person or thing."""
+    data = _config()[0]
+    head = _CLAUSE.split(text[max(0, start - data["thing_window"]) : start])[-1]
+    return _owner_subject().search(head) is not None
+
+
+@lru_cache(maxsize=1)
+def _owner_subject() -> re.Pattern:
+    """`thing_subject_before` and any word (leetspeak left in it: "my dau9hter is"), then a copula."""
+    return re.compile(r"\b(?:" + _alt(_config()[0]["thing_subject_before"]) + r")\s+\S+\s+(?:is|was|er|var|ay|kay)\s+(?:in\s+|i\s+|na\s+|nasa\s+)?(?:the\s+)?$")
+
+
 def find_ages(text: str) -> list[AgeMention]:
     """Every age expression in normalised `text`, without overlaps."""
     data, amb, compiled, thing, not_before = _config()
@@ -238,6 +269,8 @@ def find_ages(text: str) -> list[AgeMention]:
             tail = _TAIL_CLAUSE.split(text[m.end() : m.end() + window])[0]
             if thing.search(tail) and not any(w in nouns for w in tail.split()) and not _FOR_A_SHOW.match(tail):
                 continue  # "4 ka tuig na akong cellphone"
+        if name in ("grade", "self_grade") and _grade_of_a_thing(text, m.end()):
+            continue  # "a 5th grade math book", "grade 5 teacher"
         if name == "bare" and (bare_before.search(head) or after.match(text, m.end()) or _not_bare_age(text, m, head)):
             continue
         if group.endswith("_ns4"):

@@ -45,6 +45,30 @@ class Choice:
     adds: np.ndarray | None = None  # messages the chosen mode adds (minor labels: the hard-negative chain)
 
 
+# Per add-only label, the pooled out-of-author precision its additions must reach where it is
+# not `Options.min_precision` (see docs/analysis.md, "Session 6: SELF_DISCLOSED_MINOR"): the
+# bar is a product decision (what a false addition costs against a missed one); the threshold
+# under it is chosen out of author like every other.
+LABEL_MIN_PRECISION: dict[Label, float] = {}
+
+
+def parse_label_bars(items) -> dict[Label, float]:
+    """`LABEL=P` pairs (`vaktpost train --label-min-precision`) as {Label: P}; only add-only labels."""
+    from vaktpost.errors import UserError
+
+    out = {}
+    for item in items or ():
+        name, _, value = item.partition("=")
+        try:
+            lab, bar = Label[name.strip()], float(value)
+        except (KeyError, ValueError):
+            raise UserError("takes LABEL=PRECISION, e.g. SELF_DISCLOSED_MINOR=0.9", item) from None
+        if lab not in ADD_ONLY or not 0.5 <= bar <= 1.0:
+            raise UserError("a bar is for an add-only label (the minor labels, AGE_PROBE), between 0.5 and 1", item)
+        out[lab] = bar
+    return out
+
+
 @dataclass
 class Options:
     min_precision: float = 0.97  # pooled out-of-author precision of an add-only label's additions
@@ -53,20 +77,26 @@ class Options:
     min_author_precision: float = 0.9  # each left-out author's additions (where it has >= 5)
     min_author_adds: int = 5
     stable: bool = False  # an add-only label stays on with each author of the scope left out (threshold: their highest)
+    label_min_precision: dict = field(default_factory=lambda: dict(LABEL_MIN_PRECISION))  # Label -> its own bar
+
+    def precision_for(self, lab: Label) -> float:
+        """The pooled precision bar of `lab`'s additions."""
+        return self.label_min_precision.get(lab, self.min_precision)
 
 
 def choose_add_only(c: Corpus, j: int, p: np.ndarray, scope: np.ndarray, hard_before: np.ndarray, o: Options, floor: float = 0.30) -> Choice:
     """The gate, CONTENT_REQUEST's word-order gate and the lowest threshold whose additions
     (messages the model labels and the rules, dialogue included, do not) over `scope` have
-    pooled precision >= `min_precision`, at least `min_added` true ones, precision >=
+    pooled precision >= `o.precision_for(label)`, at least `min_added` true ones, precision >=
     `min_author_precision` on every author with `min_author_adds` of them, and raise no
     hard-negative class's minor-label rate by more than `max_hard_rise`; else rules only."""
     lab = LABELS[j]
+    bar = o.precision_for(lab)
     r = np.maximum(c.row, 0)
     y = c.y[:, j]
     new = (c.row >= 0) & ~c.before[r, j] & ~c.rules[:, j] & scope
     pos, tp_r, fp_r = int((y & scope).sum()), int((y & c.rules[:, j] & scope).sum()), int((~y & c.rules[:, j] & scope).sum())
-    entry = {"positives": pos, "rules_P": round(tp_r / max(1, tp_r + fp_r), 4), "rules_R": round(tp_r / max(1, pos), 4)}
+    entry = {"positives": pos, "rules_P": round(tp_r / max(1, tp_r + fp_r), 4), "rules_R": round(tp_r / max(1, pos), 4), "bar": bar}
     in_scope = [(k, (c.hard == k) & scope) for k in range(len(c.hard_classes))]
     denom = {k: int(m.sum()) for k, m in in_scope}
     gates = (GATE_CANDIDATE,) if lab is Label.AGE_PROBE else (GATE_EVIDENCE, GATE_CANDIDATE)
@@ -84,7 +114,7 @@ def choose_add_only(c: Corpus, j: int, p: np.ndarray, scope: np.ndarray, hard_be
                     continue
                 on = pv >= t
                 tp, fp = int((on & yv).sum()), int((on & ~yv).sum())
-                if tp < o.min_added or tp / (tp + fp) < o.min_precision or (best and tp <= best[0]):
+                if tp < o.min_added or tp / (tp + fp) < bar or (best and tp <= best[0]):
                     continue
                 worst = min((float((on & yv & (av == a)).sum()) / n for a in np.unique(av[on])
                              if (n := int((on & (av == a)).sum())) >= o.min_author_adds), default=1.0)

@@ -26,6 +26,7 @@ from vaktpost.text.age_reading import (
     child_first,
     number_after_have,
     own_school,
+    own_stage,
     shorthand_age,
     wanting_subject,
 )
@@ -182,23 +183,30 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
     self_minor = [a for a in f.ages if a.kind == "self" and a.minor]
     if self_minor and not f.has("self_ref") and child_first(f, self_minor[0]):
         self_minor = []  # "datteren min er går i 2. klasse": the daughter's class, not the writer's
+    if self_minor and (_not_own(f, self_minor[0].start) or _subject_before(text, f, self_minor[0].start)):
+        self_minor = []  # "my eldest just turned 6": one's child's birthday; "nung grade 6 ako": a stage long past
     if f.has("self_young"):  # "mamma sier jeg er for ung ... 17 år", "bata pa ako, 11 anyos"
         self_minor += [a for a in f.ages if a.minor and a.kind in ("person", "third", "bare")]
         minor_ages = []
         child = f.has("relative", "codeword")
-    elif self_minor and f.has("have", "offer_question") and not possessive_only(text, hits):
-        minor_ages, self_minor = self_minor + minor_ages, []  # "may 12 ako dito", "meron ako, 12 anyos"
+    elif self_minor and (_before(f, "have", self_minor[0].end) or f.has("offer_question")) and not possessive_only(text, hits):
+        # "may 12 ako dito", "meron ako, 12 anyos": the "have" puts the number forward; one
+        # after the age is the writer's own ("im 12 and i have curfew", "im in grade 5 so i have school")
+        minor_ages, self_minor = self_minor + minor_ages, []
     elif (
-        not self_minor and f.has("self_ref") and not f.has("third_ref", "have", "offer", "offer_question", *CHILD)
+        not self_minor and f.has("self_ref") and not f.has("third_ref", "have", "offer", "offer_question", "kin_subject", *CHILD)
         and not wanting_subject(f)
     ):
         self_minor = [a for a in minor_ages if a.kind == "person"]
         minor_ages = [a for a in minor_ages if a not in self_minor]
+    if not self_minor and not f.has("self_young") and (own := own_stage(text, f, role)):
+        self_minor = own  # "ako grade 4 pa", "mom says homework first, grade 5 stuff", "12yo next month, cant go out late"
+        minor_ages = [a for a in minor_ages if a not in own]
     school = own_school(text, f)  # "only 14 yrs, in middle school": the school is the writer's
     about_other = f.has("have", "offer", "offer_question") or (f.has(*CHILD) and not school) or (
         f.has("third_ref") and not inside(f.hits.get("third_ref"), f.hits.get("self_age"))  # nb "13 år her"
     )
-    if not self_minor and f.has("self_age") and not about_other and not f.has("price", "price_word", "payment") and not child_named_before(text, f.hits["self_age"].start):
+    if not self_minor and f.has("self_age") and not about_other and not f.has("price", "price_word", "payment") and not child_named_before(text, f.hits["self_age"].start) and not _not_own(f, f.hits["self_age"].end):
         self_minor = shorthand_age(text, f.hits["self_age"])  # "14 here", "age 13", "14f", "14 na ako"
     if self_minor:
         f.add(Label.SELF_DISCLOSED_MINOR, age_span(self_minor[0]), "age.self")
@@ -302,6 +310,29 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
         elif (decisive and offering) or f.has("offer", "offer_question") or (have and f.has("child", "young_ref", "codeword")):
             f.add(Label.MINOR_CONFIRMED, span, "age.offer" if decisive else "child.offer")
     return f
+
+
+def _before(f: MessageFacts, category: str, at: int) -> bool:
+    """A hit of `category` starts at or before `at`."""
+    h = f.hits.get(category)
+    return h is not None and h.start <= at
+
+
+def _subject_before(text: str, f: MessageFacts, at: int) -> bool:
+    """A self age read from "just turned 9", "turning 12" (no "I" in it) after someone else is
+    named ("she just turned 10 and i have work", "my son just turned 9"): that one's age."""
+    if text[at : at + 1].isdigit() or _I_FIRST.match(text, at):
+        return False
+    return any((h := f.hits.get(c)) is not None and h.start < at for c in ("third_ref", "kin_subject", *CHILD))
+
+
+_I_FIRST = re.compile(r"(?:i|i'm|im|i'l|il|jeg|eg|ako|aq)\b")
+
+
+def _not_own(f: MessageFacts, at: int) -> bool:
+    """One's eldest (`kin_subject`) or a stage long past or an adult's (`adult_stage`: "nung",
+    "back in", "teacher") comes before the age: not the writer's age now."""
+    return _before(f, "kin_subject", at) or _before(f, "adult_stage", at)
 
 
 def _innocent(f: MessageFacts, hits: list[Hit]) -> bool:
