@@ -117,6 +117,7 @@ def main(argv=None) -> dict:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--show", action="append", default=[])
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--dump", type=Path, help="JSONL of every miss (development sets only)")
     a = ap.parse_args(argv)
     out = {}
     for d in a.dirs:
@@ -149,23 +150,41 @@ def main(argv=None) -> dict:
               file=sys.stderr, flush=True)
         print(f"   {dict(sorted(subs.items()))}", file=sys.stderr, flush=True)
         name = d.name
+        if a.dump and name in DEV_SETS:
+            with a.dump.open("a") as fh:
+                for (ci, k), (kind, sub, req, p) in kinds.items():
+                    conv, f = convs[ci], facts_all[ci][k]
+                    g = conv[req] if req is not None else None
+                    fh.write(json.dumps({
+                        "set": name, "kind": kind, "p": p, "text": conv[k].text, "hits": sorted(f.hits),
+                        "ages": [(x.value, x.kind) for x in f.ages], "role": conv[k].sender.role.value,
+                        "req": g.text if g is not None else None, "dist": (k - req) if req is not None else None,
+                        "req_pred": sorted(pred.get((g.platform, g.message_id), ())) if g is not None else None,
+                        "req_hits": sorted(facts_all[ci][req].hits) if g is not None else None,
+                    }) + "\n")
         for spec in a.show:
             kind, n = spec.split(":")
             if name not in DEV_SETS:
                 continue
-            rows = [(ci, k, v) for (ci, k), v in kinds.items() if v[0] == kind]
+            if kind == "fp":
+                rows = [(ci, k, ("fp", "", None, probs.get((ci, k)))) for ci, conv in enumerate(convs) for k, m in enumerate(conv)
+                        if "MINOR_CONFIRMED" in pred.get((m.platform, m.message_id), ())
+                        and "MINOR_CONFIRMED" not in (truth.get((m.platform, m.message_id), {}).get("labels") or ())]
+            else:
+                rows = [(ci, k, v) for (ci, k), v in kinds.items() if v[0] == kind]
             random.Random(a.seed).shuffle(rows)
             for ci, k, (kind_, sub, req, p) in rows[: int(n)]:
                 conv = convs[ci]
-                lo = max(0, (req if req is not None else k) - 1)
+                lo = max(0, (req if req is not None else k - 2) - 1)
                 print(f"--- {name} {kind_} {sub} p={p}")
                 for j in range(lo, k + 1):
                     mj = conv[j]
                     tl = truth.get((mj.platform, mj.message_id), {}).get("labels") or []
                     pl = sorted(pred.get((mj.platform, mj.message_id), ()))
                     f = facts_all[ci][j]
+                    rules = ",".join(sorted({x.rule for x in f.proposed if x.label.value == "MINOR_CONFIRMED"}))
                     print(f"  [{j}] {mj.sender.id[:10]:10s} {mj.sender.role.value[:4]} T={tl} P={pl} H={sorted(f.hits)} "
-                          f"A={[(x.value, x.kind) for x in f.ages]} | {mj.text}")
+                          f"A={[(x.value, x.kind) for x in f.ages]} {rules} | {mj.text}")
     if a.json:
         a.json.write_text(json.dumps(out, indent=1))
     return out
