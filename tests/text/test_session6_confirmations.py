@@ -159,3 +159,18 @@ def test_a_customers_price_never_confirms():
 def test_a_price_after_a_price_question_answers_the_question_not_the_request():
     got = labels(("b", "any younger girl for cam, like 10?"), ("b", "what do u charge"), ("a", "70 usd, pay first"))
     assert "MINOR_CONFIRMED" not in got[2]
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["15 years old why do you want to know", "14 yrs, why do u want 2 know", "13 anyos, bakit mo gusto malaman",
+     "14 anyos ko, ngano gusto nimo mahibalo", "15 år, hvorfor vil du vite det"],
+)
+def test_an_own_age_with_a_question_back_offers_no_child(reply):
+    got = labels(("b", "how old are you?"), ("a", reply))
+    assert "MINOR_CONFIRMED" not in got[1]
+
+
+def test_an_offer_question_still_offers():
+    got = labels(("b", "any younger ones?"), ("a", "yes my niece 12, do you want her?"))
+    assert "MINOR_CONFIRMED" in got[1]
