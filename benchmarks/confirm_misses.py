@@ -27,7 +27,7 @@ import argparse
 import json
 import random
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 DEV_SETS = {"gen", "a", "b", "c", "d", "q", "r"}
@@ -121,7 +121,7 @@ def main(argv=None) -> dict:
     a = ap.parse_args(argv)
     out = {}
     for d in a.dirs:
-        convs, facts_all, texts_all, probs, pred, t = analyse(d)
+        convs, facts_all, _texts, probs, pred, t = analyse(d)
         truth_rows = list(read_truth(d, "messages.jsonl"))
         truth = {(x["platform"], x["message_id"]): x for x in truth_rows}
         split = "fresh" if any(x.get("split") == "fresh" for x in truth_rows) else "train"

@@ -1,15 +1,14 @@
-"""Session 6 (confirmations): adverts and broadcasts that offer a child, the terms of a deal
-as the answer to a request for one, and "no one under 18" as a refusal. Phrasings written
-from knowledge of the languages, not taken from generator output; each form has a near miss
-that must stay quiet."""
+"""Session 6 (confirmations): "no one under 18" is a refusal, not a minor's age, and an own
+age with a question back ("why do u want 2 know") offers no child. Phrasings written from
+knowledge of the languages, not taken from generator output; each form has a near miss that
+must stay quiet."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.text.helpers import app_chat, chat, labels_of
-from vaktpost.model import Participant, Role
-from vaktpost.text import analyse_conversation, analyse_messages, reply_model
+from tests.text.helpers import app_chat
+from vaktpost.text import analyse_messages, reply_model
 from vaktpost.text.ages import find_ages
 from vaktpost.text.normalise import normalise
 
@@ -57,108 +56,7 @@ def test_a_refusal_with_an_adult_floor_cancels_and_confirms_nothing(reply):
     assert not got[1] & MINOR
 
 
-# --- a seller's advert and a broadcast ----------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "selling video call with my niece 9 yrs, serious buyers only",
-        "benta show kasama pamangkin ko, 10 anyos",
-        "nagbebenta ako ng live show, anak ko 12 taong gulang",
-        "baligya video call uban akong manghod, 11 anyos",
-        "selger videosamtale med niesen min, 12 år",
-        "my little cousin 13yo, serious buyers only",
-        "anyone want kids tonight? message me",
-        "who wants young ones later, pm lang",
-        "sino gusto ng bata mamaya, pm lang po",
-        "kinsa gusto ug bata karong gabii, pm lang",
-        "hi sir interested ka sa 10 video call",
-        "hi sir interesado ka sa 12 anyos cam show po",
-        "good evening sir, interested in grade 3 yo live show",
-    ],
-)
-def test_a_sellers_advert_or_broadcast_offers_the_child(text):
-    assert "MINOR_CONFIRMED" in labels(("a", text))[0]
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "selling my old phone, 3 years old, serious buyers only",
-        "selling my sons bike he is 12 now",
-        "benta ko yung laptop ng anak ko, 5 years old na",
-        "who wants to chat tonight? pm me",
-        "anyone want a ride to the mall tonight? message me",
-        "hi sir interested in a new phone?",
-    ],
-)
-def test_a_sale_of_things_or_a_broadcast_with_no_child_offers_no_one(text):
-    assert not labels(("a", text))[0] & MINOR
-
-
-def test_a_customer_broadcasting_a_wish_is_not_offering():
-    buyer = Participant("u-9", Role.CUSTOMER)
-    got = labels_of(analyse_conversation(chat(("b", "anyone want kids tonight? message me"), buyer=buyer)))
-    assert "MINOR_CONFIRMED" not in got
-
-
-# --- the terms of the deal as the answer to a request for a child ------------------------
-
-
-@pytest.mark.parametrize(
-    "ask,reply",
-    [
-        ("is there a young one in the house who could join later?", "€40 then"),
-        ("any younger girl for cam, like 10?", "$25 for her, 10 pm your time"),
-        ("may bata ka ba dyan for video call, mga 9?", "1500 php lang po para sa kanya"),
-        ("naa kay bata diha para sa show, 8 anyos?", "2000 pesos ra sir"),
-        ("har du noen yngre, 12 år, til en videosamtale?", "800 kr for henne i kveld"),
-    ],
-)
-def test_a_price_quoted_as_the_first_reply_to_a_request_for_a_child_confirms(ask, reply):
-    got = labels(("b", ask), ("a", reply))
-    assert got[0] & {"MINOR_REQUEST", "CONTENT_REQUEST"}
-    assert "MINOR_CONFIRMED" in got[1]
-
-
-@pytest.mark.parametrize(
-    "ask,reply",
-    [
-        ("any younger girl for cam, like 10?", "no kids, only me, 50 usd"),  # a refusal
-        ("any younger girl for cam, like 10?", "im 24, 50 usd for me"),  # herself, an adult
-        ("any younger girl for cam, like 10?", "50 usd?"),  # a question back
-        ("are you 25? i want a show with you", "50 usd"),  # an adult asked for
-        ("do you have kids?", "50 usd"),  # small talk about children
-    ],
-)
-def test_a_price_that_refuses_asks_back_or_answers_an_adult_confirms_nothing(ask, reply):
-    assert "MINOR_CONFIRMED" not in labels(("b", ask), ("a", reply))[1]
-
-
-def test_a_price_after_the_first_confirmation_is_the_deals_next_step():
-    got = labels(("b", "any younger girl for cam, like 10?"), ("a", "yes available, 50 usd first"),
-                 ("b", "ok can she come to the hotel"), ("a", "20 usd more for the hotel"))
-    assert "MINOR_CONFIRMED" in got[1]
-    assert "MINOR_CONFIRMED" not in got[3]
-
-
-def test_a_price_in_another_conversation_does_not_answer_the_request():
-    request = app_chat(("b", "any younger girl for cam, like 10?"))
-    other = [m.__class__(m.platform, "c-2", "c-2-m0", m.sent_at, m.sender, "50 usd then", m.recipients)
-             for m in app_chat(("a", "50 usd then"))]
-    facts = analyse_messages([request, other])
-    assert "MINOR_CONFIRMED" not in {p.label.value for p in facts[1][0].proposed}
-
-
-def test_a_customers_price_never_confirms():
-    got = labels_of(analyse_conversation(chat(("p", "any younger girl for cam, like 10?"), ("b", "€40 then"))), "c-1-m1")
-    assert "MINOR_CONFIRMED" not in got
-
-
-def test_a_price_after_a_price_question_answers_the_question_not_the_request():
-    got = labels(("b", "any younger girl for cam, like 10?"), ("b", "what do u charge"), ("a", "70 usd, pay first"))
-    assert "MINOR_CONFIRMED" not in got[2]
+# --- a question back about the question -------------------------------------------------
 
 
 @pytest.mark.parametrize(

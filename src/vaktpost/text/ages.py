@@ -189,7 +189,7 @@ _AGE_UNIT = re.compile(r"(?:\bold|(?<![a-z])yo|y/o|(?<![a-z])anyos|\bgammel|\bga
 
 
 # What the age is for, not whose: "8 anyos for cam show", "a 9 for cam session".
-_FOR_A_SHOW = re.compile(r"\s*(?:yo\s+|y/o\s+|anyos\s+|years\s+old\s+|yrs\s+)?(?:(?:for|4|sa|para\s+sa)\s+)?(?:a\s+|the\s+|ur\s+|your\s+)?(?:cam|webcam|camera|video)\s*(?:show|session|sesh|call|chat|live)\b")
+_FOR_A_SHOW = re.compile(r"\s*(?:yo\s+|y/o\s+|anyos\s+|years\s+old\s+|yrs\s+)?(?:for|4|sa|para\s+sa)\s+(?:a\s+|the\s+|ur\s+|your\s+)?(?:cam|webcam|camera|video)\s*(?:show|session|sesh|call|chat|live)\b")
 
 
 def _person_then_comma(head: str, thing: re.Pattern) -> bool:

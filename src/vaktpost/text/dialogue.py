@@ -102,28 +102,20 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             if Label.MINOR_CONFIRMED not in labels and not busy and (stated or f.has("affirm", "offer", "have") and (f.has(*CHILD) or young)):
                 span = (young[0].start, young[0].end, f"age={young[0].value}") if young else f.span(*CHILD)
                 f.add(Label.MINOR_CONFIRMED, span, "dialogue.answer")
-            elif Label.MINOR_CONFIRMED not in labels and t.sender not in st.self_minor and (_assents(f) or _quotes_terms(f)):
+            elif Label.MINOR_CONFIRMED not in labels and t.sender not in st.self_minor and _assents(f):
                 # "yes available", "oo meron po", "ja, det går fint" as the first reply to a
                 # request for a child: in a seller's script the answer to a request is a
                 # confirmation or a refusal, and this is no refusal
                 # Before the first confirmation to that asker, or to a new ask for a younger
                 # one ("any younger available this weekend?"): after a confirmation, a "sure"
                 # answers the deal's next step ("can u bring ur nephew to the hotel on the 5th?").
-                # A price alone only answers the request right before it, from a seller who
-                # confirmed no child to that asker yet: after a confirmation, or after a line
-                # between ("what do u charge"), a price is the deal's next step.
-                terms = not _assents(f)
                 if any(
-                    ((t.sender, a) not in st.confirmed or (not terms and _asks_for_younger(turns[st.pending[(a, t.sender)]].facts)))
+                    ((t.sender, a) not in st.confirmed or _asks_for_younger(turns[st.pending[(a, t.sender)]].facts))
                     and _first_reply(turns, positions, st, i, a, t.sender)
-                    and (not terms or positions[i] - positions[st.pending[(a, t.sender)]] == 1)
                     and _asks_for_child(turns[st.pending[(a, t.sender)]].facts, f)
                     for a in askers
                 ):
-                    if not terms:
-                        f.add(Label.MINOR_CONFIRMED, f.span("affirm", "offer", "have"), "dialogue.assent")
-                    else:  # "€40 then", "$25 for her and 10 pm your time": the terms of the deal asked for
-                        f.add(Label.MINOR_CONFIRMED, f.span("price"), "dialogue.terms")
+                    f.add(Label.MINOR_CONFIRMED, f.span("affirm", "offer", "have"), "dialogue.assent")
         elif not askers and not refused and Label.MINOR_CONFIRMED not in labels and _recent_asks(positions, st, i, t.sender, to):
             _answer_to_any_ask(turns, positions, st, i, to)
         # "18, verified"; "1000 pesos pag dalawa" (worked out only where it is read)
@@ -279,24 +271,6 @@ def _assents(f: MessageFacts) -> bool:
     return _leading(f, "affirm") or f.has("offer")
 
 
-def _quotes_terms(f: MessageFacts) -> bool:
-    """A price quoted and nothing against it: no refusal, no ask back, no adult's or own age,
-    no busy child, not the writer's own offer of herself ("im free at 9, 50 usd" — a self
-    reference with no third person). As the first reply to a request for a child ("any
-    younger?" — "€40 then", "$25 for her and 10 pm your time"), the seller names the terms
-    of what was asked for: a confirmation (`dialogue.terms`)."""
-    if "price" not in f.hits or f.adult_only or f.has("refusal", "innocent", "thing", "self_young", "age_probe"):
-        return False
-    if f.labels() & {Label.MINOR_REQUEST, Label.CONTENT_REQUEST, Label.SELF_DISCLOSED_MINOR}:
-        return False
-    if f.has("self_ref") and not f.has("third_ref", *CHILD):
-        return False
-    if any(a.kind == "self" for a in f.ages):
-        return False
-    request = f.hits.get("request")
-    return request is None or request.end - request.start > 1  # "50 usd?" asks
-
-
 def _asks_for_child(g: MessageFacts, reply: MessageFacts) -> bool:
     """The request names a child, a child's age or a show of a third person ("show her on
     cam first"), and is no travel plan or haggling ("can she come to the hotel while I'm
@@ -360,8 +334,8 @@ def _answer_to_any_ask(turns: Sequence[Turn], positions: list[int], st: Conversa
     """
     t = turns[i]
     f = t.facts
-    if not f.ages and "affirm" not in f.hits and "offer" not in f.hits and "price" not in f.hits:
-        return  # (speed only) no age, no yes, no offer, no price: it states no child and assents to nothing
+    if not f.ages and "affirm" not in f.hits and "offer" not in f.hits:
+        return  # (speed only) no age, no yes, no offer: it states no child and assents to nothing
     if f.labels() & _ASK_SET:
         return  # an ask of its own ("do you have a younger boy available?") answers nothing
     plain = not (_leading(f, "affirm") or f.has("offer", "join"))
@@ -373,7 +347,7 @@ def _answer_to_any_ask(turns: Sequence[Turn], positions: list[int], st: Conversa
         if bare:
             span, need = (bare[0].start, bare[0].end, f"age={bare[0].value}"), "child"
     if span is None:
-        if t.sender not in st.self_minor and (_assents(f) or _quotes_terms(f)):
+        if t.sender not in st.self_minor and _assents(f):
             _assent_to_unrecognised_ask(turns, positions, st, i, to)
         return
     for r in to:
@@ -403,8 +377,6 @@ def _assent_to_unrecognised_ask(turns: Sequence[Turn], positions: list[int], st:
         j = st.last_turn.get((r, t.sender))
         if j is None or positions[i] - positions[j] > 2 or st.last_turn.get((t.sender, r), -1) > j or (t.sender, r) in st.confirmed:
             continue
-        if positions[i] - positions[j] > 1 and not _assents(t.facts):
-            continue  # a price answers only the line right before it
         g = turns[j].facts
         if g.labels() & _MINOR_OR_PROBE:
             continue
@@ -412,10 +384,7 @@ def _assent_to_unrecognised_ask(turns: Sequence[Turn], positions: list[int], st:
         ask = _ask_span(g, "child") if young and _asks_for_child(g, t.facts) else None
         if ask is None:
             continue
-        if _assents(t.facts):
-            t.facts.add(Label.MINOR_CONFIRMED, t.facts.span("affirm", "offer", "have"), "dialogue.assent")
-        else:  # "$50 4 her and 7pm ur time" after "12 y/o or younger"
-            t.facts.add(Label.MINOR_CONFIRMED, t.facts.span("price"), "dialogue.terms")
+        t.facts.add(Label.MINOR_CONFIRMED, t.facts.span("affirm", "offer", "have"), "dialogue.assent")
         _imply_request(g, ask)
         st.about_child = True
         return

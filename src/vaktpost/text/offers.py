@@ -62,29 +62,8 @@ _HERE_RE = re.compile(r"\b(?:got|have|i\s+have|we\s+have|may|mey|meron|nay|naa|n
 # 10 yrs for show" (opening the line, no "i"), "interested?" as the line's tag.
 _INTERESTED = re.compile(
     r"\binterested\s+(?:ka|kayo|ba\s+ka|mo)\b|\binteresado\s+(?:ka|mo|kayo)\b"
-    r"|^\W*(?:(?:hey|hi|helo|hello|yo|so|ok|oh|go+d\s+(?:morning|evening|day|afternon))\W+)?(?:(?:sir|ser|maam|ma'am|mam|boss|bos|bro|dear|kuya|po)\W+)?"
-    r"(?:(?:are|r)\s+(?:u|you)\s+)?interested\s+(?:in|sa)\s+(?:a|an|my|the|\d|in\s+grade|grade)"
+    r"|^\W*(?:(?:hey|hi|helo|hello|yo|so|ok|oh)\W+)?(?:(?:are|r)\s+(?:u|you)\s+)?interested\s+(?:in|sa)\s+(?:a|an|my|the|\d)"
     r"|\binterested\s*(?:po\s*)?\?\s*$"
-)
-
-
-# A seller's advert: shows on sale ("selling video call with …", "benta show kasama …",
-# "baligya video call uban …", "selger videosamtale med …"), or buyers called in ("serious
-# buyers only", "seryosong buyer lang", "seryoso nga buyer ra", "kun seriøse kjøpere").
-_SELLING = re.compile(
-    r"\b(?:selling|for\s+sale|benta|binebenta|nagbebenta|ibebenta|baligya|gibaligya|nagbaligya|ibaligya|selger|til\s+salgs)\b"
-    r"[^.!?]{0,25}?\b(?:show|shows|video\s*cal|videocal|vc|session|sesh|live|videosamtale|sending)\b"
-    r"|\bserious\s+(?:buyers?|clients?|customers?)\s+only\b|\bonly\s+serious\s+(?:buyers?|clients?|customers?)\b"
-    r"|\bseryos(?:o|ong|o\s+nga)\s+(?:na\s+)?(?:buyer|mamimili|customer)s?\s+(?:lang|lng|ra|only)\b"
-    r"|\bseriøse\s+kjøpere\b"
-)
-# A broadcast to anyone, with contact invited: "anyone want kids tonight message me", "who
-# wants young ones later pm lang", "sino gusto mga bata mamaya pm lang", "kinsa gusto ug mas
-# bata karong gabii pm lang", "hvem vil ha … send melding". (The one who wants is the reader.)
-_WHO_WANTS = re.compile(
-    r"^\W*(?:(?:hi|hey|helo|hello|yo|ok|so)\W+)?(?:any\s*one|anybody|who|sino|kinsa|hvem)\s+(?:(?:here|dito|diri)\s+)?"
-    r"(?:want|wants|wanna|wnts|gusto|gustong|ganahan|vil\s+ha|vil)\b"
-    r".*\b(?:pm|dm|msg|mesage|message|text|chat|inbox|kontakt|send\s+melding|melding)\b(?:\s*\b(?:me|lang|lng|na|po|ako|nako|meg|only|sir)\b){0,2}\W*$"
 )
 
 
@@ -97,8 +76,6 @@ _NEEDS = (
     (_MENU, ("special", "kveld"), "offer.menu"),
     (_FLOOR, ("from", "fra", "mula", "gikan", "patas", "pataas", "and", "og"), "offer.floor"),
     (_INTERESTED, ("interes",), "offer.interested"),
-    (_SELLING, ("sel", "sale", "benta", "baligya", "salg", "serio", "seryos"), "offer.selling"),
-    (_WHO_WANTS, ("any", "who", "sino", "kinsa", "hvem"), "offer.broadcast"),
 )
 
 
@@ -195,7 +172,7 @@ def reply_forms(text: str, found: dict, hits: list) -> None:
         if spans:
             # "correct, 5 y/o, still in school", "nasa bahay po sya ngayon, 11 years old": the
             # school says how young, the home where she is — no activity that keeps her busy
-            inside = lambda h: any(a <= h.end and h.start <= b for a, b in spans)  # noqa: E731
+            inside = lambda h: any(a <= h.end and h.start <= b for a, b in spans)
             for category in ("innocent", "thing"):
                 if category in found and all(inside(h) for h in hits if h.pattern.category == category):
                     del found[category]
@@ -204,7 +181,7 @@ def reply_forms(text: str, found: dict, hits: list) -> None:
     ):
         spans = [m.span() for m in _WHY_ASK.finditer(text)]
         if spans:  # "15 yrs old why do u want 2 know": the question back asks for nothing
-            inside = lambda h: any(a <= h.start and h.end <= b for a, b in spans)  # noqa: E731
+            inside = lambda h: any(a <= h.start and h.end <= b for a, b in spans)
             for category in _WHY_ASK_DROPS:
                 if category in found and inside(found[category]):
                     _replace(found, hits, category, inside)
@@ -246,8 +223,7 @@ def child_named_before(text: str, at: int) -> bool:
 # The number an offer question puts on the table: "interested in a 12 for video call",
 # "interested ka ba sa 15 for live", "interesado ka sa 15 para sa show".
 _OFFERED_NUMBER = re.compile(
-    r"\binteres(?:ted|ado)\s+(?:ka\s+)?(?:ba\s+)?(?:in|sa)\s+(?:a\s+|an\s+|ang\s+)?(\d{1,2})\s*"
-    r"(?:for|4|para|po|\?|$|(?:private\s+|live\s+|cam\s+|video\s+)?(?:show|cal|session|sesh|vc|cam)\b)"
+    r"\binteres(?:ted|ado)\s+(?:ka\s+)?(?:ba\s+)?(?:in|sa)\s+(?:a\s+|an\s+|ang\s+)?(\d{1,2})\s*(?:for|4|para|po|\?|$)"
 )
 
 
