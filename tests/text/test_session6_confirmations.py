@@ -39,7 +39,7 @@ def test_no_one_under_18_is_an_adult_floor(text):
     assert ages and all(not a.minor for a in ages)
 
 
-@pytest.mark.parametrize("text", ["she is under 12", "any girl under 14?", "i want someone under 18"])
+@pytest.mark.parametrize("text", ["she is under 12", "any girl under 14?", "i want someone under 18", "just checking ur not under 18"])
 def test_an_under_limit_without_a_negation_is_still_a_minor_age(text):
     assert any(a.minor for a in find_ages(normalise(text)))
 
