@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.text.helpers import app_chat
+from vaktpost.model import Participant, Role
 from vaktpost.text import analyse_messages, reply_model
 from vaktpost.text.ages import find_ages
 from vaktpost.text.normalise import normalise
@@ -72,3 +73,28 @@ def test_an_own_age_with_a_question_back_offers_no_child(reply):
 def test_an_offer_question_still_offers():
     got = labels(("b", "any younger ones?"), ("a", "yes my niece 12, do you want her?"))
     assert "MINOR_CONFIRMED" in got[1]
+
+
+# --- a customer's line never confirms ------------------------------------------------------
+
+
+@pytest.mark.parametrize("reply", ["yes available", "yes my niece 12", "she is 9", "oo meron po"])
+def test_a_customers_yes_to_a_request_for_a_child_confirms_nothing(reply):
+    asker = Participant("a-9", Role.UNKNOWN)
+    customer = Participant("u-9", Role.CUSTOMER)
+    msgs = app_chat(("b", "any younger girl for cam, like 10?"), ("a", reply))
+    msgs = [m.__class__(m.platform, m.conversation_id, m.message_id, m.sent_at, s, m.text, (r,))
+            for m, (s, r) in zip(msgs, ((asker, customer), (customer, asker)))]
+    facts = analyse_messages([msgs])[0]
+    assert "MINOR_CONFIRMED" not in {p.label.value for p in facts[1].proposed}
+
+
+@pytest.mark.parametrize("reply", ["yes available", "yes my niece 12"])
+def test_the_same_yes_from_a_performer_confirms(reply):
+    asker = Participant("u-9", Role.CUSTOMER)
+    performer = Participant("p-9", Role.PERFORMER)
+    msgs = app_chat(("b", "any younger girl for cam, like 10?"), ("a", reply))
+    msgs = [m.__class__(m.platform, m.conversation_id, m.message_id, m.sent_at, s, m.text, (r,))
+            for m, (s, r) in zip(msgs, ((asker, performer), (performer, asker)))]
+    facts = analyse_messages([msgs])[0]
+    assert "MINOR_CONFIRMED" in {p.label.value for p in facts[1].proposed}
