@@ -242,6 +242,14 @@ def _owner_subject() -> re.Pattern:
     return re.compile(r"\b(?:" + _alt(_config()[0]["thing_subject_before"]) + r")\s+\S+\s+(?:is|was|er|var|ay|kay)\s+(?:in\s+|i\s+|na\s+|nasa\s+)?(?:the\s+)?$")
 
 
+@lru_cache(maxsize=1)
+def _nobody_under() -> re.Pattern:
+    """"no one ", "nobody here ", "walang " closing the text before an 'under' limit."""
+    data = _config()[0]
+    filler = rf"(?:\s+(?:{_alt(data['nobody_under_filler'])}))" + "{0,2}"
+    return re.compile(rf"\b(?:{_alt(data['nobody_under'])}){filler}\s*$")
+
+
 def find_ages(text: str) -> list[AgeMention]:
     """Every age expression in normalised `text`, without overlaps."""
     data, amb, compiled, thing, not_before = _config()
@@ -280,7 +288,10 @@ def find_ages(text: str) -> list[AgeMention]:
         values = [v for v in values if v is not None]
         if name in ("grade", "self_grade"):
             values = [v + data["grade_to_age"] for v in values if 0 < v <= 12]
+        kind = _KIND[name]
+        if kind == "under" and values and min(values) >= 18 and _nobody_under().search(text, max(0, m.start() - 40), m.start()):
+            kind = "person"  # "no one under 18 here": an adult floor (a refusal of minors), not a minor's age
         for v in values:
             if 0 < v < 100:
-                out.append(AgeMention(v, m.start(), m.end(), _KIND[name]))
+                out.append(AgeMention(v, m.start(), m.end(), kind))
     return out

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from vaktpost.model import Label, Message
+from vaktpost.model import Label, Message, Role
 from vaktpost.text.facts import NOTHING
 from vaktpost.text.labels import CHILD, MessageFacts, _innocent, _leading
 
@@ -31,6 +31,7 @@ class Turn:
     recipients: tuple[str, ...]
     facts: MessageFacts
     pos: int = -1  # the message's place in the conversation; -1: its place in `turns`
+    customer: bool = False  # sent by a platform-known customer: the buyer's side never confirms a child
 
 
 def turns_of(conv: Sequence[Message], facts: Sequence[MessageFacts]) -> list[Turn]:
@@ -40,7 +41,8 @@ def turns_of(conv: Sequence[Message], facts: Sequence[MessageFacts]) -> list[Tur
     for k, (m, f) in enumerate(zip(conv, facts)):
         if f is not NOTHING:
             rs = m.recipients
-            out.append(Turn(m.sender.id, (rs[0].id,) if len(rs) == 1 else tuple([r.id for r in rs]), f, k))
+            out.append(Turn(m.sender.id, (rs[0].id,) if len(rs) == 1 else tuple([r.id for r in rs]), f, k,
+                            m.sender.role is Role.CUSTOMER))
     return out
 
 
@@ -88,7 +90,7 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             for a in askers:
                 del st.pending[(a, t.sender)]
             askers = []
-        elif askers and not f.has("refusal"):
+        elif askers and not f.has("refusal") and not t.customer:
             if labels & _ASK_SET and Label.MINOR_CONFIRMED not in labels:
                 # the asked party "asking" back ("want a younger one? I have 12") is offering
                 _drop(f, *ASKS)
@@ -116,7 +118,7 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
                     for a in askers
                 ):
                     f.add(Label.MINOR_CONFIRMED, f.span("affirm", "offer", "have"), "dialogue.assent")
-        elif not askers and not refused and Label.MINOR_CONFIRMED not in labels and _recent_asks(positions, st, i, t.sender, to):
+        elif not askers and not refused and not t.customer and Label.MINOR_CONFIRMED not in labels and _recent_asks(positions, st, i, t.sender, to):
             _answer_to_any_ask(turns, positions, st, i, to)
         # "18, verified"; "1000 pesos pag dalawa" (worked out only where it is read)
         quiet = (probers or st.about_child) and (f.adult_only or f.has("price", "price_word", "payment", "innocent", "thing"))
@@ -139,14 +141,20 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
                 asked_of_child = any(st.age_asked[(p, t.sender)] == "child" for p in probers)  # "is the small one there? how old is she?"
                 third = a.kind != "self" and (st.about_child or asked_of_child or named)
                 label = Label.MINOR_CONFIRMED if third else Label.SELF_DISCLOSED_MINOR
-                if (third or a.value >= 8) and (third or not other):  # a writer of 7 or less is not who chats back ("start ako mga 7")
+                if (third or a.value >= 8) and (third or not other) and not (third and t.customer):  # a writer of 7 or less is not who chats back ("start ako mga 7")
                     f.add(label, (a.start, a.end, f"age={a.value}"), "dialogue.age_answer")
         if st.about_child and not (f.labels() & _MINOR_SET) and not quiet and not refused:
             bare = [a for a in f.ages if a.kind == "bare" and a.minor and f.has("young_ref", "child", "relative", "third_ref")]
             if bare:
                 a = bare[0]
-                label = Label.MINOR_REQUEST if f.has("request", "want") and not f.not_an_ask else Label.MINOR_CONFIRMED
-                f.add(label, (a.start, a.end, f"age={a.value}"), "dialogue.bare_age")
+                if f.has("request", "want") and not f.not_an_ask:
+                    label = Label.MINOR_REQUEST
+                elif t.customer:  # a customer's line never confirms; small talk or their own child asks nothing
+                    label = None if f.not_an_ask else Label.MINOR_REQUEST
+                else:
+                    label = Label.MINOR_CONFIRMED
+                if label is not None:
+                    f.add(label, (a.start, a.end, f"age={a.value}"), "dialogue.bare_age")
             elif f.age_question is not None:  # "12?" from the buyer, in a conversation about a child
                 a = f.age_question
                 f.add(Label.MINOR_REQUEST, (a.start, a.end, f"age={a.value}"), "dialogue.age_question")

@@ -173,6 +173,10 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
     if young_adults(text, hits):
         for c in CHILD:  # "young women", "unge damer": an adult with a young word
             f.hits.pop(c, None)
+    for c in CHILD:  # "no one under 18 here": the child word is inside an adult floor (ages.py)
+        h = f.hits.get(c)
+        if h is not None and any(a.kind == "person" and a.value >= 18 and a.start <= h.start and h.end <= a.end for a in f.ages):
+            del f.hits[c]
     minor_ages = f.minor_ages()
     child = f.has(*CHILD)
     if not minor_ages and child and f.has("request", "want", "offer", "have", "affirm", "offer_question") and not f.has("innocent", "thing"):

@@ -112,6 +112,17 @@ _OBJECT_ME = re.compile(
 )
 
 
+# A question back about the question ("why do u want 2 know", "bakit mo gusto malaman",
+# "ngano gusto nimo mahibalo", "hvorfor vil du vite det"): no wish, no offer question in it.
+_WHY_ASK = re.compile(
+    r"\bwhy\s+(?:do\s+|d\s+|would\s+|wuld\s+)?(?:you|u|ya|yu)\s+(?:want|wana|wanna|wnt|ned|need)\s+(?:to\s+|2\s+|ta\s+)?know\b"
+    r"|\bbakit\s+(?:mo\s+)?(?:gusto|kailangan|gust)\s+(?:mo\s+)?(?:malaman|malman|alamin)\b"
+    r"|\bngano\s+(?:man\s+)?(?:gusto|ganahan|kinahanglan)\s+(?:ka|nimo|mo)\s+(?:mahibalo|masayod|kahibalo)\b"
+    r"|\bhvorfor\s+(?:vil|lurer|trenger)\s+du\s+(?:å\s+)?(?:vite|på)\b"
+)
+_WHY_ASK_DROPS = ("want", "offer_question", "request")
+
+
 # A school that says how young a child is ("still in school", "nag-aaral pa"), or a home that
 # says where she is ("she's home now", "nasa bahay po sya", "naa siya sa balay").
 _AGE_NOT_ACTIVITY = re.compile(
@@ -161,10 +172,19 @@ def reply_forms(text: str, found: dict, hits: list) -> None:
         if spans:
             # "correct, 5 y/o, still in school", "nasa bahay po sya ngayon, 11 years old": the
             # school says how young, the home where she is — no activity that keeps her busy
-            inside = lambda h: any(a <= h.end and h.start <= b for a, b in spans)  # noqa: E731
+            inside = lambda h: any(a <= h.end and h.start <= b for a, b in spans)
             for category in ("innocent", "thing"):
                 if category in found and all(inside(h) for h in hits if h.pattern.category == category):
                     del found[category]
+    if ("want" in found or "offer_question" in found or "request" in found) and (
+        "know" in text or "malaman" in text or "mahibalo" in text or "vite" in text
+    ):
+        spans = [m.span() for m in _WHY_ASK.finditer(text)]
+        if spans:  # "15 yrs old why do u want 2 know": the question back asks for nothing
+            inside = lambda h: any(a <= h.start and h.end <= b for a, b in spans)
+            for category in _WHY_ASK_DROPS:
+                if category in found and inside(found[category]):
+                    _replace(found, hits, category, inside)
     me = found.get("self_ref")
     if me is not None and text[me.start : me.end] == "me" and _OBJECT_ME.search(text, 0, me.end):
         _replace(found, hits, "self_ref", lambda h: text[h.start : h.end] == "me")
