@@ -1,0 +1,47 @@
+"""Files a process can rebuild but would rather not: the compiled matcher, the folded
+patterns, a new SQLite store's schema — kept under one folder, owner-only.
+
+Every entry is named by a hash of everything it is a function of, so a stale entry is never
+read (its name is never asked for again); a missing, unreadable or damaged one is rebuilt by
+its caller, silently. Entries are written to a temporary file and renamed into place, so a
+reader never sees half a file and two processes writing the same entry both leave a whole one.
+The folder is `$VAKTPOST_CACHE_DIR`, else `$XDG_CACHE_HOME/vaktpost`, else `~/.cache/vaktpost`;
+a read-only home only means rebuilding each time.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("VAKTPOST_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "vaktpost"
+
+
+def read(name: str) -> bytes | None:
+    """The entry's bytes, or None where it is missing or cannot be read."""
+    try:
+        return (cache_dir() / name).read_bytes()
+    except OSError:
+        return None
+
+
+def write(name: str, data: bytes) -> None:
+    """Store an entry (owner-only: 0600 in a 0700 folder), atomically; never raises for a
+    folder that cannot be written."""
+    folder = cache_dir()
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        tmp = folder / f".{name}.{os.getpid()}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, folder / name)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    except OSError:
+        pass
