@@ -56,22 +56,31 @@ def _compile(pats: Sequence[Pattern]):
 
 
 def _cached_database(pats: Sequence[Pattern]):
-    """Compiling ~1,000 patterns takes a second or more; keep the compiled database on disk
+    """Compiling the ~14,000 patterns takes about two CPU minutes; keep the compiled database on disk
     (`vaktpost.disk_cache`: owner-only, written atomically), keyed by the patterns, the
     Hyperscan version and the machine, and rebuild on any doubt."""
     key = hashlib.sha256(
         "\x00".join([hyperscan.__version__, platform.machine(), *(f"{p.id}:{p.regex}" for p in pats)]).encode()
     ).hexdigest()[:24]
     name = f"matcher-{key}.hsdb"
+    db = _load(name)
+    if db is None:
+        with disk_cache.building(name):  # another process compiling it: wait, then load its result
+            db = _load(name)
+            if db is None:
+                db = _compile(pats)
+                disk_cache.write(name, hyperscan.dumpb(db))
+    return db
+
+
+def _load(name: str):
     data = disk_cache.read(name)
     if data is not None:
         try:
             return hyperscan.loadb(data, hyperscan.HS_MODE_BLOCK)
         except Exception:  # damaged, or built for another CPU: compile again
             pass
-    db = _compile(pats)
-    disk_cache.write(name, hyperscan.dumpb(db))
-    return db
+    return None
 
 
 class Matcher:
