@@ -26,13 +26,40 @@ from vaktpost.ingest import wire
 )
 def test_split_pays(cores, pressure, load, split):
     assert wire.split_pays(cores, pressure, load) is split
+    assert wire.split_pays(cores, pressure, load, 0) is split  # nothing else runnable now
+
+
+@pytest.mark.parametrize(
+    ("cores", "others", "split"),
+    [
+        (2, 0, True),
+        (2, 1, False),  # one other task holds a core without waiting: the pressure stays low
+        (4, 1, True),
+        (4, 2, True),
+        (4, 3, False),
+        (2, None, True),  # unknown: the pressure alone
+    ],
+)
+def test_a_core_held_by_other_work_now_stops_the_split(cores, others, split):
+    assert wire.split_pays(cores, 5.0, 3.0, others) is split
+
+
+@pytest.mark.parametrize(("text", "others"), [(b"2.50 2.75 4.41 3/89 9935\n", 2), (b"0.10 0.20 0.30 1/80 7\n", 0), (b"junk", None)])
+def test_others_running_is_read_from_the_kernel_file(tmp_path, text, others):
+    f = tmp_path / "loadavg"
+    f.write_bytes(text)
+    assert wire.others_running(str(f)) == others
 
 
 def test_reader_share_reads_the_machine(monkeypatch):
     monkeypatch.setattr(wire.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(wire, "_load_average", lambda: 1.9)
     monkeypatch.setattr(wire, "cpu_pressure", lambda: 3.0)
+    monkeypatch.setattr(wire, "others_running", lambda: 0)
     assert wire.reader_share() == wire.READER_SHARE
+    monkeypatch.setattr(wire, "others_running", lambda: 1)
+    assert wire.reader_share() == 0
+    monkeypatch.setattr(wire, "others_running", lambda: 0)
     monkeypatch.setattr(wire, "cpu_pressure", lambda: 60.0)
     assert wire.reader_share() == 0
     monkeypatch.setattr(wire, "cpu_pressure", lambda: None)

@@ -102,27 +102,40 @@ def _load_average() -> float | None:
         return None
 
 
-def split_pays(cores: int, pressure: float | None, load: float | None) -> bool:
+def others_running(path: str = "/proc/loadavg") -> int | None:
+    """Tasks runnable right now besides the one asking (`/proc/loadavg`'s fourth field,
+    running/total, counts the reader of the file): what holds a core *now*, waiting or not."""
+    try:
+        with open(path, "rb") as fh:
+            return max(int(fh.read().split()[3].split(b"/")[0]) - 1, 0)
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def split_pays(cores: int, pressure: float | None, load: float | None, others: int | None = None) -> bool:
     """Whether a reader process should take a share of the analysis, from what the machine
     says now. Splitting evens the two processes out (100k messages on a quiet 2-core machine:
-    ~3.6 s against ~5.0) but costs ~0.9 CPU s more per 100k (the text stage in both, texts
-    worked out in both, findings pickled), which a busy machine pays in wall time (load 3-4:
-    7.24 s against 6.17). CPU pressure, where the kernel has it, is the measure: it counts
-    only tasks *waiting* for a CPU over ~10 s, so our own previous scan — two processes on
-    two cores, none waiting — does not count, where the 1-minute load average still counted
-    it for a minute after (a loop of scans split every other time). Without it, the load
-    average must leave SPARE_CORES. One core: never."""
+    3.3–3.4 s against ~4.7) but costs ~0.9 CPU s more per 100k (the text stage in both, texts
+    worked out in both, findings pickled), which a machine without two free cores pays in wall
+    time (1M beside one other busy process: 52 s split against 47 s not).
+    Where the kernel keeps CPU pressure (PSI), the split needs both: little contention over
+    the last ~10 s (`some avg10` under BUSY_PRESSURE) — which, unlike the 1-minute load
+    average, does not count our own previous scan (two processes on two cores, none waiting)
+    — and two cores free of other runnable tasks now (`others`), since a task that holds a
+    core without waiting leaves the pressure low. Without PSI, the load average must leave
+    SPARE_CORES as before. One core: never."""
     if cores < 2:
         return False
     if pressure is not None:
-        return pressure < BUSY_PRESSURE
+        return pressure < BUSY_PRESSURE and (others is None or cores - others >= 2)
     return load is None or cores - load >= SPARE_CORES
 
 
 def reader_share() -> int:
     """The share to give a reader process starting now: READER_SHARE where `split_pays`, else
     0 — the importing process works out every conversation and the reader only parses."""
-    return READER_SHARE if split_pays(os.cpu_count() or 1, cpu_pressure(), _load_average()) else 0
+    pays = split_pays(os.cpu_count() or 1, cpu_pressure(), _load_average(), others_running())
+    return READER_SHARE if pays else 0
 
 
 def analysed_in_reader(conversation_id: str, share: int = READER_SHARE) -> bool:
