@@ -36,6 +36,15 @@ def _children_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
+def pressure() -> str:
+    """The CPU pressure (PSI some avg10, %) the split decision reads (ingest/wire.py), if any."""
+    try:
+        with open("/proc/pressure/cpu") as fh:
+            return fh.readline().split()[1].removeprefix("avg10=") + " %"
+    except (OSError, IndexError):
+        return "n/a"
+
+
 def one_run(src: str, chats: Path) -> tuple[float, float]:
     """Wall seconds, and CPU seconds of the scan process and its reader process: on a
     machine shared with other work the CPU figure moves far less than the wall one."""
@@ -67,10 +76,11 @@ def main() -> None:
         cpus: dict[str, list[float]] = {s: [] for s in srcs}
         for r in range(args.repeats):
             for s in srcs:
+                before = f"load average {os.getloadavg()[0]:.2f}, CPU pressure {pressure()} before"
                 seconds, cpu = one_run(s, chats)
                 times[s].append(seconds)
                 cpus[s].append(cpu)
-                print(f"run {r + 1} {s}: {seconds:.2f} s, {n / seconds:,.0f} msg/s (CPU {cpu:.2f} s), load average {os.getloadavg()[0]:.2f}", flush=True)
+                print(f"run {r + 1} {s}: {seconds:.2f} s, {n / seconds:,.0f} msg/s (CPU {cpu:.2f} s); {before}, load average {os.getloadavg()[0]:.2f} after", flush=True)
     print(f"messages: {n:,}  target: >= 30,000 msg/s")
     for s in srcs:
         med, cpu = statistics.median(times[s]), statistics.median(cpus[s])

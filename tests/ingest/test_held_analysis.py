@@ -207,9 +207,10 @@ def test_on_a_busy_machine_the_reader_only_parses(request, db_url, tmp_path, lin
     every conversation (splitting would cost more CPU than it saves wall)."""
     from vaktpost.ingest import parallel, wire
 
-    monkeypatch.setattr(wire.os, "getloadavg", lambda: (float(wire.os.cpu_count() or 1), 0.0, 0.0))
+    monkeypatch.setattr(wire, "cpu_pressure", lambda: 95.0)
     assert wire.reader_share() == 0
-    monkeypatch.setattr(wire.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    monkeypatch.setattr(wire, "cpu_pressure", lambda: 0.0)
+    monkeypatch.setattr(wire, "others_running", lambda: 0)
     assert wire.reader_share() == (wire.READER_SHARE if (wire.os.cpu_count() or 1) >= 2 else 0)
     monkeypatch.setattr(parallel, "reader_share", lambda: 0)
     path = write_jsonl(tmp_path / "all.jsonl", lines)

@@ -99,3 +99,29 @@ def test_batch_hits_equal_each_text_scanned_alone(texts):
     m = default_matcher()
     texts = normalise_batch(texts)
     assert m.scan_batch(texts) == [m.scan_batch([t])[0] for t in texts]
+
+
+def test_a_database_another_process_is_compiling_is_waited_for_not_compiled_again(tmp_path, monkeypatch):
+    """The scan's two processes both missing the cache compiled it twice (~2 CPU minutes each)."""
+    import threading
+    import time as _time
+
+    monkeypatch.setenv("VAKTPOST_CACHE_DIR", str(tmp_path))
+    pats = (Pattern(0, "child", "en", r"\bkids\b", "t#0"),)
+    real, compiles = matcher_mod._compile, []
+
+    def slow_compile(p):
+        compiles.append(1)
+        _time.sleep(0.3)  # the other caller arrives while this one compiles
+        return real(p)
+
+    monkeypatch.setattr(matcher_mod, "_compile", slow_compile)
+    found = []
+    workers = [threading.Thread(target=lambda: found.append(matcher_mod._cached_database(pats))) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert len(compiles) == 1 and len(found) == 2
+    [entry] = list((tmp_path / "vaktpost").glob("*.hsdb"))
+    assert oct(entry.stat().st_mode & 0o777) == "0o600"

@@ -65,7 +65,8 @@ def __getattr__(name: str):
 
 
 def main() -> None:
-    from vaktpost.cli.early import start_scan_reader
+    from vaktpost.cli.early import run_scan, start_scan_reader
 
     start_scan_reader(sys.argv[1:])
-    _full_app()()
+    if not run_scan(sys.argv[1:]):
+        _full_app()()

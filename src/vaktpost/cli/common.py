@@ -12,7 +12,6 @@ import typer
 from rich.console import Console
 
 from vaktpost.errors import UserError
-from vaktpost.settings import get_settings
 
 
 class Output(str, enum.Enum):
@@ -37,7 +36,12 @@ DbOption = Annotated[
 
 
 def resolve_db(db: str | None) -> str:
-    return db or get_settings().db
+    if db:
+        return db
+    # Loaded only when needed: pydantic-settings is ~0.07 CPU s of a `vaktpost scan --db URL`'s start-up.
+    from vaktpost.settings import get_settings
+
+    return get_settings().db
 
 
 def user_errors(fn: Callable) -> Callable:

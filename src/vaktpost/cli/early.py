@@ -24,9 +24,11 @@ def start_scan_reader(argv: list[str]) -> None:
         return
 
 
-def _start(argv: list[str]) -> None:
+def _parse(argv: list[str]) -> tuple[dict[str, list[str]], set[str], list[str]] | None:
+    """(option values, flags, paths) of `scan ARGV…` in the plain forms, or None for anything
+    else (another command, --help, a form not understood here)."""
     if not argv or argv[0] != "scan":
-        return
+        return None
     values: dict[str, list[str]] = {}
     flags, paths = set(), []
     args = iter(argv[1:])
@@ -41,10 +43,18 @@ def _start(argv: list[str]) -> None:
             elif name == "--skip-invalid" and not eq:
                 flags.add(name)
             else:
-                return  # --help, or a form not understood here
+                return None
         else:
             paths.append(a)
-    if not paths or values.get("--engine", ["local"])[-1] != "local":
+    return (values, flags, paths) if paths else None
+
+
+def _start(argv: list[str]) -> None:
+    parsed = _parse(argv)
+    if parsed is None:
+        return
+    values, flags, paths = parsed
+    if values.get("--engine", ["local"])[-1] != "local":
         return
     from datetime import date
 
@@ -68,3 +78,46 @@ def _start(argv: list[str]) -> None:
         return
     fmt = detect_format(path) if opts.format == "auto" else opts.format
     start_early(path, fmt, opts, opts.batch_size, with_findings=True)
+
+
+def run_scan(argv: list[str]) -> bool:
+    """Run `vaktpost scan ARGV…` without building the typer app, where the arguments are in
+    the plain forms understood here and every value is one the command accepts; False (and
+    nothing done) otherwise — the typer app then parses, reports usage errors and runs it.
+    Typer coerces each parameter through a pydantic adapter: ~0.07 CPU s of every scan's
+    start-up (tests/cli/test_early_scan.py checks both ways call `scan` alike)."""
+    try:
+        parsed = _parse(argv)
+    except StopIteration:  # an option without its value: typer's usage error
+        return False
+    if parsed is None:
+        return False
+    values, flags, paths = parsed
+    from vaktpost.cli import conversations
+    from vaktpost.cli.common import Output, user_errors
+    from vaktpost.cli.scale import ScanEngine
+
+    one = {k: v[-1] for k, v in values.items()}
+    try:
+        kwargs = {
+            "inputs": [Path(p) for p in paths],
+            "db": one.get("--db"),
+            "format": conversations.InputFormat(one.get("--format", "auto")),
+            "skip_invalid": "--skip-invalid" in flags,
+            "timezone": one.get("--timezone"),
+            "platform": one.get("--platform"),
+            "column": values.get("--column"),
+            "pan12_date": one.get("--pan12-date"),
+            "output": Output(one.get("--output", "table")),
+            "engine_name": ScanEngine(one.get("--engine", "local")),
+            "ray_address": one.get("--ray-address"),
+        }
+    except ValueError:  # a choice the command does not have: typer's usage error
+        return False
+    import typer
+
+    try:
+        user_errors(conversations.scan)(**kwargs)
+    except typer.Exit as done:
+        raise SystemExit(done.exit_code) from None
+    return True

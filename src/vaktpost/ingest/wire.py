@@ -76,22 +76,66 @@ def text_and_role(rows) -> Iterator[tuple[str, Role]]:
 # reader ~3.3 CPU s, importer ~3.8 with its start-up; all to the reader: 4.9 and 2.4). Raised
 # from 150 when the reader's parse got 0.45 CPU s per 100k cheaper (records._plain_wire_row).
 READER_SHARE = 170
-SPARE_CORES = 0.5  # below this many cores left by other work (1-minute load average), no split: `reader_share`
+SPARE_CORES = 0.5  # without PSI: below this many cores left by other work (1-minute load average), no split
+BUSY_PRESSURE = 30.0  # % of the last ~10 s in which a runnable task waited for a CPU: from here on, no split
+CPU_PRESSURE = "/proc/pressure/cpu"
+
+
+def cpu_pressure(path: str = CPU_PRESSURE) -> float | None:
+    """The kernel's CPU pressure (PSI) `some avg10`: the share (%) of about the last 10 s in
+    which some runnable task waited for a CPU — contention now, whoever causes it. None where
+    the kernel keeps no PSI (not Linux, older than 4.20, or switched off)."""
+    try:
+        with open(path, "rb") as fh:
+            some = fh.readline().split()
+        if some[0] == b"some" and some[1].startswith(b"avg10="):
+            return float(some[1][6:])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _load_average() -> float | None:
+    try:
+        return os.getloadavg()[0]
+    except OSError:  # pragma: no cover - no load average on this platform
+        return None
+
+
+def others_running(path: str = "/proc/loadavg") -> int | None:
+    """Tasks runnable right now besides the one asking (`/proc/loadavg`'s fourth field,
+    running/total, counts the reader of the file): what holds a core *now*, waiting or not."""
+    try:
+        with open(path, "rb") as fh:
+            return max(int(fh.read().split()[3].split(b"/")[0]) - 1, 0)
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def split_pays(cores: int, pressure: float | None, load: float | None, others: int | None = None) -> bool:
+    """Whether a reader process should take a share of the analysis, from what the machine
+    says now. Splitting evens the two processes out (100k messages on a quiet 2-core machine:
+    3.3–3.4 s against ~4.7) but costs ~0.9 CPU s more per 100k (the text stage in both, texts
+    worked out in both, findings pickled), which a machine without two free cores pays in wall
+    time (1M beside one other busy process: 52 s split against 47 s not).
+    Where the kernel keeps CPU pressure (PSI), the split needs both: little contention over
+    the last ~10 s (`some avg10` under BUSY_PRESSURE) — which, unlike the 1-minute load
+    average, does not count our own previous scan (two processes on two cores, none waiting)
+    — and two cores free of other runnable tasks now (`others`), since a task that holds a
+    core without waiting leaves the pressure low. Without PSI, the load average must leave
+    SPARE_CORES as before. One core: never."""
+    if cores < 2:
+        return False
+    if pressure is not None:
+        return pressure < BUSY_PRESSURE and (others is None or cores - others >= 2)
+    return load is None or cores - load >= SPARE_CORES
 
 
 def reader_share() -> int:
-    """The share to give a reader process starting now: READER_SHARE where other work (the
-    1-minute load average) leaves at least SPARE_CORES of the machine's cores, else 0 — the
-    importing process works out every conversation and the reader only parses. Splitting
-    the analysis evens the two processes out (100k messages on a quiet 2-core machine: 4.20 s
-    against 5.27) but costs ~0.9 CPU s more per 100k (the text stage in both, texts worked
-    out in both, findings pickled), which a busy machine pays in wall time (load 3-4: 7.24 s
-    against 6.17)."""
-    try:
-        load = os.getloadavg()[0]
-    except OSError:  # pragma: no cover - no load average on this platform
-        return READER_SHARE
-    return READER_SHARE if (os.cpu_count() or 1) - load >= SPARE_CORES else 0
+    """The share to give a reader process starting now: READER_SHARE where `split_pays`, else
+    0 — the importing process works out every conversation and the reader only parses."""
+    pays = split_pays(os.cpu_count() or 1, cpu_pressure(), _load_average(), others_running())
+    return READER_SHARE if pays else 0
 
 
 def analysed_in_reader(conversation_id: str, share: int = READER_SHARE) -> bool:

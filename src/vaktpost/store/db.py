@@ -69,12 +69,16 @@ def alembic_config(url: str):
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision`, on the engine's own connection."""
+    with engine.begin() as conn:
+        _upgrade_on(conn, revision)
+
+
+def _upgrade_on(conn, revision: str = "head") -> None:
     from alembic import command
 
-    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+    cfg = alembic_config(conn.engine.url.render_as_string(hide_password=False))
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
@@ -101,9 +105,35 @@ def _engine_for(url: str) -> Engine:
 def open_store(url: str, *, migrate: bool = True) -> Engine:
     """The engine for `url`, with the schema brought up to date (the CLI's entry point)."""
     engine = _engine_for(url)
-    if migrate:
+    if migrate and not (engine.dialect.name == "sqlite" and _sqlite_at_head(engine)):
         upgrade(engine)
     return engine
+
+
+def _sqlite_at_head(engine: Engine) -> bool:
+    """Whether the SQLite store is now at head without Alembic (store/sqlite_template.py): a
+    new store gets the schema the chain made last time (or the chain runs, and what it made
+    is remembered), one at that head is left alone. False: run the chain as always."""
+    from vaktpost.store import sqlite_template
+
+    try:
+        key = sqlite_template.template_key()
+        with engine.begin() as conn:
+            found = sqlite_template.stored_revision(conn)
+            if found == "":
+                tpl = sqlite_template.load(key)
+                if tpl is not None:
+                    sqlite_template.create(conn, tpl)
+                else:
+                    _upgrade_on(conn)
+                    sqlite_template.remember(conn, key)
+                return True
+            if found is None:
+                return False
+            tpl = sqlite_template.load(key)
+            return tpl is not None and found == tpl.revision
+    except Exception:  # noqa: BLE001 - anything odd (a store being created beside us): the chain decides
+        return False
 
 
 def has_schema(engine: Engine) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import Connection, Table, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 
 from vaktpost.store.tables import actors, conversations, platforms
 
@@ -29,7 +29,9 @@ def _insert_ignore(conn: Connection, table: Table):
     dialect = conn.dialect.name
     if dialect == "sqlite":
         return sqlite.insert(table).on_conflict_do_nothing()
-    if dialect == "postgresql":
+    if dialect == "postgresql":  # imported here: ~0.02 CPU s of every SQLite scan's start-up
+        from sqlalchemy.dialects import postgresql
+
         return postgresql.insert(table).on_conflict_do_nothing()
     raise RuntimeError(f"unsupported database {dialect}")  # pragma: no cover
 

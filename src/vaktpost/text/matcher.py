@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
 import re
 from bisect import bisect_right
@@ -24,6 +23,7 @@ from typing import NamedTuple, Sequence
 
 import numpy as np
 
+from vaktpost import disk_cache
 from vaktpost.text.lexicon import Pattern, patterns
 
 try:  # pragma: no cover - exercised by whichever is installed
@@ -55,31 +55,32 @@ def _compile(pats: Sequence[Pattern]):
     return db
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("VAKTPOST_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "vaktpost"
-
-
 def _cached_database(pats: Sequence[Pattern]):
-    """Compiling ~1,000 patterns takes a second or more; keep the compiled database on disk,
-    keyed by the patterns, the Hyperscan version and the machine, and rebuild on any doubt."""
+    """Compiling the ~14,000 patterns takes about two CPU minutes; keep the compiled database on disk
+    (`vaktpost.disk_cache`: owner-only, written atomically), keyed by the patterns, the
+    Hyperscan version and the machine, and rebuild on any doubt."""
     key = hashlib.sha256(
         "\x00".join([hyperscan.__version__, platform.machine(), *(f"{p.id}:{p.regex}" for p in pats)]).encode()
     ).hexdigest()[:24]
-    path = _cache_dir() / f"matcher-{key}.hsdb"
-    try:
-        return hyperscan.loadb(path.read_bytes(), hyperscan.HS_MODE_BLOCK)
-    except Exception:  # missing, unreadable or built for another CPU: compile again
-        pass
-    db = _compile(pats)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(hyperscan.dumpb(db))
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only home is fine: compile each time
+    name = f"matcher-{key}.hsdb"
+    db = _load(name)
+    if db is None:
+        with disk_cache.building(name):  # another process compiling it: wait, then load its result
+            db = _load(name)
+            if db is None:
+                db = _compile(pats)
+                disk_cache.write(name, hyperscan.dumpb(db))
     return db
+
+
+def _load(name: str):
+    data = disk_cache.read(name)
+    if data is not None:
+        try:
+            return hyperscan.loadb(data, hyperscan.HS_MODE_BLOCK)
+        except Exception:  # damaged, or built for another CPU: compile again
+            pass
+    return None
 
 
 class Matcher:
@@ -157,19 +158,13 @@ def _cached_patterns() -> tuple[Pattern, ...]:
     """`lexicon.patterns()` — folding every phrase and its misspellings takes ~0.5 s per
     process, which a short `vaktpost scan` feels — kept on disk beside the compiled database,
     keyed by the package's files; rebuilt on any doubt."""
-    path = _cache_dir() / f"patterns-{_package_fingerprint()}.json"
+    name = f"patterns-{_package_fingerprint()}.json"
     try:
-        return tuple(Pattern(*row) for row in json.loads(path.read_text(encoding="utf-8")))
+        return tuple(Pattern(*row) for row in json.loads(disk_cache.read(name) or b""))
     except Exception:  # missing or unreadable: build them
         pass
     pats = patterns()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps([[p.id, p.category, p.language, p.regex, p.rule] for p in pats]), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    disk_cache.write(name, json.dumps([[p.id, p.category, p.language, p.regex, p.rule] for p in pats]).encode())
     return pats
 
 
