@@ -84,3 +84,31 @@ def test_cpu_pressure_is_read_from_the_kernel_file(tmp_path, text, pressure):
 
 def test_no_pressure_file_reads_as_none(tmp_path):
     assert wire.cpu_pressure(str(tmp_path / "absent")) is None
+
+
+def test_the_split_is_decided_before_any_process_of_ours_starts(monkeypatch, tmp_path):
+    """Making the reader's queue starts multiprocessing's resource tracker, a python process of
+    ours: asked after it, `others_running` counted it as other work and no scan split on a
+    quiet 2-core machine (100k: 4.3 s instead of 3.3 s)."""
+    from vaktpost.ingest import parallel
+
+    order: list[str] = []
+
+    class Ctx:
+        def Queue(self, maxsize=0):  # noqa: N802 - multiprocessing's name
+            order.append("queue")
+            return object()
+
+        def Process(self, **kwargs):  # noqa: N802
+            order.append("process")
+
+            class P:
+                def start(self):
+                    pass
+
+            return P()
+
+    monkeypatch.setattr(parallel.mp, "get_context", lambda kind: Ctx())
+    monkeypatch.setattr(parallel, "reader_share", lambda: order.append("decide") or wire.READER_SHARE)
+    parallel._start(tmp_path / "chats.jsonl", "jsonl", None, 100, True)
+    assert order == ["decide", "queue", "process"]

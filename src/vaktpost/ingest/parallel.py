@@ -109,9 +109,12 @@ def _key(path: Path, fmt: str, opts, batch_size: int, with_findings: bool) -> tu
 
 
 def _start(path: Path, fmt: str, opts, batch_size: int, with_findings: bool):
+    # decided here, once (the parent learns it from the child), and before the queue: making
+    # one starts multiprocessing's resource tracker, a process of ours that `others_running`
+    # would count as other work (it did: no scan split on a quiet machine)
+    share = reader_share() if with_findings else 0
     ctx = mp.get_context("spawn")
     out = ctx.Queue(maxsize=QUEUE_DEPTH)
-    share = reader_share() if with_findings else 0  # decided here, once: the parent learns it from the child
     child = ctx.Process(target=_child, args=(str(path), fmt, opts, batch_size, out, with_findings, share), daemon=True)
     child.start()
     return child, out
