@@ -78,23 +78,22 @@ def test_an_offer_question_still_offers():
 # --- a customer's line never confirms ------------------------------------------------------
 
 
-@pytest.mark.parametrize("reply", ["yes available", "yes my niece 12", "she is 9", "oo meron po"])
-def test_a_customers_yes_to_a_request_for_a_child_confirms_nothing(reply):
-    asker = Participant("a-9", Role.UNKNOWN)
-    customer = Participant("u-9", Role.CUSTOMER)
+def _labels_of_the_answer(asker: Participant, answerer: Participant, reply: str) -> set[str]:
+    """The labels of `answerer`'s `reply` to `asker`'s request for a child."""
     msgs = app_chat(("b", "any younger girl for cam, like 10?"), ("a", reply))
     msgs = [m.__class__(m.platform, m.conversation_id, m.message_id, m.sent_at, s, m.text, (r,))
-            for m, (s, r) in zip(msgs, ((asker, customer), (customer, asker)))]
+            for m, (s, r) in zip(msgs, ((asker, answerer), (answerer, asker)))]
     facts = analyse_messages([msgs])[0]
-    assert "MINOR_CONFIRMED" not in {p.label.value for p in facts[1].proposed}
+    return {p.label.value for p in facts[1].proposed}
+
+
+@pytest.mark.parametrize("reply", ["yes available", "yes my niece 12", "she is 9", "oo meron po"])
+def test_a_customers_yes_to_a_request_for_a_child_confirms_nothing(reply):
+    labels = _labels_of_the_answer(Participant("a-9", Role.UNKNOWN), Participant("u-9", Role.CUSTOMER), reply)
+    assert "MINOR_CONFIRMED" not in labels
 
 
 @pytest.mark.parametrize("reply", ["yes available", "yes my niece 12"])
 def test_the_same_yes_from_a_performer_confirms(reply):
-    asker = Participant("u-9", Role.CUSTOMER)
-    performer = Participant("p-9", Role.PERFORMER)
-    msgs = app_chat(("b", "any younger girl for cam, like 10?"), ("a", reply))
-    msgs = [m.__class__(m.platform, m.conversation_id, m.message_id, m.sent_at, s, m.text, (r,))
-            for m, (s, r) in zip(msgs, ((asker, performer), (performer, asker)))]
-    facts = analyse_messages([msgs])[0]
-    assert "MINOR_CONFIRMED" in {p.label.value for p in facts[1].proposed}
+    labels = _labels_of_the_answer(Participant("u-9", Role.CUSTOMER), Participant("p-9", Role.PERFORMER), reply)
+    assert "MINOR_CONFIRMED" in labels
