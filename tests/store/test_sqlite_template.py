@@ -84,3 +84,22 @@ def test_the_template_is_named_by_the_migration_scripts(tmp_path, monkeypatch):
     key = sqlite_template.template_key()
     (copy / "versions" / "0099_more.py").write_text('revision = "0099"\n')
     assert sqlite_template.template_key() != key
+
+
+def test_a_template_with_a_trigger_or_a_second_statement_is_not_replayed(tmp_path, cache):
+    open_store(f"sqlite:///{tmp_path / 'first.db'}")
+    [entry] = cache.glob("sqlite-schema-*.json")
+    import orjson
+
+    doc = orjson.loads(entry.read_bytes())
+    key = sqlite_template.template_key()
+    assert sqlite_template.load(key) is not None
+    for extra in ("CREATE TRIGGER t AFTER INSERT ON findings BEGIN DELETE FROM findings; END",
+                  "CREATE VIEW v AS SELECT 1"):
+        entry.write_bytes(orjson.dumps({**doc, "statements": doc["statements"] + [extra]}))
+        assert sqlite_template.load(key) is None
+    entry.write_bytes(orjson.dumps({**doc, "statements": [doc["statements"][0] + "; DROP TABLE x"]}))
+    tpl = sqlite_template.load(key)
+    engine = make_engine(f"sqlite:///{tmp_path / 'second.db'}")
+    with pytest.raises(Exception), engine.begin() as conn:  # sqlite3 runs one statement at a time
+        sqlite_template.create(conn, tpl)

@@ -33,6 +33,14 @@ from vaktpost import disk_cache
 MIGRATIONS = Path(__file__).with_name("migrations")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _ORDER = {"table": 0, "index": 1, "view": 2, "trigger": 3}  # what a statement may depend on comes first
+# What an entry may replay: tables and indexes, one statement each (sqlite3 refuses a second
+# one). The migrations make nothing else; a view or trigger in an entry (one it could only
+# hold if crafted) would run on every later write, so such an entry is not used.
+_REPLAYABLE = re.compile(r"CREATE (TABLE|INDEX|UNIQUE INDEX) ")
+
+
+def _replayable(statements) -> bool:
+    return all(isinstance(s, str) and _REPLAYABLE.match(s) for s in statements)
 
 
 class Template(NamedTuple):
@@ -65,9 +73,9 @@ def load(key: str) -> Template | None:
         doc = orjson.loads(data)
         tpl = Template(doc["revision"], doc["statements"], [(t, c, r) for t, c, r in doc["rows"]])
         ok = isinstance(tpl.revision, str) and tpl.revision and tpl.statements
-        ok = ok and all(isinstance(s, str) and s.startswith("CREATE ") for s in tpl.statements)
-        ok = ok and all(_NAME.match(t) and all(_NAME.match(c) for c in cols) and all(len(r) == len(cols) for r in rows)
-                        for t, cols, rows in tpl.rows)
+        ok = ok and _replayable(tpl.statements)
+        ok = ok and all(_NAME.match(t) and not t.startswith("sqlite_") and all(_NAME.match(c) for c in cols)
+                        and all(len(r) == len(cols) for r in rows) for t, cols, rows in tpl.rows)
         return tpl if ok else None
     except Exception:  # noqa: BLE001 - damaged: the migrations run instead
         return None
@@ -116,6 +124,6 @@ def remember(conn, key: str) -> None:
                 return
             rows.append((table, columns, values))
     revision = stored_revision(conn)
-    if not revision or not all(s.startswith("CREATE ") for s in statements):
+    if not revision or not _replayable(statements):
         return
     disk_cache.write(_entry(key), orjson.dumps({"revision": revision, "statements": statements, "rows": rows}))
