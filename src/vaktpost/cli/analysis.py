@@ -38,7 +38,7 @@ def train(
     cache: Annotated[Path | None, typer.Option("--cache", help="Directory for each input's scanned facts, reused while the rules and the data are unchanged.")] = None,
     folds: Annotated[int, typer.Option("--folds", min=2, help="Folds by template family when every message has one author.")] = 5,
     min_precision: Annotated[float, typer.Option("--min-precision", min=0.5, max=1.0, help="Pooled out-of-author precision a minor label's additions must reach.")] = 0.97,
-    label_min_precision: Annotated[list[str] | None, typer.Option("--label-min-precision", metavar="LABEL=P", help="A minor label's own bar for its additions, over --min-precision (defaults: text/choices.py LABEL_MIN_PRECISION), e.g. SELF_DISCLOSED_MINOR=0.9.")] = None,
+    label_min_precision: Annotated[list[str] | None, typer.Option("--label-min-precision", metavar="LABEL=P", help="An add-only label's (minor labels, AGE_PROBE) own pooled precision bar for its additions, over --min-precision (defaults: text/choices.py LABEL_MIN_PRECISION), e.g. SELF_DISCLOSED_MINOR=0.9.")] = None,
     min_author_precision: Annotated[float, typer.Option("--min-author-precision", min=0.0, max=1.0, help="Precision of a minor label's additions on each left-out author (with 5 or more).")] = 0.9,
     min_added: Annotated[int, typer.Option("--min-added", min=1, help="True additions out of author a minor label's mode needs at least.")] = 10,
     settings: Annotated[str, typer.Option("--settings", help="Fit settings each label chooses from out of author: C values, a 'b' suffix for balanced class weights (e.g. 4,1,4b).")] = "4",
