@@ -34,6 +34,7 @@ import numpy as np
 from vaktpost.model import Label, Message, Role
 from vaktpost.text.dialogue import Turn
 from vaktpost.text.facts import NOTHING, MessageFacts, Proposed
+from vaktpost.text.memo import own_copy
 from vaktpost.text.reply_turns import (  # noqa: F401 (re-exported: the model's features)
     CONTEXT,
     LINE_FEATURES,
@@ -235,6 +236,6 @@ def pending() -> Pending | None:
 
 def confirmed(f: MessageFacts, text: str, p: float) -> MessageFacts:
     """A copy of `f` with the model's MINOR_CONFIRMED (evidence: the whole line)."""
-    g = MessageFacts(f.hits, f.ages, list(f.proposed), f.age_question, f.not_an_ask, f.weak_ask) if f is not NOTHING else MessageFacts()
+    g = own_copy(f) if f is not NOTHING else MessageFacts()  # NOTHING is shared: never changed
     g.proposed.append(Proposed(Label.MINOR_CONFIRMED, 0, len(text), RULE, round(p, 4)))
     return g
