@@ -1,6 +1,6 @@
 """Where the MINOR_CONFIRMED misses are, by kind, per set (and the set's eval figures).
 
-    python benchmarks/confirm_misses.py DIR... [--json OUT] [--show KIND:N]
+    python benchmarks/confirm_misses.py DIR... [--json OUT] [--show KIND:N] [--seed 1] [--dump MISSES.jsonl]
 
 Each DIR is a `vaktpost synth` output (train split or `--split fresh`). The text stage runs
 in-process with the installed models; each true `MINOR_CONFIRMED` it misses is put in ONE
@@ -18,7 +18,8 @@ latest earlier line of another sender with `MINOR_REQUEST`, `CONTENT_REQUEST` or
 A sub-tag says whether the line had no hit and no number at all ("nothing": the matcher saw
 nothing in it), and whether it was a reply-model candidate.
 `--show KIND:N` prints N example (request, line) pairs of KIND — only for DEVELOPMENT
-authors (sets a, b, c, d, q, r, the generator's train split).
+authors (sets a, b, c, d, q, r, the generator's train split); `--dump` appends every miss of
+those sets as JSONL.
 """
 
 from __future__ import annotations
