@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from vaktpost.text.normalise import word_alternation
+from vaktpost.text.normalise import normalise, word_alternation
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,14 +213,8 @@ _CHILD_NAMED = re.compile(
 
 @lru_cache(maxsize=1)
 def _grade_thing() -> re.Pattern:
-    words = [normalise_phrase(w) for w in _config()[0]["grade_thing_after"]]
+    words = [normalise(w) for w in _config()[0]["grade_thing_after"]]
     return re.compile(r"(?:\s+[a-zæøå]+){0,2}?\s+(?:" + _flat_alt(words) + r")\b")
-
-
-def normalise_phrase(w: str) -> str:
-    from vaktpost.text.normalise import normalise
-
-    return normalise(w)
 
 
 def _grade_of_a_thing(text: str, end: int) -> bool:

@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from vaktpost.model import Label, Message, Role
+from vaktpost.text.asks import CHILD
 from vaktpost.text.dialogue import Turn, turns_of  # noqa: F401 (turns_of: re-exported for the reply modules)
 from vaktpost.text.facts import NOTHING, MessageFacts
 from vaktpost.text.labels import _innocent
 
 WINDOW = 3  # the counterpart's latest line at most this many messages back
 
-CHILD = ("child", "young_ref", "codeword", "relative")
 _STATED = ("person", "third", "grade", "under")
 _ASK_LABELS = (Label.MINOR_REQUEST, Label.CONTENT_REQUEST)
 _ABOUT = frozenset((Label.MINOR_REQUEST, Label.CONTENT_REQUEST, Label.MINOR_CONFIRMED))

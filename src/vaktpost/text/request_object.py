@@ -34,10 +34,10 @@ from importlib import resources
 from typing import Literal, NamedTuple
 
 from vaktpost.text.ages import AgeMention
+from vaktpost.text.asks import CHILD
 from vaktpost.text.matcher import Hit
 from vaktpost.text.normalise import normalise
 
-CHILD = ("child", "young_ref", "codeword", "relative")
 Object = Literal["child", "media", "both"]
 
 
