@@ -32,7 +32,7 @@ SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "qr"})
 SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "op"})  # author8
 SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "uv"})  # author11
 SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "wx"})  # author12
-SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "y"})  # author13
+SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "yz"})  # author13
 
 FIXTURE = {
     "en": {"language": "en", "families": {
