@@ -135,7 +135,7 @@ def test_analysis_names_functions_that_exist():
         src = pkg / f"{mod}.py"
         if not src.exists() or name in ("py", "json", "npz") or f'"{mod}.{name}' in rules:
             continue
-        if not re.search(rf"^(?:def|class) {name}\b|^{name}\s*[:=]", src.read_text(encoding="utf-8"), re.M):
+        if not re.search(rf"^(?:def|class) {name}\b|^{name}\s*[:=]", src.read_text(encoding="utf-8"), re.MULTILINE):
             missing.append(f"{mod}.{name}")
     assert not missing, missing
 
