@@ -46,9 +46,10 @@ class Choice:
 
 
 # Per add-only label, the pooled out-of-author precision its additions must reach where it is
-# not `Options.min_precision` (see docs/analysis.md, "Session 6: SELF_DISCLOSED_MINOR"): the
-# bar is a product decision (what a false addition costs against a missed one); the threshold
-# under it is chosen out of author like every other.
+# not `Options.min_precision` (see "Session 6: SELF_DISCLOSED_MINOR" in
+# docs/sessions/6-request-object-asks-self-confirm-speed.md): the bar is a product decision
+# (what a false addition costs against a missed one); the threshold under it is chosen out of
+# author like every other.
 LABEL_MIN_PRECISION: dict[Label, float] = {}
 
 

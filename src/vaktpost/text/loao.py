@@ -1,10 +1,10 @@
 """What the learned stage is trained and chosen on, grouped by AUTHOR (one independent hand).
 
 Rules tuned on one author's fresh sets reach .95+ there and carry almost nothing to the next
-author (docs/analysis.md, session 4); folds by template family keep the same hand's other
-families in training and flatter the model. So the folds of `vaktpost train` are authors:
-every mode, threshold and gate is chosen on predictions for each author's messages by a model
-that never read that author (leave one author out).
+author ("Held-out checks, session 4" in docs/sessions/4-sets-b-and-d-speed-tidy.md); folds by
+template family keep the same hand's other families in training and flatter the model. So the
+folds of `vaktpost train` are authors: every mode, threshold and gate is chosen on predictions
+for each author's messages by a model that never read that author (leave one author out).
 
 A message's author comes from its truth record: a fresh family id ends `.f<set>` and the
 authors map (`benchmarks/fresh/authors.json`: set -> author) names the set's hand; the
