@@ -2,8 +2,9 @@
 
 `analyse_conversations` is the text stage of the scan core: a batch of conversations in,
 findings out, no I/O. Every message is normalised and all messages of the batch are
-scanned by one multi-pattern matcher; labels come from rules over the hits and the ages,
-then the dialogue rules of each conversation, then the learned stage where it is installed.
+scanned by one multi-pattern matcher; labels come from rules over the hits and the ages and
+from the learned stage where it is installed (both per distinct text, in `memo`), then the
+dialogue rules of each conversation, then the reply model on the turns the dialogue left open.
 Evidence offsets are mapped back to the text as written only for labelled messages.
 """
 
