@@ -38,7 +38,7 @@ def main(argv=None) -> None:
     ap.add_argument("--C", type=float, default=1.0)
     ap.add_argument("--json", type=Path)
     ap.add_argument("--out", type=Path)
-    ap.add_argument("--min-precision", type=float, default=0.97)
+    ap.add_argument("--bar", default=None, help="KIND:PRECISION (text/thresholds.py kinds: additions, label); default: the shipped reply bar")
     ap.add_argument("--without-confirmed", action="store_true", help="learn only from turns the pipeline did not confirm")
     ap.add_argument("--p-cache", type=Path, help="keep the out-of-author probabilities here and reuse them (fits skipped)")
     ap.add_argument("--curve", type=Path, help="write the out-of-author curve (threshold -> per set MC, offered, hard) as JSON here")
@@ -77,7 +77,14 @@ def main(argv=None) -> None:
         p = rt.leave_one_author_out(turns, a.C, log, not a.without_confirmed)
         if a.p_cache:
             a.p_cache.write_bytes(pickle.dumps((sig, p)))
-    t, curve = rt.choose_threshold(turns, p, a.min_precision)
+    from vaktpost.text.thresholds import Bar, bar_for
+
+    bar = bar_for("reply")
+    if a.bar:
+        kind, _, value = a.bar.partition(":")
+        bar = Bar(kind, float(value), bar.min_added, bar.max_hard_rise)
+    log(f"bar: {bar.describe()}")
+    t, curve = rt.choose_threshold(turns, p, bar)
     for k in sorted(curve):
         if round(k * 100) % 5 == 0 or k == t:
             log(f"  t {k:.3f}: out-of-author additions {curve[k][0]} / {curve[k][1]} false, worst hard rise {curve[k][2]:.4%}")

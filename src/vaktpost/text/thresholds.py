@@ -87,8 +87,13 @@ def _read(path: Path) -> dict:
     return json.loads(path.read_text())
 
 
-def bar_for(model: str, label: str | None = None, path: Path = BARS_FILE) -> Bar:
+def bar_for(model: str, label: str | None = None, path: Path | None = None) -> Bar:
     """The shipped bar of `model` ("reply", "learned"), a label's own where it has one."""
-    data = _read(path)[model]
+    data = _read(path or BARS_FILE)[model]
     entry: Mapping = {**data["default"], **(data.get("labels", {}).get(label, {}) if label else {})}
     return Bar(**{k: entry[k] for k in ("kind", "min_precision", "min_added", "max_hard_rise") if k in entry})
+
+
+def label_names(model: str, path: Path | None = None) -> list[str]:
+    """The labels that have a bar of their own under `model`."""
+    return sorted(_read(path or BARS_FILE)[model].get("labels", {}))
