@@ -72,7 +72,7 @@ def test_a_label_bar_overrides_the_learned_default_for_that_label_only(tmp_path)
                                          "labels": {"MINOR_CONFIRMED": {"kind": "label", "min_precision": 0.93}}}}))
     assert bar_for("learned", "MINOR_CONFIRMED", f) == Bar("label", 0.93)
     assert bar_for("learned", "MINOR_REQUEST", f) == Bar("additions", 0.97)
-    assert thresholds.label_names("learned", f) == ["MINOR_CONFIRMED"]
+    assert thresholds.label_entries("learned", f) == {"MINOR_CONFIRMED": {"kind": "label", "min_precision": 0.93}}
 
 
 def _turns(n_true: int, n_false: int, p_true: float, p_false: float) -> tuple[rt.Turns, np.ndarray]:
@@ -121,3 +121,31 @@ def test_the_reply_trainer_reads_its_default_bar_from_the_data_file(tmp_path, mo
     f2.write_text(json.dumps({"reply": {"default": {"kind": "additions", "min_precision": 0.99}}}))
     monkeypatch.setattr(thresholds, "BARS_FILE", f2)
     assert rt.choose_threshold(turns, p)[0] == 0.91
+
+
+def test_reply_bar_from_the_command_line():
+    from vaktpost.errors import UserError
+    from vaktpost.text.thresholds import parse_reply_bar
+
+    shipped = bar_for("reply")
+    assert parse_reply_bar(None) is None
+    assert parse_reply_bar("label:0.95") == Bar("label", 0.95, shipped.min_added, shipped.max_hard_rise)
+    for bad in ("f1:0.9", "additions", "additions:high", "label:0.2"):
+        with pytest.raises(UserError):
+            parse_reply_bar(bad)
+
+
+def test_train_refuses_a_bad_bar_in_one_line(tmp_path):
+    from typer.testing import CliRunner
+
+    from vaktpost.cli import app
+
+    runner = CliRunner()
+    for args in (["--bar-kind", "f1"], ["--reply-bar", "label"]):
+        r = runner.invoke(app, ["train", str(tmp_path), "--out", str(tmp_path / "m.npz"), *args])
+        assert r.exit_code == 1 and "Traceback" not in r.output and not (tmp_path / "m.npz").exists()
+    import typer
+
+    params = {o: p.help for p in typer.main.get_command(app).commands["train"].params for o in p.opts}
+    for option in ("--min-precision", "--bar-kind", "--reply-bar", "--label-min-precision", "--min-added"):
+        assert "thresholds.json" in params[option]

@@ -20,7 +20,7 @@ from vaktpost.text.learned import (
     RULES_ONLY,
 )
 from vaktpost.text.loao import Corpus
-from vaktpost.text.thresholds import Bar, Point, bar_for, label_names
+from vaktpost.text.thresholds import Bar, Point, bar_for, label_entries
 
 
 @dataclass(frozen=True)
@@ -52,9 +52,9 @@ class Choice:
 # the bar is a product decision (what a false addition costs against a missed one); the
 # threshold under it is chosen out of author like every other.
 DEFAULT_BAR: Bar = bar_for("learned")
-LABEL_BARS: dict[Label, Bar] = {Label[name]: bar_for("learned", name) for name in label_names("learned")}
-LABEL_MIN_PRECISION: dict[Label, float] = {lab: b.min_precision for lab, b in LABEL_BARS.items()}
-LABEL_BAR_KIND: dict[Label, str] = {lab: b.kind for lab, b in LABEL_BARS.items()}
+_OWN = label_entries("learned")
+LABEL_MIN_PRECISION: dict[Label, float] = {Label[k]: float(v["min_precision"]) for k, v in _OWN.items() if "min_precision" in v}
+LABEL_BAR_KIND: dict[Label, str] = {Label[k]: str(v["kind"]) for k, v in _OWN.items() if "kind" in v}
 
 
 def parse_label_bars(items) -> dict[Label, float]:

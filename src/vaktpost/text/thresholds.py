@@ -94,6 +94,20 @@ def bar_for(model: str, label: str | None = None, path: Path | None = None) -> B
     return Bar(**{k: entry[k] for k in ("kind", "min_precision", "min_added", "max_hard_rise") if k in entry})
 
 
-def label_names(model: str, path: Path | None = None) -> list[str]:
-    """The labels that have a bar of their own under `model`."""
-    return sorted(_read(path or BARS_FILE)[model].get("labels", {}))
+def label_entries(model: str, path: Path | None = None) -> dict[str, dict]:
+    """The labels that have a bar (or a term of one) of their own under `model`: label -> the terms it sets."""
+    return {k: dict(v) for k, v in sorted(_read(path or BARS_FILE)[model].get("labels", {}).items())}
+
+
+def parse_reply_bar(text: str | None) -> Bar | None:
+    """`KIND:P` (`vaktpost train --reply-bar`) over the shipped reply bar's other terms; None: the shipped one."""
+    from vaktpost.errors import UserError
+
+    if text is None:
+        return None
+    kind, _, value = text.partition(":")
+    shipped = bar_for("reply")
+    try:
+        return Bar(kind.strip(), float(value), shipped.min_added, shipped.max_hard_rise)
+    except ValueError:
+        raise UserError(f"takes KIND:PRECISION, KIND one of {', '.join(KINDS)}, PRECISION between 0.5 and 1, e.g. additions:0.97", text) from None
