@@ -22,8 +22,6 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).parent))
 
 DEFAULT_GRID = "0.5,0.6,0.7,0.75,0.8,0.85,0.88,0.9,0.92,0.94,0.96,0.97,0.98,0.99,1.01"

@@ -26,9 +26,9 @@ def main(argv=None) -> None:
     import numpy as np
 
     from vaktpost.text import reply_training as rt
-    from vaktpost.text.loao import read_authors
     from vaktpost.text.evaluate import evaluate
     from vaktpost.text.funnel import FunnelMessage, compute_funnels
+    from vaktpost.text.loao import read_authors
     from vaktpost.text.reply_model import ReplyModel
     from vaktpost.text.training import load_labelled, read_truth
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from vaktpost.text.thresholds import NONE, Bar, Point, choose  # noqa: E402
+from vaktpost.text.thresholds import NONE, Bar, Point, choose
 
 BASE = "1.010"
 

@@ -107,7 +107,7 @@ def test_the_reply_trainer_chooses_under_its_bar():
     # at 0.91 the label is (95+30)/(100+30) = .9615: a label bar of .96 takes it, .965 nothing
     assert rt.choose_threshold(turns, p, Bar("label", 0.96))[0] == 0.91
     assert rt.choose_threshold(turns, p, Bar("label", 0.965))[0] == NONE
-    t, curve = rt.choose_threshold(turns, p, Bar("additions", 0.97))
+    _, curve = rt.choose_threshold(turns, p, Bar("additions", 0.97))
     assert curve[0.9] == (30, 2, 0.0) and curve[0.95] == (30, 0, 0.0)
 
 

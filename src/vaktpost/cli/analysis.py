@@ -53,9 +53,9 @@ def train(
 
     Every label's mode, threshold, gate and fit setting is chosen leave-one-author-out:
     on each author's messages as scored by the model fitted without that author."""
+    from vaktpost.text.choices import parse_label_bars
     from vaktpost.text.learned import N_WORD, installed_model, shipped_model_path
     from vaktpost.text.loao import build_corpus, read_authors
-    from vaktpost.text.choices import parse_label_bars
     from vaktpost.text.thresholds import KINDS, parse_reply_bar
     from vaktpost.text.training import FitSetting, Options, train_model
 
