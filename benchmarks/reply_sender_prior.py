@@ -42,11 +42,12 @@ def main(argv=None) -> None:
     ap.add_argument("--lows", default="0.94,0.9,0.85,0.8,0.7,0.6,0.5,0.4")
     ap.add_argument("--chunk", type=int, default=0)
     ap.add_argument("--bar", type=float, default=0.97)
+    ap.add_argument("--earlier", action="store_true", help="known only from a confirmation sent BEFORE the turn (what a stream could see)")
     a = ap.parse_args(argv)
     authors = read_authors(Path(__file__).parent / "fresh" / "authors.json")
     cached = pickle.loads(a.cache.read_bytes())  # our own files (reply_loao.py)
     turns = rt.Turns()
-    sender, block, scorers, set_author = {}, {}, {}, {}
+    sender, block, scorers, set_author, sent = {}, {}, {}, {}, {}
     for n, d in enumerate(a.dirs):
         part = cached[str(d)]
         for k in ("keys", "texts", "lines", "contexts", "y", "authors", "confirmed"):
@@ -59,16 +60,23 @@ def main(argv=None) -> None:
             for m in conv:
                 sender[(m.platform, m.message_id)] = (n, m.platform, m.sender.id)
                 block[(m.platform, m.message_id)] = ci // a.chunk if a.chunk else 0
+                sent[(m.platform, m.message_id)] = m.sent_at
         scorers[d] = set_scorer(d, tag, data, turns)
         set_author[d] = "gen" if d.name == "gen" else authors.get(d.name, d.name)
     _, p = pickle.loads(a.p_cache.read_bytes())
-    known_senders = {(sender[k], block[k]) for k, (_, pred) in turns.msg_confirmed.items() if pred and k in sender}
-    known = np.array([(sender.get(k), block.get(k)) in known_senders for k in turns.keys])
+    first: dict = {}  # (sender, block) -> when the pipeline first confirmed a child from it
+    for k, (_, pred) in turns.msg_confirmed.items():
+        if pred and k in sender:
+            s_b = (sender[k], block[k])
+            first[s_b] = min(first.get(s_b, sent[k]), sent[k])
+    known = np.array([(sender.get(k), block.get(k)) in first and (not a.earlier or first[(sender[k], block[k])] < sent[k])
+                      for k in turns.keys])
     y = np.asarray(turns.y, dtype=bool)
     ok = ~np.isnan(p) & ~np.asarray(turns.confirmed, dtype=bool)
     row_author = np.asarray(turns.authors)
     print(f"candidate turns scored {int(ok.sum())}, true {int((ok & y).sum())}; of a known sender {int((ok & known).sum())}, "
-          f"true {int((ok & known & y).sum())}" + (f" (known within blocks of {a.chunk} conversations)" if a.chunk else ""))
+          f"true {int((ok & known & y).sum())}" + (f" (known within blocks of {a.chunk} conversations)" if a.chunk else "")
+          + (" (known from earlier confirmations only)" if a.earlier else ""))
 
     def per_author(low: float) -> tuple[dict, int, int]:
         on = ok & ((p >= a.high) | (known & (p >= low)))
