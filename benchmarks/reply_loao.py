@@ -19,14 +19,16 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+
 
 def main(argv=None) -> None:
     import numpy as np
 
     from vaktpost.text import reply_training as rt
-    from vaktpost.text.loao import read_authors
     from vaktpost.text.evaluate import evaluate
     from vaktpost.text.funnel import FunnelMessage, compute_funnels
+    from vaktpost.text.loao import read_authors
     from vaktpost.text.reply_model import ReplyModel
     from vaktpost.text.training import load_labelled, read_truth
 
@@ -36,8 +38,10 @@ def main(argv=None) -> None:
     ap.add_argument("--C", type=float, default=1.0)
     ap.add_argument("--json", type=Path)
     ap.add_argument("--out", type=Path)
-    ap.add_argument("--min-precision", type=float, default=0.97)
+    ap.add_argument("--bar", default=None, help="KIND:PRECISION (text/thresholds.py kinds: additions, label); default: the shipped reply bar")
     ap.add_argument("--without-confirmed", action="store_true", help="learn only from turns the pipeline did not confirm")
+    ap.add_argument("--p-cache", type=Path, help="keep the out-of-author probabilities here and reuse them (fits skipped)")
+    ap.add_argument("--curve", type=Path, help="write the out-of-author curve (threshold -> per set MC, offered, hard) as JSON here")
     a = ap.parse_args(argv)
     log = lambda *x: print(*x, file=sys.stderr, flush=True)
     AUTHORS = read_authors(Path(__file__).parent / "fresh" / "authors.json")
@@ -64,8 +68,23 @@ def main(argv=None) -> None:
     y = np.asarray(turns.y)
     conf = np.asarray(turns.confirmed)
     log(f"{len(y)} candidate turns ({int(conf.sum())} already confirmed), {int(y.sum())} true ({int((y & ~conf).sum())} missed); authors {sorted(set(turns.authors))}")
-    p = rt.leave_one_author_out(turns, a.C, log, not a.without_confirmed)
-    t, curve = rt.choose_threshold(turns, p, a.min_precision)
+    sig = (len(y), int(y.sum()), a.C, a.without_confirmed)
+    saved = pickle.loads(a.p_cache.read_bytes()) if a.p_cache and a.p_cache.exists() else None  # our own file
+    if saved is not None and saved[0] == sig:
+        p = saved[1]
+        log(f"out-of-author probabilities from {a.p_cache}")
+    else:
+        p = rt.leave_one_author_out(turns, a.C, log, not a.without_confirmed)
+        if a.p_cache:
+            a.p_cache.write_bytes(pickle.dumps((sig, p)))
+    from vaktpost.text.thresholds import Bar, bar_for
+
+    bar = bar_for("reply")
+    if a.bar:
+        kind, _, value = a.bar.partition(":")
+        bar = Bar(kind, float(value), bar.min_added, bar.max_hard_rise)
+    log(f"bar: {bar.describe()}")
+    t, curve = rt.choose_threshold(turns, p, bar)
     for k in sorted(curve):
         if round(k * 100) % 5 == 0 or k == t:
             log(f"  t {k:.3f}: out-of-author additions {curve[k][0]} / {curve[k][1]} false, worst hard rise {curve[k][2]:.4%}")
@@ -74,6 +93,10 @@ def main(argv=None) -> None:
     top = [(turns.keys[i], round(float(p[i]), 3), bool(y[i]), turns.authors[i], turns.texts[i], turns.contexts[i])
            for i in range(len(y)) if not conf[i] and not np.isnan(p[i]) and p[i] >= 0.5]
     result = {"top": top, "hard": {str(k): v for k, v in turns.msg_hard.items()}, "threshold": t, "curve": {f"{k:.3f}": v for k, v in curve.items()}, "sets": {}}
+    if a.curve:
+        from reply_curve import write_curve
+
+        write_curve(a.curve, turns, p, sets, AUTHORS, log)
     for d, (tag, data) in sets.items():
         truth = list(read_truth(d, "messages.jsonl"))
         split = "fresh" if any(x.get("split") == "fresh" for x in truth) else "train"

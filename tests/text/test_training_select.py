@@ -91,3 +91,15 @@ def test_model_file_keeps_word_block_and_gates(tmp_path):
     assert np.allclose(back.coef[j], coef[j], atol=2e-3)
     assert not back.coef[LABELS.index(Label.SECRECY)].any()  # rules only: never read, stored as zeros
     assert (tmp_path / "m.npz").stat().st_size < 1_500_000
+
+
+def test_a_label_bar_counts_the_rules_own_labels():
+    """Additions at 30/32 (.9375) fail an additions bar of .97; with the rules' 50 true ones the
+    label is at 80/82 (.976) and passes a label bar of .97, not one of .98."""
+    assert choose(_case(adds_true=30, adds_false=2)).mode == RULES_ONLY
+    ch = choose(_case(adds_true=30, adds_false=2), kind="label")
+    assert ch.mode == ADD and ch.entry["added_tp"] == 30 and ch.entry["added_fp"] == 2 and ch.entry["bar_kind"] == "label"
+    assert choose(_case(adds_true=30, adds_false=2), kind="label", min_precision=0.98).mode == RULES_ONLY
+    # a label's own kind beside the common one
+    assert choose(_case(adds_true=30, adds_false=2), label_kind={Label.AGE_PROBE: "label"}).mode == ADD
+    assert choose(_case(adds_true=30, adds_false=2), label_kind={Label.MINOR_REQUEST: "label"}).mode == RULES_ONLY

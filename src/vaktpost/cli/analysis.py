@@ -37,10 +37,12 @@ def train(
     select: Annotated[list[Path] | None, typer.Option("--select", help="More generator output dirs (as the arguments; kept for old commands).")] = None,
     cache: Annotated[Path | None, typer.Option("--cache", help="Directory for each input's scanned facts, reused while the rules and the data are unchanged.")] = None,
     folds: Annotated[int, typer.Option("--folds", min=2, help="Folds by template family when every message has one author.")] = 5,
-    min_precision: Annotated[float, typer.Option("--min-precision", min=0.5, max=1.0, help="Pooled out-of-author precision a minor label's additions must reach.")] = 0.97,
-    label_min_precision: Annotated[list[str] | None, typer.Option("--label-min-precision", metavar="LABEL=P", help="An add-only label's (minor labels, AGE_PROBE) own pooled precision bar for its additions, over --min-precision (defaults: text/choices.py LABEL_MIN_PRECISION), e.g. SELF_DISCLOSED_MINOR=0.9.")] = None,
+    min_precision: Annotated[float | None, typer.Option("--min-precision", min=0.5, max=1.0, show_default=False, help="Pooled out-of-author precision an add-only label (minor labels, AGE_PROBE) must reach with the model's additions: of the additions alone or of the label with them, per --bar-kind. Default: the learned stage's bar in text/thresholds.json.")] = None,
+    bar_kind: Annotated[str | None, typer.Option("--bar-kind", metavar="additions|label", show_default=False, help="What --min-precision is a bar on: 'additions' (the model's additions alone) or 'label' (the rules' labels and the additions pooled). Default: text/thresholds.json.")] = None,
+    label_min_precision: Annotated[list[str] | None, typer.Option("--label-min-precision", metavar="LABEL=P", help="An add-only label's own pooled precision bar, over --min-precision (defaults: the labels' own bars in text/thresholds.json), e.g. SELF_DISCLOSED_MINOR=0.9.")] = None,
+    reply_bar: Annotated[str | None, typer.Option("--reply-bar", metavar="KIND:P", show_default=False, help="The reply model's threshold bar, e.g. additions:0.97 or label:0.95 (kinds as --bar-kind). Default: the reply bar in text/thresholds.json.")] = None,
     min_author_precision: Annotated[float, typer.Option("--min-author-precision", min=0.0, max=1.0, help="Precision of a minor label's additions on each left-out author (with 5 or more).")] = 0.9,
-    min_added: Annotated[int, typer.Option("--min-added", min=1, help="True additions out of author a minor label's mode needs at least.")] = 10,
+    min_added: Annotated[int | None, typer.Option("--min-added", min=1, show_default=False, help="True additions out of author a minor label's mode needs at least. Default: text/thresholds.json (10).")] = None,
     settings: Annotated[str, typer.Option("--settings", help="Fit settings each label chooses from out of author: C values, a 'b' suffix for balanced class weights (e.g. 4,1,4b).")] = "4",
     stable: Annotated[bool, typer.Option("--stable/--no-stable", help="A minor label only if it stays on with each author left out of the choice too (at the highest threshold those choices need).")] = False,
     word_features: Annotated[bool, typer.Option("--word-features/--no-word-features", help="Hashed word unigrams and bigrams beside the char n-grams.")] = True,
@@ -51,9 +53,10 @@ def train(
 
     Every label's mode, threshold, gate and fit setting is chosen leave-one-author-out:
     on each author's messages as scored by the model fitted without that author."""
+    from vaktpost.text.choices import parse_label_bars
     from vaktpost.text.learned import N_WORD, installed_model, shipped_model_path
     from vaktpost.text.loao import build_corpus, read_authors
-    from vaktpost.text.choices import parse_label_bars
+    from vaktpost.text.thresholds import KINDS, parse_reply_bar
     from vaktpost.text.training import FitSetting, Options, train_model
 
     paths = list(data) + list(select or ())
@@ -64,8 +67,17 @@ def train(
         fit_settings = tuple(FitSetting(float(s.strip().rstrip("b")), s.strip().endswith("b")) for s in settings.split(","))
     except ValueError:
         raise UserError("--settings takes C values separated by commas, each with an optional 'b'", settings) from None
-    options = Options(min_precision, min_added, min_author_precision=min_author_precision, stable=stable)
+    options = Options(min_author_precision=min_author_precision, stable=stable)
+    if min_precision is not None:
+        options.min_precision = min_precision
+    if min_added is not None:
+        options.min_added = min_added
+    if bar_kind is not None:
+        if bar_kind not in KINDS:
+            raise UserError(f"--bar-kind is one of {', '.join(KINDS)}", bar_kind)
+        options.kind = bar_kind
     options.label_min_precision.update(parse_label_bars(label_min_precision))
+    the_reply_bar = parse_reply_bar(reply_bar)
     log = lambda s: console.print(s, highlight=False)
     corpus = build_corpus(paths, read_authors(authors), N_WORD if word_features else 0, cache, log)
     model, _, _ = train_model(
@@ -80,10 +92,10 @@ def train(
     console.print(f"model written to {target} ({target.stat().st_size // 1024} KiB)")
     if reply:
         _train_reply(paths, read_authors(authors), target if out is not None else None,
-                     reply_out or (out.with_name(out.stem + ".reply.npz") if out else None))
+                     reply_out or (out.with_name(out.stem + ".reply.npz") if out else None), the_reply_bar)
 
 
-def _train_reply(paths: list[Path], authors: dict[str, str], learned_at: Path | None, out: Path | None) -> None:
+def _train_reply(paths: list[Path], authors: dict[str, str], learned_at: Path | None, out: Path | None, bar=None) -> None:
     """The reply model learns from the pipeline as it will run: the learned model just written."""
     from vaktpost.text import learned, reply_model
     from vaktpost.text.reply_training import train_reply
@@ -98,7 +110,7 @@ def _train_reply(paths: list[Path], authors: dict[str, str], learned_at: Path | 
         model = learned.LearnedModel.load(learned_at)
         learned.installed_model = lambda: model
     try:
-        model_r, _ = train_reply(merged, log=lambda s: console.print(s, highlight=False), authors=authors)
+        model_r, _ = train_reply(merged, bar=bar, log=lambda s: console.print(s, highlight=False), authors=authors)
     finally:
         learned.installed_model = saved
     target = out or reply_model.shipped_model_path()

@@ -20,6 +20,7 @@ from vaktpost.text.learned import (
     RULES_ONLY,
 )
 from vaktpost.text.loao import Corpus
+from vaktpost.text.thresholds import Bar, Point, bar_for, label_entries
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,16 @@ class Choice:
     adds: np.ndarray | None = None  # messages the chosen mode adds (minor labels: the hard-negative chain)
 
 
-# Per add-only label, the pooled out-of-author precision its additions must reach where it is
-# not `Options.min_precision` (see "Session 6: SELF_DISCLOSED_MINOR" in
-# docs/sessions/6-request-object-asks-self-confirm-speed.md): the bar is a product decision
-# (what a false addition costs against a missed one); the threshold under it is chosen out of
-# author like every other.
-LABEL_MIN_PRECISION: dict[Label, float] = {}
+# The bars are data (`text/thresholds.json`, "learned"; read by `text/thresholds.py`): the
+# default bar of an add-only label's additions and, per label, its own where it has one (see
+# "Session 6: SELF_DISCLOSED_MINOR" in
+# docs/sessions/6-request-object-asks-self-confirm-speed.md, and docs/sessions/7-mc-thresholds.md):
+# the bar is a product decision (what a false addition costs against a missed one); the
+# threshold under it is chosen out of author like every other.
+DEFAULT_BAR: Bar = bar_for("learned")
+_OWN = label_entries("learned")
+LABEL_MIN_PRECISION: dict[Label, float] = {Label[k]: float(v["min_precision"]) for k, v in _OWN.items() if "min_precision" in v}
+LABEL_BAR_KIND: dict[Label, str] = {Label[k]: str(v["kind"]) for k, v in _OWN.items() if "kind" in v}
 
 
 def parse_label_bars(items) -> dict[Label, float]:
@@ -72,32 +77,41 @@ def parse_label_bars(items) -> dict[Label, float]:
 
 @dataclass
 class Options:
-    min_precision: float = 0.97  # pooled out-of-author precision of an add-only label's additions
-    min_added: int = 10  # true additions at least (fewer is no evidence)
-    max_hard_rise: float = 0.001  # any hard-negative class's minor-label rate, pooled
+    min_precision: float = DEFAULT_BAR.min_precision  # pooled out-of-author precision an add-only label must reach
+    min_added: int = DEFAULT_BAR.min_added  # true additions at least (fewer is no evidence)
+    max_hard_rise: float = DEFAULT_BAR.max_hard_rise  # any hard-negative class's minor-label rate, pooled
     min_author_precision: float = 0.9  # each left-out author's additions (where it has >= 5)
     min_author_adds: int = 5
     stable: bool = False  # an add-only label stays on with each author of the scope left out (threshold: their highest)
     label_min_precision: dict = field(default_factory=lambda: dict(LABEL_MIN_PRECISION))  # Label -> its own bar
+    kind: str = DEFAULT_BAR.kind  # what the bar is on: "additions" or "label" (rules + additions), text/thresholds.py
+    label_kind: dict = field(default_factory=lambda: dict(LABEL_BAR_KIND))  # Label -> its own kind
 
     def precision_for(self, lab: Label) -> float:
-        """The pooled precision bar of `lab`'s additions."""
+        """The pooled precision bar of `lab`."""
         return self.label_min_precision.get(lab, self.min_precision)
+
+    def bar(self, lab: Label) -> Bar:
+        """`lab`'s bar: kind, precision, true additions at least, hard-negative rise at most."""
+        return Bar(self.label_kind.get(lab, self.kind), self.precision_for(lab), self.min_added, self.max_hard_rise)
 
 
 def choose_add_only(c: Corpus, j: int, p: np.ndarray, scope: np.ndarray, hard_before: np.ndarray, o: Options, floor: float = 0.30) -> Choice:
     """The gate, CONTENT_REQUEST's word-order gate and the lowest threshold whose additions
-    (messages the model labels and the rules, dialogue included, do not) over `scope` have
-    pooled precision >= `o.precision_for(label)`, at least `min_added` true ones, precision >=
+    (messages the model labels and the rules, dialogue included, do not) over `scope` pass
+    `o.bar(label)` (pooled precision of the additions, or of the label with them, per the bar's
+    kind: `text/thresholds.py`), at least `min_added` true ones, precision >=
     `min_author_precision` on every author with `min_author_adds` of them, and raise no
     hard-negative class's minor-label rate by more than `max_hard_rise`; else rules only."""
     lab = LABELS[j]
-    bar = o.precision_for(lab)
+    the_bar = o.bar(lab)
     r = np.maximum(c.row, 0)
     y = c.y[:, j]
     new = (c.row >= 0) & ~c.before[r, j] & ~c.rules[:, j] & scope
     pos, tp_r, fp_r = int((y & scope).sum()), int((y & c.rules[:, j] & scope).sum()), int((~y & c.rules[:, j] & scope).sum())
-    entry = {"positives": pos, "rules_P": round(tp_r / max(1, tp_r + fp_r), 4), "rules_R": round(tp_r / max(1, pos), 4), "bar": bar}
+    entry = {"positives": pos, "rules_P": round(tp_r / max(1, tp_r + fp_r), 4), "rules_R": round(tp_r / max(1, pos), 4), "bar": the_bar.min_precision}
+    if the_bar.kind != "additions":
+        entry["bar_kind"] = the_bar.kind
     in_scope = [(k, (c.hard == k) & scope) for k in range(len(c.hard_classes))]
     denom = {k: int(m.sum()) for k, m in in_scope}
     gates = (GATE_CANDIDATE,) if lab is Label.AGE_PROBE else (GATE_EVIDENCE, GATE_CANDIDATE)
@@ -115,7 +129,9 @@ def choose_add_only(c: Corpus, j: int, p: np.ndarray, scope: np.ndarray, hard_be
                     continue
                 on = pv >= t
                 tp, fp = int((on & yv).sum()), int((on & ~yv).sum())
-                if tp < o.min_added or tp / (tp + fp) < bar or (best and tp <= best[0]):
+                if tp < o.min_added or (best and tp <= best[0]):
+                    continue
+                if Point(float(t), tp, fp, 0.0, tp_r, fp_r).precision(the_bar.kind) < the_bar.min_precision - 1e-12:
                     continue
                 worst = min((float((on & yv & (av == a)).sum()) / n for a in np.unique(av[on])
                              if (n := int((on & (av == a)).sum())) >= o.min_author_adds), default=1.0)

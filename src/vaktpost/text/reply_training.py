@@ -10,10 +10,11 @@ Whether it ships and at which threshold is chosen LEAVE-ONE-AUTHOR-OUT: an autho
 independent hand (the generator's own families, or a fresh set's writer: sets a and b are
 one author, c and d another, …), read from the family id of each message. For each author,
 the model is fitted on the other authors' rows and scores that author's; over the pooled
-out-of-author scores the threshold is the lowest one whose additions reach precision >=
-`min_precision` with at least `min_added` true ones and raise no hard-negative class's
-minor-label rate by more than `max_hard_rise`; if none does, the model is written with a
-threshold above 1 and adds nothing.
+out-of-author scores the threshold is the lowest one that passes the reply model's bar
+(`text/thresholds.py`, the bar itself in `thresholds.json`): a pooled precision (of the
+additions, or of the label with them), at least `min_added` true additions, no hard-negative
+class's minor-label rate raised by more than `max_hard_rise`; if none passes, the model is
+written with a threshold above 1 and adds nothing.
 """
 
 from __future__ import annotations
@@ -37,7 +38,9 @@ from vaktpost.text.reply_model import (
     line_features,
     turns_of,
 )
+from vaktpost.text.thresholds import Bar, Point, bar_for, choose
 
+GRID = [*np.round(np.arange(0.30, 1.0, 0.01), 2), 0.992, 0.995, 0.998]  # thresholds tried
 MINOR_LABELS = {Label.MINOR_REQUEST, Label.MINOR_CONFIRMED, Label.CONTENT_REQUEST, Label.SELF_DISCLOSED_MINOR}
 def author_of(family: str | None, authors: Mapping[str, str]) -> str:
     """The hand that wrote a message's wording, as in the learned stage's folds (`loao.author_of`):
@@ -172,21 +175,32 @@ def hard_rise(turns: Turns, added: dict, authors=None) -> dict[str, float]:
     return {c: rise[c] / size[c] for c in size}
 
 
-def choose_threshold(turns: Turns, p: np.ndarray, min_precision: float = 0.97, min_added: int = 10,
-                     max_hard_rise: float = 0.001) -> tuple[float, dict]:
-    """The lowest threshold whose pooled out-of-author additions pass (see module doc); 1.01 if none."""
+def curve_points(turns: Turns, p: np.ndarray) -> list[Point]:
+    """Per threshold of `GRID`, the pooled out-of-author additions, the worst hard-negative rise
+    and the pipeline's own MINOR_CONFIRMED (true / false) over the scored authors' messages."""
     y = np.asarray(turns.y, dtype=bool)
     ok = ~np.isnan(p) & ~np.asarray(turns.confirmed, dtype=bool)
-    curve = {}
-    chosen = None
-    for t in [*np.round(np.arange(0.30, 1.0, 0.01), 2), 0.992, 0.995, 0.998]:
+    scored = {a for a, v in zip(turns.authors, p) if not np.isnan(v)}
+    base_tp = base_fp = 0
+    for key, (truth, pred) in turns.msg_confirmed.items():
+        if pred and turns.msg_author[key] in scored:
+            base_tp += truth
+            base_fp += not truth
+    points = []
+    for t in GRID:
         a = ok & (p >= t)
-        tp, fp = int((a & y).sum()), int((a & ~y).sum())
         worst = max(hard_rise(turns, additions(turns, p, t)).values(), default=0.0)
-        curve[float(t)] = (tp, fp, worst)
-        if chosen is None and tp >= min_added and tp / max(1, tp + fp) >= min_precision and worst <= max_hard_rise:
-            chosen = float(t)
-    return (chosen if chosen is not None else 1.01), curve
+        points.append(Point(float(t), int((a & y).sum()), int((a & ~y).sum()), worst, base_tp, base_fp))
+    return points
+
+
+def choose_threshold(turns: Turns, p: np.ndarray, bar: Bar | None = None) -> tuple[float, dict]:
+    """The lowest threshold whose pooled out-of-author counts pass `bar` (default: the shipped
+    reply bar, `thresholds.json`); `thresholds.NONE` if none does. Also the curve:
+    threshold -> (true additions, false additions, worst hard-negative rise)."""
+    bar = bar or bar_for("reply")
+    points = curve_points(turns, p)
+    return choose(points, bar), {pt.t: (pt.added_tp, pt.added_fp, pt.hard_rise) for pt in points}
 
 
 def per_author(turns: Turns, added: dict) -> dict[str, dict]:
@@ -207,10 +221,13 @@ def per_author(turns: Turns, added: dict) -> dict[str, dict]:
     return out
 
 
-def train_reply(data, C: float = 1.0, min_precision: float = 0.97, min_added: int = 10, max_hard_rise: float = 0.001,
+def train_reply(data, C: float = 1.0, bar: Bar | None = None,
                 log: Callable = print, authors: Mapping[str, str] | None = None) -> tuple[ReplyModel, dict]:
     """Collects the candidate turns, chooses the threshold leave-one-author-out, fits on all.
+    `bar`: how the threshold is chosen (default: the shipped reply bar, `thresholds.json`).
     `authors`: fresh set -> author (`vaktpost train --authors`); unmapped sets are their own author."""
+    bar = bar or bar_for("reply")
+    min_added = bar.min_added
     turns = collect_turns(data, authors=authors)
     y = np.asarray(turns.y, dtype=bool)
     log(f"reply model: {len(y)} candidate turns, {int(y.sum())} true confirmations the pipeline misses; "
@@ -219,10 +236,11 @@ def train_reply(data, C: float = 1.0, min_precision: float = 0.97, min_added: in
         log("  fewer than two authors or too few true turns: not trained (adds nothing)")
         return ReplyModel(np.zeros(N_TEXT + N_DENSE), 0.0, 1.01), {"trained": False}
     p = leave_one_author_out(turns, C, log)
-    t, curve = choose_threshold(turns, p, min_precision, min_added, max_hard_rise)
+    t, curve = choose_threshold(turns, p, bar)
+    log(f"  threshold bar: {bar.describe()}, >= {bar.min_added} true additions, hard-negative rise <= {bar.max_hard_rise:.2%}")
     clf = fit(feature_matrix(turns), y, C)
     model = ReplyModel(clf.coef_[0], float(clf.intercept_[0]), t)
-    report = {"candidates": len(y), "true": int(y.sum()), "threshold": t,
+    report = {"candidates": len(y), "true": int(y.sum()), "threshold": t, "bar": bar.describe(),
               "curve": {f"{k:.3f}": v for k, v in curve.items()}}
     if t <= 1:
         tp, fp, worst = curve[t]
