@@ -83,6 +83,12 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             # one: the child's age (confirmed below), not the writer's
             f.proposed = [p for p in f.proposed if not p.rule.startswith("age.alone")]
         labels = f.labels()
+        if st.about_child and Label.TRAVEL_MEETING in labels and Label.MINOR_REQUEST in labels:
+            # "booked PAL to Iloilo, want to meet kid first evening", "i come 2 Cebu the 5th,
+            # can we meet with niece?" in a conversation already about a child: the trip to the
+            # child asked for before (TRAVEL_MEETING, the funnel's travel step), not a new ask
+            _drop(f, Label.MINOR_REQUEST)
+            labels = f.labels()
         refused = f.has("refusal") and not f.minor_ages() and not (f.has("offer") and f.has(*CHILD))
 
         if refused and askers:
@@ -147,7 +153,9 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             bare = [a for a in f.ages if a.kind == "bare" and a.minor and f.has("young_ref", "child", "relative", "third_ref")]
             if bare:
                 a = bare[0]
-                if f.has("request", "want") and not f.not_an_ask:
+                if Label.TRAVEL_MEETING in labels and (t.customer or f.has("request", "want")):
+                    label = None  # "in Davao the 8th, bring son 2 Harbour Suites": the trip, no new ask
+                elif f.has("request", "want") and not f.not_an_ask:
                     label = Label.MINOR_REQUEST
                 elif t.customer:  # a customer's line never confirms; small talk or their own child asks nothing
                     label = None if f.not_an_ask else Label.MINOR_REQUEST

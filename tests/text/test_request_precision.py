@@ -1,0 +1,101 @@
+"""False MINOR_REQUESTs by what the line is (session 7, `mrprec7`): a travel plan to a child
+already spoken of, and one's own age with the question turned back. Lines written for these
+tests from the taxonomy's definitions, in en, nb, tl and ceb (clinical wording only)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.text.helpers import app_chat, chat, labels_of, say
+from vaktpost.text import analyse_conversation
+from vaktpost.text.funnel import FunnelMessage, compute_funnels, group_by_conversation
+
+# A request for a child and its confirmation, per language: what came before the travel plan.
+OPENINGS = {
+    "en": ("any young girl available tonight?", "yes my niece is here, 11"),
+    "nb": ("har du en ung jente ledig i kveld?", "ja, niesen min er her, 11 år"),
+    "tl": ("may bata ka ba available mamaya?", "oo, pamangkin ko, 11 anyos"),
+    "ceb": ("naa kay gamay available karong gabii?", "oo, akong pag-umangkon, 11 anyos"),
+}
+
+TRAVEL_PLANS = [
+    ("en", "flying to Cebu on the 5th, want to meet kid at the hotel"),
+    ("en", "landing in Manila friday, bring little one to my hotel pls"),
+    ("en", "in Cebu the 8th, bring little sister 2 Palm Lodge"),  # "2" is "to", no age
+    ("nb", "kommer til Oslo 8. mai, ta med lillesøster til hotellet"),
+    ("tl", "punta ako sa Cebu sa 5th, dalhin mo yung bata sa hotel"),
+    ("ceb", "moabot ko sa Cebu sa Biyernes, dad-a ang gamay sa hotel"),
+]
+
+
+@pytest.mark.parametrize("lang,plan", TRAVEL_PLANS)
+def test_a_travel_plan_to_the_child_asked_for_before_is_the_trip_not_a_new_ask(lang, plan):
+    ask, yes = OPENINGS[lang]
+    msgs = chat(("b", ask), ("p", yes), ("b", plan))
+    found = analyse_conversation(msgs)
+    assert labels_of(found, msgs[0].message_id) >= {"MINOR_REQUEST"}
+    assert labels_of(found, msgs[1].message_id) >= {"MINOR_CONFIRMED"}
+    plan_labels = labels_of(found, msgs[2].message_id)
+    assert "TRAVEL_MEETING" in plan_labels
+    assert "MINOR_REQUEST" not in plan_labels
+
+
+@pytest.mark.parametrize("lang,plan", TRAVEL_PLANS[:2] + TRAVEL_PLANS[3:])
+def test_a_travel_plan_that_first_names_a_child_still_asks(lang, plan):
+    """Nothing about a child came before: the plan is the first ask for her."""
+    labels = say(plan, "b")
+    assert {"TRAVEL_MEETING", "MINOR_REQUEST"} <= labels
+
+
+def test_the_funnel_keeps_asked_confirmed_and_travel_after_the_trip():
+    ask, yes = OPENINGS["en"]
+    msgs = chat(("b", ask), ("p", yes), ("b", "flying to Cebu on the 5th, want to meet kid at the hotel"))
+    found = {f.message_id: f for f in analyse_conversation(msgs)}
+    convs = group_by_conversation(
+        [FunnelMessage(m.platform, m.conversation_id, m.sender.id, tuple(r.id for r in m.recipients),
+                       frozenset(s.label.value for s in found[m.message_id].signals) if m.message_id in found else frozenset())
+         for m in msgs]
+    )
+    buyer = next(f for f in compute_funnels(convs) if f.actor_id == "u-1")
+    assert (buyer.counts["asked_minor"], buyer.counts["confirmed_minor"], buyer.counts["travel"]) == (1, 1, 1)
+
+
+ASKED_BACK = [
+    "12 yrs, u?",  # en
+    "fifteen years old, and you?",
+    "14 y/o, you? 🙂",
+    "im 15, hbu?",
+    "13 år, du?",  # nb
+    "fjorten år gammel, hva med deg?",
+    "12 anyos po, ikaw?",  # tl
+    "13 anyos, ikaw naman?",
+    "labintatlo taong gulang, ikaw po?",
+    "14 anyos ka tuig, ikaw?",  # ceb
+]
+
+
+@pytest.mark.parametrize("text", ASKED_BACK)
+def test_ones_own_age_with_the_question_turned_back_is_a_self_disclosure(text):
+    labels = labels_of(analyse_conversation(app_chat(("a", "how old are you?"), ("b", text))), "c-1-m1")
+    assert "MINOR_REQUEST" not in labels
+    assert "SELF_DISCLOSED_MINOR" in labels
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "12yo ok?",  # a buyer's ask: nothing turned back
+        "any 12 yo, u?",  # "any" asks for one
+        "13 år, du? vil ha show",  # more after the question
+        "12 anyos ba?",  # tl: a question about the age, nothing turned back
+    ],
+)
+def test_an_age_ask_that_turns_nothing_back_still_asks(text):
+    labels = labels_of(analyse_conversation(app_chat(("a", text))), "c-1-m0")
+    assert "SELF_DISCLOSED_MINOR" not in labels
+    assert "MINOR_REQUEST" in labels
+
+
+def test_a_known_customer_stating_an_age_with_you_keeps_the_buyers_reading():
+    """A platform-known customer's "12yo, you?" is read as the customer's lines are: an ask."""
+    assert "MINOR_REQUEST" in say("12yo, you?", "b")
