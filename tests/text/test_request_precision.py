@@ -1,12 +1,12 @@
 """False MINOR_REQUESTs by what the line is (session 7, `mrprec7`): a travel plan to a child
-already spoken of, and one's own age with the question turned back. Lines written for these
+already spoken of. Lines written for these
 tests from the taxonomy's definitions, in en, nb, tl and ceb (clinical wording only)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.text.helpers import app_chat, chat, labels_of, say
+from tests.text.helpers import chat, labels_of, say
 from vaktpost.text import analyse_conversation
 from vaktpost.text.funnel import FunnelMessage, compute_funnels, group_by_conversation
 
@@ -58,44 +58,3 @@ def test_the_funnel_keeps_asked_confirmed_and_travel_after_the_trip():
     )
     buyer = next(f for f in compute_funnels(convs) if f.actor_id == "u-1")
     assert (buyer.counts["asked_minor"], buyer.counts["confirmed_minor"], buyer.counts["travel"]) == (1, 1, 1)
-
-
-ASKED_BACK = [
-    "12 yrs, u?",  # en
-    "fifteen years old, and you?",
-    "14 y/o, you? 🙂",
-    "im 15, hbu?",
-    "13 år, du?",  # nb
-    "fjorten år gammel, hva med deg?",
-    "12 anyos po, ikaw?",  # tl
-    "13 anyos, ikaw naman?",
-    "labintatlo taong gulang, ikaw po?",
-    "14 anyos ka tuig, ikaw?",  # ceb
-]
-
-
-@pytest.mark.parametrize("text", ASKED_BACK)
-def test_ones_own_age_with_the_question_turned_back_is_a_self_disclosure(text):
-    labels = labels_of(analyse_conversation(app_chat(("a", "how old are you?"), ("b", text))), "c-1-m1")
-    assert "MINOR_REQUEST" not in labels
-    assert "SELF_DISCLOSED_MINOR" in labels
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "12yo ok?",  # a buyer's ask: nothing turned back
-        "any 12 yo, u?",  # "any" asks for one
-        "13 år, du? vil ha show",  # more after the question
-        "12 anyos ba?",  # tl: a question about the age, nothing turned back
-    ],
-)
-def test_an_age_ask_that_turns_nothing_back_still_asks(text):
-    labels = labels_of(analyse_conversation(app_chat(("a", text))), "c-1-m0")
-    assert "SELF_DISCLOSED_MINOR" not in labels
-    assert "MINOR_REQUEST" in labels
-
-
-def test_a_known_customer_stating_an_age_with_you_keeps_the_buyers_reading():
-    """A platform-known customer's "12yo, you?" is read as the customer's lines are: an ask."""
-    assert "MINOR_REQUEST" in say("12yo, you?", "b")

@@ -71,7 +71,6 @@ from vaktpost.text.facts import (
 from vaktpost.text.matcher import Hit
 from vaktpost.text.offers import (
     age_alone,
-    age_asked_back,
     asks_whether_child,
     child_named_before,
     offered_number,
@@ -219,10 +218,6 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
             return f  # about oneself: no one is asked for or offered
     elif f.has("self_underage") and not about_other:  # "not 18 yet", "hindi pa ako 18", "ikke 18 enda"
         f.add(Label.SELF_DISCLOSED_MINOR, f.span("self_underage"), "self.underage")
-        return f
-    elif role is not Role.CUSTOMER and not child and (back := age_asked_back(text, f)) is not None:
-        # "12 yrs, u?", "14 år, du?": one's own age, and the question turned back — no ask
-        f.add(Label.SELF_DISCLOSED_MINOR, age_span(back), "age.asked_back")
         return f
     elif role is not Role.CUSTOMER and (alone := age_alone(text, f)) is not None:
         # "13 yrs old", "16 år gammel" as a whole line: the writer's own age. In a conversation

@@ -208,46 +208,6 @@ def age_alone(text: str, f) -> object | None:
     return a if _ALONE_REST.match(text[: a.start] + " " + text[a.end :]) else None
 
 
-# An age and the same question turned back ("12 yrs, u?", "14 år, du?", "labindalawa anyos,
-# ikaw po?"): the answer to "how old are you", one's own age — the "?" asks the other's age,
-# for no child. A buyer's "12yo ok?" or "12?" turns nothing back (session 7, mrprec7).
-_UNITS = ("yrs", "yr", "years", "year", "old", "yo", "y/o", "år", "gammel", "gamel", "anyos", "taon", "tuig", "gulang", "taong")
-_FILLERS = ("po", "only", "just", "lang", "pa", "ka", "na", "here")  # "17 anyos ka tuig": ceb "ka" links the unit
-_BACK_OPENERS = ("and", "at", "og", "ug", "unya", "how", "what", "about", "hva", "med", "enn", "ikaw", "sa", "ikw")
-_PRONOUNS = ("you", "u", "yu", "ikaw", "kaw", "ikw", "du", "dere", "deg", "ikao", "kamo", "kayo", "hbu", "wbu", "hby")
-_INTRO = ("im", "i'm", "i", "am", "ako", "jeg", "eg", "er", "ko", "q")
-_WORD = re.compile(r"[^\W\d_]+(?:['/][^\W\d_]+)*|\?")
-
-
-def _one_of(word: str, words: tuple[str, ...]) -> bool:
-    """`word` is one of `words` or one with its letters swapped ("ysr", "oyu", "kiaw")."""
-    return word in words or any(len(w) == len(word) > 2 and sorted(w) == sorted(word) for w in words)
-
-
-def age_asked_back(text: str, f) -> object | None:
-    """The line is one person's age under 18 (eight or older, as `age_alone`) and the question
-    turned back to the other ("15 yrs, you?", "14år, du?", "12 anyos po, ikaw?"): the
-    `AgeMention`, or None."""
-    if len(f.ages) != 1:
-        return None
-    a = f.ages[0]
-    if a.kind != "person" or not 8 <= a.value < 18:
-        return None
-    if not all(_one_of(w, _INTRO) for w in _WORD.findall(text, 0, a.start)):
-        return None
-    words = _WORD.findall(text, a.end)
-    if "?" not in words:
-        return None
-    words = words[: words.index("?")]
-    while words and words[-1] in ("po", "naman", "pud", "sad", "da"):
-        words.pop()  # "ikaw po?", "ikaw naman?", "ikaw pud?"
-    if not words or not _one_of(words[-1], _PRONOUNS):
-        return None
-    if any(c.isalnum() for c in text[text.index("?", a.end) + 1 :]):
-        return None  # more after the question ("12 yrs, u? i want a show")
-    return a if all(_one_of(w, _UNITS) or w in _FILLERS or w in _BACK_OPENERS for w in words[:-1]) else None
-
-
 # A child named as the subject before an age statement: "jenta fylte 6 år", "the boy turned 9",
 # "si bunso 12 na", "anak ko 10 na".
 _CHILD_SUBJECT = re.compile(
