@@ -79,6 +79,7 @@ def one_set(directory: Path, show: int, dump) -> dict:
                 kinds["rule"][rule.split(":")[0]] += 1
                 kinds["rule_full"][rule] += 1
                 kinds["truth x rule"][f"{tl} | {rule.split(':')[0]}"] += 1
+                kinds["truth x found"][f"{tl} | {'+'.join(sorted(s.label.value for s in sig))}"] += 1
                 if t.get("hard_negative"):
                     kinds["hard_negative"][t["hard_negative"]] += 1
                 shown.append({"text": m.text, "truth": t["labels"], "move": move, "role": role, "rule": rule,
@@ -88,6 +89,8 @@ def one_set(directory: Path, show: int, dump) -> dict:
     out = {"set": directory.name, "split": split, "MINOR_REQUEST": {k: mr.get(k) for k in ("tp", "fp", "fn", "precision", "recall", "f1")},
            "CONTENT_REQUEST": {k: r["labels"].get("CONTENT_REQUEST", {}).get(k) for k in ("tp", "fp", "fn", "f1")},
            "asked": {k: r["actors"]["asked_minor"].get(k) for k in ("tp", "fp", "fn", "f0.5")},
+           "other_labels": {lab: {k: r["labels"].get(lab, {}).get(k) for k in ("tp", "fp", "fn", "f1")}
+                            for lab in ("MINOR_CONFIRMED", "SELF_DISCLOSED_MINOR", "AGE_PROBE", "TRAVEL_MEETING")},
            "hard_negatives": r["hard_negatives"]["with_minor_label"], "fp_kinds": {k: dict(v.most_common()) for k, v in kinds.items()}}
     dev = directory.name in DEV_SETS
     if dev and dump:
