@@ -44,7 +44,6 @@ Object = Literal["child", "media", "both"]
 class _Forms(NamedTuple):
     definite_before: re.Pattern  # "the ", "the cute " right before the term
     definite_term: re.Pattern  # a term that is definite itself ("the kid", "den lille", "jenta")
-    conditional_before: re.Pattern  # a condition right before a bare term: "if ", "hvis ", "kung "
     indefinite_term: re.Pattern  # "a kid", "any younger", "en yngre"
     appear: re.Pattern  # from the term's end to a show word: " be on the ", " sa ", " på "
     send_one_of: re.Pattern  # before the term: "send me one of the "
@@ -65,7 +64,6 @@ def _forms() -> _Forms:
     return _Forms(
         definite_before=re.compile(rf"(?:^|\W)(?:{_alt(d['definite'])})\s+(?:[\w']+\s+)?$"),
         definite_term=re.compile(rf"(?:{_alt(d['definite'])}|{_alt(d['definite_terms'])})\b"),
-        conditional_before=re.compile(rf"(?:^|\W)(?:{_alt(d['conditional'])})\s+$"),
         indefinite_term=re.compile(rf"(?:{_alt(d['indefinite'])})\s"),
         appear=re.compile(
             rf"^\s+(?:(?:{_alt(d['term_nouns'])})\s+)?(?:(?:{_alt(d['appear_verbs'])})\s+)?(?:{_alt(d['appear_on'])})\s+(?:(?:{_alt(d['appear_det'])})\s+)?(?:[\w']+\s+)?$"
@@ -92,10 +90,7 @@ def _definite(text: str, h: Hit) -> bool:
     said = text[h.start : h.end]
     if forms.indefinite_term.match(said + " "):
         return False  # "a kid", "any younger"
-    return (
-        forms.definite_term.match(said) is not None or forms.definite_before.search(text, 0, h.start) is not None
-        or forms.conditional_before.search(text, max(0, h.start - 16), h.start) is not None  # "if kid is on the show"
-    )
+    return forms.definite_term.match(said) is not None or forms.definite_before.search(text, 0, h.start) is not None
 
 
 def shown_on_media(text: str, hits: list[Hit]) -> bool:
