@@ -1,6 +1,6 @@
 """Where the false MINOR_REQUESTs come from, by kind, per set (and the set's MR figures).
 
-    python benchmarks/request_fp.py DIR... [--json OUT] [--show N] [--dump FP.jsonl]
+    python benchmarks/request_fp.py DIR... [--json OUT] [--show N] [--dump FP.jsonl] [--eval-json FOLDER]
 
 Each DIR is a `vaktpost synth` output (train split or `--split fresh`; the split scored is
 the one most of its truth lines carry). The text stage runs in-process with the installed
@@ -43,7 +43,7 @@ def signals_by_message(directory: Path):
     return convs, found
 
 
-def one_set(directory: Path, show: int, dump) -> dict:
+def one_set(directory: Path, show: int, dump, eval_dir: Path | None = None) -> dict:
     from vaktpost.text.evaluate import evaluate
     from vaktpost.text.funnel import FunnelMessage, compute_funnels
     from vaktpost.text.training import read_truth
@@ -57,6 +57,9 @@ def one_set(directory: Path, show: int, dump) -> dict:
                                   frozenset(pred.get((m.platform, m.message_id), ()))) for m in conv] for conv in convs]
     by_actor = {(f.platform, f.actor_id): f.as_json() for f in compute_funnels(funnel_msgs)}
     r = evaluate(list(truth.values()), pred, read_truth(directory, "actors.jsonl"), by_actor, split)
+    if eval_dir is not None:  # the whole eval, as `vaktpost eval` writes it, to compare two runs
+        eval_dir.mkdir(parents=True, exist_ok=True)
+        (eval_dir / f"{directory.name}.json").write_text(json.dumps(r, indent=1, sort_keys=True))
     kinds = defaultdict(Counter)
     shown = []
     prev: dict[str, str] = {}
@@ -108,11 +111,12 @@ def main(argv=None) -> list:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--show", type=int, default=0)
     ap.add_argument("--dump", type=Path)
+    ap.add_argument("--eval-json", type=Path, help="folder: the whole eval of each set as SET.json")
     a = ap.parse_args(argv)
     dump = a.dump.open("w") if a.dump else None
     res = []
     for d in a.dirs:
-        o = one_set(d, a.show, dump)
+        o = one_set(d, a.show, dump, a.eval_json)
         res.append(o)
         m, ak = o["MINOR_REQUEST"], o["asked"]
         print(f"{o['set']}: MR P/R/F1 {m['precision']:.3f}/{m['recall']:.3f}/{m['f1']:.3f} ({m['tp']}/{m['fp']}/{m['fn']})"

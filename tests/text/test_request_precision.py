@@ -58,3 +58,19 @@ def test_the_funnel_keeps_asked_confirmed_and_travel_after_the_trip():
     )
     buyer = next(f for f in compute_funnels(convs) if f.actor_id == "u-1")
     assert (buyer.counts["asked_minor"], buyer.counts["confirmed_minor"], buyer.counts["travel"]) == (1, 1, 1)
+
+
+@pytest.mark.parametrize(
+    "offer,plan",
+    [
+        ("i have my niece here, 11, available tonight", "flying to Cebu on the 5th, want to meet kid at the hotel"),
+        ("niesen min er her, 11 år, ledig i kveld", "kommer til Oslo 8. mai, ta med lillesøster til hotellet"),
+    ],
+)
+def test_after_an_unprompted_offer_the_plan_is_still_the_buyers_ask(offer, plan):
+    """The conversation is about a child, but this buyer asked for none: his plan is his ask,
+    so the funnel keeps his asked → confirmed pair."""
+    msgs = chat(("p", offer), ("b", plan))
+    found = analyse_conversation(msgs)
+    assert "MINOR_CONFIRMED" in labels_of(found, msgs[0].message_id)
+    assert {"TRAVEL_MEETING", "MINOR_REQUEST"} <= labels_of(found, msgs[1].message_id)
