@@ -1,6 +1,6 @@
-"""False MINOR_REQUESTs by what the line is (session 7, `mrprec7`): a travel plan to a child
-already spoken of. Lines written for these
-tests from the taxonomy's definitions, in en, nb, tl and ceb (clinical wording only)."""
+"""False MINOR_REQUESTs by what the line is (session 7, `mrprec7`): a buyer's travel plan to the
+child he already asked for is the trip (TRAVEL_MEETING), not a new request. Lines written for
+these tests from the taxonomy's definitions, in en, nb, tl and ceb (clinical wording only)."""
 
 from __future__ import annotations
 
