@@ -62,7 +62,6 @@ def one_set(directory: Path, show: int, dump, eval_dir: Path | None = None) -> d
         (eval_dir / f"{directory.name}.json").write_text(json.dumps(r, indent=1, sort_keys=True))
     kinds = defaultdict(Counter)
     shown = []
-    prev: dict[str, str] = {}
     for conv in convs:
         before = []
         for m in conv:
