@@ -55,6 +55,7 @@ class ConversationState:
     self_minor: set[str] = field(default_factory=set)
     last_turn: dict[tuple[str, str], int] = field(default_factory=dict)  # (sender, recipient) → turn
     confirmed: set[tuple[str, str]] = field(default_factory=set)  # (confirmer, asker): a child was confirmed to the asker
+    asked: set[tuple[str, str]] = field(default_factory=set)  # (asker, asked): a request for a child was made, answered or not
 
 
 def _drop(facts: MessageFacts, *labels: Label) -> None:
@@ -83,6 +84,15 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             # one: the child's age (confirmed below), not the writer's
             f.proposed = [p for p in f.proposed if not p.rule.startswith("age.alone")]
         labels = f.labels()
+        asked_before = bool(st.asked) and all((t.sender, r) in st.asked for r in to)
+        if asked_before and Label.TRAVEL_MEETING in labels and Label.MINOR_REQUEST in labels:
+            # "booked a flight to Cebu, want to meet kid first evening", "i come 2 Cebu the 5th,
+            # can we meet with niece?" after this sender asked this counterpart for a child: the
+            # trip to the child asked for (TRAVEL_MEETING, the funnel's travel step), not a new
+            # ask. Where no ask of theirs was recognised, the plan stays the request (the pair's
+            # asked step would be lost with it).
+            _drop(f, Label.MINOR_REQUEST)
+            labels = f.labels()
         refused = f.has("refusal") and not f.minor_ages() and not (f.has("offer") and f.has(*CHILD))
 
         if refused and askers:
@@ -147,7 +157,9 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             bare = [a for a in f.ages if a.kind == "bare" and a.minor and f.has("young_ref", "child", "relative", "third_ref")]
             if bare:
                 a = bare[0]
-                if f.has("request", "want") and not f.not_an_ask:
+                if asked_before and Label.TRAVEL_MEETING in labels and (t.customer or f.has("request", "want")):
+                    label = None  # "in Davao the 8th, bring son 2 Harbour Suites": the trip, no new ask
+                elif f.has("request", "want") and not f.not_an_ask:
                     label = Label.MINOR_REQUEST
                 elif t.customer:  # a customer's line never confirms; small talk or their own child asks nothing
                     label = None if f.not_an_ask else Label.MINOR_REQUEST
@@ -189,6 +201,7 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             st.last_turn[(t.sender, r)] = i
             if labels & _ASK_SET:
                 st.pending[(t.sender, r)] = i
+                st.asked.add((t.sender, r))
             if Label.AGE_PROBE in labels:
                 st.age_asked[(t.sender, r)] = "child" if f.has(*CHILD) or st.about_child else f.has("third_ref")
                 st.age_asked_at[(t.sender, r)] = i
@@ -253,6 +266,7 @@ def _implied_request(turns: Sequence[Turn], st: ConversationState, i: int, to: S
         else:
             continue
         _imply_request(g, span)
+        st.asked.add((r, t.sender))
         st.about_child = True
 
 
