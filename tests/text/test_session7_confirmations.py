@@ -1,7 +1,7 @@
 """Session 7 (confirmations by structure): a school or a class beside a time of day says when a
 child is free, not that she is busy ("free after school 7pm"); and a seller's first answer to a
-request for a child that gives the terms or the schedule (a price, a payment route, a time of
-day) with no refusal, no question back and no own age confirms the child (`dialogue.terms`).
+request for a child that gives the terms or the schedule (a price or a time of day) with no
+refusal, no question back and no own age confirms the child (`dialogue.terms`).
 Lines written from knowledge of the four languages, not taken from generator output; each
 form has its near misses (a busy child, a school fee, a refusal, an own age, a customer, a
 question, no request for a child) that must stay quiet."""
@@ -125,7 +125,8 @@ def test_terms_answering_a_request_for_a_child_confirm(ask, reply):
     ["40 usd?",  # a question back: haggling, not an answer
      "sorry no kids here, 10pm only me, 40 usd",  # a refusal
      "im 15, free at 10pm",  # an own age
-     "im free at 10pm, 40 usd"],  # the seller offers herself
+     "im free at 10pm, 40 usd",  # the seller offers herself
+     "gcash muna po"],  # a payment route alone: the next step of any deal
 )
 def test_terms_that_refuse_ask_back_or_offer_oneself_confirm_nothing(reply):
     got = labels(("b", "any younger one available tonight, like 10?"), ("a", reply))

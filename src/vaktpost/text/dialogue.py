@@ -119,7 +119,7 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
                 ):
                     f.add(Label.MINOR_CONFIRMED, f.span("affirm", "offer", "have"), "dialogue.assent")
             elif Label.MINOR_CONFIRMED not in labels and t.sender not in st.self_minor and _gives_terms(f):
-                # "10 pm, she's back from school by then", "€40 then", "gcash muna po" as the
+                # "10 pm, she's back from school by then", "€40 then", "9pm po, 1500 php" as the
                 # first reply to a request for a child: the seller answers with the deal's terms
                 # or its schedule — a refusal would have said no (session 7)
                 if any(
@@ -128,7 +128,7 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
                     and _asks_for_child(turns[st.pending[(a, t.sender)]].facts, f)
                     for a in askers
                 ):
-                    s, e = f.when if f.when is not None and not f.has("price", "payment") else f.span("price", "payment")[:2]
+                    s, e = f.when if f.when is not None and "price" not in f.hits else f.span("price")[:2]
                     f.add(Label.MINOR_CONFIRMED, (s, e, "terms"), "dialogue.terms")
         elif not askers and not refused and not t.customer and Label.MINOR_CONFIRMED not in labels and _recent_asks(positions, st, i, t.sender, to):
             _answer_to_any_ask(turns, positions, st, i, to)
@@ -292,10 +292,12 @@ def _assents(f: MessageFacts) -> bool:
 
 
 def _gives_terms(f: MessageFacts) -> bool:
-    """The line gives a price, a payment route or a time of day and nothing that makes it
-    something else: no question or ask back, no refusal, no adult or own age, no busy child
-    (an innocent context or a thing left after the message rules), no label of its own."""
-    if f.when is None and "price" not in f.hits and "payment" not in f.hits:
+    """The line gives a price or a time of day and nothing that makes it something else: no
+    question or ask back, no refusal, no adult or own age, no busy child (an innocent context
+    or a thing left after the message rules), no label of its own. A payment route alone
+    ("gcash first", "paypal only") is the next step of any deal, an adult's too: on the
+    training authors it confirmed no child (session 7: 0 true, 4 false)."""
+    if f.when is None and "price" not in f.hits:
         return False
     if f.adult_only or f.has("refusal", "request", "want", "innocent", "thing", "self_young", "age_probe", "adult_marker"):
         return False
