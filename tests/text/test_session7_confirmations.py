@@ -92,10 +92,17 @@ def test_a_childs_age_with_a_schedule_answers_a_request(reply):
     "line",
     ["my daughter is 9, at school now",  # a busy child: no time of day
      "my son 8 yrs, school fees 3000 php due 5pm",  # a school fee keeps its innocent context
-     "my daughter is 9 and i pick her up after school at 3pm"],  # a parent's day
+     "my daughter is 9 and i pick her up after school at 3pm",  # a parent's day
+     "i fetch my son from school at 3pm, then im free to chat",
+     "sinusundo ko anak ko galing school 4pm, tapos online na ako"],
 )
 def test_a_parents_school_day_stays_quiet(line):
     assert not labels(("a", line))[0] & MINOR
+
+
+def test_a_parents_answer_about_their_kids_school_day_confirms_nothing():
+    got = labels(("b", "do you have kids?"), ("a", "yes two, 8 and 11, home from school at 4pm"))
+    assert "MINOR_CONFIRMED" not in got[1]
 
 
 def test_an_own_age_with_a_schedule_is_self_disclosed_not_a_child_offered():
