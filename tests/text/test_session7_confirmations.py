@@ -169,3 +169,22 @@ def test_terms_after_a_confirmation_are_the_next_step_not_a_new_confirmation():
     got = rules(("b", "any younger one available tonight, like 10?"), ("a", "yes my niece, 9 years old"),
                 ("b", "ok good"), ("a", "40 usd"))
     assert "dialogue.terms" not in got[3]
+
+
+# --- a negated "pwede" is a no ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["wala po, pamangkin ko 9 anyos, hindi pwede",
+     "wala po, pamangkin ko 9 anyos galing school 4pm, hindi po pwede",
+     "wala, akong pag-umangkon 9 anyos, dili pwede"],
+)
+def test_a_negated_pwede_with_a_childs_age_confirms_nothing(reply):
+    got = labels(("b", "any younger one available tonight, like 10?"), ("a", reply))
+    assert "MINOR_CONFIRMED" not in got[1]
+
+
+def test_a_plain_pwede_with_a_childs_age_still_confirms():
+    got = labels(("b", "any younger one available tonight, like 10?"), ("a", "pwede po, pamangkin ko 9 anyos, mamaya 8pm"))
+    assert "MINOR_CONFIRMED" in got[1]
