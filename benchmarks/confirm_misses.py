@@ -18,8 +18,9 @@ latest earlier line of another sender with `MINOR_REQUEST`, `CONTENT_REQUEST` or
 A sub-tag says whether the line had no hit and no number at all ("nothing": the matcher saw
 nothing in it), and whether it was a reply-model candidate.
 `--show KIND:N` prints N example (request, line) pairs of KIND — only for DEVELOPMENT
-authors (sets a, b, c, d, q, r, the generator's train split); `--dump` appends every miss of
-those sets as JSONL.
+sets (`--dev`, default: sets a, b, c, d, q, r and the generator's train split — session 6's; a
+session names its own, e.g. `--dev g,o`); `--dump` appends every miss of those sets as JSONL.
+`--rules` prints, per set, each MINOR_CONFIRMED rule's firings, true/false (aggregates only).
 """
 
 from __future__ import annotations
@@ -109,6 +110,7 @@ def classify(convs, facts_all, probs, pred, truth, t):
 
 
 def main(argv=None) -> dict:
+    from vaktpost.model import Label
     from vaktpost.text.evaluate import evaluate
     from vaktpost.text.funnel import FunnelMessage, compute_funnels
     from vaktpost.text.training import read_truth
@@ -119,7 +121,10 @@ def main(argv=None) -> dict:
     ap.add_argument("--show", action="append", default=[])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--dump", type=Path, help="JSONL of every miss (development sets only)")
+    ap.add_argument("--dev", default=",".join(sorted(DEV_SETS)), help="comma-separated development sets whose lines may be shown")
+    ap.add_argument("--rules", action="store_true", help="per set, MINOR_CONFIRMED firings per rule, true/false")
     a = ap.parse_args(argv)
+    dev_sets = set(a.dev.split(","))
     out = {}
     for d in a.dirs:
         convs, facts_all, _texts, probs, pred, t = analyse(d)
@@ -144,6 +149,22 @@ def main(argv=None) -> dict:
             "hard": [h["with_minor_label"], h["messages"]],
             "misses": dict(sorted(counts.items())), "subs": dict(sorted(subs.items())),
         }
+        if a.rules:
+            fired = Counter()
+            for ci, (conv, facts) in enumerate(zip(convs, facts_all)):
+                for k, (m, f) in enumerate(zip(conv, facts)):
+                    key = (m.platform, m.message_id)
+                    if key not in truth or truth[key].get("split") != split:
+                        continue
+                    ok = "MINOR_CONFIRMED" in (truth[key].get("labels") or ())
+                    rules = {x.rule if x.rule.startswith("seller.") else x.rule.partition(":")[0]
+                             for x in f.proposed if x.label is Label.MINOR_CONFIRMED}
+                    if probs.get((ci, k), -1) >= t and not rules:
+                        rules = {"reply_model"}
+                    for rule in rules:
+                        fired[(rule, ok)] += 1
+            row["rules"] = {rule: [fired[(rule, True)], fired[(rule, False)]] for rule in sorted({r for r, _ in fired})}
+            print(f"   rules (true/false): {row['rules']}", file=sys.stderr, flush=True)
         out[d.name] = row
         print(f"{d.name}: MC tp/fp/fn {mc['tp']}/{mc['fp']}/{mc['fn']} P {mc['precision']:.3f} R {mc['recall']:.3f} "
               f"F1 {mc['f1']:.3f}; offered F0.5 {row['offered_f05']:.3f}; asked {row['asked_f05']:.3f}; MR F1 {row['mr_f1']:.3f}; "
@@ -151,7 +172,7 @@ def main(argv=None) -> dict:
               file=sys.stderr, flush=True)
         print(f"   {dict(sorted(subs.items()))}", file=sys.stderr, flush=True)
         name = d.name
-        if a.dump and name in DEV_SETS:
+        if a.dump and name in dev_sets:
             with a.dump.open("a") as fh:
                 for (ci, k), (kind, sub, req, p) in kinds.items():
                     conv, f = convs[ci], facts_all[ci][k]
@@ -165,7 +186,7 @@ def main(argv=None) -> dict:
                     }) + "\n")
         for spec in a.show:
             kind, n = spec.split(":")
-            if name not in DEV_SETS:
+            if name not in dev_sets:
                 continue
             if kind == "fp":
                 rows = [(ci, k, ("fp", "", None, probs.get((ci, k)))) for ci, conv in enumerate(convs) for k, m in enumerate(conv)

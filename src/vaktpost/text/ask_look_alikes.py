@@ -67,13 +67,15 @@ _FORMS = (
 # writers "askers".
 _PWEDE = re.compile(r"\b(?:pwede|puwede|pde|pwd|pwde)\b")
 _QUESTION = re.compile(r"\?|\b(?:ba|kaya|bah|diay)\b")
+# A negated "pwede" ("hindi pwede", "di po pwede", "dili pwede") is a no, not a yes (session 7).
+_NOT_PWEDE = re.compile(r"\b(?:hindi|indi|di|dili|dle)\s+(?:(?:po|pa|na|man|pud|sad|talaga)\s+)?(?:pwede|puwede|pde|pwd|pwde)\b")
 
 
 def pwede_statement(text: str, hits: list[Hit]) -> bool:
-    """A "pwede" line with no question form and no child of the addressee's."""
+    """A "pwede" line with no question form, no negated "pwede" and no child of the addressee's."""
     return (
         "pw" in text or "pde" in text
-    ) and _PWEDE.search(text) is not None and _QUESTION.search(text) is None and not any(
+    ) and _PWEDE.search(text) is not None and _QUESTION.search(text) is None and _NOT_PWEDE.search(text) is None and not any(
         h.pattern.category in CHILD and _yours(text, h) for h in hits
     ) and not any(h.pattern.category == "want" for h in hits)
 

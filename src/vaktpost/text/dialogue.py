@@ -128,6 +128,18 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
                     for a in askers
                 ):
                     f.add(Label.MINOR_CONFIRMED, f.span("affirm", "offer", "have"), "dialogue.assent")
+            elif Label.MINOR_CONFIRMED not in labels and t.sender not in st.self_minor and _gives_terms(f):
+                # "10 pm, she's back from school by then", "€40 then", "9pm po, 1500 php" as the
+                # first reply to a request for a child: the seller answers with the deal's terms
+                # or its schedule — a refusal would have said no (session 7)
+                if any(
+                    (t.sender, a) not in st.confirmed
+                    and _first_reply(turns, positions, st, i, a, t.sender)
+                    and _asks_for_child(turns[st.pending[(a, t.sender)]].facts, f)
+                    for a in askers
+                ):
+                    s, e = f.when if f.when is not None and "price" not in f.hits else f.span("price")[:2]
+                    f.add(Label.MINOR_CONFIRMED, (s, e, "terms"), "dialogue.terms")
         elif not askers and not refused and not t.customer and Label.MINOR_CONFIRMED not in labels and _recent_asks(positions, st, i, t.sender, to):
             _answer_to_any_ask(turns, positions, st, i, to)
         # "18, verified"; "1000 pesos pag dalawa" (worked out only where it is read)
@@ -291,6 +303,23 @@ def _assents(f: MessageFacts) -> bool:
     if request is not None and request.end - request.start == 1:
         return False  # "ok?", "available?": a question, not an answer
     return _leading(f, "affirm") or f.has("offer")
+
+
+def _gives_terms(f: MessageFacts) -> bool:
+    """The line gives a price or a time of day and nothing that makes it something else: no
+    question or ask back, no refusal, no adult or own age, no busy child (an innocent context
+    or a thing left after the message rules), no label of its own. A payment route alone
+    ("gcash first", "paypal only") is the next step of any deal, an adult's too: on the
+    training authors it confirmed no child (session 7: 0 true, 4 false)."""
+    if f.when is None and "price" not in f.hits:
+        return False
+    if f.adult_only or f.has("refusal", "request", "want", "innocent", "thing", "self_young", "age_probe", "adult_marker"):
+        return False
+    if f.proposed and f.labels() & {Label.MINOR_REQUEST, Label.CONTENT_REQUEST, Label.SELF_DISCLOSED_MINOR, Label.AGE_PROBE}:
+        return False
+    if f.has("self_ref") and not f.has("third_ref", *CHILD):
+        return False  # "im free at 10, 40 usd": the seller offers herself, not the child asked for
+    return not any(a.kind == "self" for a in f.ages)
 
 
 def _asks_for_child(g: MessageFacts, reply: MessageFacts) -> bool:

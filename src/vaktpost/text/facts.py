@@ -62,6 +62,9 @@ class MessageFacts:
     # u") and that names no child, no age, no wish, show or join: a greeting or small talk
     # ("anjan ka pa ba?", "cold ba talaga jan?"), which a later offer does not make a request.
     weak_ask: bool = False
+    # The span of a time of day in the line ("10 pm", "22:00", "alas 7", "kl 19"; offers.CLOCK),
+    # or None: the schedule a seller's answer gives (dialogue.terms, session 7).
+    when: tuple[int, int] | None = None
 
     def has(self, *categories: str) -> bool:
         hits = self.hits

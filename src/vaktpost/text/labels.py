@@ -70,6 +70,7 @@ from vaktpost.text.facts import (
 )
 from vaktpost.text.matcher import Hit
 from vaktpost.text.offers import (
+    CLOCK,
     age_alone,
     asks_whether_child,
     child_named_before,
@@ -138,6 +139,10 @@ def label_message(text: str, hits: list[Hit], role: Role, ages: list | None = No
         return f
     if role in (Role.PERFORMER, Role.FACILITATOR):
         f.not_an_ask = True  # the seller's side asks for no child (no dialogue rule makes it a request)
+    if f.ages or _DIGIT.search(text):
+        m = CLOCK.search(text)  # "10 pm", "alas 7": a schedule (dialogue.terms)
+        if m is not None:
+            f.when = m.span()
     probe_words_of_the_ask(text, f)  # "need someone still in school", "passed the age check"
     travel_without_plan(text, f, hits)  # "catch u next week", "ulan dito sa Cebu"
     f = probe_inside_ask(text, _label_rules(text, f, hits, role), hits)

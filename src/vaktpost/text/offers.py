@@ -132,6 +132,35 @@ _AGE_NOT_ACTIVITY = re.compile(
 )
 
 
+# A school or a class that says WHEN a child is free ("free after school 7 pm", "10 pm, she's back
+# from school by then", "bakante pagkatapos ng klase 9pm", "bakante human sa klase alas 8",
+# "ledig etter skolen kl 19", "hjem fra skolen kl 16", "galing school 4pm", "gikan sa eskwelahan
+# alas 5"): with a clock time in the line it is a schedule, not a busy child
+# ("she's at school now", "nasa school pa sya") — session 7. A school fee, a school run or a
+# school meeting is no schedule: only the innocent hits inside these phrases are dropped.
+_AFTER_SCHOOL = re.compile(
+    r"\b(?:after|aftr|from|back\s+from|home\s+from|til|until)\s+(?:the\s+)?(?:schol|scol|skol|clas|klase)\b"
+    r"|\b(?:pagkatapos|pagkatapus|human|humana|pag-?uwi|pag-?uli)\s+(?:ng\s+|sa\s+)?(?:klase|clas|eskwela|eskwelahan|iskwelahan|schol)\b"
+    r"|\b(?:galing|gikan)\s+(?:sa\s+)?(?:eskwela|eskwelahan|iskwelahan|schol|klase)\b"
+    r"|\b(?:(?:hjem|hjeme|kommer\s+hjem)\s+)?(?:eter|etter|fra)\s+(?:skolen|skole|skoletid)\b"
+)
+# A time of day: "7pm", "10 pm", "22:00", "at 4", "around 9", "mga alas 8", "alas 7", "kl 19".
+CLOCK = re.compile(
+    r"\b\d{1,2}(?::[0-5]\d)?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)"
+    r"|\b(?:[01]?\d|2[0-3]):[0-5]\d\b"
+    r"|\b(?:at|by|around|arund|mga|alas|kl|klokka|klokken|rundt)\s+(?:alas\s+)?\d{1,2}\b"
+)
+
+
+def school_schedule(text: str) -> list[tuple[int, int]]:
+    """The spans of the school phrases that say when a child is free (`_AFTER_SCHOOL`), where
+    the line also gives a time of day; else none."""
+    if "skol" not in text and "schol" not in text and "scol" not in text and "clas" not in text and "klase" not in text and "eskw" not in text and "iskw" not in text:
+        return []
+    spans = [m.span() for m in _AFTER_SCHOOL.finditer(text)]
+    return spans if spans and CLOCK.search(text) else []
+
+
 # A yes/no question about a third person ("ok and does the niece do shows too, shes 8 right",
 # "is the little one there?", "can she join, she's 9 right?"), or a line ending in a tag
 # question ("…, right?", "diba?", "ikke sant?").
@@ -168,10 +197,11 @@ def reply_forms(text: str, found: dict, hits: list) -> None:
     if r is not None and r.start <= 2 and _WE_CAN.match(text):
         _replace(found, hits, "request", lambda h: h.start <= 2)
     if "innocent" in found or "thing" in found:
-        spans = [m.span() for m in _AGE_NOT_ACTIVITY.finditer(text)]
+        spans = [m.span() for m in _AGE_NOT_ACTIVITY.finditer(text)] + school_schedule(text)
         if spans:
             # "correct, 5 y/o, still in school", "nasa bahay po sya ngayon, 11 years old": the
-            # school says how young, the home where she is — no activity that keeps her busy
+            # school says how young, the home where she is, "after school 7pm" when she is
+            # free — no activity that keeps her busy
             inside = lambda h: any(a <= h.end and h.start <= b for a, b in spans)
             for category in ("innocent", "thing"):
                 if category in found and all(inside(h) for h in hits if h.pattern.category == category):
