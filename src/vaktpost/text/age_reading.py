@@ -130,9 +130,53 @@ def _subject_of(text: str, me, a: AgeMention, gap: int = 8) -> bool:
 _NOT_SUBJECT = frozenset({"me", "ko", "q"})
 
 
+def _beside(me, a: AgeMention, gap: int = 8) -> bool:
+    """A self-reference right before or after the age ("grade 5 pa ko", "ako grade 4")."""
+    return me is not None and (0 <= a.start - me.end <= gap or 0 <= me.start - a.end <= gap)
+
+
 # What makes a stated age someone else's (a relative, a third person, one's eldest), an adult's
 # school talk, or the line an offer: then no own stage is read.
 _OTHERS = ("relative", "codeword", "third_ref", "kin_subject", "adult_stage", "offer", "offer_question", "price", "price_word", "payment")
+
+
+# tl/ceb personal articles naming someone ("grade 5 na si junior", "13 na ni Ana"): a person is
+# named whose stage it may be — then only a self-reference next to the grade makes it the
+# writer's ("sabi ni ate homework muna, grade 5 pa ko"). A parent's word after the article is
+# one of a minor's own circumstances ("sabi ni mama", "ingon si papa"), not a person named.
+_NAMED = re.compile(
+    r"\b(?:si|ni|kay|kang|sina|nila)\s+(?!(?:mama|mommy|mami|mamu|nanay|inay|nay|papa|daddy|dad|tatay|tay|mom|mum|ma|pa|ako|aq|ko|ikaw|ka)\b)[a-z]{2,}"
+)
+# Before a bare number: a clock time, not an age ("human sa 12", "home by 11", "free at 10",
+# "hjemme til 11", "mga alas 10"); after it: "pm", "am", ":30", "o'clock", "ng gabi".
+_CLOCK_BEFORE = re.compile(
+    r"\b(?:at|by|til|till|until|untill|kl|klokka|klokken|sa|around|mga|alas|from|after|before|past|hanggang|gikan|pagkahuman|human|fra|før|etter|rundt|ca)\s+(?:mga\s+|alas\s+)?$"
+)
+_CLOCK_AFTER = re.compile(r"\s*(?:pm|am|p\.m|a\.m|:\d|o'?clock|oclock|ng gabi|ng umaga|sa gabii|sa buntag|tida|i kveld)\b")
+
+
+# Before a grade: what it is for ("school tomorrow for grade 4", "para sa grade 3", "til 2.
+# klasse"): a class someone else is in, the writer's errand for it.
+_FOR_BEFORE = re.compile(r"\b(?:for|4|para sa|para|alang sa|til|for the|4 the)\s+$")
+
+
+def _clock_time(text: str, a: AgeMention) -> bool:
+    """A bare number that reads as a time of day: "naay klase ugma, human sa 12"."""
+    return a.kind == "bare" and (
+        _CLOCK_BEFORE.search(text, max(0, a.start - 20), a.start) is not None or _CLOCK_AFTER.match(text, a.end) is not None
+    )
+
+
+def _several_children(ages: list[AgeMention]) -> bool:
+    """Two different minor grades, or two different minor ages of one kind, in one line
+    ("both of mine have school tomorrow, grade 1 and grade 4", "my 2 are 8 and 12"): a carer
+    speaking of children; a minor states one stage of her own."""
+    seen: dict[str, int] = {}
+    for a in ages:
+        if a.minor and a.kind in ("grade", "bare", "person"):
+            if seen.setdefault(a.kind, a.value) != a.value:
+                return True
+    return False
 
 
 def own_stage(text: str, f: MessageFacts, role: Role) -> list[AgeMention]:
@@ -160,12 +204,17 @@ def own_stage(text: str, f: MessageFacts, role: Role) -> list[AgeMention]:
     life = f.hits.get("minor_life")
     if have is not None and inside(have, life):
         have = None  # ceb "naa koy klase ugma": the "have" of one's own school day
+    if _several_children(f.ages):
+        return []  # "grade 1 and grade 4", "8 and 12": children, not the writer
     me = f.hits.get("self_ref") if not wanting_subject(f) else None
+    named = _NAMED.search(text) is not None
     for a in f.ages:
         if not a.minor or (have is not None and have.start <= a.start):
             continue
-        if owned_before(text, a.start):
-            continue  # "my d4ughter is grade 2 and taller than me": the subject's grade
+        if owned_before(text, a.start) or _clock_time(text, a) or (a.kind == "grade" and _FOR_BEFORE.search(text, max(0, a.start - 12), a.start)):
+            continue  # "my d4ughter is grade 2 and taller than me": the subject's grade; "human sa 12": a time
+        if named and not _beside(me, a):
+            continue  # "grade 5 na si junior, may pasok bukas": junior's grade; "grade 5 pa ko, si ate grade 8" is hers
         if (a.kind == "grade" and (_subject_of(text, me, a) or life is not None)) or (life is not None and (a.kind in ("person", "self") or (a.kind == "bare" and 10 <= a.value))):
             return [a]
     return []

@@ -125,8 +125,22 @@ def pictures_after_child(text: str, hits: list[Hit]) -> bool:
             continue
         if forms.not_pictures_after.match(text, m.end) or forms.purpose_before.search(text, 0, m.start):
             continue
+        if of_a_thing(text, hits, m.end):
+            continue  # "is ur son home? send pic of his new bike": a picture of a thing
         return True
     return False
+
+
+# From a picture word to a thing: "pic of his new bike", "bilde av sykkelen", "picture sa bahay".
+_OF_THING = re.compile(r"\s+(?:of|av|sa|ng|ni|from)\s+(?:[\w']+\s+){0,2}$")
+
+
+def of_a_thing(text: str, hits: list[Hit], end: int) -> bool:
+    """The picture asked for is of a thing (the lexicon's `thing`: a bike, a house, a phone),
+    named right after the picture word, not of the child."""
+    return any(
+        h.pattern.category == "thing" and end < h.start <= end + 30 and _OF_THING.match(text[end : h.start]) for h in hits
+    )
 
 
 def request_object(text: str, hits: list[Hit], minor_ages: list[AgeMention]) -> Object:

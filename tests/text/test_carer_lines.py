@@ -1,0 +1,81 @@
+"""A carer's line about children's school days is no self-disclosure (session 7): the grade or
+age of someone named by a tl/ceb personal article ("si junior"), of one's own children named
+as "mine", "the twins", nb "gutten"/"jenta"/"minstemann", two children's grades or ages in one
+line, a grade something is for ("school tomorrow for grade 4"), and a clock time beside a
+minor's circumstance ("human sa 12") — while a minor's own stage still is one. And a picture
+of a thing asked for after a question about a child ("send pic of his new bike") asks for no
+picture of the child (request_object)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.text.helpers import say
+
+MINOR = {"MINOR_REQUEST", "MINOR_CONFIRMED", "SELF_DISCLOSED_MINOR", "CONTENT_REQUEST"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # en: one's children by a pronoun or a plural, two grades or ages, what a grade is for
+        "mine is grade 3 now, homework first every night",
+        "both of mine have school tomorrow, grade 1 and grade 4",
+        "the twins are 11, homework first then tv",
+        "my 2 are 8 and 12, school tomorrow",
+        "school tomorrow for grade 4, gotta wake up early",
+        # nb: the boy, the girl, the youngest as subject
+        "gutten har skole i morgen, går i 4. klasse",
+        "jenta mi går i 6. klasse, lekser først",
+        "skole i morgen for minstemann, 2. klasse",
+        "ungene har skole i morgen, 3. klasse og 5. klasse",
+        # tl: a person named by "si", two grades
+        "grade 5 na si junior, may pasok bukas",
+        "may pasok bukas, grade 2 si Ana tsaka grade 4 si Ben",
+        # ceb: a clock time beside school tomorrow, a person named by "si"
+        "naay klase ugma, human sa 12",
+        "grade 3 na si Jun-jun, naay klase ugma",
+    ],
+)
+def test_a_carers_school_day_is_not_a_self_disclosure(text):
+    assert not (say(text, "u") & MINOR), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a minor's own stage still is one, with a parent or a sibling named beside it
+        "sabi ni mama homework muna, grade 5 pa lang ako",
+        "grade 5 pa ko, si ate grade 8",
+        "ingon si mama bawal ko mogawas, grade 6 pa ko",
+        "mom says homework first, im in grade 6",
+        "må være hjemme tidlig, jeg går i 8. klasse",
+        "cant go out late, 14 lol",
+    ],
+)
+def test_a_minors_own_stage_still_is(text):
+    assert "SELF_DISCLOSED_MINOR" in say(text, "u"), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is ur son home? send pic of his new bike",
+        "er niesen din hjemme? send bilde av bilen",
+        "nandyan ba pamangkin mo? send ka ng picture ng kotse mo",
+        "naa ba imong pag-umangkon? padala ug picture sa balay",
+    ],
+)
+def test_a_picture_of_a_thing_is_no_content_request(text):
+    assert "CONTENT_REQUEST" not in say(text, "b"), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "got a niece? send pics first",
+        "is ur son home? send a pic of him",
+    ],
+)
+def test_a_picture_of_the_child_still_is(text):
+    assert "CONTENT_REQUEST" in say(text, "b"), text
