@@ -140,12 +140,13 @@ def _beside(me, a: AgeMention, gap: int = 8) -> bool:
 _OTHERS = ("relative", "codeword", "third_ref", "kin_subject", "adult_stage", "offer", "offer_question", "price", "price_word", "payment")
 
 
-# tl/ceb personal articles naming someone ("grade 5 na si junior", "13 na ni Ana"): a person is
-# named whose stage it may be — then only a self-reference next to the grade makes it the
-# writer's ("sabi ni ate homework muna, grade 5 pa ko"). A parent's word after the article is
-# one of a minor's own circumstances ("sabi ni mama", "ingon si papa"), not a person named.
+# tl/ceb personal articles naming someone ("grade 5 na si junior", "13 na ni Ana"; not ceb
+# "kay", which is also "because"): a person is named whose stage it may be — then only a
+# self-reference next to the age makes it the writer's ("sabi ni ate homework muna, grade 5 pa
+# ko"). A parent's word after the article is one of a minor's own circumstances ("sabi ni
+# mama", "ingon si papa"), not a person named.
 _NAMED = re.compile(
-    r"\b(?:si|ni|kay|kang|sina|nila)\s+(?!(?:mama|mommy|mami|mamu|nanay|inay|nay|papa|daddy|dad|tatay|tay|mom|mum|ma|pa|ako|aq|ko|ikaw|ka)\b)[a-z]{2,}"
+    r"\b(?:si|ni|kang|sina|nina|nila)\s+(?!(?:mama|mommy|mami|mamu|nanay|inay|nay|papa|daddy|dad|tatay|tay|mom|mum|ma|pa|ako|aq|ko|ikaw|ka)\b)[a-z]{2,}"
 )
 # Before a bare number: a clock time, not an age ("human sa 12", "home by 11", "free at 10",
 # "hjemme til 11", "mga alas 10"); after it: "pm", "am", ":30", "o'clock", "ng gabi".
@@ -190,6 +191,11 @@ def own_stage(text: str, f: MessageFacts, role: Role) -> list[AgeMention]:
     names no one else whose age it could be (a relative, a child word other than a school
     level, a third person, one's eldest: `kin_subject`), offers nothing, and is not an adult's
     school talk (`adult_stage`: "I teach grade 5", "finished grade 10", "back in grade 6").
+    A carer's school day is not read as her own either (session 7): two children's grades or
+    ages in the line, a person named by a tl/ceb article with no self-reference beside the
+    age ("grade 5 na si junior"), a grade something is for ("school tomorrow for grade 4"),
+    a bare number that is a clock time ("human sa 12"); one's children as the subject
+    ("mine is", "the twins", nb "gutten", "jenta mi") are `kin_subject`.
     A customer's lines are left alone: the buyer's school talk is the rules' old reading."""
     if role is Role.CUSTOMER or f.adult_only:
         return []
