@@ -79,3 +79,29 @@ def test_a_picture_of_a_thing_is_no_content_request(text):
 )
 def test_a_picture_of_the_child_still_is(text):
     assert "CONTENT_REQUEST" in say(text, "b"), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a picture already seen or being given beside a question about a child: no picture asked
+        "ur son is so cute in that pic, how old is he now?",  # en
+        "do u have kids? mine are 5 and 7, heres a pic",
+        "er datteren din hjemme? så bildet av henne i går",  # nb
+        "nandyan ba anak mo? nakita ko yung picture nya sa fb",  # tl
+        "naa ba imong anak? nakita nako ang picture niya",  # ceb
+    ],
+)
+def test_a_picture_seen_or_given_is_no_content_request(text):
+    assert "CONTENT_REQUEST" not in say(text, "b"), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is ur niece home? send me a pic of her in your room",  # "in your" after the picture is no picture seen
+        "cute, any young ones? send a pic",
+    ],
+)
+def test_a_picture_asked_for_still_is(text):
+    assert "CONTENT_REQUEST" in say(text, "b"), text

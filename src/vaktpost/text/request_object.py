@@ -51,6 +51,7 @@ class _Forms(NamedTuple):
     pictures: frozenset[str]
     not_pictures_after: re.Pattern
     purpose_before: re.Pattern
+    seen_before: re.Pattern
 
 
 def _alt(words) -> str:
@@ -73,6 +74,7 @@ def _forms() -> _Forms:
         pictures=frozenset(normalise(w).strip() for w in d["pictures"]),
         not_pictures_after=re.compile(rf"\s*(?:{_alt(d['not_pictures_after'])})\b"),
         purpose_before=re.compile(rf"(?:^|\W)(?:{_alt(d['purpose_before'])})\s+(?:[\w']+\s+)?$"),
+        seen_before=re.compile(rf"(?:^|\W)(?:{_alt(d['seen_before'])})\s+(?:[\w']+\s+)?$"),
     )
 
 
@@ -125,8 +127,8 @@ def pictures_after_child(text: str, hits: list[Hit]) -> bool:
             continue
         if forms.not_pictures_after.match(text, m.end) or forms.purpose_before.search(text, 0, m.start):
             continue
-        if of_a_thing(text, hits, m.end):
-            continue  # "is ur son home? send pic of his new bike": a picture of a thing
+        if of_a_thing(text, hits, m.end) or forms.seen_before.search(text, max(0, m.start - 40), m.start):
+            continue  # "send pic of his new bike": a picture of a thing; "so cute in that pic", "heres a pic": no picture asked
         return True
     return False
 
