@@ -105,3 +105,24 @@ def test_a_picture_seen_or_given_is_no_content_request(text):
 )
 def test_a_picture_asked_for_still_is(text):
     assert "CONTENT_REQUEST" in say(text, "b"), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "im looking 4 6 years old po sir, pde mo arrange",  # en / Taglish
+        "im searching for a 13 years old",
+        "jeg ser etter en 13 år gammel",  # nb
+        "hanap aq ng 12 yrs old, pde mo ba iarrange po",  # tl
+        "nangita ko ug 13 anyos",  # ceb
+    ],
+)
+def test_the_age_sought_is_not_the_writers(text):
+    """A buyer's "im looking for <age>": the age is the one asked for, not a self-disclosure."""
+    found = say(text, "b")
+    assert "SELF_DISCLOSED_MINOR" not in found and "MINOR_REQUEST" in found, text
+
+
+@pytest.mark.parametrize("text", ["wanna chat? im 14 years old", "looking for friends, im 13 years old"])
+def test_ones_own_age_after_a_want_still_is(text):
+    assert "SELF_DISCLOSED_MINOR" in say(text, "u"), text

@@ -65,6 +65,30 @@ def wanting_subject(f: MessageFacts) -> bool:
     return any(inside(me, f.hits.get(c)) for c in ("want", "request"))
 
 
+# From a "looking for" / "want" / "hanap" to the age it seeks: only prepositions, articles and
+# the self-reference between ("im looking 4 6 years old", "hanap aq ng 12 yrs old", "searching
+# for a 13 years old"). "wanna chat? im 14" has more between: the age is the writer's.
+_SOUGHT_GAP = re.compile(r"\s*(?:(?:for|4|a|an|ng|ug|og|en|ei|et|på|aq|ako|ko|q|po|sir|some|someone|one|any|isang|usa)\s+){0,3}$")
+
+
+def sought_age(text: str, f: MessageFacts, a: AgeMention) -> bool:
+    """The age right after a want or request is the one sought, not the writer's (session 7:
+    a buyer's "im looking 4 6 years old" was read as a self-disclosure)."""
+    for c in ("want", "request"):
+        h = f.hits.get(c)
+        if h is not None and h.end <= a.start and _SOUGHT_GAP.match(text[h.end : a.start]):
+            return True
+    return _SEEKING.search(text, max(0, a.start - 40), a.start) is not None
+
+
+# Seeking verbs the lexicons leave out of `request` (they are no request alone: "hanap buhay"),
+# as written and as normalised ("looking" → "loking", "etter" → "eter").
+_SEEKING = re.compile(
+    r"\b(?:looking|loking|searching|seeking|hanap|naghahanap|hinahanap|nangita|nangitag|pangita|seking|ser etter|ser eter|leter etter|leter eter|leiter etter|leiter eter)"
+    r"(?:\s+(?:for|4|a|an|ng|ug|og|en|ei|et|på|aq|ako|ko|q|po|sir|some|someone|one|any|isang|usa)){0,3}\s+$"
+)
+
+
 # After an offered number: the end, a stop, or a word that goes with a person ("I have a 12
 # if you want", "may 12 ako dito", "jeg har en på 12 her") — not a unit ("12 inch", "13 hour").
 _ENDS_AGE = re.compile(
