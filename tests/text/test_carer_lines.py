@@ -126,3 +126,32 @@ def test_the_age_sought_is_not_the_writers(text):
 @pytest.mark.parametrize("text", ["wanna chat? im 14 years old", "looking for friends, im 13 years old"])
 def test_ones_own_age_after_a_want_still_is(text):
     assert "SELF_DISCLOSED_MINOR" in say(text, "u"), text
+
+
+@pytest.mark.parametrize(
+    "gift",
+    [
+        "want a new camera? ill buy it",  # en
+        "vil du ha et nytt kamera? jeg kjøper det",  # nb
+        "gusto mo ng bagong camera? bibilhan kita",  # tl
+        "gusto ka ug bag-ong camera? paliton nako",  # ceb
+    ],
+)
+def test_a_camera_given_to_a_self_disclosed_minor_is_a_gift_not_a_content_request(gift):
+    """The dialogue's CONTENT_REQUEST to a self-disclosed minor needs pictures or a show asked
+    for; a new camera offered is a gift (TRUST_GIFTS)."""
+    from vaktpost.text import analyse_conversation
+
+    from tests.text.helpers import chat, labels_of
+
+    found = labels_of(analyse_conversation(chat(("u", "im 14 years old"), ("b", gift))), "c-1-m1")
+    assert "CONTENT_REQUEST" not in found, gift
+
+
+def test_a_picture_asked_of_a_self_disclosed_minor_still_is():
+    from vaktpost.text import analyse_conversation
+
+    from tests.text.helpers import chat, labels_of
+
+    found = labels_of(analyse_conversation(chat(("u", "im 14 years old"), ("b", "send me a pic of u now"))), "c-1-m1")
+    assert "CONTENT_REQUEST" in found
