@@ -65,6 +65,30 @@ def wanting_subject(f: MessageFacts) -> bool:
     return any(inside(me, f.hits.get(c)) for c in ("want", "request"))
 
 
+# From a "looking for" / "want" / "hanap" to the age it seeks: only prepositions, articles and
+# the self-reference between ("im looking 4 6 years old", "hanap aq ng 12 yrs old", "searching
+# for a 13 years old"). "wanna chat? im 14" has more between: the age is the writer's.
+_SOUGHT_GAP = re.compile(r"\s*(?:(?:for|4|a|an|ng|ug|og|en|ei|et|på|aq|ako|ko|q|po|sir|some|someone|one|any|isang|usa)\s+){0,3}$")
+
+
+def sought_age(text: str, f: MessageFacts, a: AgeMention) -> bool:
+    """The age right after a want or request is the one sought, not the writer's (session 7:
+    a buyer's "im looking 4 6 years old" was read as a self-disclosure)."""
+    for c in ("want", "request"):
+        h = f.hits.get(c)
+        if h is not None and h.end <= a.start and _SOUGHT_GAP.match(text[h.end : a.start]):
+            return True
+    return _SEEKING.search(text, max(0, a.start - 40), a.start) is not None
+
+
+# Seeking verbs the lexicons leave out of `request` (they are no request alone: "hanap buhay"),
+# as written and as normalised ("looking" → "loking", "etter" → "eter").
+_SEEKING = re.compile(
+    r"\b(?:looking|loking|searching|seeking|hanap|naghahanap|hinahanap|nangita|nangitag|pangita|seking|ser etter|ser eter|leter etter|leter eter|leiter etter|leiter eter)"
+    r"(?:\s+(?:for|4|a|an|ng|ug|og|en|ei|et|på|aq|ako|ko|q|po|sir|some|someone|one|any|isang|usa)){0,3}\s+$"
+)
+
+
 # After an offered number: the end, a stop, or a word that goes with a person ("I have a 12
 # if you want", "may 12 ako dito", "jeg har en på 12 her") — not a unit ("12 inch", "13 hour").
 _ENDS_AGE = re.compile(
@@ -130,9 +154,54 @@ def _subject_of(text: str, me, a: AgeMention, gap: int = 8) -> bool:
 _NOT_SUBJECT = frozenset({"me", "ko", "q"})
 
 
+def _beside(me, a: AgeMention, gap: int = 8) -> bool:
+    """A self-reference right before or after the age ("grade 5 pa ko", "ako grade 4")."""
+    return me is not None and (0 <= a.start - me.end <= gap or 0 <= me.start - a.end <= gap)
+
+
 # What makes a stated age someone else's (a relative, a third person, one's eldest), an adult's
 # school talk, or the line an offer: then no own stage is read.
 _OTHERS = ("relative", "codeword", "third_ref", "kin_subject", "adult_stage", "offer", "offer_question", "price", "price_word", "payment")
+
+
+# tl/ceb personal articles naming someone ("grade 5 na si junior", "13 na ni Ana"; not ceb
+# "kay", which is also "because"): a person is named whose stage it may be — then only a
+# self-reference next to the age makes it the writer's ("sabi ni ate homework muna, grade 5 pa
+# ko"). A parent's word after the article is one of a minor's own circumstances ("sabi ni
+# mama", "ingon si papa"), not a person named.
+_NAMED = re.compile(
+    r"\b(?:si|ni|kang|sina|nina|nila)\s+(?!(?:mama|mommy|mami|mamu|nanay|inay|nay|papa|daddy|dad|tatay|tay|mom|mum|ma|pa|ako|aq|ko|ikaw|ka)\b)[a-z]{2,}"
+)
+# Before a bare number: a clock time, not an age ("human sa 12", "home by 11", "free at 10",
+# "hjemme til 11", "mga alas 10"); after it: "pm", "am", ":30", "o'clock", "ng gabi".
+_CLOCK_BEFORE = re.compile(
+    r"\b(?:at|by|til|till|until|untill|kl|klokka|klokken|sa|around|mga|alas|from|after|before|past|hanggang|gikan|pagkahuman|human|fra|før|etter|rundt|ca)\s+(?:mga\s+|alas\s+)?$"
+)
+_CLOCK_AFTER = re.compile(r"\s*(?:pm|am|p\.m|a\.m|:\d|o'?clock|oclock|ng gabi|ng umaga|sa gabii|sa buntag|tida|i kveld)\b")
+
+
+# Before a grade: what it is for ("school tomorrow for grade 4", "para sa grade 3", "til 2.
+# klasse"): a class someone else is in, the writer's errand for it.
+_FOR_BEFORE = re.compile(r"\b(?:for|4|para sa|para|alang sa|til|for the|4 the)\s+$")
+
+
+def _clock_time(text: str, a: AgeMention) -> bool:
+    """A bare number that reads as a time of day: "naay klase ugma, human sa 12"."""
+    return a.kind == "bare" and (
+        _CLOCK_BEFORE.search(text, max(0, a.start - 20), a.start) is not None or _CLOCK_AFTER.match(text, a.end) is not None
+    )
+
+
+def _several_children(ages: list[AgeMention]) -> bool:
+    """Two different minor grades, or two different minor ages of one kind, in one line
+    ("both of mine have school tomorrow, grade 1 and grade 4", "my 2 are 8 and 12"): a carer
+    speaking of children; a minor states one stage of her own."""
+    seen: dict[str, int] = {}
+    for a in ages:
+        if a.minor and a.kind in ("grade", "bare", "person"):
+            if seen.setdefault(a.kind, a.value) != a.value:
+                return True
+    return False
 
 
 def own_stage(text: str, f: MessageFacts, role: Role) -> list[AgeMention]:
@@ -146,6 +215,11 @@ def own_stage(text: str, f: MessageFacts, role: Role) -> list[AgeMention]:
     names no one else whose age it could be (a relative, a child word other than a school
     level, a third person, one's eldest: `kin_subject`), offers nothing, and is not an adult's
     school talk (`adult_stage`: "I teach grade 5", "finished grade 10", "back in grade 6").
+    A carer's school day is not read as her own either (session 7): two children's grades or
+    ages in the line, a person named by a tl/ceb article with no self-reference beside the
+    age ("grade 5 na si junior"), a grade something is for ("school tomorrow for grade 4"),
+    a bare number that is a clock time ("human sa 12"); one's children as the subject
+    ("mine is", "the twins", nb "gutten", "jenta mi") are `kin_subject`.
     A customer's lines are left alone: the buyer's school talk is the rules' old reading."""
     if role is Role.CUSTOMER or f.adult_only:
         return []
@@ -160,12 +234,17 @@ def own_stage(text: str, f: MessageFacts, role: Role) -> list[AgeMention]:
     life = f.hits.get("minor_life")
     if have is not None and inside(have, life):
         have = None  # ceb "naa koy klase ugma": the "have" of one's own school day
+    if _several_children(f.ages):
+        return []  # "grade 1 and grade 4", "8 and 12": children, not the writer
     me = f.hits.get("self_ref") if not wanting_subject(f) else None
+    named = _NAMED.search(text) is not None
     for a in f.ages:
         if not a.minor or (have is not None and have.start <= a.start):
             continue
-        if owned_before(text, a.start):
-            continue  # "my d4ughter is grade 2 and taller than me": the subject's grade
+        if owned_before(text, a.start) or _clock_time(text, a) or (a.kind == "grade" and _FOR_BEFORE.search(text, max(0, a.start - 12), a.start)):
+            continue  # "my d4ughter is grade 2 and taller than me": the subject's grade; "human sa 12": a time
+        if named and not _beside(me, a):
+            continue  # "grade 5 na si junior, may pasok bukas": junior's grade; "grade 5 pa ko, si ate grade 8" is hers
         if (a.kind == "grade" and (_subject_of(text, me, a) or life is not None)) or (life is not None and (a.kind in ("person", "self") or (a.kind == "bare" and 10 <= a.value))):
             return [a]
     return []

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from vaktpost.model import Label, Message, Role
-from vaktpost.text.facts import NOTHING
+from vaktpost.text.facts import NOTHING, inside
 from vaktpost.text.labels import CHILD, MessageFacts, _innocent, _leading
 
 ASKS = (Label.MINOR_REQUEST, Label.CONTENT_REQUEST)
@@ -190,7 +190,8 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
             # the model's CONTENT_REQUEST on a media ask with no minor in sight ("send a selfie
             # first", "turn on ur cam" to an adult): pictures of the addressee, not of a child
             f.proposed = [p for p in f.proposed if p not in modelled]
-        asks_media = f.has("media") and f.has("request", "want") and not refused and not f.not_an_ask
+        # (a camera given, "want a new camera? ill buy it", is a gift (`trust_gifts`), not a picture asked for)
+        asks_media = f.has("media") and f.has("request", "want") and not refused and not f.not_an_ask and not inside(f.hits.get("media"), f.hits.get("trust_gifts"))
         if asks_media:  # (the rest only matters for an ask for pictures or a show)
             about_one = st.about_child and f.has("third_ref", *CHILD) and not f.has("price_word", "price")
             # after B confirmed a child to A, A's ask for pictures or videos is about that child

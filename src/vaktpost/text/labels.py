@@ -28,6 +28,7 @@ from vaktpost.text.age_reading import (
     own_school,
     own_stage,
     shorthand_age,
+    sought_age,
     wanting_subject,
 )
 from vaktpost.text.ask_look_alikes import only_question_forms, pwede_statement, seller_question
@@ -206,7 +207,7 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
         not self_minor and f.has("self_ref") and not f.has("third_ref", "have", "offer", "offer_question", "kin_subject", *CHILD)
         and not wanting_subject(f)
     ):
-        self_minor = [a for a in minor_ages if a.kind == "person"]
+        self_minor = [a for a in minor_ages if a.kind == "person" and not sought_age(text, f, a)]  # not "im looking 4 6 years old"
         minor_ages = [a for a in minor_ages if a not in self_minor]
     if not self_minor and not f.has("self_young") and (own := own_stage(text, f, role)):
         self_minor = own  # "ako grade 4 pa", "mom says homework first, grade 5 stuff", "12yo next month, cant go out late"

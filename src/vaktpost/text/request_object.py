@@ -51,6 +51,7 @@ class _Forms(NamedTuple):
     pictures: frozenset[str]
     not_pictures_after: re.Pattern
     purpose_before: re.Pattern
+    seen_before: re.Pattern
 
 
 def _alt(words) -> str:
@@ -73,6 +74,7 @@ def _forms() -> _Forms:
         pictures=frozenset(normalise(w).strip() for w in d["pictures"]),
         not_pictures_after=re.compile(rf"\s*(?:{_alt(d['not_pictures_after'])})\b"),
         purpose_before=re.compile(rf"(?:^|\W)(?:{_alt(d['purpose_before'])})\s+(?:[\w']+\s+)?$"),
+        seen_before=re.compile(rf"(?:^|\W)(?:{_alt(d['seen_before'])})\s+(?:[\w']+\s+)?$"),
     )
 
 
@@ -125,8 +127,22 @@ def pictures_after_child(text: str, hits: list[Hit]) -> bool:
             continue
         if forms.not_pictures_after.match(text, m.end) or forms.purpose_before.search(text, 0, m.start):
             continue
+        if of_a_thing(text, hits, m.end) or forms.seen_before.search(text, max(0, m.start - 40), m.start):
+            continue  # "send pic of his new bike": a picture of a thing; "so cute in that pic", "heres a pic": no picture asked
         return True
     return False
+
+
+# From a picture word to a thing: "pic of his new bike", "bilde av sykkelen", "picture sa bahay".
+_OF_THING = re.compile(r"\s+(?:of|av|sa|ng|ni|from)\s+(?:[\w']+\s+){0,2}$")
+
+
+def of_a_thing(text: str, hits: list[Hit], end: int) -> bool:
+    """The picture asked for is of a thing (the lexicon's `thing`: a bike, a house, a phone),
+    named right after the picture word, not of the child."""
+    return any(
+        h.pattern.category == "thing" and end < h.start <= end + 30 and _OF_THING.match(text[end : h.start]) for h in hits
+    )
 
 
 def request_object(text: str, hits: list[Hit], minor_ages: list[AgeMention]) -> Object:
