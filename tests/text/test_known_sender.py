@@ -75,3 +75,38 @@ def test_reply_model_file_round_trip_and_old_files_load_without_low(tmp_path):
         np.savez_compressed(tmp_path / "old.npz", **{k: d[k] for k in d.files if k != "low"})
     old = reply_model.ReplyModel.load(tmp_path / "old.npz")
     assert old.low is None and old.logit_low is None and old.active
+
+
+def test_train_chooses_low_from_known_senders_candidates_only():
+    from vaktpost.text import reply_training as rt
+
+    turns = rt.Turns()
+    p = []
+
+    def message(key, sender, conv, truth_mc=False, pipeline_mc=False):
+        turns.msg_confirmed[key] = (truth_mc, pipeline_mc)
+        turns.msg_sender[key] = ("", "camsite", sender)
+        turns.msg_conversation[key] = conv
+        turns.msg_author[key] = "author1"
+        turns.msg_minor[key] = pipeline_mc
+
+    def row(key, sender, conv, prob, truth):
+        message(key, sender, conv, truth)
+        turns.keys.append(key)
+        turns.y.append(truth)
+        turns.confirmed.append(False)
+        turns.authors.append("author1")
+        p.append(prob)
+
+    message(("camsite", "k0"), "s1", "A", True, True)  # s1 confirmed a child in A
+    for i in range(12):
+        row(("camsite", f"t{i}"), "s1", f"B{i}", 0.82, True)  # s1's borderline turns elsewhere: true
+    row(("camsite", "f0"), "s1", "B0", 0.62, False)  # one false one lower down
+    for i in range(5):
+        row(("camsite", f"u{i}"), "s2", "C", 0.5, False)  # an unknown sender's: never in the band
+        row(("camsite", f"a{i}"), "s1", "A", 0.5, False)  # s1 in A itself (known only there): not either
+    p = np.array(p)
+    low, curve = rt.choose_low(turns, p, 0.94)
+    assert low == 0.65  # the lowest LOW whose known-sender additions pass 0.97 with >= 10 true
+    assert curve[0.6] == (12, 1, 0.0) and curve[0.45] == (12, 1, 0.0)
+    assert rt.choose_low(turns, p, 1.01) == (None, {})  # a model switched off has no band
