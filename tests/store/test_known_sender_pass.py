@@ -58,7 +58,7 @@ def test_promotes_only_a_sender_confirmed_in_another_conversation_and_is_idempot
         assert len(conn.execute(select(reply_borderline)).all()) == 3  # c2, c3 and c4's borderline turns
     assert "MINOR_CONFIRMED" in stored(engine)["c4-m2b"][0]  # c4's sender is known only in c4 itself
     assert promoted(engine) == {"c2-m2"}
-    labels, score, sigs = stored(engine)["c2-m2"]
+    labels, _, sigs = stored(engine)["c2-m2"]
     assert "MINOR_CONFIRMED" in labels
     mine = [s for s in sigs if s[3] == PROMOTED_RULE]
     assert mine[0][:3] == ("MINOR_CONFIRMED", 0, len(BORDERLINE)) and 0.001 <= mine[0][4] < 0.96

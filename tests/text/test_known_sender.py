@@ -10,7 +10,13 @@ import pytest
 from tests.known_sender_support import BORDERLINE, CONFIRMS, install, model_with_low
 from vaktpost.model import Label, Message, Participant, Role
 from vaktpost.text import analyse_conversations, reply_model
-from vaktpost.text.known_sender import BORDERLINE_RULE, Borderline, is_borderline, promotions, reporting_borderline
+from vaktpost.text.known_sender import (
+    BORDERLINE_RULE,
+    Borderline,
+    is_borderline,
+    promotions,
+    reporting_borderline,
+)
 
 T0 = datetime(2021, 3, 4, tzinfo=UTC)
 
