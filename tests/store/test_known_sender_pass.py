@@ -120,3 +120,21 @@ def test_migration_0006_down_and_up_on_sqlite(tmp_path):
     upgrade(eng)
     assert "reply_borderline" in inspect(eng).get_table_names()
     eng.dispose()
+
+
+def test_rescore_runs_the_pass_alone_for_a_store_filled_without_it(engine, db_url, tmp_path, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    from vaktpost.cli import app
+
+    install(monkeypatch, 0.001)
+    path = write_jsonl(tmp_path / "all.jsonl", RECORDS)
+    r = import_file(engine, path, ImportOptions())  # as a stream worker would: findings and borderline rows, no pass
+    local.analyse_conversations(engine, r.conversation_keys)
+    assert promoted(engine) == set()
+    out = CliRunner().invoke(app, ["rescore", "--db", db_url, "--output", "json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout) == {"known_sender": {"added": 1, "removed": 0, "promoted": 1}}
+    assert promoted(engine) == {"c2-m2"}
