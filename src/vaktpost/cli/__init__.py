@@ -44,6 +44,7 @@ COMMAND_MODULES = [
     "report",
     "analysis",
     "scale",
+    "known_sender",
 ]
 
 _registered = False

@@ -29,6 +29,7 @@ from vaktpost.ingest.importer import ImportOptions, import_file
 from vaktpost.ingest.records import parse_zone
 from vaktpost.ingest.source import check_input
 from vaktpost.store.db import open_store
+from vaktpost.store.known_sender import promote_known_senders
 from vaktpost.store.queries import funnels, iter_text_findings
 
 
@@ -71,6 +72,7 @@ def scan(
     """
     if engine_name is ScanEngine.ray:  # files or folders of partitions; the scale module owns this path
         summary = scan_with_ray(inputs, db, ray_address, None)
+        summary["known_sender"] = promote_known_senders(open_store(resolve_db(db)))
         if output is not Output.table:
             write_json(summary)
         return
@@ -99,6 +101,8 @@ def scan(
             touched |= result.conversation_keys
         task = progress.add_task("analyse conversations", total=len(touched))
         found = analyse_conversations(engine, touched, on_progress=lambda n: progress.advance(task, n), held=held)
+        # after every file: a sender's confirmations anywhere in the store (text/known_sender.py)
+        known = promote_known_senders(engine)
     if output is Output.table:
         table = Table(title="scan", title_justify="left")
         for name in ("file", "format", "read", "new", "seen before", "rejected", "msg/s"):
@@ -111,8 +115,11 @@ def scan(
             if r.rejects_path:
                 console.print(f"[yellow]{r.rejected:,} bad record(s) set aside in {r.rejects_path}")
         console.print(f"{len(touched):,} conversation(s) analysed, {found:,} labelled message(s).")
+        if known["added"] or known["removed"]:
+            console.print(f"known senders: {known['added']:,} borderline confirmation(s) promoted, {known['removed']:,} taken back.")
     else:
-        write_json({"imports": [r.summary() for r in results], "conversations_analysed": len(touched), "findings": found})
+        write_json({"imports": [r.summary() for r in results], "conversations_analysed": len(touched), "findings": found,
+                    "known_sender": known})
     _leave_quickly(engine)
 
 

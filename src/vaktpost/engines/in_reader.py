@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from vaktpost.ingest.wire import analysed_in_reader
 from vaktpost.model import Finding, Label, Signal
 from vaktpost.store.message_rows import MessageBuilder
+from vaktpost.text.known_sender import reporting_borderline
 
 # A conversation's result: (platform, conversation id, rows seen, {account id: (account id,
 # name, role) assumed}, findings as plain tuples: `plain_findings`).
@@ -113,7 +114,8 @@ class ReaderAnalysis:
                                           w.attachments_json, w.ip, w.country, w.meta_json, w.sender_id, name, role))
             conversations.append(conv)
             assumed.append(senders)
-        found = scan_conversations(conversations)
+        with reporting_borderline():  # borderline markers travel as findings (text/known_sender.py)
+            found = scan_conversations(conversations)
         build.clear()
         by_key: dict[tuple[str, str], list] = {k: [] for k in keys}
         for f in found:

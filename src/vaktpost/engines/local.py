@@ -34,6 +34,7 @@ from vaktpost.store.conversations import (
     replace_text_findings,
 )
 from vaktpost.text import memo
+from vaktpost.text.known_sender import is_borderline, reporting_borderline
 
 CHUNK = 500
 HELD_CHUNK = 5_000  # conversations whose findings are mostly worked out already: fewer, larger transactions
@@ -154,7 +155,7 @@ class HeldMessages:
             found = []
             for c in settled:
                 got = done.pop(c)
-                written[c] = len(got)
+                written[c] = sum(1 for f in got if not is_borderline(f))  # findings, not markers
                 found += got
             insert_new_text_findings(conn, self.senders, found)
             self.senders.clear()
@@ -188,7 +189,8 @@ def analyse_conversations(
         chunk = reload[i : i + CHUNK]
         with engine.begin() as conn, collector_paused():
             conversations = list(iter_conversations(conn, chunk))
-            found = scan_conversations([[s.message for s in c] for c in conversations])
+            with reporting_borderline():
+                found = scan_conversations([[s.message for s in c] for c in conversations])
             total += replace_text_findings(conn, [s for c in conversations for s in c], found)
         if on_progress:
             on_progress(len(chunk))
@@ -276,7 +278,8 @@ def _findings_of_held(conn, conversations: list[list[tuple]], build: MessageBuil
                                 country, meta, account_id, name, role))
             senders[(w.platform, message_id)] = (pid, sender_key)
         messages.append(conv)
-    return scan_conversations(messages)
+    with reporting_borderline():  # the reply model's borderline turns ride along (text/known_sender.py)
+        return scan_conversations(messages)
 
 
 def _sent_at(held_row: tuple):

@@ -38,6 +38,7 @@ from vaktpost.errors import UserError
 from vaktpost.model import Finding, Label, Signal
 from vaktpost.store.conversations import iter_conversations, replace_text_findings
 from vaktpost.store.tables import conversations, messages, platforms
+from vaktpost.text.known_sender import reporting_borderline
 
 IMPORT_BATCH = 10_000
 WRITE_CONVERSATIONS = 500
@@ -178,8 +179,9 @@ def _scan_group(table, scan: ScanCore | None):
         conv.setdefault(m.message_id, m)  # a repeated id is rescanned from the store (see module doc)
     conversations = [sorted(c.values(), key=lambda m: (m.sent_at, m.message_id)) for c in by_conv.values()]
     found: list[Finding] = []
-    for i in range(0, len(conversations), SCAN_BATCH):
-        found.extend(scan(conversations[i : i + SCAN_BATCH]))
+    with reporting_borderline():  # the reply model's borderline turns ride along (text/known_sender.py)
+        for i in range(0, len(conversations), SCAN_BATCH):
+            found.extend(scan(conversations[i : i + SCAN_BATCH]))
     out: dict[str, list] = {"platform": [], "message_id": [], "conversation_id": [], "actor_id": [], "score": [], "signals": []}
     for f in found:
         out["platform"].append(f.platform)

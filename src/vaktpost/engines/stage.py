@@ -21,6 +21,7 @@ from vaktpost.ingest.wire import wire_row
 from vaktpost.model import Finding, Message
 from vaktpost.store.conversations import iter_conversations, replace_text_findings
 from vaktpost.store.tables import imports
+from vaktpost.text.known_sender import reporting_borderline
 
 ScanCore = Callable[[Sequence[Sequence[Message]]], list[Finding]]  # conversations in, findings out
 MAX_RECORD_BYTES = 1 << 20  # one chat message; anything bigger is not a message
@@ -82,7 +83,8 @@ def analyse_in(conn: Connection, conversation_keys: Iterable[int], scan: ScanCor
     conversations = list(iter_conversations(conn, conversation_keys))
     if not conversations:
         return 0
-    found = scan([[s.message for s in c] for c in conversations])  # one batch: the matcher's speed
+    with reporting_borderline():  # the reply model's borderline turns, stored with the findings
+        found = scan([[s.message for s in c] for c in conversations])  # one batch: the matcher's speed
     return replace_text_findings(conn, [s for c in conversations for s in c], found)
 
 

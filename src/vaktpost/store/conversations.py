@@ -10,6 +10,7 @@ it no longer is. That keeps re-scans idempotent.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -20,6 +21,7 @@ from vaktpost.model import Finding, Message
 from vaktpost.store.message_rows import MessageBuilder, as_utc  # noqa: F401 - as_utc: re-exported
 from vaktpost.store.tables import actors, conversations, findings, messages, platforms
 from vaktpost.text.funnel import FunnelMessage
+from vaktpost.text.known_sender import split_borderline
 
 CONVERSATIONS_PER_QUERY = 500
 
@@ -89,13 +91,14 @@ def insert_new_text_findings(conn: Connection, senders: dict[tuple[str, str], tu
     """Store the text findings of messages that had none (written in this same scan, in
     conversations it created): no lookups of old findings or signals, only the message ids.
     `senders` maps (platform, message id) to (platforms.id, actors.id of the sender).
-    The rows are those `replace_text_findings` would write."""
-    found = list(found)
-    if not found:
+    The rows are those `replace_text_findings` would write (borderline markers, text/known_sender.py,
+    go to `reply_borderline`); returns the number of findings stored."""
+    found, marks = split_borderline(found)
+    if not found and not marks:
         return 0
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     by_platform: dict[int, list[str]] = {}
-    for f in found:
+    for f in chain(found, marks):
         by_platform.setdefault(senders[(f.platform, f.message_id)][0], []).append(f.message_id)
     message_keys: dict[tuple[int, str], int] = {}
     for pid, ids in by_platform.items():
@@ -113,9 +116,16 @@ def insert_new_text_findings(conn: Connection, senders: dict[tuple[str, str], tu
         rows = [(key, g.label._value_, g.start, g.end, g.rule, g.score) for g in f.signals]
         inserts.append(("text", key, sender_key, labels_json(rows), f.score, null, now))
         signal_rows += rows
-    conn.exec_driver_sql(_insert_sql(conn, "findings", _FINDING_COLUMNS), inserts)
+    if inserts:
+        conn.exec_driver_sql(_insert_sql(conn, "findings", _FINDING_COLUMNS), inserts)
     if signal_rows:
         conn.exec_driver_sql(_insert_sql(conn, "signals", _SIGNAL_COLUMNS), signal_rows)
+    if marks:
+        rows = []
+        for f in marks:
+            pid, sender_key = senders[(f.platform, f.message_id)]
+            rows.append((message_keys[(pid, f.message_id)], sender_key, f.signals[0].end, f.score))
+        conn.exec_driver_sql(_insert_sql(conn, "reply_borderline", _BORDERLINE_COLUMNS), rows)
     return len(inserts)
 
 
@@ -138,6 +148,7 @@ def all_conversation_keys(conn: Connection) -> list[int]:
 
 _FINDING_COLUMNS = ("kind", "message_id", "actor_id", "labels", "score", "detail", "created_at")
 _SIGNAL_COLUMNS = ("message_id", "label", "start", '"end"', "rule", "score")
+_BORDERLINE_COLUMNS = ("message_id", "actor_id", '"end"', "score")
 
 
 def _insert_sql(conn: Connection, table: str, columns: Sequence[str]) -> str:
@@ -164,6 +175,7 @@ def replace_text_findings(conn: Connection, stored: Sequence[StoredMessage], fou
     (the rows read back through Core unchanged), like the message insert (store/bulk.py).
     """
     by_id = {(s.message.platform, s.message.message_id): s for s in stored}
+    found, marks = split_borderline(found)
     message_keys = [s.key for s in stored]
     existing: dict[int, int] = {}
     for chunk in _chunks(message_keys, 900):
@@ -174,6 +186,7 @@ def replace_text_findings(conn: Connection, stored: Sequence[StoredMessage], fou
             ).all()
         )
         conn.exec_driver_sql(f"DELETE FROM signals WHERE message_id IN ({inline})")
+        conn.exec_driver_sql(f"DELETE FROM reply_borderline WHERE message_id IN ({inline})")
     now = _stored_time(conn, datetime.now(UTC))
     null = orjson.dumps(None).decode()  # the JSON column's None, as SQLAlchemy writes it
     inserts, updates, signal_rows, kept = [], [], [], set()
@@ -201,6 +214,9 @@ def replace_text_findings(conn: Connection, stored: Sequence[StoredMessage], fou
         conn.exec_driver_sql(_insert_sql(conn, "findings", _FINDING_COLUMNS), inserts)
     if signal_rows:
         conn.exec_driver_sql(_insert_sql(conn, "signals", _SIGNAL_COLUMNS), signal_rows)
+    if marks:  # the reply model's borderline turns (text/known_sender.py), replaced with the findings
+        rows = [(s.key, s.sender_key, f.signals[0].end, f.score) for f in marks for s in (by_id[(f.platform, f.message_id)],)]
+        conn.exec_driver_sql(_insert_sql(conn, "reply_borderline", _BORDERLINE_COLUMNS), rows)
     return len(inserts) + len(updates)
 
 

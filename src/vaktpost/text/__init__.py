@@ -17,7 +17,7 @@ from typing import Iterable, Sequence
 from vaktpost.bulkwork import collector_paused
 from vaktpost.model import Finding, Label, Message, Signal
 from vaktpost.text.dialogue import MINOR as DIALOGUE_MINOR, apply_dialogue, turns_of
-from vaktpost.text import memo, reply_model
+from vaktpost.text import known_sender, memo, reply_model
 from vaktpost.text.labels import NOTHING, MessageFacts, Proposed, rule_scores
 from vaktpost.text.memo import own_copy
 from vaktpost.text.normalise import folds_in_place, original_span
@@ -72,7 +72,7 @@ def needs_dialogue(conv_facts: Sequence[MessageFacts]) -> bool:
     return any(f is not NOTHING and _opens_dialogue(f) for f in conv_facts)
 
 
-def _analyse(conversations, flat, use_learned: bool = True, copy_all: bool = True):
+def _analyse(conversations, flat, use_learned: bool = True, copy_all: bool = True, borderline: list | None = None):
     """Facts per conversation (dialogue applied), the normalised text per message, the
     table the facts came from and each message's (text, role) key.
 
@@ -113,6 +113,8 @@ def _analyse(conversations, flat, use_learned: bool = True, copy_all: bool = Tru
         i = j
     if replies is not None:
         replies.apply(out)
+        if borderline is not None:  # (conversation, index, score) of turns in [low, threshold)
+            borderline.extend(replies.borderline())
     return out, texts, table, keys
 
 
@@ -181,7 +183,8 @@ def _findings(conversations: list[list[Message]]) -> list[Finding]:
     if not conversations:
         return []
     flat = [m for conv in conversations for m in conv]
-    facts_by_conv, texts, table, keys = _analyse(conversations, flat, copy_all=False)
+    marks: list | None = [] if known_sender.reporting() else None
+    facts_by_conv, texts, table, keys = _analyse(conversations, flat, copy_all=False, borderline=marks)
     remembered = table.facts
     shared = table.finding_parts  # (text, role) → (signals, score) of facts the dialogue left shared
     changed = table.changed_parts  # (text, labels) → (signals, score) of facts the dialogue changed
@@ -203,6 +206,13 @@ def _findings(conversations: list[list[Message]]) -> list[Finding]:
                 found = _finding(m, f, texts[k])
                 parts = changed[ckey] = (found.signals, found.score)
         out.append(Finding(m.platform, m.message_id, m.conversation_id, m.sender.id, *parts))
+    if marks:  # borderline markers after the findings (known_sender.py; engines only)
+        starts = [0]
+        for conv in conversations:
+            starts.append(starts[-1] + len(conv))
+        for ci, k, p in marks:
+            m = flat[starts[ci] + k]
+            out.append(known_sender.marker(m.platform, m.message_id, m.conversation_id, m.sender.id, len(m.text or ""), p))
     return out
 
 

@@ -64,6 +64,10 @@ class ReplyModel:
     coef: np.ndarray  # (N_HASH + N_WORD + N_DENSE,)
     intercept: float
     threshold: float  # MINOR_CONFIRMED is added at probability >= threshold; > 1: never
+    # Candidates scoring in [low, threshold) are reported as BORDERLINE (never labelled by the
+    # text stage): a store pass (text/known_sender.py) adds MINOR_CONFIRMED where their sender
+    # confirmed a child in another conversation. None (files before session 7): none reported.
+    low: float | None = None
 
     def __post_init__(self) -> None:
         self.coef = np.asarray(self.coef, dtype=np.float64)
@@ -78,6 +82,8 @@ class ReplyModel:
         # the score a turn's context must add for the line to pass: logit(threshold)
         t = min(max(self.threshold, 1e-9), 1 - 1e-9)
         self.logit_threshold = float(np.log(t / (1 - t))) if self.threshold <= 1 else float("inf")
+        lo = self.low
+        self.logit_low = float(np.log(lo / (1 - lo))) if lo is not None and 0 < lo < min(self.threshold, 1.0) else None
 
     @property
     def active(self) -> bool:
@@ -117,6 +123,7 @@ class ReplyModel:
         np.savez_compressed(
             path, coef=self.coef.astype(np.float16), intercept=np.array([self.intercept], dtype=np.float32),
             threshold=np.array([self.threshold], dtype=np.float32),
+            **({"low": np.array([self.low], dtype=np.float32)} if self.low is not None else {}),
             shape=np.array([N_HASH, N_WORD, N_LINE, N_CTX, N_CROSS]),
         )
 
@@ -125,7 +132,8 @@ class ReplyModel:
         with np.load(path) as d:
             if tuple(d["shape"].tolist()) != (N_HASH, N_WORD, N_LINE, N_CTX, N_CROSS):
                 raise ValueError(f"{path}: reply model was trained with other features; run `vaktpost train` again")
-            return cls(d["coef"].astype(np.float32), float(d["intercept"][0]), float(d["threshold"][0]))
+            low = round(float(d["low"][0]), 4) if "low" in d.files else None  # older files: no borderline
+            return cls(d["coef"].astype(np.float32), float(d["intercept"][0]), float(d["threshold"][0]), low)
 
 
 def _dot(weighted, w: np.ndarray, n: int) -> np.ndarray:
@@ -175,6 +183,7 @@ class Pending:
         self.model = model
         self.items: list[tuple[int, int, str, MessageFacts, Role, list[int]]] = []
         self.texts: dict[tuple[int, int], str] = {}
+        self._logits: list[float] = []
 
     def collect(self, n_conv: int, conv: Sequence[Message], turns: Sequence[Turn], texts: Sequence[str], base: int = 0) -> None:
         """`turns`: the dialogue's (`turns_of`); `texts[base + k]`: the normalised text of message k."""
@@ -195,7 +204,17 @@ class Pending:
     def decide(self) -> list[tuple[int, int, float]]:
         """(conversation, message index, probability) of the turns the model labels."""
         bar = self.model.logit_threshold
-        return [(ci, k, float(1.0 / (1.0 + np.exp(-z)))) for (ci, k, *_), z in zip(self.items, self.logits()) if z >= bar]
+        self._logits = self.logits()
+        return [(ci, k, float(1.0 / (1.0 + np.exp(-z)))) for (ci, k, *_), z in zip(self.items, self._logits) if z >= bar]
+
+    def borderline(self) -> list[tuple[int, int, float]]:
+        """(conversation, message index, probability) of the turns scoring in [low, threshold):
+        not labelled here; the store pass `promote_known_senders` decides them."""
+        low = self.model.logit_low
+        if low is None:
+            return []
+        bar = self.model.logit_threshold
+        return [(ci, k, float(1.0 / (1.0 + np.exp(-z)))) for (ci, k, *_), z in zip(self.items, self._logits) if low <= z < bar]
 
     def apply(self, out: list[list[MessageFacts]]) -> None:
         """Adds the model's confirmations to the facts per conversation (copies: the facts

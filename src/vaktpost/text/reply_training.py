@@ -68,6 +68,8 @@ class Turns:
     msg_minor: dict = field(default_factory=dict)  # key → the pipeline gave a minor label
     msg_confirmed: dict = field(default_factory=dict)  # key → (truth MINOR_CONFIRMED, pipeline MINOR_CONFIRMED)
     predicted: dict = field(default_factory=dict)  # key → the pipeline's labels (values)
+    msg_sender: dict = field(default_factory=dict)  # key → (input tag, platform, sender id): who sent it
+    msg_conversation: dict = field(default_factory=dict)  # key → conversation id
 
 
 def collect_turns(data, turns: Turns | None = None, authors: Mapping[str, str] | None = None) -> Turns:
@@ -92,6 +94,8 @@ def collect_turns(data, turns: Turns | None = None, authors: Mapping[str, str] |
                 turns.msg_hard[key] = data.hard[key]
             turns.msg_minor[key] = bool(labels & MINOR_LABELS)
             turns.msg_confirmed[key] = (Label.MINOR_CONFIRMED.value in data.labels.get(key, ()), Label.MINOR_CONFIRMED in labels)
+            turns.msg_sender[key] = (_input_tag(m), m.platform, m.sender.id)
+            turns.msg_conversation[key] = m.conversation_id
         for c in candidates(conv, turns_of(conv, facts), conv_texts, confirmed_ok=True):
             m, f, t = conv[c.index], facts[c.index], conv_texts[c.index]
             key = (m.platform, m.message_id)
@@ -104,6 +108,13 @@ def collect_turns(data, turns: Turns | None = None, authors: Mapping[str, str] |
             turns.confirmed.append(Label.MINOR_CONFIRMED in f.labels())
         i = j
     return turns
+
+
+def _input_tag(m) -> str:
+    """The prefix `vaktpost train` gives the ids of each input (`N:`): sender ids are not
+    prefixed, and two inputs generated apart reuse them."""
+    head, sep, _ = m.message_id.partition(":")
+    return head if sep and m.conversation_id.startswith(head + ":") else ""
 
 
 def feature_matrix(turns: Turns, rows=None):
@@ -203,6 +214,50 @@ def choose_threshold(turns: Turns, p: np.ndarray, bar: Bar | None = None) -> tup
     return choose(points, bar), {pt.t: (pt.added_tp, pt.added_fp, pt.hard_rise) for pt in points}
 
 
+LOW_GRID = [float(x) for x in np.round(np.arange(0.40, 0.96, 0.05), 2)]  # known-sender thresholds tried
+
+
+def known_sender_rows(turns: Turns, p: np.ndarray, t: float) -> np.ndarray:
+    """Per candidate row: its sender has a MINOR_CONFIRMED in ANOTHER conversation of the same
+    input — the pipeline's (reply model off) or the reply model's at threshold t (out of author),
+    as the store pass (text/known_sender.py) sees it after a scan."""
+    senders, convs = getattr(turns, "msg_sender", {}), getattr(turns, "msg_conversation", {})
+    where: dict = defaultdict(set)
+    for key, (_, pred) in turns.msg_confirmed.items():
+        if pred and key in senders:
+            where[senders[key]].add(convs[key])
+    for key in additions(turns, p, t):
+        if key in senders:
+            where[senders[key]].add(convs[key])
+    out = np.zeros(len(turns.keys), dtype=bool)
+    for i, key in enumerate(turns.keys):
+        got = where.get(senders.get(key))
+        out[i] = bool(got) and (len(got) > 1 or convs.get(key) not in got)
+    return out
+
+
+def choose_low(turns: Turns, p: np.ndarray, t: float, bar: Bar | None = None) -> tuple[float | None, dict]:
+    """The reply model's LOW: the lowest of `LOW_GRID` below t at which the known senders'
+    candidates scoring in [LOW, t) pass `bar` as additions of their own (pooled out of author;
+    the hard-negative rise counted with the additions at t); None if none passes or t is off.
+    Also the curve: LOW -> (true, false, worst hard-negative rise)."""
+    if t > 1:
+        return None, {}
+    bar = bar or bar_for("reply")
+    y = np.asarray(turns.y, dtype=bool)
+    ok = ~np.isnan(p) & ~np.asarray(turns.confirmed, dtype=bool)
+    band = ok & known_sender_rows(turns, p, t) & (np.nan_to_num(p, nan=-1.0) < t)
+    at_t = additions(turns, p, t)
+    points = []
+    for low in (x for x in LOW_GRID if x < t):
+        on = band & (p >= low)
+        added = {**at_t, **{turns.keys[i]: float(p[i]) for i in np.flatnonzero(on)}}
+        worst = max(hard_rise(turns, added).values(), default=0.0)
+        points.append(Point(low, int((on & y).sum()), int((on & ~y).sum()), worst))
+    low = choose(points, bar)
+    return (low if low < t else None), {pt.t: (pt.added_tp, pt.added_fp, pt.hard_rise) for pt in points}
+
+
 def per_author(turns: Turns, added: dict) -> dict[str, dict]:
     """MINOR_CONFIRMED tp/fp/fn per author, pipeline vs pipeline + additions, and the hard-negative minor rate."""
     out: dict[str, dict] = {}
@@ -238,10 +293,17 @@ def train_reply(data, C: float = 1.0, bar: Bar | None = None,
     p = leave_one_author_out(turns, C, log)
     t, curve = choose_threshold(turns, p, bar)
     log(f"  threshold bar: {bar.describe()}, >= {bar.min_added} true additions, hard-negative rise <= {bar.max_hard_rise:.2%}")
+    low, low_curve = choose_low(turns, p, t, bar)
     clf = fit(feature_matrix(turns), y, C)
-    model = ReplyModel(clf.coef_[0], float(clf.intercept_[0]), t)
+    model = ReplyModel(clf.coef_[0], float(clf.intercept_[0]), t, low)
     report = {"candidates": len(y), "true": int(y.sum()), "threshold": t, "bar": bar.describe(),
-              "curve": {f"{k:.3f}": v for k, v in curve.items()}}
+              "curve": {f"{k:.3f}": v for k, v in curve.items()},
+              "low": low, "low_curve": {f"{k:.2f}": v for k, v in low_curve.items()}}
+    if low is not None:
+        tp, fp, worst = low_curve[low]
+        log(f"  known-sender low {low:.2f}: out-of-author additions below the threshold {tp} true / {fp} false")
+    elif t <= 1:
+        log("  no known-sender low passes the bar: no borderline turns (the store pass adds nothing)")
     if t <= 1:
         tp, fp, worst = curve[t]
         log(f"  threshold {t:.2f}: out-of-author additions {tp} true / {fp} false, worst hard-negative rise {worst:.4%}")
