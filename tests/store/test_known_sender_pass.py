@@ -97,7 +97,7 @@ def test_a_promotion_is_taken_back_when_the_other_confirmation_goes(engine, tmp_
         c1 = conn.execute(select(messages.c.conversation_id).where(messages.c.message_id == "c1-m2")).scalar_one()
         replace_text_findings(conn, [s for c in iter_conversations(conn, [c1]) for s in c], [])
     assert promote_known_senders(engine)["removed"] == 1
-    assert promoted(engine) == set() and "c2-m2" in stored(engine)  # its PRICE finding stays, without MC
+    assert promoted(engine) == set() and "c2-m2" in stored(engine)  # its OFF_PLATFORM_MOVE finding stays, without MC
     assert "MINOR_CONFIRMED" not in stored(engine)["c2-m2"][0]
 
 
