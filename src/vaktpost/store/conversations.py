@@ -207,8 +207,10 @@ def replace_text_findings(conn: Connection, stored: Sequence[StoredMessage], fou
             carried[key] = Signal(Label.MINOR_CONFIRMED, 0, f.signals[0].end, PROMOTED_RULE, f.score)
     inserts, updates, signal_rows, kept = [], [], [], set()
     rows = [(by_id[(f.platform, f.message_id)], f.signals, f.score, f.labels) for f in found]
-    rows += [(s, (), 0.0, ()) for s in (by_id[(f.platform, f.message_id)] for f in marks)
-             if s.key in carried and s.key not in {r[0].key for r in rows}]  # lines only the promotion labels
+    if carried:  # lines only the promotion labels get their (kept) finding from it alone
+        labelled = {r[0].key for r in rows}
+        rows += [(s, (), 0.0, ()) for s in (by_id[(f.platform, f.message_id)] for f in marks)
+                 if s.key in carried and s.key not in labelled]
     for s, sigs, score, labels in rows:
         extra = carried.get(s.key)
         if extra is None:
