@@ -209,7 +209,7 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
     ):
         self_minor = [a for a in minor_ages if a.kind == "person" and not sought_age(text, f, a)]  # not "im looking 4 6 years old"
         minor_ages = [a for a in minor_ages if a not in self_minor]
-    if not self_minor and not f.has("self_young") and (own := own_stage(text, f, role)):
+    if not self_minor and not f.has("self_young") and (own := own_stage(text, f, role, hits)):
         self_minor = own  # "ako grade 4 pa", "mom says homework first, grade 5 stuff", "12yo next month, cant go out late"
         minor_ages = [a for a in minor_ages if a not in own]
     school = own_school(text, f)  # "only 14 yrs, in middle school": the school is the writer's

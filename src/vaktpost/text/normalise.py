@@ -54,15 +54,18 @@ _UNITS = r"(?:yo|y|yrs?|years?|ar|år|aring|åring|anyos?|k|kr|usd|php|nok|eur|a
 # "@" opening a word is a handle ("@angeljoy258", "Line ko @x"), never leet: chat writes
 # handles far more often than "@" for "a", and folding it took the handle's mark away from
 # the off-platform patterns (session 5).
+# "9" stands for "g" only between letters ("dau9hter", "ni9ht"; session 7): at a word's start
+# or end it is a number ("9yo", "9am", "top9"), and the leet-word step leaves it alone.
 LEET_RE = re.compile(
-    r"(?=[0134578$!|@])(?:"
-    r"(?<=[a-zæøå])(?:[0134578$!|]|@(?![a-z0-9-]*\.[a-z]{2,}))+(?=[a-zæøå])"
+    r"(?=[01345789$!|@])(?:"
+    r"(?<=[a-zæøå])(?:[01345789$!|]|@(?![a-z0-9-]*\.[a-z]{2,}))+(?=[a-zæøå])"
     rf"|(?<![\w@$]){'[0134578$]'}(?=[a-zæøå]{{2,}})(?!{_UNITS}\b)"
     r"|(?<=[a-zæøå]{2})[5$](?![\w@$])"
     r"|(?<![\w@$])1(?='[a-z])"
     r")"
 )
 LEET_TABLE = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l"})
+_LEET_BETWEEN_TABLE = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "9": "g", "@": "a", "$": "s", "!": "i", "|": "l"})
 # A whole word of letters and leet digits ("53lf13"), unless it reads as a number with a
 # unit ("12yo", "3rd", "30min") or a code ("u18", "mp4").
 # Not a handle ("@moon77") nor an e-mail address ("luna379@gmail.com": the word runs up to
@@ -89,7 +92,7 @@ def _apostrophe(m: re.Match) -> str:
 
 
 def _leet(m: re.Match) -> str:
-    return m.group().translate(LEET_TABLE)
+    return m.group().translate(_LEET_BETWEEN_TABLE)  # a "9" is in a match only between letters
 
 
 def _unspace(m: re.Match) -> str:
@@ -113,7 +116,9 @@ def number_words() -> tuple[re.Pattern, dict[str, str]]:
             for unit, u in spec["units"].items():
                 for joiner in spec["joiners"]:
                     table[_fold_plain(f"{tens}{joiner}{unit}")] = str(t + u)
-    pattern = re.compile(r"(?<![\w])(?:" + word_alternation(table) + r")(?![\w])")
+    # Not after "letters-": "tewnty-three" is a compound whose first part is a typo — its
+    # second part alone is no age (it read "im tewnty-three" as 3; session 7).
+    pattern = re.compile(r"(?<![\w])(?<![a-zæøå]-)(?:" + word_alternation(table) + r")(?![\w])")
     return pattern, table
 
 
