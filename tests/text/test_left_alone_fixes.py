@@ -167,3 +167,17 @@ def test_uner_is_no_child_word():
 def test_other_fuzzy_forms_of_unger_are_still_child_words():
     assert ("child", "unegr") in _categories("har du unegr")
     assert ("child", "unger") in _categories("har du unger")
+
+
+@pytest.mark.parametrize(
+    "text, digits",
+    [("mag-onse ka tuig ko sunod bulan", "mag-11"), ("kaka-nineteen ko lang", "kaka-19"), ("grade-three", "grade-3")],
+)
+def test_affixed_number_words_keep_their_digits(text, digits):
+    """tl/ceb affixes join a number word with a hyphen ("mag-onse": turns eleven): only a slip
+    of a tens word before the hyphen leaves the number word as it is."""
+    assert normalise(text).startswith(digits)
+
+
+def test_turning_eleven_with_an_affix_is_still_a_self_disclosure():
+    assert "SELF_DISCLOSED_MINOR" in say("mag-onse ka tuig ko sunod bulan", "u")
