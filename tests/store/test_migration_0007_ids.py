@@ -29,6 +29,8 @@ def fill(conn) -> None:
                                          sent_at=T, text="line", import_id=1) for i in (1, 2, 3)])
     conn.execute(insert(findings), [dict(id=i, kind="text", message_id=i, actor_id=1, labels=["MINOR_REQUEST"],
                                          score=0.5 + i / 10, created_at=T) for i in (1, 2, 3)])
+    if conn.dialect.name == "postgresql":  # as if its sequence had given 1-3 (explicit ids do not move it)
+        conn.execute(text("SELECT setval(pg_get_serial_sequence('findings', 'id'), 3)"))
     conn.execute(insert(signals), [dict(id=i, message_id=i, label="MINOR_REQUEST", start=0, end=4, rule="r",
                                         score=0.9) for i in (1, 2, 3)])
     conn.execute(insert(users).values(id=1, username="rev", role="reviewer", password_hash="x", created_at=T))
