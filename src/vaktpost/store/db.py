@@ -7,6 +7,7 @@ WAL so readers never block the importer, foreign keys on, and a busy timeout ins
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -69,8 +70,27 @@ def alembic_config(url: str):
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision`, on the engine's own connection."""
-    with engine.begin() as conn:
+    with _migrating(engine) as conn:
         _upgrade_on(conn, revision)
+
+
+@contextmanager
+def _migrating(engine: Engine):
+    """A connection in a transaction for the migrations. On SQLite foreign keys are off
+    while they run: a migration that rebuilds a table (batch mode: copy, drop, rename) would
+    otherwise fire the ON DELETE actions of the tables that refer to it when it drops the old
+    one (0007). The pragma is a no-op inside a transaction, so it is set before BEGIN, and
+    set back on the connection before it returns to the pool."""
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection if engine.dialect.name == "sqlite" else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
 
 
 def _upgrade_on(conn, revision: str = "head") -> None:
@@ -85,7 +105,7 @@ def downgrade(engine: Engine, revision: str) -> None:
     from alembic import command
 
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as conn:
+    with _migrating(engine) as conn:
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, revision)
 

@@ -69,6 +69,7 @@ media_items = Table(
     Column("path", Text),
     Column("finding_id", BigInteger, ForeignKey("findings.id", ondelete="SET NULL")),
     Column("first_seen_at", DateTime(timezone=True), nullable=False),
+    sqlite_autoincrement=True,  # ids are never reused (migration 0007)
 )
 
 # Frames a platform pushed through the ingest API (POST /api/ingest/media-frames): one row per
@@ -93,4 +94,5 @@ media_frames = Table(
     Column("received_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("platform", "media_id", "frame_index", name="uq_media_frames_key"),
     Index("ix_media_frames_sha256", "sha256"),
+    sqlite_autoincrement=True,  # ids are never reused (migration 0007)
 )

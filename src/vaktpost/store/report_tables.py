@@ -51,6 +51,7 @@ cybertip_reports = Table(
     Column("retract_requested", Boolean, nullable=False, server_default=false()),
     Index("ix_cybertip_reports_due", "state", "next_attempt_at"),
     Index("ix_cybertip_reports_case", "case_ref"),
+    sqlite_autoincrement=True,  # ids are never reused (migration 0007)
 )
 
 cybertip_files = Table(

@@ -81,6 +81,7 @@ review_items = Table(
     Column("decided_at", DateTime(timezone=True)),
     Index("ix_review_items_lease", "status", "lease_expires_at"),
     Index("ix_review_items_status_stage", "status", "stage"),  # queue counts without a table scan
+    sqlite_autoincrement=True,  # ids are never reused (migration 0007)
 )
 
 # The queue is read highest priority first, oldest first at equal priority.
@@ -105,6 +106,7 @@ decisions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_decisions_item", "item_id"),
     Index("ix_decisions_created", "created_at"),
+    sqlite_autoincrement=True,  # ids are never reused (migration 0007)
 )
 
 cases = Table(
@@ -117,6 +119,7 @@ cases = Table(
     Column("created_by", Integer, ForeignKey("users.id"), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    sqlite_autoincrement=True,  # ids are never reused (migration 0007)
 )
 
 case_actors = Table(
@@ -142,6 +145,7 @@ case_notes = Table(
     Column("text", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_case_notes_case", "case_id"),
+    sqlite_autoincrement=True,  # ids are never reused (migration 0007)
 )
 
 # A reveal grant: the clear bytes of one media finding for one user until `expires_at`.

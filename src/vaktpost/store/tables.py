@@ -110,6 +110,7 @@ signals = Table(
     Column("score", Float, nullable=False),
     Index("ix_signals_message", "message_id"),
     Index("ix_signals_label", "label"),
+    sqlite_autoincrement=True,  # ids are never reused (migration 0007)
 )
 
 # A finding is one thing worth a reviewer's look: a labelled message, or a media match.
@@ -126,4 +127,5 @@ findings = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("kind", "message_id", name="uq_findings_kind_message"),
     Index("ix_findings_score", "score"),
+    sqlite_autoincrement=True,  # ids are never reused (migration 0007)
 )
