@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from functools import lru_cache
 from importlib import resources
 
 from hypothesis import given, settings
@@ -33,6 +34,7 @@ OLD_LEET_WORD_RE = re.compile(r"(?<![\w@$])(?=[\w@$]*?\d)(?!@)(?![\w$]*@[\w@$]*\
 OLD_REPEAT_RE = re.compile(r"([a-zæøå])\1+")
 
 
+@lru_cache(maxsize=1)
 def old_number_words():
     """The number-word pattern as it was: one prefix-factored alternation behind a word start."""
     _, table = N.number_words()
