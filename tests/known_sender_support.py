@@ -35,4 +35,5 @@ def exchange(conv: str, buyer: str, seller: str, answer: str, age: int = 12) -> 
 
 
 CONFIRMS = "yes, 11"  # a dialogue confirmation (dialogue.answer)
-BORDERLINE = "50 usd for one hour tonight"  # a reply-model candidate below the threshold
+BORDERLINE = "add me on telegram"  # a reply-model candidate below the threshold (OFF_PLATFORM_MOVE by rule)
+ONLY_PROMOTED = "tomorrow at 8"  # a candidate below the threshold that no rule labels

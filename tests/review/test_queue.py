@@ -165,6 +165,24 @@ def test_sync_queue_is_idempotent_and_fills_gaps(engine):
         assert sync_queue(conn, full=True) == 1
 
 
+def test_a_full_sync_moves_a_queued_item_to_its_finding_s_new_score(engine, people):
+    """A re-scan or the known-sender pass changes a finding's score in place (same id): the
+    queued item follows it at the next full sync; a decided item keeps its priority."""
+    _add_findings(engine, [0.3, 0.4])
+    with engine.connect() as conn:
+        low, high = conn.execute(select(review_items.c.id).order_by(review_items.c.priority)).scalars().all()
+    decide(engine, claim_next(engine, people["reviewer"], now=T0), people["reviewer"], "dismiss",
+           reason="Adult context (hard negative)", now=T0)  # the 0.4 one
+    with engine.begin() as conn:
+        conn.execute(findings.update().values(score=0.9))
+        assert sync_queue(conn) == 0
+        prio = dict(conn.execute(select(review_items.c.id, review_items.c.priority)).all())
+        assert prio == {low: 0.3, high: 0.4}  # the quick form leaves priorities alone
+        sync_queue(conn, full=True)
+        prio = dict(conn.execute(select(review_items.c.id, review_items.c.priority)).all())
+    assert prio == {low: 0.9, high: 0.4}
+
+
 @pytest.mark.slow
 def test_eight_workers_claim_ten_thousand_items_each_exactly_once(engine, accounts):
     """8 concurrent workers, 10,000 items: every item claimed exactly once, none lost."""

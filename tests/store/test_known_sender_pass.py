@@ -97,7 +97,7 @@ def test_a_promotion_is_taken_back_when_the_other_confirmation_goes(engine, tmp_
         c1 = conn.execute(select(messages.c.conversation_id).where(messages.c.message_id == "c1-m2")).scalar_one()
         replace_text_findings(conn, [s for c in iter_conversations(conn, [c1]) for s in c], [])
     assert promote_known_senders(engine)["removed"] == 1
-    assert promoted(engine) == set() and "c2-m2" in stored(engine)  # its PRICE finding stays, without MC
+    assert promoted(engine) == set() and "c2-m2" in stored(engine)  # its OFF_PLATFORM_MOVE finding stays, without MC
     assert "MINOR_CONFIRMED" not in stored(engine)["c2-m2"][0]
 
 
@@ -138,3 +138,35 @@ def test_rescore_runs_the_pass_alone_for_a_store_filled_without_it(engine, db_ur
     assert out.exit_code == 0, out.output
     assert json.loads(out.stdout) == {"known_sender": {"added": 1, "removed": 0, "promoted": 1}}
     assert promoted(engine) == {"c2-m2"}
+
+
+def test_the_pass_after_every_committed_batch_ends_as_one_scan_and_keeps_finding_rows(db_url, tmp_path, monkeypatch, request):
+    """What a stream worker (or `vaktpost rescore` on a schedule) would do: the pass after each
+    batch. The end state is the one-scan state for every way of cutting the stream, and a
+    finding row, once made, keeps its id while its message stays labelled (review items name it)."""
+    from tests.conftest import store_url
+    from tests.known_sender_support import ONLY_PROMOTED, record
+
+    install(monkeypatch, 0.001)
+    stream = (RECORDS + exchange("c5", "b5", "seller", ONLY_PROMOTED)
+              + [record("c2", 3, "b2", "customer", "seller", "ok"), record("c5", 3, "b5", "customer", "seller", "ok see you")])
+    whole = make_engine(db_url)  # (db_url: the PostgreSQL pass runs this test too)
+    upgrade(whole)
+    scan(whole, [write_jsonl(tmp_path / "all.jsonl", stream)])
+    want = stored(whole)
+    assert promoted(whole) == {"c2-m2", "c5-m2"} and want["c5-m2"][0] == ("MINOR_CONFIRMED",)
+    whole.dispose()
+    cuts = [[i] for i in range(1, len(stream))] + [list(range(1, len(stream)))]
+    for n, cut in enumerate(cuts):
+        eng = make_engine(store_url(request, tmp_path, f"cut{n}.db"))
+        upgrade(eng)
+        ids: dict[str, int] = {}
+        for b, (lo, hi) in enumerate(zip([0, *cut], [*cut, len(stream)])):
+            scan(eng, [write_jsonl(tmp_path / f"cut{n}-{b}.jsonl", stream[lo:hi])], held=b % 2 == 0)
+            with eng.connect() as conn:
+                now = dict(conn.execute(select(messages.c.message_id, findings.c.id)
+                                        .join(messages, messages.c.id == findings.c.message_id)).all())
+            for m, fid in now.items():
+                assert ids.setdefault(m, fid) == fid, (cut, m)
+        assert stored(eng) == want, cut
+        eng.dispose()

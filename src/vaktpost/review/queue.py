@@ -53,9 +53,19 @@ def sync_queue(conn: Connection, *, full: bool = False, now: datetime | None = N
     """Turn findings that have no review item into queued items; returns how many.
 
     The quick form only looks past the newest finding already queued (a cheap index probe,
-    fine on every page view); `full` also fills gaps, for start-up and `vaktpost review sync`.
+    fine on every page view); `full` also fills gaps, for start-up and `vaktpost review sync`,
+    and sets a queued item's priority to its finding's score where a re-scan or the
+    known-sender pass changed it since (a claimed or decided item keeps its own).
     """
     now = now or utcnow()
+    if full:
+        score = select(findings.c.score).where(findings.c.id == review_items.c.finding_id).scalar_subquery()
+        conn.execute(
+            update(review_items)
+            .where(review_items.c.status == "queued", exists().where(
+                findings.c.id == review_items.c.finding_id, findings.c.score != review_items.c.priority))
+            .values(priority=score)
+        )
     source = select(
         findings.c.id, findings.c.score, literal("queued"), literal("review"), literal(now)
     ).where(~exists().where(review_items.c.finding_id == findings.c.id))

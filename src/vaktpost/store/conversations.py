@@ -17,11 +17,11 @@ from datetime import UTC, datetime
 import orjson
 from sqlalchemy import Connection, bindparam, delete, select, update
 
-from vaktpost.model import Finding, Message
+from vaktpost.model import Finding, Label, Message, Signal
 from vaktpost.store.message_rows import MessageBuilder, as_utc  # noqa: F401 - as_utc: re-exported
 from vaktpost.store.tables import actors, conversations, findings, messages, platforms
 from vaktpost.text.funnel import FunnelMessage
-from vaktpost.text.known_sender import split_borderline
+from vaktpost.text.known_sender import PROMOTED_RULE, split_borderline
 
 CONVERSATIONS_PER_QUERY = 500
 
@@ -170,6 +170,12 @@ def replace_text_findings(conn: Connection, stored: Sequence[StoredMessage], fou
     review queue and decisions that refer to it survive a re-scan; findings no longer found
     are removed; signals are rewritten. Returns the number of findings now stored.
 
+    A known-sender promotion (`store/known_sender.py`) is the pass's, not the scan's: a message
+    the scan still marks borderline keeps it (its signal re-made from the new mark, labels and
+    score as the pass would leave them), so a finding that only the promotion made keeps its
+    row too. The pass, which every path runs after its scans, still decides: it takes back
+    what is no longer due. A message no longer borderline loses it here.
+
     This is the analysis stage's hot write: the lookups take the (integer) keys inline and
     the inserts go to the driver as tuples, with JSON and times as SQLAlchemy stores them
     (the rows read back through Core unchanged), like the message insert (store/bulk.py).
@@ -178,6 +184,8 @@ def replace_text_findings(conn: Connection, stored: Sequence[StoredMessage], fou
     found, marks = split_borderline(found)
     message_keys = [s.key for s in stored]
     existing: dict[int, int] = {}
+    promoted: set[int] = set()  # messages the known-sender pass promoted
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     for chunk in _chunks(message_keys, 900):
         inline = ",".join(map(str, (int(k) for k in chunk)))
         existing.update(
@@ -185,21 +193,39 @@ def replace_text_findings(conn: Connection, stored: Sequence[StoredMessage], fou
                 f"SELECT message_id, id FROM findings WHERE kind = 'text' AND message_id IN ({inline})"
             ).all()
         )
+        promoted.update(conn.exec_driver_sql(
+            f"SELECT message_id FROM signals WHERE rule = {mark} AND message_id IN ({inline})", (PROMOTED_RULE,)
+        ).scalars())
         conn.exec_driver_sql(f"DELETE FROM signals WHERE message_id IN ({inline})")
         conn.exec_driver_sql(f"DELETE FROM reply_borderline WHERE message_id IN ({inline})")
     now = _stored_time(conn, datetime.now(UTC))
     null = orjson.dumps(None).decode()  # the JSON column's None, as SQLAlchemy writes it
+    carried: dict[int, Signal] = {}  # message key -> its promotion, kept while the line stays borderline
+    for f in marks:
+        key = by_id[(f.platform, f.message_id)].key
+        if key in promoted:
+            carried[key] = Signal(Label.MINOR_CONFIRMED, 0, f.signals[0].end, PROMOTED_RULE, f.score)
     inserts, updates, signal_rows, kept = [], [], [], set()
-    for f in found:
-        s = by_id[(f.platform, f.message_id)]
-        labels = [label.value for label in f.labels]
+    rows = [(by_id[(f.platform, f.message_id)], f.signals, f.score, f.labels) for f in found]
+    if carried:  # lines only the promotion labels get their (kept) finding from it alone
+        labelled = {r[0].key for r in rows}
+        rows += [(s, (), 0.0, ()) for s in (by_id[(f.platform, f.message_id)] for f in marks)
+                 if s.key in carried and s.key not in labelled]
+    for s, sigs, score, labels in rows:
+        extra = carried.get(s.key)
+        if extra is None:
+            labels = [label.value for label in labels]
+        else:  # as the pass's _refresh_findings leaves it: each label once by first signal, the top score
+            sigs = (*sigs, extra)
+            labels = list(dict.fromkeys(g.label.value for g in sigs))
+            score = max(g.score for g in sigs)
         finding_key = existing.get(s.key)
         if finding_key is None:
-            inserts.append(("text", s.key, s.sender_key, orjson.dumps(labels).decode(), f.score, null, now))
+            inserts.append(("text", s.key, s.sender_key, orjson.dumps(labels).decode(), score, null, now))
         else:
             kept.add(finding_key)
-            updates.append({"finding_key": finding_key, "labels": labels, "score": f.score})
-        signal_rows.extend((s.key, g.label.value, g.start, g.end, g.rule, g.score) for g in f.signals)
+            updates.append({"finding_key": finding_key, "labels": labels, "score": score})
+        signal_rows.extend((s.key, g.label.value, g.start, g.end, g.rule, g.score) for g in sigs)
     gone = [key for key in existing.values() if key not in kept]
     for chunk in _chunks(gone, 900):
         conn.execute(delete(findings).where(findings.c.id.in_(chunk)))

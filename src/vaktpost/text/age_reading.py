@@ -7,6 +7,7 @@ writer's own. labels.py decides the labels; these readings are what it decides o
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from vaktpost.model import Role
@@ -204,7 +205,7 @@ def _several_children(ages: list[AgeMention]) -> bool:
     return False
 
 
-def own_stage(text: str, f: MessageFacts, role: Role) -> list[AgeMention]:
+def own_stage(text: str, f: MessageFacts, role: Role, hits: Sequence[Hit] = ()) -> list[AgeMention]:
     """A minor age the writer states of themselves through their own school stage or a minor's
     own circumstances: "ako grade 4 pa", "brb mom says finish homework first, grade 5 stuff",
     "12yo next month, cant go out late", "e 13 år og må være hjemme tidlig".
@@ -220,7 +221,9 @@ def own_stage(text: str, f: MessageFacts, role: Role) -> list[AgeMention]:
     age ("grade 5 na si junior"), a grade something is for ("school tomorrow for grade 4"),
     a bare number that is a clock time ("human sa 12"); one's children as the subject
     ("mine is", "the twins", nb "gutten", "jenta mi") are `kin_subject`.
-    A customer's lines are left alone: the buyer's school talk is the rules' old reading."""
+    A customer's lines are left alone: the buyer's school talk is the rules' old reading.
+    `hits`: all the line's matcher hits, so that a "have" inside any `minor_life` phrase (not
+    only the first: "ingon si mama naa koy klase ugma, grade 6 ko") is the writer's own day."""
     if role is Role.CUSTOMER or f.adult_only:
         return []
     for c in _OTHERS:
@@ -232,7 +235,7 @@ def own_stage(text: str, f: MessageFacts, role: Role) -> list[AgeMention]:
         return []
     have = f.hits.get("have")
     life = f.hits.get("minor_life")
-    if have is not None and inside(have, life):
+    if have is not None and (inside(have, life) or any(h.pattern.category == "minor_life" and inside(have, h) for h in hits)):
         have = None  # ceb "naa koy klase ugma": the "have" of one's own school day
     if _several_children(f.ages):
         return []  # "grade 1 and grade 4", "8 and 12": children, not the writer

@@ -115,3 +115,33 @@ def only_question_forms(text: str, f: MessageFacts, hits: list[Hit]) -> bool:
     if f.has(*_CONTENT) or f.labels() or any(a.minor for a in f.ages) or _MENU_QUESTION.search(text):
         return False
     return not strong_request(text, hits)
+
+
+# The ages of one's own children after "mine are" / "mine is" (lexicon `kin_subject`): only
+# numbers, units and "and" between the "mine" and each age.
+_MINE = re.compile(r"(?:mine|mines|ours|both\s+of\s+mine|all\s+of\s+mine)\b")
+_AGE_LIST = re.compile(r"(?:[\s,&+/]|\d|\b(?:and|n|yo|y/o|yrs?|years?|old|both|just|turned)\b)*")
+_NOT_SMALL_TALK = ("want", "join", "codeword", "young_ref", "price", "price_word", "offer", "offer_question", "payment", "travel")
+
+
+def own_childrens_ages(text: str, f: MessageFacts, hits: list[Hit], minor_ages: list) -> bool:
+    """"do u have kids? mine are 5 and 7, heres a pic": a have-question about the reader's
+    family and the ages of the writer's own children after "mine are" — small talk with the
+    question back, no ask for a child (session 7). Every minor age follows the "mine"; every
+    child word is one's own or what the have-question asks about ("do u have kids"); no wish,
+    join, young one, price, trip or code word, no request verb ("send pics of yours")."""
+    from vaktpost.text.asks import _ask_forms, _had, _own
+
+    k = f.hits.get("kin_subject")
+    if k is None or not minor_ages or not _MINE.match(text, k.start) or f.has(*_NOT_SMALL_TALK):
+        return False
+    if strong_request(text, hits) or _ask_forms().please.search(text):
+        return False  # "..., send pics of yours": a request after all
+    if not all(k.end <= a.start and _AGE_LIST.fullmatch(text, k.end, a.start) for a in minor_ages):
+        return False
+    forms = _ask_forms()
+    terms = [h for h in hits if h.pattern.category in CHILD]
+    return all(
+        _own(text, h) or (any(w in forms.kin for w in text[h.start : h.end].split()) and _had(text, h, forms.have_question))
+        for h in terms
+    )

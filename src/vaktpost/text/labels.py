@@ -31,7 +31,7 @@ from vaktpost.text.age_reading import (
     sought_age,
     wanting_subject,
 )
-from vaktpost.text.ask_look_alikes import only_question_forms, pwede_statement, seller_question
+from vaktpost.text.ask_look_alikes import only_question_forms, own_childrens_ages, pwede_statement, seller_question
 from vaktpost.text.ask_stance import (
     a_little,
     addressees_child,
@@ -209,7 +209,7 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
     ):
         self_minor = [a for a in minor_ages if a.kind == "person" and not sought_age(text, f, a)]  # not "im looking 4 6 years old"
         minor_ages = [a for a in minor_ages if a not in self_minor]
-    if not self_minor and not f.has("self_young") and (own := own_stage(text, f, role)):
+    if not self_minor and not f.has("self_young") and (own := own_stage(text, f, role, hits)):
         self_minor = own  # "ako grade 4 pa", "mom says homework first, grade 5 stuff", "12yo next month, cant go out late"
         minor_ages = [a for a in minor_ages if a not in own]
     school = own_school(text, f)  # "only 14 yrs, in middle school": the school is the writer's
@@ -282,6 +282,9 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
         if decisive and own_only(text, hits) and not f.has("join", "codeword", "offer") and possessive_only(text, hits):
             f.not_an_ask = True
             return f  # "have a nice day, my son turns 10 today": the customer's own child
+        if decisive and own_childrens_ages(text, f, hits, minor_ages):
+            f.not_an_ask = True
+            return f  # "do u have kids? mine are 5 and 7, heres a pic": her own children, the question back
         if asks and not decisive and not no_adults and small_talk(text, f, hits, innocent):
             f.not_an_ask = True
             return f  # "is your son home?", "do you have kids?", "my girl, send a pic"

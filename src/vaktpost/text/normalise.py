@@ -54,7 +54,9 @@ _UNITS = r"(?:yo|y|yrs?|years?|ar|år|aring|åring|anyos?|k|kr|usd|php|nok|eur|a
 # "@" opening a word is a handle ("@angeljoy258", "Line ko @x"), never leet: chat writes
 # handles far more often than "@" for "a", and folding it took the handle's mark away from
 # the off-platform patterns (session 5).
-# Every match opens on one of the characters [0134578$!|@], consumed first so that the regex
+# "9" stands for "g" only between letters ("dau9hter", "ni9ht"; session 7): at a word's start
+# or end it is a number ("9yo", "9am", "top9"), and the leet-word step leaves it alone.
+# Every match opens on one of the characters [01345789$!|@], consumed first so that the regex
 # engine's search skips the positions that cannot match with a C-level character-set scan
 # instead of entering the matcher at each (a pattern opening with a look-around gets no such
 # scan): ~1.6x faster on a batch. The look-behinds that stood before that character are
@@ -63,14 +65,15 @@ _UNITS = r"(?:yo|y|yrs?|years?|ar|år|aring|åring|anyos?|k|kr|usd|php|nok|eur|a
 # equal).
 _EMAIL_AFTER_AT = r"[a-z0-9-]*\.[a-z]{2,}"
 LEET_RE = re.compile(
-    r"[0134578$!|@](?:"
-    rf"(?:(?<=[a-zæøå][0134578$!|])|(?<=[a-zæøå]@)(?!{_EMAIL_AFTER_AT}))(?:[0134578$!|]|@(?!{_EMAIL_AFTER_AT}))*(?=[a-zæøå])"
+    r"[01345789$!|@](?:"
+    rf"(?:(?<=[a-zæøå][01345789$!|])|(?<=[a-zæøå]@)(?!{_EMAIL_AFTER_AT}))(?:[01345789$!|]|@(?!{_EMAIL_AFTER_AT}))*(?=[a-zæøå])"
     rf"|(?<=[0134578$])(?<![\w@$].)(?=[a-zæøå]{{2,}})(?!{_UNITS}\b)"
     r"|(?<=[a-zæøå]{2}[5$])(?![\w@$])"
     r"|(?<=1)(?<![\w@$].)(?='[a-z])"
     r")"
 )
 LEET_TABLE = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l"})
+_LEET_BETWEEN_TABLE = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "9": "g", "@": "a", "$": "s", "!": "i", "|": "l"})
 # A whole word of letters and leet digits ("53lf13"), unless it reads as a number with a
 # unit ("12yo", "3rd", "30min") or a code ("u18", "mp4").
 # Not a handle ("@moon77") nor an e-mail address ("luna379@gmail.com": the word runs up to
@@ -113,7 +116,7 @@ def _apostrophe(m: re.Match) -> str:
 
 
 def _leet(m: re.Match) -> str:
-    return m.group().translate(LEET_TABLE)
+    return m.group().translate(_LEET_BETWEEN_TABLE)  # a "9" is in a match only between letters
 
 
 def _unspace(m: re.Match) -> str:
@@ -139,6 +142,39 @@ def number_words() -> tuple[re.Pattern, dict[str, str]]:
                     table[_fold_plain(f"{tens}{joiner}{unit}")] = str(t + u)
     pattern = re.compile(r"(?<![\w])(?:" + word_alternation(table) + r")(?![\w])")
     return pattern, table
+
+
+@lru_cache(maxsize=1)
+def _typo_tens() -> frozenset[str]:
+    """One-letter slips (a letter dropped, added, changed, or two swapped) of the tens words of
+    the compound number words ("tewnty", "twety", "tjeu"), less any number word itself."""
+    data = json.loads((_DATA / "numbers.json").read_text(encoding="utf-8"))
+    letters = "abcdefghijklmnopqrstuvwxyzæøå"
+    out: set[str] = set()
+    for spec in data["compound"].values():
+        for tens in spec["tens"]:
+            w = _fold_plain(tens)
+            out |= {w[:i] + w[i + 1 :] for i in range(len(w))}
+            out |= {w[:i] + w[i + 1] + w[i] + w[i + 2 :] for i in range(len(w) - 1)}
+            out |= {w[:i] + c + w[i + 1 :] for i in range(len(w)) for c in letters}
+            out |= {w[:i] + c + w[i:] for i in range(len(w) + 1) for c in letters}
+    return frozenset(out - set(number_words()[1]))
+
+
+_WORD_HYPHEN_BEFORE = re.compile(r"([a-zæøå]+)-$")
+
+
+def _number_word(m: re.Match) -> str:
+    """The digits of a number word — but not of the second part of a compound whose first part
+    is a slip of a tens word ("im tewnty-three"): that part alone is no age, and no age is
+    better than a wrong one (it read as 3; session 7). Affixed number words keep their digits
+    (tl/ceb "mag-onse", "kaka-19")."""
+    s = m.start()
+    if s > 1 and m.string[s - 1] == "-":
+        before = _WORD_HYPHEN_BEFORE.search(m.string, max(0, s - 12), s)
+        if before is not None and before.group(1) in _typo_tens():
+            return m.group()
+    return number_words()[1][m.group()]
 
 
 def word_alternation(words) -> str:
@@ -199,8 +235,8 @@ def normalise_batch(texts: list[str]) -> list[str]:
     t = LEET_WORD_RE.sub(_leet_word, t)
     t = SPACED_RE.sub(_unspace, t)
     t = APOS_RE.sub("'", t)
-    pattern, table = number_words()
-    t = pattern.sub(lambda m: table[m.group()], t)  # before folding repeats: "teen" is not "ten"
+    pattern = number_words()[0]
+    t = pattern.sub(_number_word, t)  # before folding repeats: "teen" is not "ten"
     t = REPEAT_RE.sub(r"\1", t)
     return t.split("\n") if texts else []
 
@@ -281,8 +317,8 @@ def offset_map(text: str) -> tuple[str, range | list[int]]:
     # (a leet word holds a digit, an apostrophe fix an apostrophe: cheaper tests first)
     if _ANY_DIGIT.search(t) is not None and LEET_WORD_RE.search(t) is not None:
         t = LEET_WORD_RE.sub(_leet_word, t)
-    pattern, table = number_words()
-    for rx, repl in ((SPACED_RE, _unspace), (APOS_RE, _apostrophe), (pattern, lambda m: table[m.group()]), (REPEAT_RE, _one)):
+    pattern = number_words()[0]
+    for rx, repl in ((SPACED_RE, _unspace), (APOS_RE, _apostrophe), (pattern, _number_word), (REPEAT_RE, _one)):
         if (rx is not APOS_RE or "'" in t) and rx.search(t) is not None:
             t, offsets = _sub_mapped(rx, repl, t, offsets)
     return t, offsets

@@ -184,6 +184,17 @@ def _replace(found: dict, hits: list, category: str, drop) -> None:
         del found[category]
 
 
+# The writer's own availability ("så er jeg ledig", "im available after 3", "bakante na ako
+# mamaya"): the offer word's subject is the writer, who offers no one by it (session 7; as en
+# "free", which is an offer word only as "she's free", and tl/ceb "bakante", none at all).
+_WRITER_AVAILABLE = re.compile(
+    r"\b(?:jeg|eg|e)\s+(?:er|blir)\s+(?:(?:nok|bare|helt|også|da|nå|na|vel|jo)\s+)?(?:ledig|tilgjengelig)\b"
+    r"|\b(?:er|blir)\s+(?:jeg|eg)\s+(?:(?:nok|bare|helt|også|da|nå|na|vel|jo)\s+)?(?:ledig|tilgjengelig)\b"
+    r"|\b(?:i'm|im|i\s+am|am)\s+(?:(?:now|also|stil|only|just|already|usualy|totaly)\s+)?(?:available|avail|free)\b"
+    r"|\b(?:available|avail|libre|bakante)\s+(?:na\s+)?(?:po\s+)?(?:ako|aq|ko)\b"
+)
+
+
 def reply_forms(text: str, found: dict, hits: list) -> None:
     """Reads the opening of a reply the way it is meant, in place on the first-hit map:
     a leading "ok" that opens a question is no yes ("ok and does the niece do shows too,
@@ -215,6 +226,12 @@ def reply_forms(text: str, found: dict, hits: list) -> None:
             for category in _WHY_ASK_DROPS:
                 if category in found and inside(found[category]):
                     _replace(found, hits, category, inside)
+    if "offer" in found:
+        spans = [m.span() for m in _WRITER_AVAILABLE.finditer(text)]
+        if spans:  # "så er jeg ledig": the writer is free, no one is offered
+            inside = lambda h: any(a <= h.start and h.end <= b for a, b in spans)
+            if inside(found["offer"]):
+                _replace(found, hits, "offer", inside)
     me = found.get("self_ref")
     if me is not None and text[me.start : me.end] == "me" and _OBJECT_ME.search(text, 0, me.end):
         _replace(found, hits, "self_ref", lambda h: text[h.start : h.end] == "me")
