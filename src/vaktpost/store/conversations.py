@@ -10,18 +10,23 @@ it no longer is. That keeps re-scans idempotent.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from itertools import chain
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain
 
 import orjson
 from sqlalchemy import Connection, bindparam, delete, select, update
 
-from vaktpost.model import Finding, Label, Message, Signal
+from vaktpost.model import Finding, Message, Signal
 from vaktpost.store.message_rows import MessageBuilder, as_utc  # noqa: F401 - as_utc: re-exported
 from vaktpost.store.tables import actors, conversations, findings, messages, platforms
 from vaktpost.text.funnel import FunnelMessage
-from vaktpost.text.known_sender import PROMOTED_RULE, split_borderline
+from vaktpost.text.known_sender import (
+    PROMOTED_RULE,
+    finding_parts,
+    promoted_signal,
+    split_borderline,
+)
 
 CONVERSATIONS_PER_QUERY = 500
 
@@ -204,7 +209,7 @@ def replace_text_findings(conn: Connection, stored: Sequence[StoredMessage], fou
     for f in marks:
         key = by_id[(f.platform, f.message_id)].key
         if key in promoted:
-            carried[key] = Signal(Label.MINOR_CONFIRMED, 0, f.signals[0].end, PROMOTED_RULE, f.score)
+            carried[key] = promoted_signal(f.signals[0].end, f.score)
     inserts, updates, signal_rows, kept = [], [], [], set()
     rows = [(by_id[(f.platform, f.message_id)], f.signals, f.score, f.labels) for f in found]
     if carried:  # lines only the promotion labels get their (kept) finding from it alone
@@ -215,10 +220,9 @@ def replace_text_findings(conn: Connection, stored: Sequence[StoredMessage], fou
         extra = carried.get(s.key)
         if extra is None:
             labels = [label.value for label in labels]
-        else:  # as the pass's _refresh_findings leaves it: each label once by first signal, the top score
+        else:  # as the pass's _refresh_findings leaves it
             sigs = (*sigs, extra)
-            labels = list(dict.fromkeys(g.label.value for g in sigs))
-            score = max(g.score for g in sigs)
+            labels, score = finding_parts((g.label.value, g.score) for g in sigs)
         finding_key = existing.get(s.key)
         if finding_key is None:
             inserts.append(("text", s.key, s.sender_key, orjson.dumps(labels).decode(), score, null, now))

@@ -18,7 +18,13 @@ from sqlalchemy import Connection, Engine, and_, delete, insert, select, update
 from vaktpost.model import Label
 from vaktpost.store.known_sender_tables import reply_borderline
 from vaktpost.store.tables import findings, messages, signals
-from vaktpost.text.known_sender import PROMOTED_RULE, Borderline, promoted_signal, promotions
+from vaktpost.text.known_sender import (
+    PROMOTED_RULE,
+    Borderline,
+    finding_parts,
+    promoted_signal,
+    promotions,
+)
 
 MC = Label.MINOR_CONFIRMED.value
 
@@ -54,7 +60,7 @@ def promote_in(conn: Connection) -> dict[str, int]:
                                  .where(and_(findings.c.kind == "text", findings.c.message_id.in_(keys)))).all())
         rows = []
         for b in chunk:
-            s = promoted_signal(b)
+            s = promoted_signal(b.end, b.score)
             rows.append({"message_id": b.message, "label": s.label.value, "start": s.start, "end": s.end, "rule": s.rule, "score": s.score})
         conn.execute(insert(signals), rows)
         fresh = [{"kind": "text", "message_id": b.message, "actor_id": b.actor, "labels": [MC], "score": b.score,
@@ -81,9 +87,9 @@ def _refresh_findings(conn: Connection, message_keys: list[int]) -> None:
         conn.execute(delete(findings).where(and_(findings.c.kind == "text", findings.c.message_id.in_(gone))))
     for k, v in by_message.items():
         if v:
-            labels = list(dict.fromkeys(label for label, _ in v))
+            labels, score = finding_parts(v)
             conn.execute(update(findings).where(and_(findings.c.kind == "text", findings.c.message_id == k))
-                         .values(labels=labels, score=max(s for _, s in v)))
+                         .values(labels=labels, score=score))
 
 
 def _chunks(items: list, n: int):

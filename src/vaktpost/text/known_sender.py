@@ -82,17 +82,27 @@ class Borderline:
     score: float
 
 
+def confirmed_elsewhere(convs, conversation) -> bool:
+    """The rule itself: a sender who confirmed a child in `convs` is known for a turn in
+    `conversation` when one of them is another conversation (used by the pass and by training)."""
+    return bool(convs) and (len(convs) > 1 or conversation not in convs)
+
+
 def promotions(borderline: Iterable[Borderline], confirmed_in: Mapping[int, set[int]]) -> list[Borderline]:
     """The borderline turns to label `MINOR_CONFIRMED`: those whose sender (`actor`) has a
     `MINOR_CONFIRMED` — not one this pass added — in a conversation other than the turn's.
     `confirmed_in`: actor key -> conversation keys where it has one. Sorted by message key."""
-    out = []
-    for b in borderline:
-        convs = confirmed_in.get(b.actor)
-        if convs and (len(convs) > 1 or b.conversation not in convs):
-            out.append(b)
+    out = [b for b in borderline if confirmed_elsewhere(confirmed_in.get(b.actor), b.conversation)]
     return sorted(out, key=lambda b: b.message)
 
 
-def promoted_signal(b: Borderline) -> Signal:
-    return Signal(Label.MINOR_CONFIRMED, 0, b.end, PROMOTED_RULE, b.score)
+def promoted_signal(end: int, score: float) -> Signal:
+    """The promotion's signal: the whole line as evidence, the reply score as its score."""
+    return Signal(Label.MINOR_CONFIRMED, 0, end, PROMOTED_RULE, score)
+
+
+def finding_parts(signals: Iterable[tuple[str, float]]) -> tuple[list[str], float]:
+    """A finding's labels and score from its (label value, score) signals in order: each label
+    once, by its first signal (as `Finding.labels`), and the highest score."""
+    pairs = list(signals)
+    return list(dict.fromkeys(label for label, _ in pairs)), max(score for _, score in pairs)

@@ -27,6 +27,7 @@ import numpy as np
 
 from vaktpost.model import Label
 from vaktpost.text import loao, reply_model
+from vaktpost.text.known_sender import confirmed_elsewhere
 from vaktpost.text.reply_model import (
     N_DENSE,
     N_HASH,
@@ -231,8 +232,7 @@ def known_sender_rows(turns: Turns, p: np.ndarray, t: float) -> np.ndarray:
             where[senders[key]].add(convs[key])
     out = np.zeros(len(turns.keys), dtype=bool)
     for i, key in enumerate(turns.keys):
-        got = where.get(senders.get(key))
-        out[i] = bool(got) and (len(got) > 1 or convs.get(key) not in got)
+        out[i] = confirmed_elsewhere(where.get(senders.get(key)), convs.get(key))
     return out
 
 
