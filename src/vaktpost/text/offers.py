@@ -144,6 +144,7 @@ _AFTER_SCHOOL = re.compile(
     r"|\b(?:galing|gikan)\s+(?:sa\s+)?(?:eskwela|eskwelahan|iskwelahan|schol|klase)\b"
     r"|\b(?:(?:hjem|hjeme|kommer\s+hjem)\s+)?(?:eter|etter|fra)\s+(?:skolen|skole|skoletid)\b"
 )
+_SCHOOL_STEMS = ("skol", "schol", "scol", "clas", "klase", "eskw", "iskw")  # one of them in every `_AFTER_SCHOOL` form
 # A time of day: "7pm", "10 pm", "22:00", "at 4", "around 9", "mga alas 8", "alas 7", "kl 19".
 CLOCK = re.compile(
     r"\b\d{1,2}(?::[0-5]\d)?\s*(?:am|pm|a\.m\.|p\.m\.)(?!\w)"
@@ -155,7 +156,7 @@ CLOCK = re.compile(
 def school_schedule(text: str) -> list[tuple[int, int]]:
     """The spans of the school phrases that say when a child is free (`_AFTER_SCHOOL`), where
     the line also gives a time of day; else none."""
-    if "skol" not in text and "schol" not in text and "scol" not in text and "clas" not in text and "klase" not in text and "eskw" not in text and "iskw" not in text:
+    if not any(stem in text for stem in _SCHOOL_STEMS):
         return []
     spans = [m.span() for m in _AFTER_SCHOOL.finditer(text)]
     return spans if spans and CLOCK.search(text) else []
