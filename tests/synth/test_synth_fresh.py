@@ -33,7 +33,7 @@ SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "op"})  # au
 SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "uv"})  # author11
 SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "wx"})  # author12
 SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "yz"})  # author13
-SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in ("aa",)})  # author14
+SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in ("aa", "ab")})  # author14
 
 FIXTURE = {
     "en": {"language": "en", "families": {
