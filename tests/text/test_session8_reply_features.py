@@ -18,7 +18,16 @@ import pytest
 from vaktpost.model import Message, Participant, Role
 from vaktpost.text import reply_model
 from vaktpost.text.normalise import normalise
-from vaktpost.text.reply_model import N_CROSS, N_CTX, N_DENSE, N_HASH, N_LINE, N_TEXT, N_WORD, ReplyModel
+from vaktpost.text.reply_model import (
+    N_CROSS,
+    N_CTX,
+    N_DENSE,
+    N_HASH,
+    N_LINE,
+    N_TEXT,
+    N_WORD,
+    ReplyModel,
+)
 from vaktpost.text.reply_training import collect_turns
 from vaktpost.text.reply_turns import (
     ANSWER_FORMS,
