@@ -37,6 +37,8 @@ from vaktpost.text.facts import NOTHING, MessageFacts, Proposed
 from vaktpost.text.memo import own_copy
 from vaktpost.text.reply_turns import (  # noqa: F401 (re-exported: the model's features)
     CONTEXT,
+    CROSS_CTX,
+    CROSS_LINE,
     LINE_FEATURES,
     N_CROSS,
     N_CTX,
@@ -130,10 +132,34 @@ class ReplyModel:
     @classmethod
     def load(cls, path) -> ReplyModel:
         with np.load(path) as d:
-            if tuple(d["shape"].tolist()) != (N_HASH, N_WORD, N_LINE, N_CTX, N_CROSS):
-                raise ValueError(f"{path}: reply model was trained with other features; run `vaktpost train` again")
+            shape = tuple(d["shape"].tolist())
+            coef = d["coef"].astype(np.float32)
+            if shape != (N_HASH, N_WORD, N_LINE, N_CTX, N_CROSS):
+                coef = _widened(coef, shape, path)
             low = round(float(d["low"][0]), 4) if "low" in d.files else None  # older files: no borderline
-            return cls(d["coef"].astype(np.float32), float(d["intercept"][0]), float(d["threshold"][0]), low)
+            return cls(coef, float(d["intercept"][0]), float(d["threshold"][0]), low)
+
+
+def _widened(coef: np.ndarray, shape: tuple, path) -> np.ndarray:
+    """A model trained before features were APPENDED to the line, context or cross lists
+    (session 8: `ANSWER_FORMS`, three context features, three cross columns): its weights in
+    today's layout, zero for the new features, so it scores every turn as it did."""
+    n_hash, n_word, n_line, n_ctx, n_cross = shape
+    n_rows = len(CROSS_CTX)
+    if (n_hash, n_word) != (N_HASH, N_WORD) or n_line > N_LINE or n_ctx > N_CTX or n_cross % n_rows \
+            or n_cross // n_rows > len(CROSS_LINE) or len(coef) != N_TEXT + n_line + n_ctx + n_cross:
+        raise ValueError(f"{path}: reply model was trained with other features; run `vaktpost train` again")
+    old_cols = n_cross // n_rows
+    out = np.zeros(N_TEXT + N_DENSE, dtype=coef.dtype)
+    out[:N_TEXT] = coef[:N_TEXT]
+    dense = coef[N_TEXT:]
+    out[N_TEXT : N_TEXT + n_line] = dense[:n_line]
+    out[N_TEXT + N_LINE : N_TEXT + N_LINE + n_ctx] = dense[n_line : n_line + n_ctx]
+    cross = dense[n_line + n_ctx :].reshape(n_rows, old_cols)
+    base = N_TEXT + N_LINE + N_CTX
+    for r in range(n_rows):
+        out[base + r * len(CROSS_LINE) : base + r * len(CROSS_LINE) + old_cols] = cross[r]
+    return out
 
 
 def _dot(weighted, w: np.ndarray, n: int) -> np.ndarray:

@@ -9,8 +9,12 @@ with a few context x line crosses. The same functions serve training and scan ti
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 
 from vaktpost.model import Label, Message, Role
 from vaktpost.text.asks import CHILD
@@ -33,7 +37,12 @@ CATEGORIES = (
 )
 AGE_FLAGS = ("minor_stated", "minor_bare", "adult_stated", "self_age")
 ROLES = ("performer", "facilitator", "unknown")
-LINE_FEATURES = CATEGORIES + AGE_FLAGS + tuple("role_" + r for r in ROLES) + ("question", "nothing")
+# Session 8 (appended, so a model trained before them loads with zero weights: `ReplyModel.load`):
+# the answer gives a time of day (`MessageFacts.when`), refers back to what was asked ("same age
+# as u asked", "kaedad nung asked mo": `reply_cues.json`), or gives the deal's terms for a third
+# person ("$50 for her and 7pm", "around 9 works, she's home by then").
+ANSWER_FORMS = ("when", "refers_back", "terms_third")
+LINE_FEATURES = CATEGORIES + AGE_FLAGS + tuple("role_" + r for r in ROLES) + ("question", "nothing") + ANSWER_FORMS
 _LINE_INDEX = {name: i for i, name in enumerate(LINE_FEATURES)}
 
 # The turn's context (0/1): the counterpart's latest line, distance, the sender's history,
@@ -46,6 +55,9 @@ CONTEXT = (
     "s_refused_before", "s_self_minor", "s_first_line",
     "ask_pending", "c_confirmed_before", "prev_g_ask", "line_about_only", "g_none",
     "l_minor_request", "l_content_request", "l_self_minor", "l_age_probe", "l_price", "l_payment",
+    # session 8 (appended): the counterpart's line asks for a young one ("or younger", "the
+    # youngest", a code word) or names a relative; the pending request states a child's age
+    "g_young", "g_relative", "ask_pending_age",
 )
 _CTX_INDEX = {name: i for i, name in enumerate(CONTEXT)}
 # context x line interactions: the ones a linear model cannot add up on its own
@@ -53,6 +65,7 @@ CROSS_CTX = ("g_ask", "g_age_probe", "g_child_any", "first_reply", "dist1", "lin
 CROSS_LINE = (
     "affirm", "offer", "have", "child", "minor_stated", "minor_bare", "price", "third_ref", "question",
     "nothing", "travel", "media", "innocent", "self_ref", "payment",
+    "when", "refers_back", "terms_third",  # session 8 (appended)
 )
 _CROSS_LINE_INDEX = [_LINE_INDEX[n] if n in _LINE_INDEX else _LINE_INDEX["child"] for n in CROSS_LINE]
 N_LINE, N_CTX, N_CROSS = len(LINE_FEATURES), len(CONTEXT), len(CROSS_CTX) * len(CROSS_LINE)
@@ -74,8 +87,33 @@ def line_features(f: MessageFacts, text: str, role: Role) -> list[int]:
         on.append(idx["question"])
     if f is NOTHING or not f.hits:
         on.append(idx["nothing"])
+    on.extend(_answer_forms(f, text))
     on.sort()
     return on
+
+
+_THIRD = ("third_ref", "relative", *CHILD)
+
+
+def _answer_forms(f: MessageFacts, text: str) -> list[int]:
+    """The session-8 line features (`ANSWER_FORMS`): a time of day, a reference back to what
+    was asked, the terms (a price or a time) for a third person."""
+    idx = _LINE_INDEX
+    on = []
+    when = f.when is not None
+    if when:
+        on.append(idx["when"])
+    if _refers_back().search(text) is not None:
+        on.append(idx["refers_back"])
+    if (when or "price" in f.hits) and f.has(*_THIRD):
+        on.append(idx["terms_third"])
+    return on
+
+
+@lru_cache(maxsize=1)
+def _refers_back() -> re.Pattern:
+    data = json.loads((resources.files("vaktpost.text") / "lexicons" / "reply_cues.json").read_text(encoding="utf-8"))
+    return re.compile("|".join(f"(?:{x[3:]})" for x in data["refers_back"]))
 
 
 def _child_flags(f: MessageFacts) -> tuple[bool, bool, bool]:
@@ -182,6 +220,7 @@ def candidates(conv: Sequence[Message], turns: Sequence[Turn], texts: Sequence[s
     refused: set[str] = set()
     self_minor: set[str] = set()
     asked: dict[str, int] = {}  # asker → position of their latest request for a child
+    asked_age: set[str] = set()  # askers whose latest request states a child's age
     everyone: tuple[str, ...] | None = None
     customer = Role.CUSTOMER
     for i, t in enumerate(turns):
@@ -222,7 +261,7 @@ def candidates(conv: Sequence[Message], turns: Sequence[Turn], texts: Sequence[s
                 g = None  # no counterpart line close enough: an offer made on one's own
             if not about or (g is not None and _answerable(g.facts)):
                 context = _context(k, g, g_from, s, about, f, texts[base + g.pos] if g is not None else "",
-                                   spoke, refused, self_minor, asked, confirmed)
+                                   spoke, refused, self_minor, asked, confirmed, asked_age)
                 out.append(Candidate(k, context, g.pos if g is not None else -1, f))
         for r in to:
             last[(s, r)] = t
@@ -235,10 +274,14 @@ def candidates(conv: Sequence[Message], turns: Sequence[Turn], texts: Sequence[s
             refused.add(s)
         if ask:
             asked[s] = k
+            if any(a.minor and a.kind != "self" for a in f.ages):
+                asked_age.add(s)
+            else:
+                asked_age.discard(s)
     return out
 
 
-def _context(k, g, g_from, s, about, f, g_text, spoke, refused, self_minor, asked, confirmed) -> list[int]:
+def _context(k, g, g_from, s, about, f, g_text, spoke, refused, self_minor, asked, confirmed, asked_age=frozenset()) -> list[int]:
     idx = _CTX_INDEX
     on: list[int] = []
     if not about:
@@ -277,6 +320,10 @@ def _context(k, g, g_from, s, about, f, g_text, spoke, refused, self_minor, aske
             on.append(idx["g_offer"])
         if "?" in g_text:
             on.append(idx["g_question"])
+        if "young_ref" in h or "codeword" in h:
+            on.append(idx["g_young"])
+        if "relative" in h:
+            on.append(idx["g_relative"])
         on.append(idx[("dist1", "dist2", "dist3")[min(k - j, 3) - 1]])
     mine = spoke.get(s, -1)
     if mine < 0:
@@ -293,6 +340,8 @@ def _context(k, g, g_from, s, about, f, g_text, spoke, refused, self_minor, aske
     a = asked.get(g_from, -1) if g_from is not None else -1
     if a >= 0 and mine < a:
         on.append(idx["ask_pending"])
+        if g_from in asked_age:
+            on.append(idx["ask_pending_age"])
     if g_from is not None and g_from in confirmed:
         on.append(idx["c_confirmed_before"])
     if g is not None and 0 <= a < j:
