@@ -139,7 +139,6 @@ item_reopens = Table(
     Column("reopened_by", String(100), nullable=False),  # the path: rescan, known-sender pass, review sync
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_item_reopens_item", "item_id"),
-    sqlite_autoincrement=True,
 )
 
 cases = Table(

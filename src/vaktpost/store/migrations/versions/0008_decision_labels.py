@@ -44,7 +44,6 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["item_id"], ["review_items.id"], name=op.f("fk_item_reopens_item_id_review_items")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_item_reopens")),
-        sqlite_autoincrement=True,
     )
     op.create_index("ix_item_reopens_item", "item_reopens", ["item_id"], unique=False)
     # Items decided before this revision: their baseline is the finding's labels now.
