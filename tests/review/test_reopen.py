@@ -12,7 +12,7 @@ an earlier four-eyes confirmation made on fewer labels is no second pair of eyes
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from typer.testing import CliRunner
@@ -28,7 +28,7 @@ from vaktpost.store.known_sender import promote_known_senders
 from vaktpost.store.review_tables import audit_log, decisions, item_reopens, review_items
 from vaktpost.store.tables import findings, messages
 
-T0 = datetime(2025, 1, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
 MC = "MINOR_CONFIRMED"
 
 

@@ -4,7 +4,7 @@ down and up again keeps every row. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import insert, inspect, select, update
 
@@ -14,7 +14,7 @@ from vaktpost.store.review_tables import decisions, review_items, users
 from vaktpost.store.tables import actors, conversations, findings, imports, messages, platforms
 
 BEFORE = "0007_sqlite_ids"
-T = datetime(2025, 1, 1, tzinfo=timezone.utc)
+T = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 def fill(conn) -> None:

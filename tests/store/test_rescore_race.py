@@ -16,7 +16,7 @@ import threading
 
 from sqlalchemy import event, func, select
 
-from tests.known_sender_support import ONLY_PROMOTED, CONFIRMS, exchange, install, record
+from tests.known_sender_support import CONFIRMS, ONLY_PROMOTED, exchange, install, record
 from vaktpost.engines.stage import decode_record, import_and_analyse
 from vaktpost.store.db import make_engine
 from vaktpost.store.known_sender import promote_known_senders

@@ -158,14 +158,16 @@ def review_queue(
             for r in rows
         ])
         return
+    from rich.markup import escape  # account ids are the platform's, not ours
+
     if not rows:
         console.print("nothing is waiting")
     for r in rows:
-        why = f"  [bold]reopened: {r.reopen_reason}[/bold]" if r.reopen_reason else ""
+        why = f"  [bold]reopened: {escape(r.reopen_reason)}[/bold]" if r.reopen_reason else ""
         console.print(
-            f"#{r.id:<7} {r.priority:.2f}  {r.stage:7} {', '.join(r.labels or []):40} "
-            f"{r.account_id or '-'}{why}",
-            markup=True, highlight=False,
+            f"#{r.id:<7} {r.priority:.2f}  {r.stage:7} {escape(', '.join(r.labels or [])):40} "
+            f"{escape(r.account_id or '-')}{why}",
+            highlight=False,
         )
 
 

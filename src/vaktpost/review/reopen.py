@@ -24,7 +24,7 @@ also catches writers without a hook (media matches).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection, and_, func, insert, select, update
 
@@ -59,7 +59,7 @@ def reopen_grown(
     """Reopen the decided items of these findings (None: of every finding) whose labels grew
     beyond their latest decision's; returns the reopened item ids. `by` names the path in the
     audit log and the item's history (rescan, known-sender pass, review sync, decision)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     query = (
         select(review_items.c.id, review_items.c.finding_id, review_items.c.status,
                review_items.c.decided_labels, review_items.c.decided_score,
