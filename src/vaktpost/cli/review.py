@@ -1,5 +1,5 @@
 """`vaktpost serve`, `vaktpost user add|token|unlock|list`, `vaktpost audit verify`,
-`vaktpost review sync`."""
+`vaktpost review sync|queue`."""
 
 from __future__ import annotations
 
@@ -124,12 +124,51 @@ def audit_verify(
 @review_app.command("sync")
 @user_errors
 def review_sync(db: DbOption = None) -> None:
-    """Queue every finding that has no review item yet."""
+    """Queue every finding that has no review item yet, and reopen decided items whose finding
+    gained a label since the decision."""
     from vaktpost.review.queue import sync_queue
+    from vaktpost.review.reopen import reopen_grown
 
     with _engine(db).begin() as conn:
-        added = sync_queue(conn, full=True)
-    console.print(f"queued {added} new findings")
+        reopened = reopen_grown(conn, by="review sync")
+        added = sync_queue(conn, full=True, reopen=False)
+    console.print(f"queued {added} new findings; reopened {len(reopened)} decided items")
+
+
+@review_app.command("queue")
+@user_errors
+def review_queue(
+    db: DbOption = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=10_000, help="How many items.")] = 50,
+    fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
+) -> None:
+    """List the waiting items, highest priority first: labels, stage, and why a reopened item is
+    back. Ids and labels only, never evidence text (read that in the web app)."""
+    from vaktpost.review.queue import queue_listing
+
+    if fmt not in ("table", "json"):
+        raise UserError(f"unknown format {fmt!r}; use table or json", where="--format")
+    with _engine(db).connect() as conn:
+        rows = queue_listing(conn, limit)
+    if fmt == "json":
+        write_json([
+            {"item_id": r.id, "finding_id": r.finding_id, "priority": r.priority, "stage": r.stage,
+             "kind": r.kind, "labels": list(r.labels or []), "actor_id": r.account_id,
+             "platform": r.platform, "reopen_reason": r.reopen_reason}
+            for r in rows
+        ])
+        return
+    from rich.markup import escape  # account ids are the platform's, not ours
+
+    if not rows:
+        console.print("nothing is waiting")
+    for r in rows:
+        why = f"  [bold]reopened: {escape(r.reopen_reason)}[/bold]" if r.reopen_reason else ""
+        console.print(
+            f"#{r.id:<7} {r.priority:.2f}  {r.stage:7} {escape(', '.join(r.labels or [])):40} "
+            f"{escape(r.account_id or '-')}{why}",
+            highlight=False,
+        )
 
 
 @user_errors

@@ -10,6 +10,7 @@ its lock up front and the busy timeout, not an error, handles contention.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -18,8 +19,9 @@ from sqlalchemy import Connection, Engine, and_, exists, func, insert, literal, 
 from vaktpost.errors import UserError
 from vaktpost.review import audit
 from vaktpost.review.policy import incident_type
+from vaktpost.review.reopen import last_reopened_decision, reopen_grown
 from vaktpost.store.review_tables import decisions, review_items
-from vaktpost.store.tables import findings
+from vaktpost.store.tables import actors, findings, platforms
 
 DEFAULT_LEASE = timedelta(minutes=15)
 DECISIONS = ("confirm", "dismiss", "escalate")
@@ -49,15 +51,21 @@ class Reviewer:
         return allowed(self.role, "item.decide_escalated")
 
 
-def sync_queue(conn: Connection, *, full: bool = False, now: datetime | None = None) -> int:
+def sync_queue(
+    conn: Connection, *, full: bool = False, now: datetime | None = None, reopen: bool = True
+) -> int:
     """Turn findings that have no review item into queued items; returns how many.
 
     The quick form only looks past the newest finding already queued (a cheap index probe,
     fine on every page view); `full` also fills gaps, for start-up and `vaktpost review sync`,
     and sets a queued item's priority to its finding's score where a re-scan or the
-    known-sender pass changed it since (a claimed or decided item keeps its own).
+    known-sender pass changed it since (a claimed or decided item keeps its own), and reopens
+    decided items whose findings gained labels since their decision (`review/reopen.py`; the
+    writers do that as they write, this catches the rest; `reopen=False` when the caller did).
     """
     now = now or utcnow()
+    if full and reopen:
+        reopen_grown(conn, by="review sync", now=now)
     if full:
         score = select(findings.c.score).where(findings.c.id == review_items.c.finding_id).scalar_subquery()
         conn.execute(
@@ -210,11 +218,14 @@ def release(
 def _earlier_confirm_by_other(
     conn: Connection, item_id: int, reviewer: Reviewer, type_id: str
 ) -> bool:
+    """A confirmation of the same type by another reviewer since the item was last reopened (one
+    made on fewer labels than the finding has now is no second pair of eyes on them)."""
     return (
         conn.execute(
             select(decisions.c.id)
             .where(
                 decisions.c.item_id == item_id,
+                decisions.c.id > last_reopened_decision(conn, item_id),
                 decisions.c.decision == "confirm",
                 decisions.c.incident_type == type_id,
                 decisions.c.user_id != reviewer.id,
@@ -233,9 +244,15 @@ def decide(
     *,
     incident_type_id: str | None = None,
     reason: str | None = None,
+    seen_labels: Sequence[str] | None = None,
     now: datetime | None = None,
 ) -> str:
     """Record a decision on a claimed item; returns the item's new state.
+
+    The decision records the finding's labels and score the reviewer decided on: the labels
+    shown to them (`seen_labels`, sent back by the item page and optionally by API clients)
+    that the finding still has, else the finding's labels now. Should the finding carry a label
+    the reviewer was not shown, the item is reopened at once (`review/reopen.py`).
 
     confirm needs an incident type; a four-eyes type stands only once a second, different
     reviewer confirms the same type (a different type goes to a lead). dismiss needs a reason;
@@ -259,7 +276,9 @@ def decide(
             raise ConflictError(
                 "only a child-safety lead decides escalated items", where=f"item {item_id}"
             )
-        values: dict = {"claimed_by": None, "lease_expires_at": None}
+        labels, score = _seen(conn, held.finding_id, seen_labels)
+        values: dict = {"claimed_by": None, "lease_expires_at": None, "decided_labels": labels,
+                        "decided_score": score, "reopen_reason": None}
         if decision == "confirm":
             assert kind is not None
             if held.stage == "second" and held.incident_type and held.incident_type != kind.id:
@@ -297,6 +316,8 @@ def decide(
                 incident_type=kind.id if kind else None,
                 reason=reason,
                 created_at=now,
+                labels=labels,
+                score=score,
             )
         )
         audit.append(
@@ -310,10 +331,61 @@ def decide(
                 "incident_type": kind.id if kind else None,
                 "reason": reason,
                 "result": state,
+                "labels": labels,
+                "score": score,
             },
             now=now,
         )
+        if values.get("status") in ("confirmed", "dismissed") and reopen_grown(
+            conn, [held.finding_id], by="decision", now=now
+        ):
+            state = "reopened: " + conn.execute(
+                select(review_items.c.reopen_reason).where(review_items.c.id == item_id)
+            ).scalar()
     return state
+
+
+def _seen(conn: Connection, finding_id: int, seen_labels: Sequence[str] | None):
+    """(labels, score) a decision is recorded with: what the reviewer was shown, as far as the
+    finding still has it (a label claimed as seen that the finding lacks is not recorded, so a
+    form cannot pre-empt a later reopen), in the finding's order; the finding's score."""
+    row = conn.execute(
+        select(findings.c.labels, findings.c.score).where(findings.c.id == finding_id)
+    ).first()
+    if row is None:
+        return None, None
+    current = list(row.labels or ())
+    if seen_labels is None:
+        return current, row.score
+    seen = set(seen_labels)
+    return [label for label in current if label in seen], row.score
+
+
+def queue_listing(conn: Connection, limit: int = 50, offset: int = 0):
+    """Queued items, highest priority first, with their finding's labels and why a reopened
+    item is back (the queue page, the API and `vaktpost review queue`)."""
+    return conn.execute(
+        select(
+            review_items.c.id,
+            review_items.c.priority,
+            review_items.c.stage,
+            review_items.c.created_at,
+            review_items.c.reopen_reason,
+            findings.c.id.label("finding_id"),
+            findings.c.kind,
+            findings.c.labels,
+            actors.c.id.label("actor_key"),
+            actors.c.account_id,
+            platforms.c.name.label("platform"),
+        )
+        .join(findings, findings.c.id == review_items.c.finding_id)
+        .outerjoin(actors, actors.c.id == findings.c.actor_id)
+        .outerjoin(platforms, platforms.c.id == actors.c.platform_id)
+        .where(review_items.c.status == "queued")
+        .order_by(review_items.c.priority.desc(), review_items.c.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
 
 
 def queue_counts(conn: Connection) -> dict[str, int]:
@@ -337,6 +409,7 @@ __all__ = [
     "current_claim",
     "decide",
     "queue_counts",
+    "queue_listing",
     "release",
     "renew_lease",
     "requeue_expired",

@@ -18,6 +18,7 @@ import orjson
 from sqlalchemy import Connection, bindparam, delete, select, update
 
 from vaktpost.model import Finding, Message, Signal
+from vaktpost.store.locks import rescanning
 from vaktpost.store.message_rows import MessageBuilder, as_utc  # noqa: F401 - as_utc: re-exported
 from vaktpost.store.tables import actors, conversations, findings, messages, platforms
 from vaktpost.text.funnel import FunnelMessage
@@ -181,6 +182,10 @@ def replace_text_findings(conn: Connection, stored: Sequence[StoredMessage], fou
     row too. The pass, which every path runs after its scans, still decides: it takes back
     what is no longer due. A message no longer borderline loses it here.
 
+    A decided review item whose finding gains a label here is reopened in the same
+    transaction (`review/reopen.py`). On PostgreSQL the rescan holds the findings lock shared
+    (`store/locks.py`), so the known-sender pass never commits between its reads and writes.
+
     This is the analysis stage's hot write: the lookups take the (integer) keys inline and
     the inserts go to the driver as tuples, with JSON and times as SQLAlchemy stores them
     (the rows read back through Core unchanged), like the message insert (store/bulk.py).
@@ -191,6 +196,7 @@ def replace_text_findings(conn: Connection, stored: Sequence[StoredMessage], fou
     existing: dict[int, int] = {}
     promoted: set[int] = set()  # messages the known-sender pass promoted
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    rescanning(conn)
     for chunk in _chunks(message_keys, 900):
         inline = ",".join(map(str, (int(k) for k in chunk)))
         existing.update(
@@ -240,6 +246,9 @@ def replace_text_findings(conn: Connection, stored: Sequence[StoredMessage], fou
             ),
             updates,
         )
+        from vaktpost.review.reopen import reopen_grown  # the review layer, on the store's writes
+
+        reopen_grown(conn, [u["finding_key"] for u in updates], by="rescan")
     if inserts:
         conn.exec_driver_sql(_insert_sql(conn, "findings", _FINDING_COLUMNS), inserts)
     if signal_rows:

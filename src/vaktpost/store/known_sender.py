@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, and_, delete, insert, select, update
 
 from vaktpost.model import Label
 from vaktpost.store.known_sender_tables import reply_borderline
+from vaktpost.store.locks import store_wide_pass
 from vaktpost.store.tables import findings, messages, signals
 from vaktpost.text.known_sender import (
     PROMOTED_RULE,
@@ -36,6 +37,12 @@ def promote_known_senders(engine: Engine) -> dict[str, int]:
 
 
 def promote_in(conn: Connection) -> dict[str, int]:
+    """The pass in the caller's transaction. It first takes the findings lock exclusive
+    (`store/locks.py`): no rescan runs beside it. A decided review item whose finding gains
+    `MINOR_CONFIRMED` here is reopened (`review/reopen.py`)."""
+    from vaktpost.review.reopen import reopen_grown
+
+    store_wide_pass(conn)
     confirmed_in: dict[int, set[int]] = {}
     q = (select(messages.c.sender_id, messages.c.conversation_id).distinct()
          .select_from(signals.join(messages, messages.c.id == signals.c.message_id))
@@ -68,6 +75,7 @@ def promote_in(conn: Connection) -> dict[str, int]:
         if fresh:
             conn.execute(insert(findings), fresh)
         _refresh_findings(conn, [k for k in keys if k in have])
+        reopen_grown(conn, [have[k] for k in keys if k in have], by="known-sender pass", now=now)
     return {"added": len(new), "removed": len(stale), "promoted": len(wanted)}
 
 

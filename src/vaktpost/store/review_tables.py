@@ -79,6 +79,14 @@ review_items = Table(
     Column("incident_type", String(120)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("decided_at", DateTime(timezone=True)),
+    # The labels and score the item's latest decision stands on (migration 0008): a finding whose
+    # labels grow beyond them is reopened (review/reopen.py). Decisions made before 0008 stand on
+    # the finding's labels at migration time; NULL only where the finding was gone by then.
+    Column("decided_labels", JSON),
+    Column("decided_score", Float),
+    # Why a decided item is back in the queue ("new label since decision: …"); cleared by the
+    # next decision.
+    Column("reopen_reason", Text),
     Index("ix_review_items_lease", "status", "lease_expires_at"),
     Index("ix_review_items_status_stage", "status", "stage"),  # queue counts without a table scan
     sqlite_autoincrement=True,  # ids are never reused (migration 0007)
@@ -104,9 +112,33 @@ decisions = Table(
     Column("incident_type", String(120)),
     Column("reason", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # What the reviewer saw: the finding's labels and score (migration 0008; NULL = decided
+    # before it, not recorded).
+    Column("labels", JSON),
+    Column("score", Float),
     Index("ix_decisions_item", "item_id"),
     Index("ix_decisions_created", "created_at"),
     sqlite_autoincrement=True,  # ids are never reused (migration 0007)
+)
+
+# A decided item put back in the queue because its finding gained labels after the decision
+# (review/reopen.py): the decision it reopened, what was added, before and after. The item's
+# history shows these beside its decisions; the audit log has an `item.reopen` event for each.
+item_reopens = Table(
+    "item_reopens",
+    metadata,
+    Column("id", BigId, primary_key=True),
+    Column("item_id", BigId, ForeignKey("review_items.id"), nullable=False),
+    Column("finding_id", BigId, nullable=False),
+    Column("decision_id", BigId),  # the latest decision when reopened (NULL: none recorded)
+    Column("added_labels", JSON, nullable=False),
+    Column("labels_before", JSON),
+    Column("labels_after", JSON, nullable=False),
+    Column("score_before", Float),
+    Column("score_after", Float),
+    Column("reopened_by", String(100), nullable=False),  # the path: rescan, known-sender pass, review sync
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_item_reopens_item", "item_id"),
 )
 
 cases = Table(

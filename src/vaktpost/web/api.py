@@ -30,6 +30,9 @@ class QueueEntry(BaseModel):
     actor_key: int | None
     actor_id: str | None
     platform: str | None
+    reopen_reason: str | None = Field(
+        None, description="Why a decided item is back, e.g. 'new label since decision: MINOR_CONFIRMED'."
+    )
 
 
 class Claimed(BaseModel):
@@ -44,6 +47,11 @@ class DecisionIn(BaseModel):
         None, description="An incident type id (required to confirm)."
     )
     reason: str | None = Field(None, description="Why (required to dismiss).")
+    seen_labels: list[str] | None = Field(
+        None,
+        description="The finding labels you decided on (as GET /api/findings/{id} gave them); "
+        "a label the finding has beyond these reopens the item at once. Default: its labels now.",
+    )
 
 
 class DecisionOut(BaseModel):
@@ -85,6 +93,7 @@ def api_queue(
             actor_key=r.actor_key,
             actor_id=r.account_id,
             platform=r.platform,
+            reopen_reason=r.reopen_reason,
         )
         for r in rows
     ]
@@ -113,6 +122,7 @@ def api_decide(
         body.decision,
         incident_type_id=body.incident_type,
         reason=body.reason,
+        seen_labels=body.seen_labels,
     )
     return DecisionOut(item_id=item_id, state=state)
 

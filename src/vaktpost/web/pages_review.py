@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from sqlalchemy import select
 
-from vaktpost.review import dashboard, queue
+from vaktpost.review import dashboard, queue, reopen
 from vaktpost.review.cases import open_cases
 from vaktpost.review.evidence import conversation_window, finding_summary, hints_available
 from vaktpost.review.policy import (
@@ -17,7 +18,6 @@ from vaktpost.review.policy import (
     suggest_incident_type,
 )
 from vaktpost.store.review_tables import decisions, review_items, users
-from vaktpost.store.tables import actors, findings, platforms
 from vaktpost.web.auth import Principal, allow
 from vaktpost.web.charts import bars_svg
 from vaktpost.web.pages_media import panel_context
@@ -44,27 +44,7 @@ def dashboard_page(request: Request, me: Annotated[Principal, Depends(allow("das
 
 
 def queue_rows(conn, limit: int = QUEUE_PAGE, offset: int = 0):
-    return conn.execute(
-        select(
-            review_items.c.id,
-            review_items.c.priority,
-            review_items.c.stage,
-            review_items.c.created_at,
-            findings.c.id.label("finding_id"),
-            findings.c.kind,
-            findings.c.labels,
-            actors.c.id.label("actor_key"),
-            actors.c.account_id,
-            platforms.c.name.label("platform"),
-        )
-        .join(findings, findings.c.id == review_items.c.finding_id)
-        .outerjoin(actors, actors.c.id == findings.c.actor_id)
-        .outerjoin(platforms, platforms.c.id == actors.c.platform_id)
-        .where(review_items.c.status == "queued")
-        .order_by(review_items.c.priority.desc(), review_items.c.id)
-        .limit(limit)
-        .offset(offset)
-    ).all()
+    return queue.queue_listing(conn, limit, offset)
 
 
 @router.get("/queue", name="queue")
@@ -126,6 +106,7 @@ def item_page(
             .where(decisions.c.item_id == item_id)
             .order_by(decisions.c.created_at)
         ).all()
+        reopens = reopen.history(conn, item_id)
         cases = open_cases(conn) if me.can("case.edit") else []
     record_view(request, me, "evidence.view", f"finding:{finding.id}", {"item": item_id})
     media = (
@@ -148,7 +129,8 @@ def item_page(
         finding=finding,
         window=window,
         holds=holds,
-        history=history,
+        history=_history(history, reopens),
+        seen_labels=json.dumps(list(finding.labels or [])),
         types=incident_types(),
         suggested=suggested,
         reasons=dismiss_reasons(),
@@ -160,6 +142,13 @@ def item_page(
     )
 
 
+def _history(decided, reopens) -> list[dict]:
+    """Decisions and reopens of an item, oldest first, for its History list."""
+    out = [{"kind": "decision", "at": d.created_at, "row": d} for d in decided]
+    out += [{"kind": "reopen", "at": r.created_at, "row": r} for r in reopens]
+    return sorted(out, key=lambda h: (h["at"], h["kind"] == "reopen"))
+
+
 @router.post("/items/{item_id}/decision", name="decide")
 def decide(
     request: Request,
@@ -169,6 +158,7 @@ def decide(
     incident_type: Annotated[str | None, Form()] = None,
     reason: Annotated[str | None, Form()] = None,
     note: Annotated[str | None, Form()] = None,
+    seen_labels: Annotated[str | None, Form()] = None,
 ):
     text = " — ".join(x for x in (reason, note) if x and x.strip()) or None
     state = queue.decide(
@@ -178,8 +168,21 @@ def decide(
         decision,
         incident_type_id=incident_type or None,
         reason=text,
+        seen_labels=_labels_field(seen_labels),
     )
     return see_other(f"/queue?flash=Item+{item_id}:+{state.replace(' ', '+')}")
+
+
+def _labels_field(value: str | None) -> list[str] | None:
+    """The item page's hidden `seen_labels`: the finding's labels as shown, JSON. Missing or
+    not a list of strings: None (the decision records the finding's labels at that moment)."""
+    if not value:
+        return None
+    try:
+        got = json.loads(value)
+    except ValueError:
+        return None
+    return got if isinstance(got, list) and all(isinstance(x, str) for x in got) else None
 
 
 @router.post("/items/{item_id}/release", name="release")

@@ -1,0 +1,125 @@
+"""A decided item comes back when its finding gains a label the decision was not made on.
+
+A reviewer dismisses a line as an off-platform move; later a rescan with new rules or models,
+or the known-sender pass, adds `MINOR_CONFIRMED` to that finding. The dismissal was made on
+less than the finding now says, so for a child-safety tool it must not silently stand: the
+item goes back to the queue (first review, at the priority its finding's score now gives)
+with a visible reason, "new label since decision: MINOR_CONFIRMED". The decision stays in the
+item's history and in the audit log, and the reopen is recorded beside it (`item_reopens`,
+audit event `item.reopen`).
+
+Only GROWTH reopens: a label that disappears does not (the reviewer saw more than there is
+now). The baseline is `review_items.decided_labels`, the labels the latest decision was made
+on (`queue.decide` sets it; migration 0008 filled it for older decisions with the finding's
+labels at migration time). A reopened item is queued, so running this again reopens nothing
+new until someone decides it again.
+
+Called by every writer that changes a finding's labels, in the writer's transaction (the
+rescan writer `store/conversations.py: replace_text_findings`, the known-sender pass,
+`queue.decide` when the reviewer decided on fewer labels than the finding had by then), and
+over every decided item by the full queue sync (`vaktpost review sync`, server start), which
+also catches writers without a hook (media matches).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, and_, func, insert, select, update
+
+from vaktpost.review import audit
+from vaktpost.store.review_tables import decisions, item_reopens, review_items
+from vaktpost.store.tables import findings
+
+DECIDED = ("confirmed", "dismissed")
+CHUNK = 900
+
+
+def added_labels(before: Sequence[str] | None, after: Sequence[str] | None) -> list[str]:
+    """Labels of `after` that `before` lacks, in `after`'s order. `before` None = no baseline
+    (the finding was gone when migration 0008 ran): nothing to compare, nothing added."""
+    if before is None:
+        return []
+    seen = set(before)
+    return [label for label in dict.fromkeys(after or ()) if label not in seen]
+
+
+def reason(added: Sequence[str]) -> str:
+    return f"new label{'s' if len(added) > 1 else ''} since decision: {', '.join(added)}"
+
+
+def reopen_grown(
+    conn: Connection,
+    finding_ids: Iterable[int] | None = None,
+    *,
+    by: str,
+    now: datetime | None = None,
+) -> list[int]:
+    """Reopen the decided items of these findings (None: of every finding) whose labels grew
+    beyond their latest decision's; returns the reopened item ids. `by` names the path in the
+    audit log and the item's history (rescan, known-sender pass, review sync, decision)."""
+    now = now or datetime.now(UTC)
+    query = (
+        select(review_items.c.id, review_items.c.finding_id, review_items.c.status,
+               review_items.c.decided_labels, review_items.c.decided_score,
+               findings.c.labels, findings.c.score)
+        .join(findings, findings.c.id == review_items.c.finding_id)
+        .where(review_items.c.status.in_(DECIDED))
+    )
+    if finding_ids is None:
+        rows = conn.execute(query.order_by(review_items.c.id)).all()
+    else:
+        ids = sorted({int(i) for i in finding_ids})
+        rows = []
+        for i in range(0, len(ids), CHUNK):
+            rows += conn.execute(query.where(review_items.c.finding_id.in_(ids[i : i + CHUNK]))).all()
+    reopened = []
+    for row in rows:
+        added = added_labels(row.decided_labels, row.labels)
+        if added and _reopen(conn, row, added, by, now):
+            reopened.append(row.id)
+    return reopened
+
+
+def _reopen(conn: Connection, row, added: list[str], by: str, now: datetime) -> bool:
+    why = reason(added)
+    done = conn.execute(
+        update(review_items)
+        .where(review_items.c.id == row.id, review_items.c.status == row.status)  # compare-and-set
+        .values(status="queued", stage="review", priority=row.score, claimed_by=None,
+                lease_expires_at=None, first_reviewer_id=None, reopen_reason=why)
+    ).rowcount
+    if not done:  # another writer reopened (or a reviewer touched) it in the meantime
+        return False
+    decision_id = conn.execute(
+        select(func.max(decisions.c.id)).where(decisions.c.item_id == row.id)
+    ).scalar()
+    conn.execute(insert(item_reopens).values(
+        item_id=row.id, finding_id=row.finding_id, decision_id=decision_id, added_labels=added,
+        labels_before=row.decided_labels, labels_after=list(row.labels or ()),
+        score_before=row.decided_score, score_after=row.score, reopened_by=by, created_at=now,
+    ))
+    audit.append(conn, by, "item.reopen", f"item:{row.id}", {
+        "finding": row.finding_id, "decision": decision_id, "was": row.status, "reason": why,
+        "added": added, "labels_before": row.decided_labels, "labels_after": list(row.labels or ()),
+        "score_before": row.decided_score, "score_after": row.score,
+    }, now=now)
+    return True
+
+
+def last_reopened_decision(conn: Connection, item_id: int) -> int:
+    """The id of the decision the item's latest reopen set aside (0: never reopened); only
+    decisions after it count for four-eyes (a confirmation made on fewer labels does not)."""
+    return conn.execute(
+        select(func.coalesce(func.max(item_reopens.c.decision_id), 0)).where(
+            and_(item_reopens.c.item_id == item_id)
+        )
+    ).scalar() or 0
+
+
+def history(conn: Connection, item_id: int) -> list:
+    """The item's reopens, oldest first (shown beside its decisions)."""
+    return conn.execute(
+        select(item_reopens).where(item_reopens.c.item_id == item_id).order_by(item_reopens.c.id)
+    ).all()
