@@ -114,15 +114,21 @@ def _own_or_yours(said: str) -> bool:
     return said.endswith((" mo", " ko", " nimo", " nako", " min", " din"))
 
 
+# The child right before the show or picture word, as its modifier ("niece video", "kid cam
+# show", "the little one's pics"): the show or picture of her (session 8).
+_COMPOUND = re.compile(r"(?:'s|s)?\s+$")
+
+
 def shown_on_media(text: str, hits: list[Hit]) -> bool:
     """A child already spoken of appearing on a show, a camera or a call ("can the kid be on
-    the video call?", "show me the younger boy on cam first", "si bunso sa cam")."""
+    the video call?", "show me the younger boy on cam first", "si bunso sa cam"), or named
+    right before it ("niece video tonight", "kid cam show")."""
     forms = _forms()
     media = [m for m in hits if m.pattern.category == "media"]
     for h in _terms(hits):
         if not _definite(text, h):
             continue
-        if any(m.start >= h.end and forms.appear.match(text[h.end : m.start]) for m in media):
+        if any(m.start >= h.end and (forms.appear.match(text[h.end : m.start]) or _COMPOUND.match(text, h.end, m.start)) for m in media):
             return True
     return False
 
