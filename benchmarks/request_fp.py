@@ -43,6 +43,18 @@ def signals_by_message(directory: Path):
     return convs, found
 
 
+def categories(text: str) -> str:
+    """The lexicon categories hit on a line, with "?" and age kinds (counts only, no words)."""
+    from vaktpost.text.ages import find_ages
+    from vaktpost.text.matcher import default_matcher
+    from vaktpost.text.normalise import normalise
+
+    n = normalise(text)
+    cats = sorted({h.pattern.category for h in default_matcher().scan_batch([n])[0]} - {"request"} | {"?" if "?" in n else ""} - {""})
+    ages = sorted({a.kind for a in find_ages(n) if a.minor})
+    return ",".join(cats) + (" ages:" + ",".join(ages) if ages else "")
+
+
 def content_shape(text: str) -> str:
     """The parts of request_object's reading of a line (counts only, no words): a question about
     the child, a definite child, a media word after the child, the appear form between them."""
@@ -113,6 +125,7 @@ def one_set(directory: Path, show: int, dump, eval_dir: Path | None = None) -> d
                 kinds["rule_full"][rule] += 1
                 kinds["truth x rule"][f"{tl} | {rule.split(':')[0]}"] += 1
                 kinds["truth x found"][f"{tl} | {'+'.join(sorted(s.label.value for s in sig))}"] += 1
+                kinds["categories"][f"{tl} | {categories(m.text)}"] += 1
                 if "CONTENT_REQUEST" in t["labels"]:
                     kinds["content shape"][content_shape(m.text)] += 1
                 if t.get("hard_negative"):

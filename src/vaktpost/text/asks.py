@@ -124,13 +124,28 @@ ABOUT_YOU = re.compile(  # folded, as normalise() leaves the text: "you look" is
 _OWN_CHILD_HAD = re.compile(r"\bi\s+(?:have|got|'?ve got|ve got)\s+(?:a\s+|an\s+|one\s+|two\s+|\d\s+)?(?:son|daughter|kid|child|children|boy|baby)s?\b")
 
 
+def young_you(text: str, hits: list[Hit]) -> bool:
+    """Every child term is a tl / ceb predicate of the addressee: the young word, a few
+    particles, then "ka" / "ikaw" ("bata pa kaayo ka", "bata ka pa", "ang bata mo pa"):
+    she is said to be young, no other child is named (ask_forms.json `young_you_*`)."""
+    terms = [h for h in hits if h.pattern.category in CHILD]
+    forms = _ask_forms()
+    return bool(terms) and all(
+        forms.young_you_after.match(text, h.end) and not forms.young_you_not_after.search(text, max(0, h.start - 12), h.start)
+        for h in terms
+    )
+
+
 def states_own_child(text: str) -> bool:
     return _OWN_CHILD_HAD.search(text) is not None
 
 
 def question_about_you(text: str, f: MessageFacts, hits: list[Hit]) -> bool:
     """The only ask is a question form ("?", "ba", "is your"), and the question is about
-    the one asked ("you look younger than 20?", "bata ka pa ba?", "bunso ka ba?")."""
+    the one asked ("you look younger than 20?", "bata ka pa ba?", "bunso ka ba?"); or every
+    child word of the line says the one asked is young ("bata pa kaayo ka, pila sa cam?")."""
+    if young_you(text, hits) and not f.has("codeword", "join"):
+        return True
     if f.has("want", "join", "media", "price", "price_word", "offer", "codeword"):
         return False  # "may bata ka ba para sa show?": a deal, not a question about her
     return not strong_request(text, hits) and ABOUT_YOU.search(text) is not None
@@ -148,6 +163,8 @@ class _AskForms(NamedTuple):
     please: re.Pattern
     kin: frozenset[str]  # family words: "kids", "children", "anak", "barn"
     have_question: re.Pattern  # "do u have", "how many", "may anak ka", "har du barn"
+    young_you_after: re.Pattern  # after a young word: " pa kaayo ka", " ka pa", " mo pa"
+    young_you_not_after: re.Pattern  # before it: "may ", "naa ", "ug " (she is asked whether she has one)
 
 
 @lru_cache(maxsize=1)
@@ -176,6 +193,8 @@ def _ask_forms() -> _AskForms:
         please=re.compile(rf"\b(?:{words('please')})\b"),
         kin=frozenset(normalise(w).strip() for w in data["kin_terms"]),
         have_question=re.compile(data["have_question_regex"]),
+        young_you_not_after=re.compile(rf"(?:^|\W)(?:{words('young_you_not_after')})\s+$"),
+        young_you_after=re.compile(rf"(?:\s+(?:{words('young_you_particles')}))*\s+(?:{words('young_you_pronouns')})\b"),
     )
 
 
