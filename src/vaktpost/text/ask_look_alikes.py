@@ -65,19 +65,16 @@ _FORMS = (
 # it takes "?" or "ba"/"kaya" ("pwede ba isama ...?"). On the eight development authors no
 # unknown-role line of this shape asked for a child; on authors 4 and 8 such offers made their
 # writers "askers".
-_PWEDE = re.compile(r"\b(?:pwede|puwede|pde|pwd|pwde)\b|(?<!if )(?<!if its )(?<!if it's )(?<!hvis )(?<!om )(?<!kung )\b(?:posible|mulig)\b")
+_PWEDE = re.compile(r"\b(?:pwede|puwede|pde|pwd|pwde)\b")
 _QUESTION = re.compile(r"\?|\b(?:ba|kaya|bah|diay)\b")
 # A negated "pwede" ("hindi pwede", "di po pwede", "dili pwede") is a no, not a yes (session 7).
-# Session 8 (mrfp9): en "possible" and nb "mulig" stated are the same yes ("show possible",
-# "video call possible tonight", "kamera mulig i kveld"); not "if possible" / "hvis mulig"
-# (a buyer's condition), not "not possible", "ikke mulig".
-_NOT_PWEDE = re.compile(r"\b(?:hindi|indi|di|dili|dle|not|ikke|ike|im)\s+(?:(?:po|pa|na|man|pud|sad|talaga|so)\s+)?(?:pwede|puwede|pde|pwd|pwde|posible|mulig)\b")
+_NOT_PWEDE = re.compile(r"\b(?:hindi|indi|di|dili|dle)\s+(?:(?:po|pa|na|man|pud|sad|talaga)\s+)?(?:pwede|puwede|pde|pwd|pwde)\b")
 
 
 def pwede_statement(text: str, hits: list[Hit]) -> bool:
     """A "pwede" line with no question form, no negated "pwede" and no child of the addressee's."""
     return (
-        "pw" in text or "pde" in text or "posib" in text or "mulig" in text
+        "pw" in text or "pde" in text
     ) and _PWEDE.search(text) is not None and _QUESTION.search(text) is None and _NOT_PWEDE.search(text) is None and not any(
         h.pattern.category in CHILD and _yours(text, h) for h in hits
     ) and not any(h.pattern.category == "want" for h in hits)
