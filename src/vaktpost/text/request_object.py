@@ -46,6 +46,7 @@ class _Forms(NamedTuple):
     definite_term: re.Pattern  # a term that is definite itself ("the kid", "den lille", "jenta")
     indefinite_term: re.Pattern  # "a kid", "any younger", "en yngre"
     not_bare_before: re.Pattern  # a determiner right before the term: "a ", "your ", "two ", "mga "
+    bare_languages: frozenset[str]  # en, nb: chat English drops articles; a tl / ceb bare noun is indefinite
     appear: re.Pattern  # from the term's end to a show word: " be on the ", " sa ", " på "
     send_one_of: re.Pattern  # before the term: "send me one of the "
     child_question: re.Pattern
@@ -67,6 +68,7 @@ def _forms() -> _Forms:
         definite_before=re.compile(rf"(?:^|\W)(?:{_alt(d['definite'])})\s+(?:[\w']+\s+)?$"),
         definite_term=re.compile(rf"(?:{_alt(d['definite'])}|{_alt(d['definite_terms'])})\b"),
         indefinite_term=re.compile(rf"(?:{_alt(d['indefinite'])})\s"),
+        bare_languages=frozenset(d["bare_languages"]),
         not_bare_before=re.compile(rf"(?:^|\W)(?:{_alt(d['not_bare_before'])})\s+$"),
         appear=re.compile(
             rf"^\s+(?:(?:{_alt(d['term_nouns'])})\s+)?(?:(?:{_alt(d['appear_verbs'])})\s+)?(?:{_alt(d['appear_on'])})\s+(?:(?:{_alt(d['appear_det'])})\s+)?(?:[\w']+\s+)?$"
@@ -105,6 +107,8 @@ def _bare(text: str, h: Hit, said: str) -> bool:
     """No determiner at all before the term ("can kid be on the show?", "i pay more if kid is
     on the show"): one already spoken of, as chat English drops its articles (session 8)."""
     forms = _forms()
+    if h.pattern.language not in forms.bare_languages:
+        return False  # tl / ceb "pwede bata sa cam?": a bare noun there is "a child"
     if forms.not_bare_before.match(said.split()[0] + " ") or _own_or_yours(said):
         return False  # the term itself opens with one ("my girl", "ur son")
     return forms.not_bare_before.search(text, max(0, h.start - 24), h.start) is None
