@@ -50,7 +50,9 @@ def categories(text: str) -> str:
     from vaktpost.text.normalise import normalise
 
     n = normalise(text)
-    cats = sorted({h.pattern.category for h in default_matcher().scan_batch([n])[0]} - {"request"} | {"?" if "?" in n else ""} - {""})
+    hits = default_matcher().scan_batch([n])[0]
+    cats = sorted({h.pattern.category for h in hits} - {"request"} | {"?" if "?" in n else ""} - {""})
+    cats += sorted({h.pattern.rule for h in hits if h.pattern.category == "request" and n[h.start : h.end] != "?"})  # rule ids, no words
     ages = sorted({a.kind for a in find_ages(n) if a.minor})
     return ",".join(cats) + (" ages:" + ",".join(ages) if ages else "")
 

@@ -116,3 +116,30 @@ def test_a_slip_of_a_tens_word_keeps_the_adult_out_of_the_minor_labels():
     assert "MINOR_CONFIRMED" not in say("i have one tewnty three yrs old", "p")
     assert "MINOR_REQUEST" not in say("want one tewnty three yrs", "b")
     assert [a.value for a in find_ages(normalise("twenty three years old"))] == [23]
+
+
+# An exclamation shaped as a question ("can you believe it") asks no one for anything: a young
+# one named beside it, with no deal word, is small talk.
+@pytest.mark.parametrize(
+    "line",
+    [
+        "the youngest is starting school already, can you believe it?",
+        "the little one learned to ride a bike today, can you imagine",
+        "den yngste begynner på skolen, kan du tro det?",  # nb
+        "den yngste har fått ny sykkel, kan du tro det",
+    ],
+)
+def test_a_young_one_beside_an_exclamation_is_no_request(line):
+    assert "MINOR_REQUEST" not in say(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "can you believe it, any young one available?",  # a real ask after it
+        "the youngest one, can you believe she is free tonight? how much",  # a deal word
+        "can you bring the youngest?",
+    ],
+)
+def test_an_ask_beside_an_exclamation_still_asks(line):
+    assert "MINOR_REQUEST" in say(line)

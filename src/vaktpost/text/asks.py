@@ -165,6 +165,7 @@ class _AskForms(NamedTuple):
     have_question: re.Pattern  # "do u have", "how many", "may anak ka", "har du barn"
     young_you_after: re.Pattern  # after a young word: " pa kaayo ka", " ka pa", " mo pa"
     young_you_not_after: re.Pattern  # before it: "may ", "naa ", "ug " (she is asked whether she has one)
+    rhetorical: re.Pattern  # "can you believe it?", "kan du tro det", "akalain mo"
 
 
 @lru_cache(maxsize=1)
@@ -193,6 +194,7 @@ def _ask_forms() -> _AskForms:
         please=re.compile(rf"\b(?:{words('please')})\b"),
         kin=frozenset(normalise(w).strip() for w in data["kin_terms"]),
         have_question=re.compile(data["have_question_regex"]),
+        rhetorical=re.compile(rf"\b(?:{words('rhetorical')})\b(?:\s+(?:it|that|this|det|dette|yan|kana|that one))?\s*[?!.]*"),
         young_you_not_after=re.compile(rf"(?:^|\W)(?:{words('young_you_not_after')})\s+$"),
         young_you_after=re.compile(rf"(?:\s+(?:{words('young_you_particles')}))*\s+(?:{words('young_you_pronouns')})\b"),
     )
@@ -219,6 +221,19 @@ def strong_request(text: str, hits: list[Hit]) -> bool:
 # What makes a customer's line a deal, not small talk: a wish, a join, a show or picture,
 # money, availability, a trip, a younger one, a code word.
 _DEAL = ("want", "join", "media", "media_third", "price", "price_word", "offer", "offer_question", "payment", "travel", "codeword", "young_ref", "age_probe")
+
+
+_DEAL_BUT_YOUNG = tuple(c for c in _DEAL if c not in ("young_ref", "age_probe"))
+
+
+def rhetorical_only(text: str, hits: list[Hit]) -> bool:
+    """Every ask form of the line lies inside an exclamation shaped as a question ("can you
+    believe it?", "kan du tro det", "akalain mo"; ask_forms.json `rhetorical`)."""
+    asks = [h for h in hits if h.pattern.category == "request"]
+    if not asks:
+        return False
+    spans = [m.span() for m in _ask_forms().rhetorical.finditer(text)]
+    return bool(spans) and all(any(s <= h.start and h.end <= e for s, e in spans) for h in asks)
 
 
 def _own(text: str, h: Hit) -> bool:
@@ -255,6 +270,8 @@ def small_talk(text: str, f: MessageFacts, hits: list[Hit], innocent: bool) -> b
         return False
     if own_only(text, hits) and not f.has("codeword", "join"):
         return True
+    if not f.has(*_DEAL_BUT_YOUNG) and rhetorical_only(text, hits):
+        return True  # "the youngest got a new bike, can you believe it": an exclamation
     if f.has(*_DEAL) or strong_request(text, hits) or forms.please.search(text):
         return False
     if innocent:
