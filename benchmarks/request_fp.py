@@ -13,7 +13,7 @@ models. Each message the pipeline labels MINOR_REQUEST that the truth does not i
 It also prints MINOR_REQUEST P/R/F1 (tp/fp/fn), asked-actor F0.5 and the hard negatives with a
 minor label, so one run gives the before or after figures of a rule change.
 `--show N` prints N false lines (text, truth, rule) — only for DEVELOPMENT authors' sets
-(`DEV_SETS`: the brief of session 7's `mrprec7` names author10's t and author8's p);
+(`DEV_SETS`: session 8's `mrfp9` brief names author10's t and author8's o; session 7 had t and p);
 other sets print aggregates alone.
 """
 
@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-DEV_SETS = {"t", "p"}
+DEV_SETS = {"t", "o"}  # session 8 (`mrfp9`): author10's t and author8's o
 MINOR = {"MINOR_REQUEST", "CONTENT_REQUEST", "MINOR_CONFIRMED", "SELF_DISCLOSED_MINOR", "AGE_PROBE"}
 
 
@@ -41,6 +41,51 @@ def signals_by_message(directory: Path):
         for f in analyse_conversations(convs[i : i + 500]):
             found[(f.platform, f.message_id)] = f.signals
     return convs, found
+
+
+def categories(text: str) -> str:
+    """The lexicon categories hit on a line, with "?" and age kinds (counts only, no words)."""
+    from vaktpost.text.ages import find_ages
+    from vaktpost.text.matcher import default_matcher
+    from vaktpost.text.normalise import normalise
+
+    n = normalise(text)
+    hits = default_matcher().scan_batch([n])[0]
+    cats = sorted({h.pattern.category for h in hits} - {"request"} | {"?" if "?" in n else ""} - {""})
+    cats += sorted({h.pattern.rule for h in hits if h.pattern.category == "request" and n[h.start : h.end] != "?"})  # rule ids, no words
+    ages = sorted({a.kind for a in find_ages(n) if a.minor})
+    return ",".join(cats) + (" ages:" + ",".join(ages) if ages else "")
+
+
+def content_shape(text: str) -> str:
+    """The parts of request_object's reading of a line (counts only, no words): a question about
+    the child, a definite child, a media word after the child, the appear form between them."""
+    import re
+
+    from vaktpost.text.ages import find_ages
+    from vaktpost.text.asks import CHILD
+    from vaktpost.text.matcher import default_matcher
+    from vaktpost.text.normalise import normalise
+    from vaktpost.text import request_object as ro
+
+    n = normalise(text)
+    hits = default_matcher().scan_batch([n])[0]
+    terms = [h for h in hits if h.pattern.category in CHILD]
+    media = [h for h in hits if h.pattern.category == "media"]
+    forms = ro._forms()
+    after = [m for m in media if terms and m.start >= min(h.end for h in terms)]
+    gap_words = min((len(n[h.end : m.start].split()) for h in terms for m in after), default=-1)
+    parts = {
+        "about_child": ro.asks_about_child(n, [a for a in find_ages(n) if a.minor]),
+        "definite": any(ro._definite(n, h) for h in terms),
+        "media_after": bool(after),
+        "appear": any(forms.appear.match(n[h.end : m.start]) for h in terms for m in after),
+        "q": "?" in n,
+        "gap": gap_words,
+        "starts_with_term": bool(terms) and min(h.start for h in terms) < 3,
+        "if": re.search(r"\b(?:if|kung|hvis|kon)\b", n) is not None,
+    }
+    return " ".join(f"{k}={int(v) if isinstance(v, bool) else v}" for k, v in parts.items())
 
 
 def one_set(directory: Path, show: int, dump, eval_dir: Path | None = None) -> dict:
@@ -82,6 +127,9 @@ def one_set(directory: Path, show: int, dump, eval_dir: Path | None = None) -> d
                 kinds["rule_full"][rule] += 1
                 kinds["truth x rule"][f"{tl} | {rule.split(':')[0]}"] += 1
                 kinds["truth x found"][f"{tl} | {'+'.join(sorted(s.label.value for s in sig))}"] += 1
+                kinds["categories"][f"{tl} | {categories(m.text)}"] += 1
+                if "CONTENT_REQUEST" in t["labels"]:
+                    kinds["content shape"][content_shape(m.text)] += 1
                 if t.get("hard_negative"):
                     kinds["hard_negative"][t["hard_negative"]] += 1
                 shown.append({"text": m.text, "truth": t["labels"], "move": move, "role": role, "rule": rule,

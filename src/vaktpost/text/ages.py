@@ -65,9 +65,9 @@ def _config():
         "person": rf"(?<![\w$€£₱.,])(?P<ns>{num_unit}(?:\s*(?:,|and|&|og|at|ug|/|y|or|eler|o)\s*{num_unit})*)\s*-?\s*(?:{_alt(data['unit_after'])})(?![\w])(?!\s+(?:{_alt(data['not_after'])})\b)",
         "person_before": rf"\b(?:{_alt(data['unit_before'])})\s*:?\s*(?P<ns>{num}(?:\s*(?:,|and|&|og|at|ug|/|-)\s*{num})*)\b",
         "under": rf"\b(?:{_alt(data['under'])})\s*(?P<ns>\d{{1,2}})\b(?!\s*\+)(?:(?=\s+[24]\s+(?!usd|php|nok|eur|kr|pesos?|dolars?|bucks|min|mins|hours?|hrs)[a-z])|{guard})",  # "not yet 18 4 show": 4 is "for"
-        "self_grade": rf"(?:{_alt(data['self_grade_prefix'])})\s+(?:in\s+|on\s+)?(?:the\s+)?(?:(?:{_alt(data['grade'])})\.?\s*(?P<ns>\d{{1,2}})\b|(?P<ns2>\d{{1,2}})(?:st|nd|rd|th|\.)?\s*(?:grade|klasse|klase|trinn)\b)"
-        rf"|\b(?:{_alt(data['grade'])})\.?\s*(?P<ns3>\d{{1,2}})\s+(?:{_alt(data['self_after'])})\b",
-        "grade": rf"\b(?:{_alt(data['grade'])})\.?\s*(?P<ns>\d{{1,2}})\b|\b(?P<ns2>\d{{1,2}})(?:st|nd|rd|th|\.)?\s*(?:klasse|klase|trinn|grade)(?:rs?)?\b|\bika-?(?P<ns3>\d{{1,2}})\s*(?:na\s*)?baitang"
+        "self_grade": rf"(?:{_alt(data['self_grade_prefix'])})\s+(?:in\s+|on\s+)?(?:the\s+)?(?:(?:{_alt(data['grade'])})[.-]?\s*(?P<ns>\d{{1,2}})\b|(?P<ns2>\d{{1,2}})(?:st|nd|rd|th|\.)?[\s-]*(?:grade|klasse|klase|trinn)\b)"
+        rf"|\b(?:{_alt(data['grade'])})[.-]?\s*(?P<ns3>\d{{1,2}})\s+(?:{_alt(data['self_after'])})\b",
+        "grade": rf"\b(?:{_alt(data['grade'])})[.-]?\s*(?P<ns>\d{{1,2}})\b|\b(?P<ns2>\d{{1,2}})(?:st|nd|rd|th|\.)?[\s-]*(?:klasse|klase|trinn|grade)(?:rs?)?\b|\bika-?(?P<ns3>\d{{1,2}})\s*(?:na\s*)?baitang"
         rf"|\b(?P<ns4>{_alt(data['grade_ordinals'])})\s*(?:grade|baitang)(?:rs?)?\b",
         "bare": rf"(?<![\w$€£₱.,:/#+-])(?P<ns>\d{{1,2}})(?![\w.:/%+-])(?!,\d){guard}",
     }

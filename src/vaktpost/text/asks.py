@@ -124,13 +124,28 @@ ABOUT_YOU = re.compile(  # folded, as normalise() leaves the text: "you look" is
 _OWN_CHILD_HAD = re.compile(r"\bi\s+(?:have|got|'?ve got|ve got)\s+(?:a\s+|an\s+|one\s+|two\s+|\d\s+)?(?:son|daughter|kid|child|children|boy|baby)s?\b")
 
 
+def young_you(text: str, hits: list[Hit]) -> bool:
+    """Every child term is a tl / ceb predicate of the addressee: the young word, a few
+    particles, then "ka" / "ikaw" ("bata pa kaayo ka", "bata ka pa", "ang bata mo pa"):
+    she is said to be young, no other child is named (ask_forms.json `young_you_*`)."""
+    terms = [h for h in hits if h.pattern.category in CHILD]
+    forms = _ask_forms()
+    return bool(terms) and all(
+        forms.young_you_after.match(text, h.end) and not forms.young_you_not_after.search(text, max(0, h.start - 12), h.start)
+        for h in terms
+    )
+
+
 def states_own_child(text: str) -> bool:
     return _OWN_CHILD_HAD.search(text) is not None
 
 
 def question_about_you(text: str, f: MessageFacts, hits: list[Hit]) -> bool:
     """The only ask is a question form ("?", "ba", "is your"), and the question is about
-    the one asked ("you look younger than 20?", "bata ka pa ba?", "bunso ka ba?")."""
+    the one asked ("you look younger than 20?", "bata ka pa ba?", "bunso ka ba?"); or every
+    child word of the line says the one asked is young ("bata pa kaayo ka, pila sa cam?")."""
+    if young_you(text, hits) and not f.has("codeword", "join"):
+        return True
     if f.has("want", "join", "media", "price", "price_word", "offer", "codeword"):
         return False  # "may bata ka ba para sa show?": a deal, not a question about her
     return not strong_request(text, hits) and ABOUT_YOU.search(text) is not None
@@ -148,6 +163,9 @@ class _AskForms(NamedTuple):
     please: re.Pattern
     kin: frozenset[str]  # family words: "kids", "children", "anak", "barn"
     have_question: re.Pattern  # "do u have", "how many", "may anak ka", "har du barn"
+    young_you_after: re.Pattern  # after a young word: " pa kaayo ka", " ka pa", " mo pa"
+    young_you_not_after: re.Pattern  # before it: "may ", "naa ", "ug " (she is asked whether she has one)
+    rhetorical: re.Pattern  # "can you believe it?", "kan du tro det", "akalain mo"
 
 
 @lru_cache(maxsize=1)
@@ -176,6 +194,9 @@ def _ask_forms() -> _AskForms:
         please=re.compile(rf"\b(?:{words('please')})\b"),
         kin=frozenset(normalise(w).strip() for w in data["kin_terms"]),
         have_question=re.compile(data["have_question_regex"]),
+        rhetorical=re.compile(rf"\b(?:{words('rhetorical')})\b(?:\s+(?:it|that|this|det|dette|yan|kana|that one))?\s*[?!.]*"),
+        young_you_not_after=re.compile(rf"(?:^|\W)(?:{words('young_you_not_after')})\s+$"),
+        young_you_after=re.compile(rf"(?:\s+(?:{words('young_you_particles')}))*\s+(?:{words('young_you_pronouns')})\b"),
     )
 
 
@@ -200,6 +221,19 @@ def strong_request(text: str, hits: list[Hit]) -> bool:
 # What makes a customer's line a deal, not small talk: a wish, a join, a show or picture,
 # money, availability, a trip, a younger one, a code word.
 _DEAL = ("want", "join", "media", "media_third", "price", "price_word", "offer", "offer_question", "payment", "travel", "codeword", "young_ref", "age_probe")
+
+
+_DEAL_BUT_YOUNG = tuple(c for c in _DEAL if c not in ("young_ref", "age_probe"))
+
+
+def rhetorical_only(text: str, hits: list[Hit]) -> bool:
+    """Every ask form of the line lies inside an exclamation shaped as a question ("can you
+    believe it?", "kan du tro det", "akalain mo"; ask_forms.json `rhetorical`)."""
+    asks = [h for h in hits if h.pattern.category == "request"]
+    if not asks:
+        return False
+    spans = [m.span() for m in _ask_forms().rhetorical.finditer(text)]
+    return bool(spans) and all(any(s <= h.start and h.end <= e for s, e in spans) for h in asks)
 
 
 def _own(text: str, h: Hit) -> bool:
@@ -236,6 +270,8 @@ def small_talk(text: str, f: MessageFacts, hits: list[Hit], innocent: bool) -> b
         return False
     if own_only(text, hits) and not f.has("codeword", "join"):
         return True
+    if not f.has(*_DEAL_BUT_YOUNG) and rhetorical_only(text, hits):
+        return True  # "the youngest got a new bike, can you believe it": an exclamation
     if f.has(*_DEAL) or strong_request(text, hits) or forms.please.search(text):
         return False
     if innocent:

@@ -161,16 +161,16 @@ def _typo_tens() -> frozenset[str]:
     return frozenset(out - set(number_words()[1]))
 
 
-_WORD_HYPHEN_BEFORE = re.compile(r"([a-zæøå]+)-$")
+_WORD_HYPHEN_BEFORE = re.compile(r"([a-zæøå]+)[- ]$")
 
 
 def _number_word(m: re.Match) -> str:
     """The digits of a number word — but not of the second part of a compound whose first part
-    is a slip of a tens word ("im tewnty-three"): that part alone is no age, and no age is
-    better than a wrong one (it read as 3; session 7). Affixed number words keep their digits
+    is a slip of a tens word ("im tewnty-three", and with a space, "im tewnty three": session 8):
+    that part alone is no age, and no age is better than a wrong one (it read as 3; session 7). Affixed number words keep their digits
     (tl/ceb "mag-onse", "kaka-19")."""
     s = m.start()
-    if s > 1 and m.string[s - 1] == "-":
+    if s > 1 and m.string[s - 1] in "- ":
         before = _WORD_HYPHEN_BEFORE.search(m.string, max(0, s - 12), s)
         if before is not None and before.group(1) in _typo_tens():
             return m.group()

@@ -45,6 +45,8 @@ class _Forms(NamedTuple):
     definite_before: re.Pattern  # "the ", "the cute " right before the term
     definite_term: re.Pattern  # a term that is definite itself ("the kid", "den lille", "jenta")
     indefinite_term: re.Pattern  # "a kid", "any younger", "en yngre"
+    not_bare_before: re.Pattern  # a determiner right before the term: "a ", "your ", "two ", "mga "
+    bare_languages: frozenset[str]  # en, nb: chat English drops articles; a tl / ceb bare noun is indefinite
     appear: re.Pattern  # from the term's end to a show word: " be on the ", " sa ", " på "
     send_one_of: re.Pattern  # before the term: "send me one of the "
     child_question: re.Pattern
@@ -66,6 +68,8 @@ def _forms() -> _Forms:
         definite_before=re.compile(rf"(?:^|\W)(?:{_alt(d['definite'])})\s+(?:[\w']+\s+)?$"),
         definite_term=re.compile(rf"(?:{_alt(d['definite'])}|{_alt(d['definite_terms'])})\b"),
         indefinite_term=re.compile(rf"(?:{_alt(d['indefinite'])})\s"),
+        bare_languages=frozenset(d["bare_languages"]),
+        not_bare_before=re.compile(rf"(?:^|\W)(?:{_alt(d['not_bare_before'])})\s+$"),
         appear=re.compile(
             rf"^\s+(?:(?:{_alt(d['term_nouns'])})\s+)?(?:(?:{_alt(d['appear_verbs'])})\s+)?(?:{_alt(d['appear_on'])})\s+(?:(?:{_alt(d['appear_det'])})\s+)?(?:[\w']+\s+)?$"
         ),
@@ -92,18 +96,43 @@ def _definite(text: str, h: Hit) -> bool:
     said = text[h.start : h.end]
     if forms.indefinite_term.match(said + " "):
         return False  # "a kid", "any younger"
-    return forms.definite_term.match(said) is not None or forms.definite_before.search(text, 0, h.start) is not None
+    return (
+        forms.definite_term.match(said) is not None
+        or forms.definite_before.search(text, 0, h.start) is not None
+        or _bare(text, h, said)
+    )
+
+
+def _bare(text: str, h: Hit, said: str) -> bool:
+    """No determiner at all before the term ("can kid be on the show?", "i pay more if kid is
+    on the show"): one already spoken of, as chat English drops its articles (session 8)."""
+    forms = _forms()
+    if h.pattern.language not in forms.bare_languages:
+        return False  # tl / ceb "pwede bata sa cam?": a bare noun there is "a child"
+    if forms.not_bare_before.match(said.split()[0] + " ") or _own_or_yours(said):
+        return False  # the term itself opens with one ("my girl", "ur son")
+    return forms.not_bare_before.search(text, max(0, h.start - 24), h.start) is None
+
+
+def _own_or_yours(said: str) -> bool:
+    return said.endswith((" mo", " ko", " nimo", " nako", " min", " din"))
+
+
+# The child right before the show or picture word, as its modifier ("niece video", "kid cam
+# show", "the little one's pics"): the show or picture of her (session 8).
+_COMPOUND = re.compile(r"(?:'s|s)?\s+$")
 
 
 def shown_on_media(text: str, hits: list[Hit]) -> bool:
     """A child already spoken of appearing on a show, a camera or a call ("can the kid be on
-    the video call?", "show me the younger boy on cam first", "si bunso sa cam")."""
+    the video call?", "show me the younger boy on cam first", "si bunso sa cam"), or named
+    right before it ("niece video tonight", "kid cam show")."""
     forms = _forms()
     media = [m for m in hits if m.pattern.category == "media"]
     for h in _terms(hits):
         if not _definite(text, h):
             continue
-        if any(m.start >= h.end and forms.appear.match(text[h.end : m.start]) for m in media):
+        if any(m.start >= h.end and (forms.appear.match(text[h.end : m.start]) or _COMPOUND.match(text, h.end, m.start)) for m in media):
             return True
     return False
 
