@@ -124,7 +124,7 @@ def run_scan(argv: list[str]) -> bool:
         return False
     try:
         user_errors(scan_files)(**kwargs)
-    except Exception as exc:  # noqa: BLE001 - typer (loaded only for an error's exit) is asked which it is
+    except Exception as exc:  # typer (loaded only for an error's exit) is asked which it is
         import typer
 
         if isinstance(exc, typer.Exit):

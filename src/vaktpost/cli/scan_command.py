@@ -15,6 +15,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Self
 
 from vaktpost.bulkwork import collector_paused
 from vaktpost.cli.common import Output, resolve_db, write_json
@@ -118,7 +119,7 @@ def _print_table(results, analysed: int, found: int, known: dict) -> None:
 class _NoProgress:
     """The progress bar where none is drawn (stderr is not a terminal)."""
 
-    def __enter__(self) -> _NoProgress:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:
