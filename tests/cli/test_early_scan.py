@@ -1,33 +1,36 @@
-"""`vaktpost scan` run without building the typer app (cli/early.run_scan) calls the command
-with exactly what typer would, and leaves every other form to typer."""
+"""`vaktpost scan` run without building the typer app (cli/early.run_scan) calls the command's
+work (cli/scan_command.scan_files) with exactly what typer would, and leaves every other form
+to typer."""
 
 from __future__ import annotations
 
-import functools
+import inspect
 
 import pytest
 import typer
 from typer.testing import CliRunner
 
-from vaktpost.cli import conversations, early
+from vaktpost.cli import conversations, early, scan_command
 
 
 @pytest.fixture()
 def calls(monkeypatch):
     seen: list[dict] = []
-    real = conversations.scan
+    signature = inspect.signature(scan_command.scan_files)
 
-    @functools.wraps(real)
-    def recorder(**kwargs):
-        seen.append(kwargs)
+    def recorder(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        seen.append(dict(bound.arguments))
 
-    monkeypatch.setattr(conversations, "scan", recorder)
+    monkeypatch.setattr(scan_command, "scan_files", recorder)
+    monkeypatch.setattr(conversations, "scan_files", recorder)
     return seen
 
 
 def through_typer(argv: list[str], calls: list[dict]) -> dict:
     app = typer.Typer()
-    conversations.register(app)  # takes the recorder
+    conversations.register(app)
     result = CliRunner().invoke(app, argv)
     assert result.exit_code == 0, result.output
     return calls.pop()

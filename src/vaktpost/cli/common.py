@@ -1,4 +1,8 @@
-"""What every command shares: the --db option, machine output on stdout, one-line errors."""
+"""What every command shares: the --db option, machine output on stdout, one-line errors.
+
+typer and rich are loaded only when asked for (`console`, `DbOption`, an error's exit), so
+that `vaktpost scan` (cli/scan_command.py) can run without either.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,6 @@ import sys
 from typing import Annotated, Any, Callable, Iterable
 
 import orjson
-import typer
-from rich.console import Console
 
 from vaktpost.errors import UserError
 
@@ -22,17 +24,37 @@ class Output(str, enum.Enum):
     json = "json"
     jsonl = "jsonl"
 
-# Human output (tables, progress) goes to stderr so stdout stays clean for --format json.
-console = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="Database URL. Defaults to $VAKTPOST_DB, else sqlite:///vaktpost.db here.",
-        show_default=False,
-    ),
-]
+def _console():
+    from rich.console import Console
+
+    # Human output (tables, progress) goes to stderr so stdout stays clean for --format json.
+    return Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+
+
+def _db_option():
+    import typer
+
+    return Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Database URL. Defaults to $VAKTPOST_DB, else sqlite:///vaktpost.db here.",
+            show_default=False,
+        ),
+    ]
+
+
+_LAZY = {"console": _console, "DbOption": _db_option}
+
+
+def __getattr__(name: str):
+    """`console` and `DbOption`, made on first use (PEP 562) and then kept as globals."""
+    make = _LAZY.get(name)
+    if make is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = globals()[name] = make()
+    return value
 
 
 def resolve_db(db: str | None) -> str:
@@ -53,15 +75,21 @@ def user_errors(fn: Callable) -> Callable:
             return fn(*args, **kwargs)
         except UserError as exc:
             print(f"error: {exc}", file=sys.stderr)
-            raise typer.Exit(1) from None
+            _exit(1)
         except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
             print(f"error: {exc.filename}: {exc.strerror}", file=sys.stderr)
-            raise typer.Exit(1) from None
+            _exit(1)
         except KeyboardInterrupt:
             print("interrupted; nothing of the unfinished step was written", file=sys.stderr)
-            raise typer.Exit(130) from None
+            _exit(130)
 
     return wrapper
+
+
+def _exit(code: int):
+    import typer
+
+    raise typer.Exit(code) from None
 
 
 def write_json(value: Any) -> None:

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import atexit
-import enum
-import gc
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from vaktpost.bulkwork import collector_paused
 from vaktpost.cli.common import (
     DbOption,
     Output,
@@ -23,33 +17,11 @@ from vaktpost.cli.common import (
     write_json,
     write_jsonl,
 )
-from vaktpost.cli.scale import ScanEngine, scan_with_ray
-from vaktpost.engines.local import HeldMessages, analyse_conversations
-from vaktpost.ingest.importer import ImportOptions, import_file
-from vaktpost.ingest.records import parse_zone
-from vaktpost.ingest.source import check_input
+from vaktpost.cli.scan_command import InputFormat, ScanEngine, scan_files
 from vaktpost.store.db import open_store
-from vaktpost.store.known_sender import promote_known_senders
 from vaktpost.store.queries import funnels, iter_text_findings
 
-
-class InputFormat(str, enum.Enum):
-    auto = "auto"
-    jsonl = "jsonl"
-    csv = "csv"
-    pan12 = "pan12"
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-        disable=not console.is_terminal,
-    )
+__all__ = ["InputFormat", "ScanEngine", "findings", "funnel", "register", "scan"]
 
 
 def scan(
@@ -70,68 +42,7 @@ def scan(
     Each file is imported whole or not at all. The conversations a file touched are then
     analysed again as a whole, so findings see every message of a conversation.
     """
-    if engine_name is ScanEngine.ray:  # files or folders of partitions; the scale module owns this path
-        summary = scan_with_ray(inputs, db, ray_address, None)
-        summary["known_sender"] = promote_known_senders(open_store(resolve_db(db)))
-        if output is not Output.table:
-            write_json(summary)
-        return
-    for path in inputs:
-        check_input(path)
-    opts = ImportOptions(
-        format=format.value,
-        skip_invalid=skip_invalid,
-        zone=parse_zone(timezone),
-        platform=platform,
-        csv_columns=tuple(column or ()),
-        pan12_date=date.fromisoformat(pan12_date) if pan12_date else ImportOptions.pan12_date,
-    )
-    engine = open_store(resolve_db(db))
-    results, touched = [], set()
-    held = HeldMessages()  # conversations these imports create are analysed without a reload
-    # The collector waits for the whole command (records are acyclic; reference counting
-    # frees them): between the analysis's chunks it re-walked the held rows and the text
-    # facts, ~0.2 s per 100,000 messages. What is left at exit is never walked (below).
-    with _progress() as progress, collector_paused():
-        for path in inputs:
-            task = progress.add_task(f"import {path.name}", total=path.stat().st_size)
-            result = import_file(engine, path, opts, on_progress=lambda pos, t=task: progress.update(t, completed=pos), on_written=held.on_written, facts=held)
-            progress.update(task, completed=path.stat().st_size)
-            results.append(result)
-            touched |= result.conversation_keys
-        task = progress.add_task("analyse conversations", total=len(touched))
-        found = analyse_conversations(engine, touched, on_progress=lambda n: progress.advance(task, n), held=held)
-        # after every file: a sender's confirmations anywhere in the store (text/known_sender.py)
-        known = promote_known_senders(engine)
-    if output is Output.table:
-        table = Table(title="scan", title_justify="left")
-        for name in ("file", "format", "read", "new", "seen before", "rejected", "msg/s"):
-            table.add_column(name, justify="left" if name in ("file", "format") else "right")
-        for r in results:
-            rate = r.messages_read / r.seconds if r.seconds else 0
-            table.add_row(r.path, r.format, f"{r.messages_read:,}", f"{r.messages_new:,}", f"{r.messages_seen_before:,}", f"{r.rejected:,}", f"{rate:,.0f}")
-        console.print(table)
-        for r in results:
-            if r.rejects_path:
-                console.print(f"[yellow]{r.rejected:,} bad record(s) set aside in {r.rejects_path}")
-        console.print(f"{len(touched):,} conversation(s) analysed, {found:,} labelled message(s).")
-        if known["added"] or known["removed"]:
-            console.print(f"known senders: {known['added']:,} borderline confirmation(s) promoted, {known['removed']:,} taken back.")
-    else:
-        write_json({"imports": [r.summary() for r in results], "conversations_analysed": len(touched), "findings": found,
-                    "known_sender": known})
-    _leave_quickly(engine)
-
-
-def _leave_quickly(engine) -> None:
-    """After a big scan the heap holds millions of objects (the text stage's remembered facts
-    above all), and the interpreter's last garbage collection at exit walks every one of them
-    — 0.7 s per 100,000 messages, a tenth of the command. Close the database connections
-    now (SQLite checkpoints its log on the last close), then exempt what is left from that
-    walk: nothing after this needs a cycle collected. Runs only at exit, so a process that
-    calls the command in-process (tests) keeps its collector until it ends."""
-    engine.dispose()
-    atexit.register(gc.freeze)
+    scan_files(inputs, db, format, skip_invalid, timezone, platform, column, pan12_date, output, engine_name, ray_address)
 
 
 def funnel(

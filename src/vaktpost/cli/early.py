@@ -49,6 +49,14 @@ def _parse(argv: list[str]) -> tuple[dict[str, list[str]], set[str], list[str]] 
     return (values, flags, paths) if paths else None
 
 
+def is_plain_scan(argv: list[str]) -> bool:
+    """Whether ARGV is `scan` in the plain forms understood here (run_scan may run it)."""
+    try:
+        return _parse(argv) is not None
+    except StopIteration:
+        return False
+
+
 def _start(argv: list[str]) -> None:
     parsed = _parse(argv)
     if parsed is None:
@@ -85,7 +93,8 @@ def run_scan(argv: list[str]) -> bool:
     the plain forms understood here and every value is one the command accepts; False (and
     nothing done) otherwise — the typer app then parses, reports usage errors and runs it.
     Typer coerces each parameter through a pydantic adapter: ~0.07 CPU s of every scan's
-    start-up (tests/cli/test_early_scan.py checks both ways call `scan` alike)."""
+    start-up; and typer and rich themselves are not loaded at all (cli/scan_command.py).
+    tests/cli/test_early_scan.py checks both ways call `scan_files` alike."""
     try:
         parsed = _parse(argv)
     except StopIteration:  # an option without its value: typer's usage error
@@ -93,16 +102,15 @@ def run_scan(argv: list[str]) -> bool:
     if parsed is None:
         return False
     values, flags, paths = parsed
-    from vaktpost.cli import conversations
     from vaktpost.cli.common import Output, user_errors
-    from vaktpost.cli.scale import ScanEngine
+    from vaktpost.cli.scan_command import InputFormat, ScanEngine, scan_files
 
     one = {k: v[-1] for k, v in values.items()}
     try:
         kwargs = {
             "inputs": [Path(p) for p in paths],
             "db": one.get("--db"),
-            "format": conversations.InputFormat(one.get("--format", "auto")),
+            "format": InputFormat(one.get("--format", "auto")),
             "skip_invalid": "--skip-invalid" in flags,
             "timezone": one.get("--timezone"),
             "platform": one.get("--platform"),
@@ -114,10 +122,12 @@ def run_scan(argv: list[str]) -> bool:
         }
     except ValueError:  # a choice the command does not have: typer's usage error
         return False
-    import typer
-
     try:
-        user_errors(conversations.scan)(**kwargs)
-    except typer.Exit as done:
-        raise SystemExit(done.exit_code) from None
+        user_errors(scan_files)(**kwargs)
+    except Exception as exc:  # typer (loaded only for an error's exit) is asked which it is
+        import typer
+
+        if isinstance(exc, typer.Exit):
+            raise SystemExit(exc.exit_code) from None
+        raise
     return True

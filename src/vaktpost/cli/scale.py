@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import logging
 from pathlib import Path
 from typing import Annotated
@@ -12,11 +11,6 @@ import typer
 from vaktpost.cli.common import DbOption, console, resolve_db, user_errors, write_json
 from vaktpost.errors import UserError
 from vaktpost.store.db import open_store
-
-
-class ScanEngine(str, enum.Enum):
-    local = "local"
-    ray = "ray"
 
 
 def worker(

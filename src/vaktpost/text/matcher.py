@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import NamedTuple, Sequence
 
 import numpy as np
+import orjson
 
 from vaktpost import disk_cache
-from vaktpost.text.lexicon import Pattern, patterns
+from vaktpost.text.lexicon import Pattern, patterns, patterns_from_rows
 
 try:  # pragma: no cover - exercised by whichever is installed
     import hyperscan
@@ -160,7 +161,7 @@ def _cached_patterns() -> tuple[Pattern, ...]:
     keyed by the package's files; rebuilt on any doubt."""
     name = f"patterns-{_package_fingerprint()}.json"
     try:
-        return tuple(Pattern(*row) for row in json.loads(disk_cache.read(name) or b""))
+        return patterns_from_rows(orjson.loads(disk_cache.read(name) or b""))
     except Exception:  # missing or unreadable: build them
         pass
     pats = patterns()

@@ -235,9 +235,8 @@ def fingerprint(use_learned: bool = True) -> str:
     """What the facts are a function of besides the text and the role — the matcher's
     patterns, the learned model (or none) and the rule scores — as a hash another process
     can compare with its own before its facts are taken (`adopt`)."""
-    h = hashlib.sha256()
-    for p in default_matcher().patterns:
-        h.update(f"{p.id}\x00{p.category}\x00{p.language}\x00{p.regex}\x00{p.rule}\x01".encode())
+    # the patterns as one string (the same hash as one update per pattern, ~15,000 calls fewer)
+    h = hashlib.sha256("".join([f"{p.id}\x00{p.category}\x00{p.language}\x00{p.regex}\x00{p.rule}\x01" for p in default_matcher().patterns]).encode())
     model = None
     if use_learned:
         from vaktpost.text import learned
