@@ -14,6 +14,10 @@ from itertools import chain, compress
 from operator import attrgetter, is_
 from typing import Iterable, Sequence
 
+from vaktpost import compiled
+
+compiled.install()  # before the hot modules below are imported: their compiled builds, where current
+
 from vaktpost.bulkwork import collector_paused
 from vaktpost.model import Finding, Label, Message, Signal
 from vaktpost.text.dialogue import MINOR as DIALOGUE_MINOR, apply_dialogue, turns_of
