@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from vaktpost.compiled import BUILD_DIR, MANIFEST, MODULES, read_manifest, source_hash, source_path
+from vaktpost.compiled import BUILD_DIR, MANIFEST, MODULES, module_hash, read_manifest, source_path
 
 # Unchanged code: annotations are documentation, not C types (a `list[int]` argument may be
 # handed a range); everything else as Cython's defaults.
@@ -47,7 +47,7 @@ def build(out: Path, force: bool = False, jobs: int = 2) -> dict:
 
     old = read_manifest(out) or {}
     kept = old.get("modules", {}) if old.get("cache_tag") == sys.implementation.cache_tag else {}
-    hashes = {m: source_hash(source_path(m)) for m in MODULES}
+    hashes = {m: module_hash(m) for m in MODULES}
     todo = [m for m in MODULES if force or kept.get(m, {}).get("source_sha256") != hashes[m]
             or not (out / kept[m]["file"]).is_file()]
     modules = {m: kept[m] for m in MODULES if m not in todo}
@@ -60,7 +60,7 @@ def build(out: Path, force: bool = False, jobs: int = 2) -> dict:
         cwd = os.getcwd()
         os.chdir(ROOT)  # Cython names each module from its place under src/ (package __init__s)
         try:
-            ext_modules = cythonize(exts, compiler_directives=DIRECTIVES, build_dir=str(tmp_path / "c"),
+            ext_modules = cythonize(exts, compiler_directives=DIRECTIVES, include_path=[str(ROOT / "src")], build_dir=str(tmp_path / "c"),
                                     nthreads=jobs, quiet=True, force=True)
             dist = Distribution({"name": "vaktpost-compiled", "ext_modules": ext_modules})
             cmd = dist.get_command_obj("build_ext")
@@ -70,7 +70,7 @@ def build(out: Path, force: bool = False, jobs: int = 2) -> dict:
         finally:
             os.chdir(cwd)
         for m in todo:
-            if source_hash(source_path(m)) != hashes[m]:
+            if module_hash(m) != hashes[m]:
                 continue  # edited while compiling: its build would be stale at once
             rel = Path(*m.split(".")[1:]).with_suffix("")
             built = tmp_path / "lib" / "vaktpost" / rel.parent / (rel.name + suffix)

@@ -36,7 +36,7 @@ MODULES = tuple(
     for m in (
         "memo", "normalise", "matcher", "ages", "age_reading", "labels", "asks", "offers",
         "dialogue", "reply_turns", "reply_model", "learned", "ngram_hash", "facts",
-        "request_object", "ask_stance", "ask_look_alikes", "travel_plans", "probes",
+        "request_object", "ask_stance", "ask_look_alikes", "travel_plans", "probes", "known_sender",
     )
 )
 
@@ -48,6 +48,20 @@ def source_path(module: str) -> Path:
 
 def source_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def module_hash(module: str) -> str:
+    """The sha256 a module's build is current for: its `.py`, every `.pxd` of the text
+    package (the C layouts of the typed records: facts, ages, dialogue) and the `.py` each
+    describes. A build that reads `MessageFacts` as a C struct must never meet a
+    `facts.py` edited since (a dataclass): such an edit makes every build stale at once."""
+    h = hashlib.sha256(source_path(module).read_bytes())
+    for pxd in sorted((PACKAGE_DIR / "text").glob("*.pxd")):
+        h.update(pxd.name.encode() + pxd.read_bytes())
+        py = pxd.with_suffix(".py")
+        if py.is_file():
+            h.update(py.read_bytes())
+    return h.hexdigest()
 
 
 def read_manifest(build_dir: Path = BUILD_DIR) -> dict | None:
@@ -78,7 +92,7 @@ class CompiledFinder:
             return None
         so = self.build_dir / entry["file"]
         try:
-            current = source_hash(source_path(fullname)) == entry["source_sha256"] and so.is_file()
+            current = module_hash(fullname) == entry["source_sha256"] and so.is_file()
         except OSError:
             current = False
         if not current:

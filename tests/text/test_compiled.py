@@ -56,7 +56,7 @@ def _current(build_dir: Path) -> bool:
     manifest = compiled.read_manifest(build_dir) or {}
     entries = manifest.get("modules", {}) if manifest.get("cache_tag") == sys.implementation.cache_tag else {}
     return all(m in entries and (build_dir / entries[m]["file"]).is_file()
-               and entries[m]["source_sha256"] == compiled.source_hash(compiled.source_path(m)) for m in compiled.MODULES)
+               and entries[m]["source_sha256"] == compiled.module_hash(m) for m in compiled.MODULES)
 
 
 @pytest.mark.slow
@@ -101,7 +101,7 @@ def _fake_build(tmp_path: Path, module: str, sha: str) -> Path:
 
 def test_finder_answers_with_a_build_whose_source_is_unchanged(tmp_path):
     m = "vaktpost.text.dialogue"
-    finder = compiled.CompiledFinder(_fake_build(tmp_path, m, compiled.source_hash(compiled.source_path(m))))
+    finder = compiled.CompiledFinder(_fake_build(tmp_path, m, compiled.module_hash(m)))
     spec = finder.find_spec(m)
     assert isinstance(spec.loader, ExtensionFileLoader) and spec.origin.endswith(sysconfig.get_config_var("EXT_SUFFIX"))
     assert finder.state == {m: "compiled"}
@@ -116,7 +116,7 @@ def test_finder_leaves_a_module_edited_since_its_build_to_its_py(tmp_path):
 
 def test_finder_ignores_a_build_for_another_python(tmp_path):
     m = "vaktpost.text.dialogue"
-    build = _fake_build(tmp_path, m, compiled.source_hash(compiled.source_path(m)))
+    build = _fake_build(tmp_path, m, compiled.module_hash(m))
     manifest = json.loads((build / compiled.MANIFEST).read_text())
     (build / compiled.MANIFEST).write_text(json.dumps({**manifest, "cache_tag": "cpython-39"}))
     assert compiled.CompiledFinder(build).find_spec(m) is None

@@ -22,7 +22,8 @@ from vaktpost.bulkwork import collector_paused
 from vaktpost.model import Finding, Label, Message, Signal
 from vaktpost.text.dialogue import MINOR as DIALOGUE_MINOR, apply_dialogue, turns_of
 from vaktpost.text import known_sender, memo, reply_model
-from vaktpost.text.labels import NOTHING, MessageFacts, Proposed, rule_scores
+from vaktpost.text.facts import MessageFacts
+from vaktpost.text.labels import NOTHING, Proposed, rule_scores
 from vaktpost.text.memo import own_copy
 from vaktpost.text.normalise import folds_in_place, original_span
 

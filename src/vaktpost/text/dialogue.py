@@ -9,13 +9,22 @@ counts here, because the state lives and dies with one conversation.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+
+try:
+    import cython
+except ImportError:  # without Cython the records below are the plain dataclasses they were
+    from vaktpost import cython_shim as cython
 
 from vaktpost.model import Label, Message, Role
 from vaktpost.text.facts import NOTHING, inside
-from vaktpost.text.labels import CHILD, MessageFacts, _innocent, _leading
+from vaktpost.text.labels import CHILD, _innocent, _leading
+try:  # compiled (make speedups): MessageFacts as the C struct of facts.pxd, its fields read directly
+    from cython.cimports.vaktpost.text.facts import MessageFacts
+except (ImportError, AttributeError):  # no Cython, or not compiled (Cython's shadow module)
+    from vaktpost.text.facts import MessageFacts
 
 ASKS = (Label.MINOR_REQUEST, Label.CONTENT_REQUEST)
 MINOR = (Label.MINOR_REQUEST, Label.MINOR_CONFIRMED, Label.CONTENT_REQUEST, Label.SELF_DISCLOSED_MINOR)
@@ -25,13 +34,19 @@ _MINOR_SET = frozenset(MINOR)
 _MINOR_OR_PROBE = _MINOR_SET | {Label.AGE_PROBE}
 
 
-@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs ~3x (one per message of the dialogue)
+@cython.final
+@cython.cclass  # compiled: a C struct (fields read without a look-up)
+@cython.dataclasses.dataclass  # not frozen: a frozen dataclass's __init__ costs ~3x (one per message of the dialogue)
 class Turn:
     sender: str
-    recipients: tuple[str, ...]
+    recipients: tuple
     facts: MessageFacts
-    pos: int = -1  # the message's place in the conversation; -1: its place in `turns`
-    customer: bool = False  # sent by a platform-known customer: the buyer's side never confirms a child
+    pos: cython.Py_ssize_t = -1  # the message's place in the conversation; -1: its place in `turns`
+    customer: cython.bint = False  # sent by a platform-known customer: the buyer's side never confirms a child
+
+
+if not cython.compiled:  # pure Python: the same record with __slots__, as before
+    Turn = dataclasses._add_slots(Turn, False, False)
 
 
 def turns_of(conv: Sequence[Message], facts: Sequence[MessageFacts]) -> list[Turn]:
@@ -46,18 +61,21 @@ def turns_of(conv: Sequence[Message], facts: Sequence[MessageFacts]) -> list[Tur
     return out
 
 
-@dataclass
+@cython.final
+@cython.cclass
+@cython.dataclasses.dataclass
 class ConversationState:
-    pending: dict[tuple[str, str], int] = field(default_factory=dict)  # (asker, asked) → turn
-    age_asked: dict[tuple[str, str], bool | str] = field(default_factory=dict)  # (asker, asked) → "child" (one named), True (a pronoun) or False
-    age_asked_at: dict[tuple[str, str], int] = field(default_factory=dict)  # (asker, asked) → the probe's turn
-    about_child: bool = False
-    self_minor: set[str] = field(default_factory=set)
-    last_turn: dict[tuple[str, str], int] = field(default_factory=dict)  # (sender, recipient) → turn
-    confirmed: set[tuple[str, str]] = field(default_factory=set)  # (confirmer, asker): a child was confirmed to the asker
-    asked: set[tuple[str, str]] = field(default_factory=set)  # (asker, asked): a request for a child was made, answered or not
+    pending: dict[tuple[str, str], int] = dataclasses.field(default_factory=dict)  # (asker, asked) → turn
+    age_asked: dict[tuple[str, str], bool | str] = dataclasses.field(default_factory=dict)  # (asker, asked) → "child" (one named), True (a pronoun) or False
+    age_asked_at: dict[tuple[str, str], int] = dataclasses.field(default_factory=dict)  # (asker, asked) → the probe's turn
+    about_child: cython.bint = False
+    self_minor: set[str] = dataclasses.field(default_factory=set)
+    last_turn: dict[tuple[str, str], int] = dataclasses.field(default_factory=dict)  # (sender, recipient) → turn
+    confirmed: set[tuple[str, str]] = dataclasses.field(default_factory=set)  # (confirmer, asker): a child was confirmed to the asker
+    asked: set[tuple[str, str]] = dataclasses.field(default_factory=set)  # (asker, asked): a request for a child was made, answered or not
 
 
+@cython.locals(facts=MessageFacts)
 def _drop(facts: MessageFacts, *labels: Label) -> None:
     facts.proposed = [p for p in facts.proposed if p.label not in labels]
 
