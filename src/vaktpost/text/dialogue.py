@@ -63,7 +63,7 @@ def turns_of(conv: Sequence[Message], facts: Sequence[MessageFacts]) -> list[Tur
 
 @cython.final
 @cython.cclass
-@cython.dataclasses.dataclass
+@cython.dataclasses.dataclass(init=False)  # __init__ below: Cython's own calls an import per default_factory
 class ConversationState:
     pending: dict[tuple[str, str], int] = dataclasses.field(default_factory=dict)  # (asker, asked) → turn
     age_asked: dict[tuple[str, str], bool | str] = dataclasses.field(default_factory=dict)  # (asker, asked) → "child" (one named), True (a pronoun) or False
@@ -73,6 +73,16 @@ class ConversationState:
     last_turn: dict[tuple[str, str], int] = dataclasses.field(default_factory=dict)  # (sender, recipient) → turn
     confirmed: set[tuple[str, str]] = dataclasses.field(default_factory=set)  # (confirmer, asker): a child was confirmed to the asker
     asked: set[tuple[str, str]] = dataclasses.field(default_factory=set)  # (asker, asked): a request for a child was made, answered or not
+
+    def __init__(self):
+        self.pending = {}
+        self.age_asked = {}
+        self.age_asked_at = {}
+        self.about_child = False
+        self.self_minor = set()
+        self.last_turn = {}
+        self.confirmed = set()
+        self.asked = set()
 
 
 @cython.locals(facts=MessageFacts)

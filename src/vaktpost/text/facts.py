@@ -51,7 +51,7 @@ class Proposed:
 
 @cython.final
 @cython.cclass
-@cython.dataclasses.dataclass
+@cython.dataclasses.dataclass(init=False)  # __init__ below: Cython's own calls an import per default_factory
 class MessageFacts:
     """What the matcher and the age parser found in one message (normalised offsets)."""
 
@@ -74,6 +74,15 @@ class MessageFacts:
     # The span of a time of day in the line ("10 pm", "22:00", "alas 7", "kl 19"; offers.CLOCK),
     # or None: the schedule a seller's answer gives (dialogue.terms, session 7).
     when: object = None  # a (start, end) tuple or None
+
+    def __init__(self, hits=None, ages=None, proposed=None, age_question=None, not_an_ask=False, weak_ask=False, when=None):
+        self.hits = {} if hits is None else hits
+        self.ages = [] if ages is None else ages
+        self.proposed = [] if proposed is None else proposed
+        self.age_question = age_question
+        self.not_an_ask = not_an_ask
+        self.weak_ask = weak_ask
+        self.when = when
 
     def has(self, *categories: str) -> bool:
         hits = self.hits

@@ -25,15 +25,15 @@ _MASK = 0xFFFFFFFF
 
 
 @cython.locals(c1=cython.uint, c2=cython.uint, h=cython.uint, k=cython.uint, n=cython.Py_ssize_t,
-               end=cython.Py_ssize_t, i=cython.Py_ssize_t, j=cython.Py_ssize_t, signed=cython.longlong)
+               end=cython.Py_ssize_t, i=cython.Py_ssize_t, j=cython.Py_ssize_t, signed=cython.longlong, data=bytes)
 def murmurhash3_32(data: bytes, seed: int = 0) -> int:
     """MurmurHash3 x86 32-bit, signed (scikit-learn's `murmurhash3_bytes_s32`).
 
     Written so that compiled (make speedups) it is C arithmetic on 32-bit unsigned integers,
-    where every `& _MASK` is what the C type does anyway; as Python the masks do it."""
+    where every `& 0xFFFFFFFF` is what the C type does anyway; as Python the masks do it."""
     c1 = 0xCC9E2D51
     c2 = 0x1B873593
-    h = seed & _MASK
+    h = seed & 0xFFFFFFFF
     n = len(data)
     end = n - n % 4
     for i in range(0, end, 4):
@@ -41,15 +41,15 @@ def murmurhash3_32(data: bytes, seed: int = 0) -> int:
             k = data[i]
             k |= data[i + 1] << 8
             k |= data[i + 2] << 16
-            k |= (data[i + 3] << 24) & _MASK
+            k |= (data[i + 3] << 24) & 0xFFFFFFFF
         else:  # one call, as Python
             k = int.from_bytes(data[i : i + 4], "little")
-        k = (k * c1) & _MASK
-        k = ((k << 15) & _MASK) | (k >> 17)
-        k = (k * c2) & _MASK
+        k = (k * c1) & 0xFFFFFFFF
+        k = ((k << 15) & 0xFFFFFFFF) | (k >> 17)
+        k = (k * c2) & 0xFFFFFFFF
         h ^= k
-        h = ((h << 13) & _MASK) | (h >> 19)
-        h = (h * 5 + 0xE6546B64) & _MASK
+        h = ((h << 13) & 0xFFFFFFFF) | (h >> 19)
+        h = (h * 5 + 0xE6546B64) & 0xFFFFFFFF
     if end < n:
         if cython.compiled:
             k = 0
@@ -57,15 +57,15 @@ def murmurhash3_32(data: bytes, seed: int = 0) -> int:
                 k = (k << 8) | data[j]
         else:
             k = int.from_bytes(data[end:], "little")
-        k = (k * c1) & _MASK
-        k = ((k << 15) & _MASK) | (k >> 17)
-        k = (k * c2) & _MASK
+        k = (k * c1) & 0xFFFFFFFF
+        k = ((k << 15) & 0xFFFFFFFF) | (k >> 17)
+        k = (k * c2) & 0xFFFFFFFF
         h ^= k
-    h ^= n & _MASK
+    h ^= n & 0xFFFFFFFF
     h ^= h >> 16
-    h = (h * 0x85EBCA6B) & _MASK
+    h = (h * 0x85EBCA6B) & 0xFFFFFFFF
     h ^= h >> 13
-    h = (h * 0xC2B2AE35) & _MASK
+    h = (h * 0xC2B2AE35) & 0xFFFFFFFF
     h ^= h >> 16
     signed = h
     if signed >= 0x80000000:
