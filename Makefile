@@ -7,7 +7,7 @@ DEMO   := demo
 DB     ?= sqlite:///$(DEMO)/vaktpost.db
 PORT   ?= 8000
 
-.PHONY: install speedups run demo test test-postgresql bench clean
+.PHONY: install run demo test test-postgresql bench clean
 
 install: $(STAMP)
 
@@ -17,14 +17,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -e '.[dev]'
 	@# compile the matcher into the disk cache now (~2 CPU minutes), not in the first scan
 	$(BIN)/python -c 'from vaktpost.text.matcher import default_matcher; default_matcher()'
-	@$(MAKE) --no-print-directory speedups
 	touch $(STAMP)
-
-## speedups: compile the text stage's hot modules with Cython into src/vaktpost/_compiled/
-## (optional: without a compiler it warns and the .py files run; a module edited since its
-## build runs from its .py until the next `make speedups` — docs/operations.md)
-speedups:
-	@$(BIN)/python scripts/build_compiled.py || echo "warning: compiled text stage not built; pure Python in use (same findings)"
 
 ## run: install, generate a demo world, scan it, show the funnel, serve the review UI
 run: install
@@ -42,4 +35,4 @@ bench: install
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(DEMO) .pytest_cache build *.egg-info src/vaktpost/_compiled
+	rm -rf $(VENV) $(DEMO) .pytest_cache build *.egg-info

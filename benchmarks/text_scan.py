@@ -31,7 +31,6 @@ import statistics
 import time
 from datetime import datetime, timedelta, timezone
 
-from vaktpost import compiled
 from vaktpost.bulkwork import collector_paused
 from vaktpost.model import Message, Participant, Role
 from vaktpost.text import analyse_conversations, memo
@@ -183,7 +182,6 @@ def main() -> None:
     base = [nb / baseline(base_convs) for _ in range(args.repeats)]
     s, b = statistics.median(stage), statistics.median(base)
     distinct = len({m.text for c in convs for m in c})
-    print(compiled.summary())
     print(f"messages: {n} ({distinct:,} distinct texts; baseline on {nb}), source: {args.data or 'built-in mix'}, repeats: {args.repeats}")
     print(f"text stage (normalise, match, label, dialogue): {s:,.0f} msg/s  runs: {', '.join(f'{x:,.0f}' for x in stage)}")
     print(f"baseline (one re.search per pattern per message): {b:,.0f} msg/s  runs: {', '.join(f'{x:,.0f}' for x in base)}")

@@ -207,7 +207,7 @@ def test_an_under_age_before_a_chat_four():
 
 
 def test_the_model_adds_no_content_request_to_a_threat_or_beside_a_rule_request():
-    from vaktpost.text.facts import MessageFacts
+    from vaktpost.text.labels import MessageFacts
     from vaktpost.text.learned import _threat_only
     from vaktpost.text.matcher import default_matcher
 

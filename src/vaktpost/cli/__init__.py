@@ -25,10 +25,7 @@ def _version(value: bool) -> None:
     if value:
         from vaktpost import __version__
 
-        from vaktpost.compiled import summary
-
         print(f"vaktpost {__version__}")
-        print(summary())  # which of the text stage's modules run compiled (vaktpost/compiled.py)
         raise typer.Exit()
 
 

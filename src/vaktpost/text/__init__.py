@@ -14,16 +14,11 @@ from itertools import chain, compress
 from operator import attrgetter, is_
 from typing import Iterable, Sequence
 
-from vaktpost import compiled
-
-compiled.install()  # before the hot modules below are imported: their compiled builds, where current
-
 from vaktpost.bulkwork import collector_paused
 from vaktpost.model import Finding, Label, Message, Signal
 from vaktpost.text.dialogue import MINOR as DIALOGUE_MINOR, apply_dialogue, turns_of
 from vaktpost.text import known_sender, memo, reply_model
-from vaktpost.text.facts import MessageFacts
-from vaktpost.text.labels import NOTHING, Proposed, rule_scores
+from vaktpost.text.labels import NOTHING, MessageFacts, Proposed, rule_scores
 from vaktpost.text.memo import own_copy
 from vaktpost.text.normalise import folds_in_place, original_span
 

@@ -11,34 +11,23 @@ from __future__ import annotations
 
 import json
 import re
-import dataclasses
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-
-try:
-    import cython
-except ImportError:  # without Cython the records below are the plain dataclasses they were
-    from vaktpost import cython_shim as cython
 
 from vaktpost.text.normalise import normalise, word_alternation
 
 
-@cython.final
-@cython.cclass  # compiled: a C struct (fields read without a look-up); frozen, hashable as before
-@cython.dataclasses.dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AgeMention:
-    value: cython.Py_ssize_t
-    start: cython.Py_ssize_t
-    end: cython.Py_ssize_t
+    value: int
+    start: int
+    end: int
     kind: str  # person | self | third | under | grade | bare
 
     @property
     def minor(self) -> bool:
         return self.value < 18 if self.kind != "under" else self.value <= 18
-
-
-if not cython.compiled:  # pure Python: the same record with __slots__, as before
-    AgeMention = dataclasses._add_slots(AgeMention, True, False)
 
 
 def _flat_alt(words) -> str:

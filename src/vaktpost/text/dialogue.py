@@ -9,22 +9,13 @@ counts here, because the state lives and dies with one conversation.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Sequence
-
-try:
-    import cython
-except ImportError:  # without Cython the records below are the plain dataclasses they were
-    from vaktpost import cython_shim as cython
+from dataclasses import dataclass, field
 
 from vaktpost.model import Label, Message, Role
 from vaktpost.text.facts import NOTHING, inside
-from vaktpost.text.labels import CHILD, _innocent, _leading
-try:  # compiled (make speedups): MessageFacts as the C struct of facts.pxd, its fields read directly
-    from cython.cimports.vaktpost.text.facts import MessageFacts
-except (ImportError, AttributeError):  # no Cython, or not compiled (Cython's shadow module)
-    from vaktpost.text.facts import MessageFacts
+from vaktpost.text.labels import CHILD, MessageFacts, _innocent, _leading
 
 ASKS = (Label.MINOR_REQUEST, Label.CONTENT_REQUEST)
 MINOR = (Label.MINOR_REQUEST, Label.MINOR_CONFIRMED, Label.CONTENT_REQUEST, Label.SELF_DISCLOSED_MINOR)
@@ -34,19 +25,13 @@ _MINOR_SET = frozenset(MINOR)
 _MINOR_OR_PROBE = _MINOR_SET | {Label.AGE_PROBE}
 
 
-@cython.final
-@cython.cclass  # compiled: a C struct (fields read without a look-up)
-@cython.dataclasses.dataclass  # not frozen: a frozen dataclass's __init__ costs ~3x (one per message of the dialogue)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs ~3x (one per message of the dialogue)
 class Turn:
     sender: str
-    recipients: tuple
+    recipients: tuple[str, ...]
     facts: MessageFacts
-    pos: cython.Py_ssize_t = -1  # the message's place in the conversation; -1: its place in `turns`
-    customer: cython.bint = False  # sent by a platform-known customer: the buyer's side never confirms a child
-
-
-if not cython.compiled:  # pure Python: the same record with __slots__, as before
-    Turn = dataclasses._add_slots(Turn, False, False)
+    pos: int = -1  # the message's place in the conversation; -1: its place in `turns`
+    customer: bool = False  # sent by a platform-known customer: the buyer's side never confirms a child
 
 
 def turns_of(conv: Sequence[Message], facts: Sequence[MessageFacts]) -> list[Turn]:
@@ -61,31 +46,18 @@ def turns_of(conv: Sequence[Message], facts: Sequence[MessageFacts]) -> list[Tur
     return out
 
 
-@cython.final
-@cython.cclass
-@cython.dataclasses.dataclass(init=False)  # __init__ below: Cython's own calls an import per default_factory
+@dataclass
 class ConversationState:
-    pending: dict[tuple[str, str], int] = dataclasses.field(default_factory=dict)  # (asker, asked) → turn
-    age_asked: dict[tuple[str, str], bool | str] = dataclasses.field(default_factory=dict)  # (asker, asked) → "child" (one named), True (a pronoun) or False
-    age_asked_at: dict[tuple[str, str], int] = dataclasses.field(default_factory=dict)  # (asker, asked) → the probe's turn
-    about_child: cython.bint = False
-    self_minor: set[str] = dataclasses.field(default_factory=set)
-    last_turn: dict[tuple[str, str], int] = dataclasses.field(default_factory=dict)  # (sender, recipient) → turn
-    confirmed: set[tuple[str, str]] = dataclasses.field(default_factory=set)  # (confirmer, asker): a child was confirmed to the asker
-    asked: set[tuple[str, str]] = dataclasses.field(default_factory=set)  # (asker, asked): a request for a child was made, answered or not
-
-    def __init__(self):
-        self.pending = {}
-        self.age_asked = {}
-        self.age_asked_at = {}
-        self.about_child = False
-        self.self_minor = set()
-        self.last_turn = {}
-        self.confirmed = set()
-        self.asked = set()
+    pending: dict[tuple[str, str], int] = field(default_factory=dict)  # (asker, asked) → turn
+    age_asked: dict[tuple[str, str], bool | str] = field(default_factory=dict)  # (asker, asked) → "child" (one named), True (a pronoun) or False
+    age_asked_at: dict[tuple[str, str], int] = field(default_factory=dict)  # (asker, asked) → the probe's turn
+    about_child: bool = False
+    self_minor: set[str] = field(default_factory=set)
+    last_turn: dict[tuple[str, str], int] = field(default_factory=dict)  # (sender, recipient) → turn
+    confirmed: set[tuple[str, str]] = field(default_factory=set)  # (confirmer, asker): a child was confirmed to the asker
+    asked: set[tuple[str, str]] = field(default_factory=set)  # (asker, asked): a request for a child was made, answered or not
 
 
-@cython.locals(facts=MessageFacts)
 def _drop(facts: MessageFacts, *labels: Label) -> None:
     facts.proposed = [p for p in facts.proposed if p.label not in labels]
 

@@ -8,15 +8,10 @@ stage and the memo — and none of them should have to import the message rules 
 
 from __future__ import annotations
 
-import dataclasses
 import json
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-
-try:
-    import cython
-except ImportError:  # without Cython the records below are the plain dataclasses they were
-    from vaktpost import cython_shim as cython
 
 from vaktpost.model import Label
 from vaktpost.text.ages import AgeMention, find_ages
@@ -32,57 +27,44 @@ def rule_scores() -> dict[str, float]:
 LEARNED_RULE = "learned"  # the rule name of the learned stage's labels ("learned" or "learned:<source>")
 
 
-@cython.final
-@cython.cclass  # compiled: a C struct, its fields read without a dictionary look-up
-@cython.dataclasses.dataclass
+@dataclass(slots=True)
 class Proposed:
     """A label proposed for a message, with its evidence in normalised offsets."""
 
     label: Label
-    start: cython.Py_ssize_t
-    end: cython.Py_ssize_t
+    start: int
+    end: int
     rule: str
-    score: object  # a float (object: read as it was stored, never re-boxed)
+    score: float
 
     @property
     def by_model(self) -> bool:
         return self.rule.partition(":")[0] == LEARNED_RULE
 
 
-@cython.final
-@cython.cclass
-@cython.dataclasses.dataclass(init=False)  # __init__ below: Cython's own calls an import per default_factory
+@dataclass(slots=True)
 class MessageFacts:
     """What the matcher and the age parser found in one message (normalised offsets)."""
 
-    hits: dict = dataclasses.field(default_factory=dict)  # first hit per category
-    ages: list = dataclasses.field(default_factory=list)
-    proposed: list = dataclasses.field(default_factory=list)
+    hits: dict[str, Hit] = field(default_factory=dict)  # first hit per category
+    ages: list[AgeMention] = field(default_factory=list)
+    proposed: list[Proposed] = field(default_factory=list)
     # A customer's bare number question ("12?", "is 11 possible"): an age only in a
     # conversation already about a child — the dialogue decides; elsewhere it is a price,
     # a time, minutes or a count ("show is 20 usd" — "15?").
-    age_question: object = None  # an AgeMention or None
+    age_question: AgeMention | None = None
     # The message rules read this line as no ask for a child although it has the form of one:
     # small talk about someone's family ("do u have kids?"), one's own child ("my daughter is
     # 7 and still awake, give me 10"). The dialogue does not make it the request a later
     # confirmation answers (session 6, asked6).
-    not_an_ask: cython.bint = False
+    not_an_ask: bool = False
     # A buyer's line whose only ask forms are bare question forms ("?", "ba", "do u do", "can
     # u") and that names no child, no age, no wish, show or join: a greeting or small talk
     # ("anjan ka pa ba?", "cold ba talaga jan?"), which a later offer does not make a request.
-    weak_ask: cython.bint = False
+    weak_ask: bool = False
     # The span of a time of day in the line ("10 pm", "22:00", "alas 7", "kl 19"; offers.CLOCK),
     # or None: the schedule a seller's answer gives (dialogue.terms, session 7).
-    when: object = None  # a (start, end) tuple or None
-
-    def __init__(self, hits=None, ages=None, proposed=None, age_question=None, not_an_ask=False, weak_ask=False, when=None):
-        self.hits = {} if hits is None else hits
-        self.ages = [] if ages is None else ages
-        self.proposed = [] if proposed is None else proposed
-        self.age_question = age_question
-        self.not_an_ask = not_an_ask
-        self.weak_ask = weak_ask
-        self.when = when
+    when: tuple[int, int] | None = None
 
     def has(self, *categories: str) -> bool:
         hits = self.hits
@@ -121,14 +103,9 @@ class MessageFacts:
         self.proposed.append(Proposed(label, s, e, name, rule_scores().get(rule, 0.8)))
 
 
-if not cython.compiled:  # pure Python: the same records with __slots__, as before
-    Proposed = dataclasses._add_slots(Proposed, False, False)
-    MessageFacts = dataclasses._add_slots(MessageFacts, False, False)
-
 NOTHING = MessageFacts()  # shared by every message with no hit and no number; never changed
 
 
-@cython.locals(f=MessageFacts)
 def facts_for(text: str, hits: list[Hit], ages: list[AgeMention] | None = None) -> MessageFacts:
     """`ages`: `find_ages(text)` when the caller has it (a text labelled for two roles)."""
     f = MessageFacts()

@@ -18,11 +18,6 @@ from __future__ import annotations
 
 import re
 
-try:
-    import cython
-except ImportError:  # without Cython: the decorators do nothing (vaktpost/cython_shim.py)
-    from vaktpost import cython_shim as cython
-
 from vaktpost.model import Label, Role
 from vaktpost.text.age_reading import (
     adult_floor,
@@ -68,16 +63,13 @@ from vaktpost.text.asks import (
 from vaktpost.text.facts import (
     LEARNED_RULE,
     NOTHING,
+    MessageFacts,
     Proposed,
     facts_for,
     inside,
     rule_scores,
 )
 from vaktpost.text.matcher import Hit
-try:  # compiled (make speedups): MessageFacts as the C struct of facts.pxd, its fields read directly
-    from cython.cimports.vaktpost.text.facts import MessageFacts
-except (ImportError, AttributeError):  # no Cython, or not compiled (Cython's shadow module)
-    from vaktpost.text.facts import MessageFacts
 from vaktpost.text.offers import (
     CLOCK,
     age_alone,
@@ -140,7 +132,6 @@ def _moves_off_platform(text: str, hits: list[Hit], payment: bool) -> bool:
     return False
 
 
-@cython.locals(f=MessageFacts)
 def label_message(text: str, hits: list[Hit], role: Role, ages: list | None = None) -> MessageFacts:
     """Rules that need only the message itself; returns the facts with proposed labels.
     `ages`: `find_ages(text)` where the caller has it already (facts.facts_for)."""
@@ -161,7 +152,6 @@ def label_message(text: str, hits: list[Hit], role: Role, ages: list | None = No
     return f
 
 
-@cython.locals(f=MessageFacts)
 def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> MessageFacts:
     reply_forms(text, f.hits, hits)  # "ok and does she…" no yes; "no problem" no no; "we can," no ask
     for category, label in DIRECT.items():

@@ -30,8 +30,8 @@ from pathlib import Path
 import numpy as np
 
 from vaktpost.model import Label, Message
-from vaktpost.text.facts import MessageFacts, inside
-from vaktpost.text.labels import CHILD, LEARNED_RULE, Proposed
+from vaktpost.text.facts import inside
+from vaktpost.text.labels import CHILD, LEARNED_RULE, MessageFacts, Proposed
 
 MODEL_FILE = "learned.npz"
 N_HASH = 2**16

@@ -18,7 +18,6 @@ import platform
 import re
 from bisect import bisect_right
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import NamedTuple, Sequence
 
@@ -147,8 +146,7 @@ class Matcher:
 def _package_fingerprint() -> str:
     """A hash of every source and data file of the text package: the patterns are a function
     of them (lexicons, folding, number words, the phrase-to-regex code) and of nothing else."""
-    # (the package's folder, not this module's: a compiled build of it lives elsewhere, compiled.py)
-    base = Path(str(resources.files("vaktpost.text")))
+    base = Path(__file__).parent
     h = hashlib.sha256(platform.python_version().encode())
     for f in sorted(base.rglob("*")):
         if f.suffix in (".py", ".json", ".txt", ".tsv", ".yaml") and f.is_file():

@@ -28,15 +28,7 @@ import numpy as np
 from vaktpost.bulkwork import collector_paused
 from vaktpost.model import Message, Participant, Role
 from vaktpost.text.ages import find_ages, maybe_number
-from vaktpost.text.labels import NOTHING, label_message, rule_scores
-try:
-    import cython
-except ImportError:  # without Cython: the decorators do nothing (vaktpost/cython_shim.py)
-    from vaktpost import cython_shim as cython
-try:  # compiled (make speedups): MessageFacts as the C struct of facts.pxd, its fields read directly
-    from cython.cimports.vaktpost.text.facts import MessageFacts
-except (ImportError, AttributeError):  # no Cython, or not compiled (Cython's shadow module)
-    from vaktpost.text.facts import MessageFacts
+from vaktpost.text.labels import NOTHING, MessageFacts, label_message, rule_scores
 from vaktpost.text.matcher import Hit, default_matcher
 from vaktpost.text.normalise import normalise_batch, offset_map
 
@@ -318,7 +310,6 @@ def prepare(pairs: Iterable[tuple[str | None, Role]], use_learned: bool = True) 
             _fill(memo, missing, use_learned)
 
 
-@cython.locals(f=MessageFacts)
 def own_copy(f: MessageFacts) -> MessageFacts:
     """A copy the dialogue may change: its own list of labels; hits and ages stay shared
     (nothing after the message rules changes them). `NOTHING` is never changed: kept."""

@@ -16,68 +16,37 @@ from zlib import crc32
 
 import numpy as np
 
-try:
-    import cython
-except ImportError:  # without Cython: the decorators do nothing (vaktpost/cython_shim.py)
-    from vaktpost import cython_shim as cython
-
 _MASK = 0xFFFFFFFF
 
 
-@cython.locals(c1=cython.uint, c2=cython.uint, c3=cython.uint, c4=cython.uint, c5=cython.uint, mask=cython.uint,
-               h=cython.uint, k=cython.uint, n=cython.Py_ssize_t, end=cython.Py_ssize_t, i=cython.Py_ssize_t,
-               j=cython.Py_ssize_t, signed=cython.longlong, data=bytes)
 def murmurhash3_32(data: bytes, seed: int = 0) -> int:
-    """MurmurHash3 x86 32-bit, signed (scikit-learn's `murmurhash3_bytes_s32`).
-
-    Written so that compiled (make speedups) it is C arithmetic on 32-bit unsigned integers
-    (the constants are typed locals: a literal over 2**31 would be a Python int to Cython),
-    where every `& mask` is what the C type does anyway; as Python the masks do it."""
-    mask = 0xFFFFFFFF
-    c1 = 0xCC9E2D51
-    c2 = 0x1B873593
-    c3 = 0xE6546B64
-    c4 = 0x85EBCA6B
-    c5 = 0xC2B2AE35
-    h = seed & mask
+    """MurmurHash3 x86 32-bit, signed (scikit-learn's `murmurhash3_bytes_s32`)."""
+    c1, c2 = 0xCC9E2D51, 0x1B873593
+    h = seed & _MASK
     n = len(data)
     end = n - n % 4
     for i in range(0, end, 4):
-        if cython.compiled:  # four byte reads into a C integer
-            k = data[i]
-            k |= data[i + 1] << 8
-            k |= data[i + 2] << 16
-            k |= data[i + 3] << 24
-        else:  # one call, as Python
-            k = int.from_bytes(data[i : i + 4], "little")
-        k = (k * c1) & mask
-        k = ((k << 15) & mask) | (k >> 17)
-        k = (k * c2) & mask
+        k = int.from_bytes(data[i : i + 4], "little")
+        k = (k * c1) & _MASK
+        k = ((k << 15) | (k >> 17)) & _MASK
+        k = (k * c2) & _MASK
         h ^= k
-        h = ((h << 13) & mask) | (h >> 19)
-        h = (h * 5 + c3) & mask
-    if end < n:
-        if cython.compiled:
-            k = 0
-            for j in range(n - 1, end - 1, -1):  # the tail, little-endian
-                k = (k << 8) | data[j]
-        else:
-            k = int.from_bytes(data[end:], "little")
-        k = (k * c1) & mask
-        k = ((k << 15) & mask) | (k >> 17)
-        k = (k * c2) & mask
+        h = ((h << 13) | (h >> 19)) & _MASK
+        h = (h * 5 + 0xE6546B64) & _MASK
+    tail = data[end:]
+    if tail:
+        k = int.from_bytes(tail, "little")
+        k = (k * c1) & _MASK
+        k = ((k << 15) | (k >> 17)) & _MASK
+        k = (k * c2) & _MASK
         h ^= k
-    h ^= n & mask
+    h ^= n
     h ^= h >> 16
-    h = (h * c4) & mask
+    h = (h * 0x85EBCA6B) & _MASK
     h ^= h >> 13
-    h = (h * c5) & mask
+    h = (h * 0xC2B2AE35) & _MASK
     h ^= h >> 16
-    signed = h
-    if h >> 31:
-        signed -= mask
-        signed -= 1
-    return signed
+    return h - (1 << 32) if h & 0x80000000 else h
 
 
 def feature_index(gram: str, n_features: int) -> int:
