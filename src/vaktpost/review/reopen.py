@@ -17,8 +17,9 @@ new until someone decides it again.
 Called by every writer that changes a finding's labels, in the writer's transaction (the
 rescan writer `store/conversations.py: replace_text_findings`, the known-sender pass,
 `queue.decide` when the reviewer decided on fewer labels than the finding had by then), and
-over every decided item by the full queue sync (`vaktpost review sync`, server start), which
-also catches writers without a hook (media matches).
+over every decided item by the full queue sync (`vaktpost review sync`, server start).
+Media findings never gain a label (`media/matcher.py: record_finding` writes KNOWN_MEDIA once,
+then only merges matches and raises the score), so no media writer calls this.
 """
 
 from __future__ import annotations
