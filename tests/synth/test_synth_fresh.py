@@ -34,6 +34,7 @@ SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "uv"})  # au
 SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "wx"})  # author12
 SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "yz"})  # author13
 SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in ("aa", "ab")})  # author14
+SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in ("ac", "ad")})  # author15
 SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in ("ae", "af")})  # author16
 
 FIXTURE = {
