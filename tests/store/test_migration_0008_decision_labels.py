@@ -54,7 +54,7 @@ def test_old_decisions_stand_on_the_labels_at_migration_time(db_url):
     downgrade(engine, BEFORE)
     assert "item_reopens" not in inspect(engine).get_table_names()
     assert "decided_labels" not in {c["name"] for c in inspect(engine).get_columns("review_items")}
-    upgrade(engine)
+    upgrade(engine, "0008_decision_labels")
     assert current_revision(engine) == "0008_decision_labels"
     with engine.connect() as conn:
         assert conn.execute(select(review_items.c.id, review_items.c.status).order_by(review_items.c.id)).all() == [

@@ -172,7 +172,7 @@ class FrameIngest:
 
     def _record(self, frame: FrameRecord, media: MediaHashes, matcher: Matcher, out: FrameOutcome) -> None:
         outcome = matcher.match(media)
-        finding = record_finding(self.engine, outcome, matcher, message_id=self._message_key(frame)) if outcome.matches else None
+        finding = record_finding(self.engine, outcome, matcher, message_id=self._message_key(frame), by="media frames") if outcome.matches else None
         row = {"platform": frame.platform, "media_id": frame.media_id, "frame_index": frame.frame_index,
                "frame_ts": frame.frame_ts, "conversation_id": frame.conversation_id, "message_id": frame.message_id,
                "sha256": media.digests.sha256, "pdq": media.pdq.hash if media.pdq else None,

@@ -21,6 +21,7 @@ from vaktpost.media.banks import Bank, banks_by_id
 from vaktpost.media.files import MediaHashes
 from vaktpost.media.hashbits import hamming
 from vaktpost.media.index import HammingIndex
+from vaktpost.review.reopen import reopen_new_matches
 from vaktpost.store.media_tables import media_bank_hashes, media_items
 from vaktpost.store.tables import findings, messages
 
@@ -174,8 +175,12 @@ def _score(matches: tuple[BankMatch, ...], banks: dict[str, int]) -> float:
 
 
 def record_finding(engine: Engine, outcome: MatchOutcome, matcher: Matcher,
-                   message_id: int | None = None) -> int | None:
+                   message_id: int | None = None, *, by: str = "media match") -> int | None:
     """Write (or update) the media finding for a matched file; returns the finding's id.
+
+    A decided review item of that finding goes back to the queue, in the same transaction,
+    when this adds a match its latest decision was not made on (`review/reopen.py:
+    reopen_new_matches`; `by` names this path in its history and the audit log).
 
     A file attached to a message shares that message's single media finding (the findings
     table allows one per kind and message): its matches are merged into the detail.
@@ -229,6 +234,7 @@ def record_finding(engine: Engine, outcome: MatchOutcome, matcher: Matcher,
                 score = max(score, existing.score)
             conn.execute(update(findings).where(findings.c.id == fid).values(
                 detail=detail, score=score))
+            reopen_new_matches(conn, [fid], by=by, now=now)
         if message_id is None and item.finding_id != fid:
             conn.execute(update(media_items).where(media_items.c.id == item.id).values(
                 finding_id=fid))

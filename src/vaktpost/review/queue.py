@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, and_, exists, func, insert, literal, 
 from vaktpost.errors import UserError
 from vaktpost.review import audit
 from vaktpost.review.policy import incident_type
-from vaktpost.review.reopen import last_reopened_decision, reopen_grown
+from vaktpost.review.reopen import last_reopened_decision, match_keys, reopen_grown
 from vaktpost.store.review_tables import decisions, review_items
 from vaktpost.store.tables import actors, findings, platforms
 
@@ -277,8 +277,9 @@ def decide(
                 "only a child-safety lead decides escalated items", where=f"item {item_id}"
             )
         labels, score = _seen(conn, held.finding_id, seen_labels)
+        matches = _matches(conn, held.finding_id)
         values: dict = {"claimed_by": None, "lease_expires_at": None, "decided_labels": labels,
-                        "decided_score": score, "reopen_reason": None}
+                        "decided_score": score, "decided_matches": matches, "reopen_reason": None}
         if decision == "confirm":
             assert kind is not None
             if held.stage == "second" and held.incident_type and held.incident_type != kind.id:
@@ -318,6 +319,7 @@ def decide(
                 created_at=now,
                 labels=labels,
                 score=score,
+                matches=matches,
             )
         )
         audit.append(
@@ -333,6 +335,7 @@ def decide(
                 "result": state,
                 "labels": labels,
                 "score": score,
+                **({"matches": matches} if matches is not None else {}),
             },
             now=now,
         )
@@ -359,6 +362,17 @@ def _seen(conn: Connection, finding_id: int, seen_labels: Sequence[str] | None):
         return current, row.score
     seen = set(seen_labels)
     return [label for label in current if label in seen], row.score
+
+
+def _matches(conn: Connection, finding_id: int) -> list[str] | None:
+    """The match keys a decision on a media finding is recorded with (the baseline a new match
+    is compared with, `reopen.reopen_new_matches`); None for any other finding."""
+    row = conn.execute(
+        select(findings.c.kind, findings.c.detail).where(findings.c.id == finding_id)
+    ).first()
+    if row is None or row.kind != "media":
+        return None
+    return match_keys(row.detail)
 
 
 def queue_listing(conn: Connection, limit: int = 50, offset: int = 0):

@@ -19,7 +19,11 @@ rescan writer `store/conversations.py: replace_text_findings`, the known-sender 
 `queue.decide` when the reviewer decided on fewer labels than the finding had by then), and
 over every decided item by the full queue sync (`vaktpost review sync`, server start).
 Media findings never gain a label (`media/matcher.py: record_finding` writes KNOWN_MEDIA once,
-then only merges matches and raises the score), so no media writer calls this.
+then only merges matches and raises the score), so no media writer calls this. Their new
+evidence is a new MATCH (another bank, or an exact match where there was a near one):
+`reopen_new_matches` compares the finding's `match_keys` with the latest decision's
+(`review_items.decided_matches`, migration 0009) and reopens through the same `_reopen`, with
+the reason "new match since decision: b"; `record_finding` calls it in its transaction.
 """
 
 from __future__ import annotations
@@ -50,6 +54,35 @@ def reason(added: Sequence[str]) -> str:
     return f"new label{'s' if len(added) > 1 else ''} since decision: {', '.join(added)}"
 
 
+def match_keys(detail) -> list[str]:
+    """The matches of a media finding's `detail`, one key per bank hash and kind:
+    "bank:signal_type:hash_id:exact|near" (near = a PDQ match at distance > 0). A file attached
+    to a message keeps its matches under `detail["media"]`, one entry per file."""
+    if not isinstance(detail, dict):
+        return []
+    entries = detail.get("media") if "media" in detail else [detail]
+    keys: dict[str, None] = {}
+    for entry in entries or ():
+        for m in (entry or {}).get("matches") or ():
+            kind = "exact" if m.get("signal_type") != "pdq" or m.get("distance") == 0 else "near"
+            keys[f"{m.get('bank')}:{m.get('signal_type')}:{m.get('hash_id', m.get('hash'))}:{kind}"] = None
+    return list(keys)
+
+
+def added_matches(before: Sequence[str] | None, detail) -> list[str]:
+    """Match keys of `detail` that the baseline lacks; `before` None = no baseline (a text
+    finding, or a media finding gone when migration 0009 ran): nothing added."""
+    if before is None:
+        return []
+    seen = set(before)
+    return [key for key in match_keys(detail) if key not in seen]
+
+
+def match_reason(added: Sequence[str]) -> str:
+    banks = list(dict.fromkeys(key.rsplit(":", 3)[0] for key in added))
+    return f"new match{'es' if len(added) > 1 else ''} since decision: {', '.join(banks)}"
+
+
 def reopen_grown(
     conn: Connection,
     finding_ids: Iterable[int] | None = None,
@@ -78,13 +111,44 @@ def reopen_grown(
     reopened = []
     for row in rows:
         added = added_labels(row.decided_labels, row.labels)
-        if added and _reopen(conn, row, added, by, now):
+        if added and _reopen(conn, row, reason(added), by, now, labels_added=added):
             reopened.append(row.id)
     return reopened
 
 
-def _reopen(conn: Connection, row, added: list[str], by: str, now: datetime) -> bool:
-    why = reason(added)
+def reopen_new_matches(
+    conn: Connection, finding_ids: Iterable[int], *, by: str, now: datetime | None = None
+) -> list[int]:
+    """Reopen the decided items of these (media) findings that have a match their latest
+    decision was not made on; returns the reopened item ids. Called by the media writer
+    (`record_finding`) in its transaction, after it merged the new matches into `detail`."""
+    now = now or datetime.now(UTC)
+    ids = sorted({int(i) for i in finding_ids})
+    rows = []
+    for i in range(0, len(ids), CHUNK):
+        rows += conn.execute(
+            select(review_items.c.id, review_items.c.finding_id, review_items.c.status,
+                   review_items.c.decided_labels, review_items.c.decided_score,
+                   review_items.c.decided_matches, findings.c.labels, findings.c.score,
+                   findings.c.detail)
+            .join(findings, findings.c.id == review_items.c.finding_id)
+            .where(review_items.c.status.in_(DECIDED),
+                   review_items.c.decided_matches.is_not(None),
+                   review_items.c.finding_id.in_(ids[i : i + CHUNK]))
+        ).all()
+    reopened = []
+    for row in rows:
+        added = added_matches(row.decided_matches, row.detail)
+        if added and _reopen(conn, row, match_reason(added), by, now, matches_added=added):
+            reopened.append(row.id)
+    return reopened
+
+
+def _reopen(conn: Connection, row, why: str, by: str, now: datetime, *,
+            labels_added: Sequence[str] = (), matches_added: list[str] | None = None) -> bool:
+    """Put one decided item back in the queue (compare-and-set on its status), with an
+    `item_reopens` row and an `item.reopen` audit event; False if another writer was first."""
+    added = list(labels_added)
     done = conn.execute(
         update(review_items)
         .where(review_items.c.id == row.id, review_items.c.status == row.status)  # compare-and-set
@@ -98,12 +162,14 @@ def _reopen(conn: Connection, row, added: list[str], by: str, now: datetime) -> 
     ).scalar()
     conn.execute(insert(item_reopens).values(
         item_id=row.id, finding_id=row.finding_id, decision_id=decision_id, added_labels=added,
+        added_matches=matches_added,
         labels_before=row.decided_labels, labels_after=list(row.labels or ()),
         score_before=row.decided_score, score_after=row.score, reopened_by=by, created_at=now,
     ))
     audit.append(conn, by, "item.reopen", f"item:{row.id}", {
         "finding": row.finding_id, "decision": decision_id, "was": row.status, "reason": why,
-        "added": added, "labels_before": row.decided_labels, "labels_after": list(row.labels or ()),
+        "added": added, **({"added_matches": matches_added} if matches_added else {}),
+        "labels_before": row.decided_labels, "labels_after": list(row.labels or ()),
         "score_before": row.decided_score, "score_after": row.score,
     }, now=now)
     return True

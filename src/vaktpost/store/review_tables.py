@@ -84,6 +84,9 @@ review_items = Table(
     # the finding's labels at migration time; NULL only where the finding was gone by then.
     Column("decided_labels", JSON),
     Column("decided_score", Float),
+    # The media matches (`review/reopen.py: match_keys`) the latest decision stands on (migration
+    # 0009): a media finding that gains a match beyond them is reopened. NULL for text findings.
+    Column("decided_matches", JSON),
     # Why a decided item is back in the queue ("new label since decision: …"); cleared by the
     # next decision.
     Column("reopen_reason", Text),
@@ -116,13 +119,14 @@ decisions = Table(
     # before it, not recorded).
     Column("labels", JSON),
     Column("score", Float),
+    Column("matches", JSON),  # media findings: their match keys (migration 0009); else NULL
     Index("ix_decisions_item", "item_id"),
     Index("ix_decisions_created", "created_at"),
     sqlite_autoincrement=True,  # ids are never reused (migration 0007)
 )
 
-# A decided item put back in the queue because its finding gained labels after the decision
-# (review/reopen.py): the decision it reopened, what was added, before and after. The item's
+# A decided item put back in the queue because its finding gained labels (or, for media, matches)
+# after the decision (review/reopen.py): the decision it reopened, what was added, before and after. The item's
 # history shows these beside its decisions; the audit log has an `item.reopen` event for each.
 item_reopens = Table(
     "item_reopens",
@@ -131,7 +135,8 @@ item_reopens = Table(
     Column("item_id", BigId, ForeignKey("review_items.id"), nullable=False),
     Column("finding_id", BigId, nullable=False),
     Column("decision_id", BigId),  # the latest decision when reopened (NULL: none recorded)
-    Column("added_labels", JSON, nullable=False),
+    Column("added_labels", JSON, nullable=False),  # [] for a reopen on a new media match
+    Column("added_matches", JSON),  # the media matches added since the decision (0009)
     Column("labels_before", JSON),
     Column("labels_after", JSON, nullable=False),
     Column("score_before", Float),

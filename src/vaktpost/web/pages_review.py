@@ -145,7 +145,9 @@ def item_page(
 def _history(decided, reopens) -> list[dict]:
     """Decisions and reopens of an item, oldest first, for its History list."""
     out = [{"kind": "decision", "at": d.created_at, "row": d} for d in decided]
-    out += [{"kind": "reopen", "at": r.created_at, "row": r} for r in reopens]
+    out += [{"kind": "reopen", "at": r.created_at, "row": r,
+             "why": reopen.match_reason(r.added_matches) if r.added_matches else reopen.reason(r.added_labels)}
+            for r in reopens]
     return sorted(out, key=lambda h: (h["at"], h["kind"] == "reopen"))
 
 
