@@ -5,6 +5,7 @@ actor's funnel chart. Screenshots land in artifacts/browser/."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -51,7 +52,13 @@ def test_reviewer_flow(served, browser, shot):
     page.fill("input[name=reason]", "compare with the hash match")
     page.click("#reveal-button")
     page.locator("#media-clear").wait_for()
-    page.wait_for_function("document.getElementById('media-clear').naturalWidth > 0")
+    # Poll with evaluate: wait_for_function's polling compiles its predicate in the page, which
+    # the page's CSP (script-src 'self', no 'unsafe-eval') refuses whenever the image is not
+    # loaded at the first check — a flaky failure on a loaded machine.
+    deadline = time.monotonic() + 15
+    while page.evaluate("document.getElementById('media-clear').naturalWidth") == 0:
+        assert time.monotonic() < deadline, "the revealed image never loaded"
+        page.wait_for_timeout(50)
     seq = int(page.locator("#reveal-audit-seq").inner_text())
     shot(page, "04-item-revealed")
 
