@@ -11,7 +11,7 @@ identical to scikit-learn's (a test compares them), so the same weights apply.
 
 from __future__ import annotations
 
-from itertools import pairwise
+from itertools import chain, pairwise
 from zlib import crc32
 
 import numpy as np
@@ -72,8 +72,54 @@ def word_grams(word: str, lo: int, hi: int) -> list[str]:
     return out
 
 
+def feature_indices(grams: list[str], n_features: int) -> np.ndarray:
+    """`[feature_index(g, n_features) for g in grams]` as one numpy pass (int64): MurmurHash3
+    over every gram at once. A gram is at most 4 characters, at most 16 bytes of UTF-8, so
+    each is one row of four little-endian 32-bit blocks (zero-padded: a partial block reads
+    as the tail's `int.from_bytes`). uint32 arithmetic wraps as the `& _MASK`s do."""
+    encoded = [g.encode("utf-8") for g in grams]
+    if not encoded:
+        return np.zeros(0, dtype=np.int64)
+    n = np.fromiter(map(len, encoded), dtype=np.uint32, count=len(encoded))
+    if int(n.max()) > 16:
+        return np.fromiter((feature_index(g, n_features) for g in grams), dtype=np.int64, count=len(grams))
+    blocks = np.ascontiguousarray(np.array(encoded, dtype="S16")).view("<u4").reshape(len(encoded), 4)
+    c1, c2 = np.uint32(0xCC9E2D51), np.uint32(0x1B873593)
+    h = np.zeros(len(encoded), dtype=np.uint32)
+    full = n // 4
+    for b in range(4):
+        k = blocks[:, b] * c1
+        k = (k << np.uint32(15)) | (k >> np.uint32(17))
+        k *= c2
+        mixed = h ^ k
+        mixed = (mixed << np.uint32(13)) | (mixed >> np.uint32(19))
+        mixed = mixed * np.uint32(5) + np.uint32(0xE6546B64)
+        h = np.where(full > b, mixed, h)
+    has_tail = (n % 4) != 0
+    if has_tail.any():
+        rows = np.nonzero(has_tail)[0]
+        k = blocks[rows, full[rows]] * c1
+        k = (k << np.uint32(15)) | (k >> np.uint32(17))
+        k *= c2
+        h[rows] ^= k
+    h ^= n
+    h ^= h >> np.uint32(16)
+    h *= np.uint32(0x85EBCA6B)
+    h ^= h >> np.uint32(13)
+    h *= np.uint32(0xC2B2AE35)
+    h ^= h >> np.uint32(16)
+    signed = h.view(np.int32).astype(np.int64)
+    out = np.abs(signed) % n_features
+    out[signed == -2147483648] = (2147483647 - (n_features - 1)) % n_features
+    return out
+
+
 class NgramHasher:
-    """Per-word cache of n-gram feature indices; `weighted` gives l2-normalised counts."""
+    """Per-word cache of n-gram feature indices; `weighted` gives l2-normalised counts.
+
+    The words of a batch that are not cached yet are hashed together (`feature_indices`:
+    one numpy pass over their n-grams not seen before) before the texts are assembled; the
+    columns, and so the weighted values, are the same as hashing one word at a time."""
 
     def __init__(self, n_features: int, ngram_range: tuple[int, int], max_words: int = 500_000) -> None:
         self.n_features = n_features
@@ -85,35 +131,42 @@ class NgramHasher:
     def word(self, w: str) -> list[int]:
         got = self._cache.get(w)
         if got is None:
-            grams = self._grams
-            got = []
-            for g in word_grams(w, self.lo, self.hi):
-                i = grams.get(g)
-                if i is None:
-                    i = grams[g] = feature_index(g, self.n_features)
-                got.append(i)
-            if len(self._cache) >= self.max_words:
-                self._cache.clear()
-                grams.clear()
-            self._cache[w] = got
+            self._learn([w])
+            got = self._cache[w]
         return got
+
+    def _learn(self, words: list[str]) -> None:
+        """Caches the column lists of `words` (distinct, none cached yet)."""
+        cache, grams = self._cache, self._grams
+        if len(cache) + len(words) > self.max_words:
+            cache.clear()
+            grams.clear()
+        lo, hi = self.lo, self.hi
+        per_word = [word_grams(w, lo, hi) for w in words]
+        unseen = list({g: None for gs in per_word for g in gs if g not in grams})
+        if unseen:
+            grams.update(zip(unseen, feature_indices(unseen, self.n_features).tolist()))
+        get = grams.__getitem__
+        for w, gs in zip(words, per_word):
+            cache[w] = list(map(get, gs))
 
     def weighted(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(row, column, value) of the l2-normalised n-gram counts, sorted by row then column."""
-        cols: list[int] = []
-        lens: list[int] = []
-        cache_get, word = self._cache.get, self.word
-        for t in texts:
-            before = len(cols)
-            for w in t.split():
-                got = cache_get(w)
-                cols.extend(got if got is not None else word(w))
-            lens.append(len(cols) - before)
-        if not cols:
+        split = [t.split() for t in texts]
+        cache = self._cache
+        new = list({w: None for ws in split for w in ws if w not in cache})
+        if new:
+            self._learn(new)
+        lists = list(map(cache.__getitem__, chain.from_iterable(split)))
+        per_word = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+        total = int(per_word.sum())
+        if not total:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, np.zeros(0)
-        rows = np.repeat(np.arange(len(texts), dtype=np.int64), lens)
-        keys, counts = np.unique(rows * self.n_features + np.asarray(cols, dtype=np.int64), return_counts=True)
+        word_rows = np.repeat(np.arange(len(texts), dtype=np.int64), np.fromiter(map(len, split), dtype=np.int64, count=len(split)))
+        rows = np.repeat(word_rows, per_word)
+        cols = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=total)
+        keys, counts = np.unique(rows * self.n_features + cols, return_counts=True)
         r, c = np.divmod(keys, self.n_features)
         counts = counts.astype(np.float64)
         norm = np.sqrt(np.bincount(r, weights=counts * counts, minlength=len(texts)))
@@ -127,10 +180,7 @@ def l2_weighted(cols_per_text: list[list[int]], n_features: int) -> tuple[np.nda
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0)
     rows = np.repeat(np.arange(len(cols_per_text), dtype=np.int64), lens)
-    cols: list[int] = []
-    for c in cols_per_text:
-        cols.extend(c)
-    flat = np.asarray(cols, dtype=np.int64)
+    flat = np.fromiter(chain.from_iterable(cols_per_text), dtype=np.int64, count=sum(lens))
     keys, counts = np.unique(rows * n_features + flat, return_counts=True)
     r, c = np.divmod(keys, n_features)
     counts = counts.astype(np.float64)
@@ -174,4 +224,21 @@ class WordHasher:
         return out
 
     def weighted(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return l2_weighted([self.columns(t) for t in texts], self.n_features)
+        """`l2_weighted([self.columns(t) for t in texts])`, with the batch's new words and
+        pairs hashed first and each text's columns then read from the caches by `map`."""
+        split = [self._split(t) for t in texts]
+        pairs = [list(zip(ws, ws[1:])) for ws in split]
+        uni, bi, n = self._uni, self._bi, self.n_features
+        new_uni = {w: None for ws in split for w in ws if w not in uni}
+        new_bi = {p: None for ps in pairs for p in ps if p not in bi}
+        if len(uni) + len(bi) + len(new_uni) + len(new_bi) > self.max_items:
+            uni.clear()
+            bi.clear()
+            new_uni = {w: None for ws in split for w in ws}
+            new_bi = {p: None for ps in pairs for p in ps}
+        for w in new_uni:
+            uni[w] = crc32(("u:" + w).encode()) % n
+        for a, b in new_bi:
+            bi[a, b] = crc32(("b:" + a + " " + b).encode()) % n
+        u, b = uni.__getitem__, bi.__getitem__
+        return l2_weighted([[*map(u, ws), *map(b, ps)] for ws, ps in zip(split, pairs)], n)
