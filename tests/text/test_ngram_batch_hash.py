@@ -1,0 +1,70 @@
+"""The batched hashers (session 8, learned speed) must give the per-word hashers' columns
+and values bit for bit: the model's scores, and so its findings, are sums of them."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vaktpost.text.learned import N_HASH, N_WORD, NGRAMS
+from vaktpost.text.ngram_hash import NgramHasher, WordHasher, feature_index, feature_indices, l2_weighted, word_grams
+
+SAMPLE = [
+    "do you have a younger one? 12 or so", "meron ka bang mas bata?", "hei, er du på nett i kveld? æøå",
+    "  spaced   out\ttabs and a", "", "x", "pila ang bayad? 500 php po, gcash 🙂", "a\x00b \x00 ab\x00", "中文 字 𝔘𝔫𝔦",
+]
+
+
+def per_word_reference(texts, n_features=N_HASH, ngram_range=NGRAMS):
+    """The hasher as it was before batching: each word's n-grams through `feature_index`."""
+    lo, hi = ngram_range
+    cols, lens = [], []
+    for t in texts:
+        before = len(cols)
+        for w in t.split():
+            cols.extend(feature_index(g, n_features) for g in word_grams(w, lo, hi))
+        lens.append(len(cols) - before)
+    if not cols:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+    rows = np.repeat(np.arange(len(texts), dtype=np.int64), lens)
+    keys, counts = np.unique(rows * n_features + np.asarray(cols, dtype=np.int64), return_counts=True)
+    r, c = np.divmod(keys, n_features)
+    counts = counts.astype(np.float64)
+    norm = np.sqrt(np.bincount(r, weights=counts * counts, minlength=len(texts)))
+    return r, c, counts / norm[r]
+
+
+def same(a, b):
+    return all(x.dtype == y.dtype and x.tobytes() == y.tobytes() for x, y in zip(a, b))
+
+
+@given(st.lists(st.text(max_size=4), max_size=50), st.sampled_from([N_HASH, N_WORD, 1000, 7]))
+@settings(max_examples=60, deadline=None)
+def test_feature_indices_equal_feature_index(grams, n_features):
+    assert feature_indices(grams, n_features).tolist() == [feature_index(g, n_features) for g in grams]
+
+
+@given(st.lists(st.text(max_size=40), max_size=8), st.lists(st.text(max_size=40), max_size=8))
+@settings(max_examples=40, deadline=None)
+def test_batched_char_grams_equal_per_word(first, second):
+    """Two batches through one hasher (the second partly cached) give the reference bit for bit."""
+    h = NgramHasher(N_HASH, NGRAMS)
+    for texts in (SAMPLE + first, second + SAMPLE):
+        assert same(h.weighted(texts), per_word_reference(texts))
+
+
+def test_batched_char_grams_survive_a_full_cache():
+    h = NgramHasher(N_HASH, NGRAMS, max_words=5)
+    for texts in (SAMPLE, SAMPLE[::-1], ["one two three four five six seven"]):
+        assert same(h.weighted(texts), per_word_reference(texts))
+
+
+@given(st.lists(st.text(alphabet="ab ?c1é_", max_size=30), max_size=10))
+@settings(max_examples=40, deadline=None)
+def test_batched_word_grams_equal_per_text(texts):
+    texts = SAMPLE + texts
+    ref = WordHasher(N_WORD)
+    expected = l2_weighted([ref.columns(t) for t in texts], N_WORD)
+    small = WordHasher(N_WORD, max_items=3)  # its caches fill and are emptied mid-batch
+    assert same(WordHasher(N_WORD).weighted(texts), expected)
+    assert same(small.weighted(texts), expected)
+    assert same(small.weighted(texts[::-1]), l2_weighted([ref.columns(t) for t in texts[::-1]], N_WORD))
