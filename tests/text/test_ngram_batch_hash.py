@@ -14,6 +14,28 @@ SAMPLE = [
 ]
 
 
+def scikit_learn_word_grams(word, lo, hi):
+    """scikit-learn's `_char_wb_ngrams` loop for one word, as the hasher first copied it."""
+    w = " " + word + " "
+    n_w = len(w)
+    out = []
+    for n in range(lo, hi + 1):
+        offset = 0
+        out.append(w[offset : offset + n])
+        while offset + n < n_w:
+            offset += 1
+            out.append(w[offset : offset + n])
+        if offset == 0:
+            break
+    return out
+
+
+@given(st.text(max_size=12), st.integers(1, 3), st.integers(0, 4))
+@settings(max_examples=80, deadline=None)
+def test_word_grams_equal_the_loop(word, lo, extra):
+    assert word_grams(word, lo, lo + extra) == scikit_learn_word_grams(word, lo, lo + extra)
+
+
 def per_word_reference(texts, n_features=N_HASH, ngram_range=NGRAMS):
     """The hasher as it was before batching: each word's n-grams through `feature_index`."""
     lo, hi = ngram_range
@@ -21,7 +43,7 @@ def per_word_reference(texts, n_features=N_HASH, ngram_range=NGRAMS):
     for t in texts:
         before = len(cols)
         for w in t.split():
-            cols.extend(feature_index(g, n_features) for g in word_grams(w, lo, hi))
+            cols.extend(feature_index(g, n_features) for g in scikit_learn_word_grams(w, lo, hi))
         lens.append(len(cols) - before)
     if not cols:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)

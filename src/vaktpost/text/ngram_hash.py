@@ -57,18 +57,16 @@ def feature_index(gram: str, n_features: int) -> int:
 
 
 def word_grams(word: str, lo: int, hi: int) -> list[str]:
-    """scikit-learn's `char_wb` n-grams of one word (padded with a space each side)."""
+    """scikit-learn's `char_wb` n-grams of one word (padded with a space each side): for each
+    n every window, and a word no longer than n (padded) counts once, ending the sizes."""
     w = " " + word + " "
     n_w = len(w)
     out = []
     for n in range(lo, hi + 1):
-        offset = 0
-        out.append(w[offset : offset + n])
-        while offset + n < n_w:
-            offset += 1
-            out.append(w[offset : offset + n])
-        if offset == 0:  # a short word counts once
+        if n >= n_w:
+            out.append(w)
             break
+        out += [w[i : i + n] for i in range(n_w - n + 1)]
     return out
 
 
