@@ -90,3 +90,21 @@ def test_batched_word_grams_equal_per_text(texts):
     assert same(WordHasher(N_WORD).weighted(texts), expected)
     assert same(small.weighted(texts), expected)
     assert same(small.weighted(texts[::-1]), l2_weighted([ref.columns(t) for t in texts[::-1]], N_WORD))
+
+
+def test_dot_rows_equal_the_column_loop():
+    """Each row's sum of weight x value, summed in the same order as the loop it replaced."""
+    from vaktpost.text.learned import _dot_rows
+
+    rng = np.random.default_rng(3)
+    texts = [" ".join(rng.choice(["ab", "bata", "gcash", "12", "æøå", "🙂", "po"], size=rng.integers(0, 9))) for _ in range(300)]
+    weighted = NgramHasher(N_HASH, NGRAMS).weighted(texts)
+    W = rng.normal(size=(6, N_HASH)).astype(np.float16).astype(np.float64)
+    r, c, v = weighted
+    expected = np.zeros((len(texts), len(W)))
+    for j, w in enumerate(W):
+        expected[:, j] = np.bincount(r, weights=w[c] * v, minlength=len(texts))
+    got = _dot_rows(weighted, W, len(texts))
+    assert got.shape == expected.shape and np.ascontiguousarray(got).tobytes() == expected.tobytes()
+    empty = _dot_rows(NgramHasher(N_HASH, NGRAMS).weighted(["", " "]), W, 2)
+    assert empty.shape == (2, 6) and not empty.any()

@@ -116,14 +116,16 @@ class NgramHasher:
     """Per-word cache of n-gram feature indices; `weighted` gives l2-normalised counts.
 
     The words of a batch that are not cached yet are hashed together (`feature_indices`:
-    one numpy pass over their n-grams not seen before) before the texts are assembled; the
+    one numpy pass over their n-grams not seen before) before the texts are assembled. A
+    word's columns are cached as the bytes of an int64 array, so a text's columns are one
+    `bytes.join` of its words' and the batch's one `np.frombuffer` of the texts'; the
     columns, and so the weighted values, are the same as hashing one word at a time."""
 
     def __init__(self, n_features: int, ngram_range: tuple[int, int], max_words: int = 500_000) -> None:
         self.n_features = n_features
         self.lo, self.hi = ngram_range
         self.max_words = max_words
-        self._cache: dict[str, list[int]] = {}
+        self._cache: dict[str, bytes] = {}  # word → its columns, int64 bytes
         self._grams: dict[str, int] = {}  # far fewer distinct n-grams than words: hash each once
 
     def word(self, w: str) -> list[int]:
@@ -131,10 +133,10 @@ class NgramHasher:
         if got is None:
             self._learn([w])
             got = self._cache[w]
-        return got
+        return np.frombuffer(got, dtype=np.int64).tolist()
 
     def _learn(self, words: list[str]) -> None:
-        """Caches the column lists of `words` (distinct, none cached yet)."""
+        """Caches the columns of `words` (distinct, none cached yet)."""
         cache, grams = self._cache, self._grams
         if len(cache) + len(words) > self.max_words:
             cache.clear()
@@ -144,9 +146,10 @@ class NgramHasher:
         unseen = list({g: None for gs in per_word for g in gs if g not in grams})
         if unseen:
             grams.update(zip(unseen, feature_indices(unseen, self.n_features).tolist()))
-        get = grams.__getitem__
-        for w, gs in zip(words, per_word):
-            cache[w] = list(map(get, gs))
+        ends = np.cumsum(np.fromiter(map(len, per_word), dtype=np.int64, count=len(per_word))) * 8
+        flat = np.fromiter(map(grams.__getitem__, chain.from_iterable(per_word)), dtype=np.int64, count=int(ends[-1]) // 8)
+        buf = flat.tobytes()
+        cache.update(zip(words, map(buf.__getitem__, map(slice, [0, *ends[:-1].tolist()], ends.tolist()))))
 
     def weighted(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(row, column, value) of the l2-normalised n-gram counts, sorted by row then column."""
@@ -155,15 +158,14 @@ class NgramHasher:
         new = list({w: None for ws in split for w in ws if w not in cache})
         if new:
             self._learn(new)
-        lists = list(map(cache.__getitem__, chain.from_iterable(split)))
-        per_word = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-        total = int(per_word.sum())
-        if not total:
+        get, join = cache.__getitem__, b"".join
+        parts = [join(map(get, ws)) for ws in split]
+        cols = np.frombuffer(join(parts), dtype=np.int64)
+        if not len(cols):
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, np.zeros(0)
-        word_rows = np.repeat(np.arange(len(texts), dtype=np.int64), np.fromiter(map(len, split), dtype=np.int64, count=len(split)))
-        rows = np.repeat(word_rows, per_word)
-        cols = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=total)
+        lens = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)) // 8
+        rows = np.repeat(np.arange(len(texts), dtype=np.int64), lens)
         keys, counts = np.unique(rows * self.n_features + cols, return_counts=True)
         r, c = np.divmod(keys, self.n_features)
         counts = counts.astype(np.float64)
