@@ -1,12 +1,23 @@
 """The batched hashers (session 8, learned speed) must give the per-word hashers' columns
 and values bit for bit: the model's scores, and so its findings, are sums of them."""
 
+import re
+from itertools import pairwise
+from zlib import crc32
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vaktpost.text.learned import N_HASH, N_WORD, NGRAMS
-from vaktpost.text.ngram_hash import NgramHasher, WordHasher, feature_index, feature_indices, l2_weighted, word_grams
+from vaktpost.text.ngram_hash import (
+    NgramHasher,
+    WordHasher,
+    feature_index,
+    feature_indices,
+    l2_weighted,
+    word_grams,
+)
 
 SAMPLE = [
     "do you have a younger one? 12 or so", "meron ka bang mas bata?", "hei, er du på nett i kveld? æøå",
@@ -80,16 +91,40 @@ def test_batched_char_grams_survive_a_full_cache():
         assert same(h.weighted(texts), per_word_reference(texts))
 
 
+def word_columns_reference(text, n_features=N_WORD):
+    """`WordHasher.columns` as it was: unigrams `u:w`, then bigrams `b:w1 w2`, CRC-32 each."""
+    words = re.findall(r"[^\W_]+|\?", text)
+    return [crc32(("u:" + w).encode()) % n_features for w in words] + [
+        crc32(("b:" + a + " " + b).encode()) % n_features for a, b in pairwise(words)
+    ]
+
+
 @given(st.lists(st.text(alphabet="ab ?c1é_", max_size=30), max_size=10))
 @settings(max_examples=40, deadline=None)
 def test_batched_word_grams_equal_per_text(texts):
     texts = SAMPLE + texts
-    ref = WordHasher(N_WORD)
-    expected = l2_weighted([ref.columns(t) for t in texts], N_WORD)
+    expected = l2_weighted([word_columns_reference(t) for t in texts], N_WORD)
+    assert same(per_word_reference_l2(texts), expected)
     small = WordHasher(N_WORD, max_items=3)  # its caches fill and are emptied mid-batch
     assert same(WordHasher(N_WORD).weighted(texts), expected)
     assert same(small.weighted(texts), expected)
-    assert same(small.weighted(texts[::-1]), l2_weighted([ref.columns(t) for t in texts[::-1]], N_WORD))
+    assert same(small.weighted(texts[::-1]), l2_weighted([word_columns_reference(t) for t in texts[::-1]], N_WORD))
+    assert [small.columns(t) for t in texts] == [word_columns_reference(t) for t in texts]
+
+
+def per_word_reference_l2(texts):
+    """`l2_weighted` as it was (a list of ints through `np.asarray`), for the word block."""
+    cols = [word_columns_reference(t) for t in texts]
+    lens = [len(c) for c in cols]
+    if not sum(lens):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+    rows = np.repeat(np.arange(len(texts), dtype=np.int64), lens)
+    flat = np.asarray([i for c in cols for i in c], dtype=np.int64)
+    keys, counts = np.unique(rows * N_WORD + flat, return_counts=True)
+    r, c = np.divmod(keys, N_WORD)
+    counts = counts.astype(np.float64)
+    norm = np.sqrt(np.bincount(r, weights=counts * counts, minlength=len(texts)))
+    return r, c, counts / norm[r]
 
 
 def test_dot_rows_equal_the_column_loop():

@@ -159,32 +159,26 @@ class NgramHasher:
         if new:
             self._learn(new)
         get, join = cache.__getitem__, b"".join
-        parts = [join(map(get, ws)) for ws in split]
-        cols = np.frombuffer(join(parts), dtype=np.int64)
-        if not len(cols):
-            empty = np.zeros(0, dtype=np.int64)
-            return empty, empty, np.zeros(0)
-        lens = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)) // 8
-        rows = np.repeat(np.arange(len(texts), dtype=np.int64), lens)
-        keys, counts = np.unique(rows * self.n_features + cols, return_counts=True)
-        r, c = np.divmod(keys, self.n_features)
-        counts = counts.astype(np.float64)
-        norm = np.sqrt(np.bincount(r, weights=counts * counts, minlength=len(texts)))
-        return r, c, counts / norm[r]
+        return l2_of_parts([join(map(get, ws)) for ws in split], self.n_features)
 
 
 def l2_weighted(cols_per_text: list[list[int]], n_features: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(row, column, value) of l2-normalised counts of each text's column list, sorted."""
-    lens = [len(c) for c in cols_per_text]
-    if not sum(lens):
+    return l2_of_parts([np.asarray(c, dtype=np.int64).tobytes() for c in cols_per_text], n_features)
+
+
+def l2_of_parts(parts: list[bytes], n_features: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`l2_weighted` of each text's columns given as the bytes of an int64 array."""
+    cols = np.frombuffer(b"".join(parts), dtype=np.int64)
+    if not len(cols):
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0)
-    rows = np.repeat(np.arange(len(cols_per_text), dtype=np.int64), lens)
-    flat = np.fromiter(chain.from_iterable(cols_per_text), dtype=np.int64, count=sum(lens))
-    keys, counts = np.unique(rows * n_features + flat, return_counts=True)
+    lens = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)) // 8
+    rows = np.repeat(np.arange(len(parts), dtype=np.int64), lens)
+    keys, counts = np.unique(rows * n_features + cols, return_counts=True)
     r, c = np.divmod(keys, n_features)
     counts = counts.astype(np.float64)
-    norm = np.sqrt(np.bincount(r, weights=counts * counts, minlength=len(cols_per_text)))
+    norm = np.sqrt(np.bincount(r, weights=counts * counts, minlength=len(parts)))
     return r, c, counts / norm[r]
 
 
@@ -192,8 +186,9 @@ class WordHasher:
     """Hashed word unigrams and bigrams of a normalised text (a block of its own beside the
     character n-grams). Words are runs of letters/digits; a `?` is a word of its own, so
     "is she 12 ?" and "she is 12" differ. Unigram `u:w`, bigram `b:w1 w2`; each distinct
-    word and pair is hashed once and cached. The hash is CRC-32 (C speed; this block need
-    not match scikit-learn, training builds it with this class too)."""
+    word and pair is hashed once and cached (as the 8 bytes of an int64, so that a text's
+    columns are a `bytes.join`). The hash is CRC-32 (C speed; this block need not match
+    scikit-learn, training builds it with this class too)."""
 
     def __init__(self, n_features: int, max_items: int = 500_000) -> None:
         import re
@@ -201,33 +196,20 @@ class WordHasher:
         self.n_features = n_features
         self.max_items = max_items
         self._split = re.compile(r"[^\W_]+|\?").findall
-        self._uni: dict[str, int] = {}
-        self._bi: dict[tuple[str, str], int] = {}
+        self._uni: dict[str, bytes] = {}
+        self._bi: dict[tuple[str, str], bytes] = {}
 
     def columns(self, text: str) -> list[int]:
-        words = self._split(text)
-        uni, bi, n = self._uni, self._bi, self.n_features
-        if len(uni) + len(bi) >= self.max_items:
-            uni.clear()
-            bi.clear()
-        out = []
-        for w in words:
-            i = uni.get(w)
-            if i is None:
-                i = uni[w] = crc32(("u:" + w).encode()) % n
-            out.append(i)
-        for pair in pairwise(words):
-            i = bi.get(pair)
-            if i is None:
-                i = bi[pair] = crc32(("b:" + pair[0] + " " + pair[1]).encode()) % n
-            out.append(i)
-        return out
+        """The text's unigram columns, then its bigram columns."""
+        return np.frombuffer(self._parts([text])[0], dtype=np.int64).tolist()
 
     def weighted(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """`l2_weighted([self.columns(t) for t in texts])`, with the batch's new words and
-        pairs hashed first and each text's columns then read from the caches by `map`."""
+        return l2_of_parts(self._parts(texts), self.n_features)
+
+    def _parts(self, texts: list[str]) -> list[bytes]:
+        """Each text's columns as int64 bytes; the batch's new words and pairs hashed first."""
         split = [self._split(t) for t in texts]
-        pairs = [list(zip(ws, ws[1:])) for ws in split]
+        pairs = [list(pairwise(ws)) for ws in split]
         uni, bi, n = self._uni, self._bi, self.n_features
         new_uni = {w: None for ws in split for w in ws if w not in uni}
         new_bi = {p: None for ps in pairs for p in ps if p not in bi}
@@ -237,8 +219,8 @@ class WordHasher:
             new_uni = {w: None for ws in split for w in ws}
             new_bi = {p: None for ps in pairs for p in ps}
         for w in new_uni:
-            uni[w] = crc32(("u:" + w).encode()) % n
+            uni[w] = (crc32(("u:" + w).encode()) % n).to_bytes(8, "little")
         for a, b in new_bi:
-            bi[a, b] = crc32(("b:" + a + " " + b).encode()) % n
-        u, b = uni.__getitem__, bi.__getitem__
-        return l2_weighted([[*map(u, ws), *map(b, ps)] for ws, ps in zip(split, pairs)], n)
+            bi[a, b] = (crc32(("b:" + a + " " + b).encode()) % n).to_bytes(8, "little")
+        u, b, join = uni.__getitem__, bi.__getitem__, b"".join
+        return [join(map(u, ws)) + join(map(b, ps)) for ws, ps in zip(split, pairs)]
