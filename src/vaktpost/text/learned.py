@@ -252,14 +252,11 @@ def _dot_rows(weighted: tuple[np.ndarray, np.ndarray, np.ndarray], W: np.ndarray
     with `W` one row of feature weights per label column. One gather and one `bincount`
     per label column: no (non-zeros x labels) temporary, as a gather of whole rows made."""
     r, c, v = weighted
-    if not len(r):
-        return np.zeros((n, len(W)))
-    z = np.empty((len(W), n))  # a label column's sums are one contiguous row: no strided writes
-    for j, w in enumerate(W):
-        t = w.take(c)
-        t *= v  # in place: one temporary fewer per label column
-        z[j] = np.bincount(r, weights=t, minlength=n)
-    return z.T
+    z = np.zeros((n, len(W)))
+    if len(r):
+        for j, w in enumerate(W):
+            z[:, j] = np.bincount(r, weights=w[c] * v, minlength=n)
+    return z
 
 
 EVIDENCE = {  # categories whose hit is the evidence span of a label the model adds
