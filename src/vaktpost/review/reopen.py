@@ -104,10 +104,7 @@ def reopen_grown(
     if finding_ids is None:
         rows = conn.execute(query.order_by(review_items.c.id)).all()
     else:
-        ids = sorted({int(i) for i in finding_ids})
-        rows = []
-        for i in range(0, len(ids), CHUNK):
-            rows += conn.execute(query.where(review_items.c.finding_id.in_(ids[i : i + CHUNK]))).all()
+        rows = _rows_of(conn, query, finding_ids)
     reopened = []
     for row in rows:
         added = added_labels(row.decided_labels, row.labels)
@@ -123,25 +120,30 @@ def reopen_new_matches(
     decision was not made on; returns the reopened item ids. Called by the media writer
     (`record_finding`) in its transaction, after it merged the new matches into `detail`."""
     now = now or datetime.now(UTC)
-    ids = sorted({int(i) for i in finding_ids})
-    rows = []
-    for i in range(0, len(ids), CHUNK):
-        rows += conn.execute(
-            select(review_items.c.id, review_items.c.finding_id, review_items.c.status,
-                   review_items.c.decided_labels, review_items.c.decided_score,
-                   review_items.c.decided_matches, findings.c.labels, findings.c.score,
-                   findings.c.detail)
-            .join(findings, findings.c.id == review_items.c.finding_id)
-            .where(review_items.c.status.in_(DECIDED),
-                   review_items.c.decided_matches.is_not(None),
-                   review_items.c.finding_id.in_(ids[i : i + CHUNK]))
-        ).all()
+    query = (
+        select(review_items.c.id, review_items.c.finding_id, review_items.c.status,
+               review_items.c.decided_labels, review_items.c.decided_score,
+               review_items.c.decided_matches, findings.c.labels, findings.c.score,
+               findings.c.detail)
+        .join(findings, findings.c.id == review_items.c.finding_id)
+        .where(review_items.c.status.in_(DECIDED), review_items.c.decided_matches.is_not(None))
+    )
+    rows = _rows_of(conn, query, finding_ids)
     reopened = []
     for row in rows:
         added = added_matches(row.decided_matches, row.detail)
         if added and _reopen(conn, row, match_reason(added), by, now, matches_added=added):
             reopened.append(row.id)
     return reopened
+
+
+def _rows_of(conn: Connection, query, finding_ids: Iterable[int]) -> list:
+    """The rows of `query` for these findings, asked in chunks of CHUNK ids."""
+    ids = sorted({int(i) for i in finding_ids})
+    rows = []
+    for i in range(0, len(ids), CHUNK):
+        rows += conn.execute(query.where(review_items.c.finding_id.in_(ids[i : i + CHUNK]))).all()
+    return rows
 
 
 def _reopen(conn: Connection, row, why: str, by: str, now: datetime, *,
