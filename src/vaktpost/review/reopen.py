@@ -94,13 +94,7 @@ def reopen_grown(
     beyond their latest decision's; returns the reopened item ids. `by` names the path in the
     audit log and the item's history (rescan, known-sender pass, review sync, decision)."""
     now = now or datetime.now(UTC)
-    query = (
-        select(review_items.c.id, review_items.c.finding_id, review_items.c.status,
-               review_items.c.decided_labels, review_items.c.decided_score,
-               findings.c.labels, findings.c.score)
-        .join(findings, findings.c.id == review_items.c.finding_id)
-        .where(review_items.c.status.in_(DECIDED))
-    )
+    query = _decided_items()
     if finding_ids is None:
         rows = conn.execute(query.order_by(review_items.c.id)).all()
     else:
@@ -120,14 +114,8 @@ def reopen_new_matches(
     decision was not made on; returns the reopened item ids. Called by the media writer
     (`record_finding`) in its transaction, after it merged the new matches into `detail`."""
     now = now or datetime.now(UTC)
-    query = (
-        select(review_items.c.id, review_items.c.finding_id, review_items.c.status,
-               review_items.c.decided_labels, review_items.c.decided_score,
-               review_items.c.decided_matches, findings.c.labels, findings.c.score,
-               findings.c.detail)
-        .join(findings, findings.c.id == review_items.c.finding_id)
-        .where(review_items.c.status.in_(DECIDED), review_items.c.decided_matches.is_not(None))
-    )
+    query = _decided_items(review_items.c.decided_matches, findings.c.detail).where(
+        review_items.c.decided_matches.is_not(None))
     rows = _rows_of(conn, query, finding_ids)
     reopened = []
     for row in rows:
@@ -135,6 +123,18 @@ def reopen_new_matches(
         if added and _reopen(conn, row, match_reason(added), by, now, matches_added=added):
             reopened.append(row.id)
     return reopened
+
+
+def _decided_items(*extra):
+    """Decided items with what `_reopen` reads (their decision's baseline, the finding's labels
+    and score now), plus `extra` columns."""
+    return (
+        select(review_items.c.id, review_items.c.finding_id, review_items.c.status,
+               review_items.c.decided_labels, review_items.c.decided_score,
+               findings.c.labels, findings.c.score, *extra)
+        .join(findings, findings.c.id == review_items.c.finding_id)
+        .where(review_items.c.status.in_(DECIDED))
+    )
 
 
 def _rows_of(conn: Connection, query, finding_ids: Iterable[int]) -> list:
