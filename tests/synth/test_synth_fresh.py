@@ -36,6 +36,7 @@ SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in "yz"})  # au
 SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in ("aa", "ab")})  # author14
 SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in ("ac", "ad")})  # author15
 SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in ("ae", "af")})  # author16
+SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in ("ag", "ah")})  # author17
 
 FIXTURE = {
     "en": {"language": "en", "families": {
