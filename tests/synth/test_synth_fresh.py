@@ -37,6 +37,7 @@ SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in ("aa", "ab")
 SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in ("ac", "ad")})  # author15
 SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in ("ae", "af")})  # author16
 SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in ("ag", "ah")})  # author17
+SETS.update({name: ROOT / "benchmarks" / "fresh" / name for name in ("ai", "aj")})  # author18
 
 FIXTURE = {
     "en": {"language": "en", "families": {
