@@ -60,6 +60,7 @@ from vaktpost.text.asks import (
     states_own_child,
     young_adults,
 )
+from vaktpost.text.child_service import serves_children
 from vaktpost.text.facts import (
     LEARNED_RULE,
     NOTHING,
@@ -138,6 +139,8 @@ def label_message(text: str, hits: list[Hit], role: Role, ages: list | None = No
     f = facts_for(text, hits, ages)
     if not f.hits and not f.ages:
         return f
+    if serves_children(f):  # "swim school has a place for kids of 9", "I mind my niece after school"
+        f.serves_children = f.not_an_ask = True
     if role in (Role.PERFORMER, Role.FACILITATOR):
         f.not_an_ask = True  # the seller's side asks for no child (no dialogue rule makes it a request)
     if f.ages or _DIGIT.search(text):
@@ -230,6 +233,8 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
         # about a child the dialogue gives it to the child (an answer, a confirmation).
         f.add(Label.SELF_DISCLOSED_MINOR, age_span(alone), "age.alone")
         return f
+    if f.serves_children:
+        return f  # a school, club, clinic or carer speaking of a child by age: no one asked for or offered
     no_adults = role in BUYER_ROLES and rules_out_adults(text)  # "no adults pls, someone in elementary"
     if (f.adult_only or (not minor_ages and adult_floor(text))) and not f.has("child", "relative", "codeword") and not no_adults:
         return f  # "youngest here, 19 y/o", "youngest I want is 18": young words of an adult
