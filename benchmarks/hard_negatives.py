@@ -7,7 +7,8 @@ Each DIR is a `vaktpost synth` output (train split or `--split fresh`; the split
 one most of its truth lines carry). The text stage runs in-process with the installed models.
 For every hard-negative message (truth `hard_negative` set) that the pipeline gives a minor label
 (MINOR_REQUEST, MINOR_CONFIRMED, CONTENT_REQUEST, SELF_DISCLOSED_MINOR, AGE_PROBE), it counts the
-class, the labels found, and the rule of each minor signal (up to its first ":") — counts only.
+class, the labels found, the rule of each minor signal (up to its first ":") and the lexicon
+categories the line hits (`request_fp.categories`) — counts only.
 `--show N` prints N such lines with their rules — only for DEVELOPMENT authors' sets
 (`DEV_SETS`: session 9's `hn10` brief names author15's ac); every other set prints aggregates.
 `--limit N` scores only the first N conversations' messages (for quick loops).
@@ -28,7 +29,7 @@ MINOR = {"MINOR_REQUEST", "CONTENT_REQUEST", "MINOR_CONFIRMED", "SELF_DISCLOSED_
 
 
 def one_set(directory: Path, show: int, limit: int | None) -> dict:
-    from request_fp import signals_by_message
+    from request_fp import categories, signals_by_message
 
     from vaktpost.text.evaluate import evaluate
     from vaktpost.text.funnel import FunnelMessage, compute_funnels
@@ -62,6 +63,7 @@ def one_set(directory: Path, show: int, limit: int | None) -> dict:
             kinds["class x labels"][f"{hn} | {'+'.join(sorted({s.label.value for s in minor}))}"] += 1
             for rule in sorted({f"{s.label.value}:{s.rule.split(':')[0]}" for s in minor}):
                 kinds["class x rule"][f"{hn} | {rule}"] += 1
+            kinds["class x categories"][f"{hn} | {categories(m.text)}"] += 1  # lexicon categories hit, no words
             if directory.name in DEV_SETS and len(shown) < show:
                 shown.append({"class": hn, "text": m.text, "signals": [f"{s.label.value} {s.rule}" for s in minor]})
     lab = r["labels"]

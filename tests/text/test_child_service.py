@@ -21,7 +21,7 @@ from vaktpost.model import Role
 MINOR = {"MINOR_REQUEST", "MINOR_CONFIRMED", "SELF_DISCLOSED_MINOR", "CONTENT_REQUEST", "AGE_PROBE"}
 
 
-def facts(text: str, role: Role = Role.UNKNOWN) -> MessageFacts:
+def facts(text: str, role: Role = Role.UNKNOWN) -> MessageFacts:  # the rules' facts of one line
     n = normalise(text)
     return label_message(n, default_matcher().scan_batch([n])[0], role)
 
@@ -120,3 +120,33 @@ def test_a_carers_line_between_chat_accounts_gets_no_label():
         ("b", "ok she can start saturday, 30 a month"),
     )
     assert not (labels_of(analyse_conversation(conv)) & MINOR)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my son is 8, the school photographer has his class photo available for 15",
+        "anak ko 9 years old, available na ang class picture sa school, 150",
+        "datteren min er 8, klassebildet er klart, 200 kr",
+    ],
+)
+def test_a_picture_word_inside_the_services_name_is_the_services(text):
+    assert not (say(text, "u") & MINOR)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my daughter 12yo, photos available, 15 usd",  # no service: pictures of a child sold
+        "picture day at school, my daughter is 7, photos available next week",  # a picture word outside it
+    ],
+)
+def test_a_picture_word_outside_a_services_name_keeps_the_offer(text):
+    assert "MINOR_CONFIRMED" in say(text, "u")
+
+
+def test_the_pupils_a_service_is_for_are_not_the_writer():
+    assert "SELF_DISCLOSED_MINOR" not in say("skolefotografen kommer fredag, klassebilde for alle som går i 4. klasse", "u")
+    # a minor speaking of their own class still discloses
+    assert "SELF_DISCLOSED_MINOR" in say("im in grade 5 and my swim class is at 4", "u")
+    assert "SELF_DISCLOSED_MINOR" in say("jeg går i 6. klasse og har svømmekurs i dag", "u")

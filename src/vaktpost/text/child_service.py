@@ -19,19 +19,38 @@ daughter does dance class, 12 yo, private session 50 usd" keeps its offer.
 
 from __future__ import annotations
 
+import re
+
 from vaktpost.text.facts import MessageFacts
+from vaktpost.text.matcher import Hit
 
 SERVICE = "child_service"
+# The writer speaking of themself (en, nb, tl, ceb): then a grade or age in the line may be theirs.
+# (nb "går i 5. klasse": the preposition, not the English "I")
+FIRST_PERSON = re.compile(r"(?<!går )(?<!gar )\bi\b|\b(?:im|i'm|me|my|mine|jeg|eg|meg|min|mi|mitt|ako|aq|ko|nako|akong)\b")
 # What keeps a line the trade's even beside a school, a club or a carer.
 TRADE = ("media", "media_third", "codeword", "secrecy", "off_platform", "payment", "coercion", "trust_gifts")
 
 
-def serves_children(f: MessageFacts) -> bool:
-    """The line speaks as a child-serving business or a carer and holds nothing of the trade."""
-    hits = f.hits
-    if SERVICE not in hits:
+def serves_children(f: MessageFacts, hits: list[Hit]) -> bool:
+    """The line speaks as a child-serving business or a carer and holds nothing of the trade.
+    A picture word inside the service's own name ("class photo", "school pictures",
+    "klassebildet") is the service's, not a picture of a child asked for or offered."""
+    found = f.hits
+    if SERVICE not in found:
         return False
     for c in TRADE:
-        if c in hits:
-            return False
+        if c in found:
+            if c != "media":
+                return False
+            service = [h for h in hits if h.pattern.category == SERVICE]
+            for h in hits:
+                if h.pattern.category == "media" and not any(s.start <= h.start and h.end <= s.end for s in service):
+                    return False
     return True
+
+
+def pupils_not_writer(text: str, f: MessageFacts) -> bool:
+    """A grade or age read as the writer's own ("går i 5. klasse") in a service's line that has
+    no first person in it: the pupils the class, photo or course is for, not the writer."""
+    return f.serves_children and FIRST_PERSON.search(text) is None
