@@ -78,6 +78,14 @@ def apply_dialogue(turns: Sequence[Turn], participants: set[str] | None = None) 
         f = t.facts
         to = t.recipients or tuple(p for p in participants if p != t.sender)
         askers = [a for a in to if (a, t.sender) in st.pending] if st.pending else []
+        if f.serves_children and not askers:
+            # a school, club or carer speaking of a child by age (child_service.py), answering
+            # no request for a child: no confirmation, no ask — only its place is kept. (Sent
+            # in answer to one, "tutor leaves at 5, she is 10" is still read as the answer.)
+            for r in to:
+                if r != t.sender:
+                    st.last_turn[(t.sender, r)] = i
+            continue
         probers = [a for a in to if (a, t.sender) in st.age_asked and _answers_probe(positions, st, i, a, t.sender)] if st.age_asked else []
         if (askers or st.about_child) and any(p.rule.startswith("age.alone") for p in f.proposed):
             # "13 yrs old" alone, answering a request for a child or in a conversation about

@@ -65,6 +65,9 @@ class MessageFacts:
     # The span of a time of day in the line ("10 pm", "22:00", "alas 7", "kl 19"; offers.CLOCK),
     # or None: the schedule a seller's answer gives (dialogue.terms, session 7).
     when: tuple[int, int] | None = None
+    # A child-serving business or a carer speaking, with nothing of the trade in the line
+    # (child_service.py): no minor label from the rules, the dialogue or the models (session 9).
+    serves_children: bool = False
 
     def has(self, *categories: str) -> bool:
         hits = self.hits

@@ -60,6 +60,7 @@ from vaktpost.text.asks import (
     states_own_child,
     young_adults,
 )
+from vaktpost.text.child_service import pupils_not_writer, serves_children
 from vaktpost.text.facts import (
     LEARNED_RULE,
     NOTHING,
@@ -138,6 +139,8 @@ def label_message(text: str, hits: list[Hit], role: Role, ages: list | None = No
     f = facts_for(text, hits, ages)
     if not f.hits and not f.ages:
         return f
+    if serves_children(f, hits):  # "swim school has a place for kids of 9", "I mind my niece after school"
+        f.serves_children = f.not_an_ask = True
     if role in (Role.PERFORMER, Role.FACILITATOR):
         f.not_an_ask = True  # the seller's side asks for no child (no dialogue rule makes it a request)
     if f.ages or _DIGIT.search(text):
@@ -218,6 +221,8 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
     )
     if not self_minor and f.has("self_age") and not about_other and not f.has("price", "price_word", "payment") and not child_named_before(text, f.hits["self_age"].start) and not _not_own(f, f.hits["self_age"].end):
         self_minor = shorthand_age(text, f.hits["self_age"])  # "14 here", "age 13", "14f", "14 na ako"
+    if self_minor and pupils_not_writer(text, f):
+        self_minor = []  # "svømmekurs for alle som går i 5. klasse": the pupils a service is for, not the writer
     if self_minor:
         f.add(Label.SELF_DISCLOSED_MINOR, age_span(self_minor[0]), "age.self")
         if not child or school:
@@ -230,6 +235,8 @@ def _label_rules(text: str, f: MessageFacts, hits: list[Hit], role: Role) -> Mes
         # about a child the dialogue gives it to the child (an answer, a confirmation).
         f.add(Label.SELF_DISCLOSED_MINOR, age_span(alone), "age.alone")
         return f
+    if f.serves_children:
+        return f  # a school, club, clinic or carer speaking of a child by age: no one asked for or offered
     no_adults = role in BUYER_ROLES and rules_out_adults(text)  # "no adults pls, someone in elementary"
     if (f.adult_only or (not minor_ages and adult_floor(text))) and not f.has("child", "relative", "codeword") and not no_adults:
         return f  # "youngest here, 19 y/o", "youngest I want is 18": young words of an adult

@@ -326,6 +326,11 @@ def may_add(f: MessageFacts, gate: int) -> bool:
     return gate == GATE_CANDIDATE or _evidence(f)
 
 
+_MINOR_LABELS = frozenset(
+    (Label.MINOR_REQUEST, Label.MINOR_CONFIRMED, Label.CONTENT_REQUEST, Label.SELF_DISCLOSED_MINOR, Label.AGE_PROBE)
+)
+
+
 def refused(lab: Label, f: MessageFacts, have, content_beside_request: bool = False) -> bool:
     """An addition the model may not make whatever its score (`have`: the rules' labels).
 
@@ -333,7 +338,10 @@ def refused(lab: Label, f: MessageFacts, have, content_beside_request: bool = Fa
     writer a parent ("two kids ako, eldest is 5 anyos", "har to barn, den eldste er 12").
     CONTENT_REQUEST in a threat with no ask outside it ("i'll share the pics with ur class"),
     and, unless the model was trained to, where the rules chose MINOR_REQUEST by word order
-    ("your son there? i want her on the show")."""
+    ("your son there? i want her on the show"). No minor label on a child-serving business's
+    or a carer's line with nothing of the trade in it (child_service.py)."""
+    if f.serves_children and lab in _MINOR_LABELS:
+        return True
     if lab is Label.SELF_DISCLOSED_MINOR:
         return _speaks_of_a_child(f)
     if lab is Label.CONTENT_REQUEST:

@@ -312,7 +312,7 @@ def prepare(pairs: Iterable[tuple[str | None, Role]], use_learned: bool = True) 
 def own_copy(f: MessageFacts) -> MessageFacts:
     """A copy the dialogue may change: its own list of labels; hits and ages stay shared
     (nothing after the message rules changes them). `NOTHING` is never changed: kept."""
-    return f if f is NOTHING else MessageFacts(f.hits, f.ages, list(f.proposed), f.age_question, f.not_an_ask, f.weak_ask, when=f.when)
+    return f if f is NOTHING else MessageFacts(f.hits, f.ages, list(f.proposed), f.age_question, f.not_an_ask, f.weak_ask, when=f.when, serves_children=f.serves_children)
 
 
 _offsets: dict[str, tuple[str, range | list[int]]] = {}

@@ -166,6 +166,8 @@ _ANSWERABLE_LABELS = frozenset((Label.MINOR_REQUEST, Label.CONTENT_REQUEST, Labe
 def _busy(f: MessageFacts) -> bool:
     """The dialogue rules' own guard: a child in an innocent context ("they are at school
     now", "tulog na sya") with no offer word is a parent's news, not a confirmation."""
+    if f.serves_children:  # a school, club or carer speaking (child_service.py)
+        return True
     return "innocent" in f.hits and "offer" not in f.hits and _innocent(f, list(f.hits.values()))
 
 
