@@ -170,7 +170,7 @@ _TAIL_CLAUSE = re.compile(r"[.!?\n;,]")
 _KIND = {"approx": "third", "under_after": "under", "self_grade": "self", "person": "person", "person_before": "person", "self": "self", "self_after": "self", "third": "third", "under": "under", "grade": "grade", "bare": "bare"}
 
 
-_CHAT_WORD = re.compile(r"\s+(?:a|an|the|me|u|you|my|your|ur|se|go|be|get|sale|real|sure|fre|him|her|them|us|met|chat|talk|ever|now|later|tonight)\b")
+_CHAT_WORD = re.compile(r"\s+(?:a|an|the|me|u|you|my|your|ur|se|go|be|get|sale|real|sure|fre|him|her|them|us|met|chat|talk|ever|now|later|tonight|cam|webcam|camera)\b")
 
 
 @lru_cache(maxsize=1)
