@@ -118,7 +118,9 @@ def main(argv=None) -> None:
             mc = r["labels"]["MINOR_CONFIRMED"]
             off = r["actors"]["offered_minor"]
             h = r["hard_negatives"]
+            mr = r["labels"]["MINOR_REQUEST"]
             row[name] = {"mc": [mc["tp"], mc["fp"], mc["fn"], mc["precision"], mc["recall"], mc["f1"]],
+                         "mr": [mr["tp"], mr["fp"], mr["fn"], mr["precision"]],
                          "offered": [off["tp"], off["fp"], off["fn"], off["f0.5"]],
                          "hard": [h["with_minor_label"], h["messages"]],
                          "hard_by_class": {c: v["with_minor_label"] for c, v in h["by_class"].items()}}
@@ -127,7 +129,7 @@ def main(argv=None) -> None:
         log(f"{d.name:6s} MC {b['mc'][0]}/{b['mc'][1]}/{b['mc'][2]} P {b['mc'][3]:.3f} R {b['mc'][4]:.3f} F1 {b['mc'][5]:.3f}"
             f" -> {af['mc'][0]}/{af['mc'][1]}/{af['mc'][2]} P {af['mc'][3]:.3f} R {af['mc'][4]:.3f} F1 {af['mc'][5]:.3f};"
             f" offered F0.5 {b['offered'][3]:.3f} -> {af['offered'][3]:.3f} (fp {b['offered'][1]} -> {af['offered'][1]});"
-            f" hard {b['hard'][0]} -> {af['hard'][0]} / {b['hard'][1]}")
+            f" hard {b['hard'][0]} -> {af['hard'][0]} / {b['hard'][1]}; MR P {af['mr'][3]:.3f} ({af['mr'][0]}/{af['mr'][1]}/{af['mr'][2]})")
     result["per_author"] = rt.per_author(turns, added)
     if a.json:
         a.json.write_text(json.dumps(result, indent=1, default=str))

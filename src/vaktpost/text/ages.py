@@ -170,7 +170,7 @@ _TAIL_CLAUSE = re.compile(r"[.!?\n;,]")
 _KIND = {"approx": "third", "under_after": "under", "self_grade": "self", "person": "person", "person_before": "person", "self": "self", "self_after": "self", "third": "third", "under": "under", "grade": "grade", "bare": "bare"}
 
 
-_CHAT_WORD = re.compile(r"\s+(?:a|an|the|me|u|you|my|your|ur|se|go|be|get|sale|real|sure|fre|him|her|them|us|met|chat|talk|ever|now|later|tonight)\b")
+_CHAT_WORD = re.compile(r"\s+(?:a|an|the|me|u|you|my|your|ur|se|go|be|get|sale|real|sure|fre|him|her|them|us|met|chat|talk|ever|now|later|tonight|cam|webcam|camera)\b")
 
 
 @lru_cache(maxsize=1)
@@ -190,6 +190,29 @@ _AGE_UNIT = re.compile(r"(?:\bold|(?<![a-z])yo|y/o|(?<![a-z])anyos|\bgammel|\bga
 
 # What the age is for, not whose: "8 anyos for cam show", "a 9 for cam session".
 _FOR_A_SHOW = re.compile(r"\s*(?:yo\s+|y/o\s+|anyos\s+|years\s+old\s+|yrs\s+)?(?:for|4|sa|para\s+sa)\s+(?:a\s+|the\s+|ur\s+|your\s+)?(?:cam|webcam|camera|video)\s*(?:show|session|sesh|call|chat|live)\b")
+
+
+# A camera word that names the show, not a device: "cam show", "webcam session", "camera call".
+# A show is booked, not aged, so an age beside it is a person's (session 9): "13 years old yo
+# cam show", "16 ka tuig cam show", "selling cam show with my niece 10 anyos".
+_SHOW_COMPOUND = re.compile(r"\b(?:web)?cam(?:era)?\s*-?\s*(?:shows?|sesions?|sesh|cals?|chat|live)\b")
+
+
+def _only_shows(s: str, thing: re.Pattern) -> bool:
+    """Every thing word in `s` is the camera of a show compound ("cam show")."""
+    shows = [x.span() for x in _SHOW_COMPOUND.finditer(s)]
+    return bool(shows) and all(any(a <= t.start() and t.end() <= b for a, b in shows) for t in thing.finditer(s))
+
+
+def _show_then_person(head: str, thing: re.Pattern, unit: bool) -> bool:
+    """The only things before the age are show compounds, and the age is a person's by its
+    unit ("yo", "years old", "anyos") or by a person named after the show ("selling cam show
+    with my niece 10 anyos"). "doing cam shows 5 yrs now" (no person, a unit a duration also
+    takes) stays no age."""
+    if not _only_shows(head, thing):
+        return False
+    last = [x.end() for x in _SHOW_COMPOUND.finditer(head)][-1]
+    return unit or _CHILD_NAMED.search(head, last) is not None
 
 
 def _person_then_comma(head: str, thing: re.Pattern) -> bool:
@@ -260,7 +283,7 @@ def find_ages(text: str) -> list[AgeMention]:
         s = m.start(group)
         head = text[max(0, s - window) : s]
         head = _CLAUSE.split(head)[-1]
-        if (thing.search(head) and not _person_then_comma(head, thing)) or (
+        if (thing.search(head) and not _person_then_comma(head, thing) and not _show_then_person(head, thing, _AGE_UNIT.search(m.group(0)) is not None)) or (
             name == "person" and before.search(head) and not _AGE_UNIT.search(m.group(0))
         ):
             continue  # "for 12 years" is a duration; "looking for 12 years old" is an age
@@ -269,7 +292,7 @@ def find_ages(text: str) -> list[AgeMention]:
             if owner and (owner.group(1) or owner.group(2)) not in persons:
                 continue
             tail = _TAIL_CLAUSE.split(text[m.end() : m.end() + window])[0]
-            if thing.search(tail) and not any(w in nouns for w in tail.split()) and not _FOR_A_SHOW.match(tail):
+            if thing.search(tail) and not any(w in nouns for w in tail.split()) and not _FOR_A_SHOW.match(tail) and not _only_shows(tail, thing):
                 continue  # "4 ka tuig na akong cellphone"
         if name in ("grade", "self_grade") and _grade_of_a_thing(text, m.end()):
             continue  # "a 5th grade math book", "grade 5 teacher"

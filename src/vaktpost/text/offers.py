@@ -62,7 +62,7 @@ _HERE_RE = re.compile(r"\b(?:got|have|i\s+have|we\s+have|may|mey|meron|nay|naa|n
 # 10 yrs for show" (opening the line, no "i"), "interested?" as the line's tag.
 _INTERESTED = re.compile(
     r"\binterested\s+(?:ka|kayo|ba\s+ka|mo)\b|\binteresado\s+(?:ka|mo|kayo)\b"
-    r"|^\W*(?:(?:hey|hi|helo|hello|yo|so|ok|oh)\W+)?(?:(?:are|r)\s+(?:u|you)\s+)?interested\s+(?:in|sa)\s+(?:a|an|my|the|\d)"
+    r"|^\W*(?:(?:hey|hi|helo|hello|yo|so|ok|oh)\W+(?:(?:sir|boss|kuya|bro|po|mister|ser)\W+)?)?(?:(?:are|r)\s+(?:u|you)\s+)?interested\s+(?:in|sa)\s+(?:a|an|my|the|\d)"
     r"|\binterested\s*(?:po\s*)?\?\s*$"
 )
 
@@ -271,7 +271,8 @@ def child_named_before(text: str, at: int) -> bool:
 # The number an offer question puts on the table: "interested in a 12 for video call",
 # "interested ka ba sa 15 for live", "interesado ka sa 15 para sa show".
 _OFFERED_NUMBER = re.compile(
-    r"\binteres(?:ted|ado)\s+(?:ka\s+)?(?:ba\s+)?(?:in|sa)\s+(?:a\s+|an\s+|ang\s+)?(\d{1,2})\s*(?:for|4|para|po|\?|$)"
+    r"\binteres(?:ted|ado)\s+(?:ka\s+)?(?:ba\s+)?(?:in|sa)\s+(?:a\s+|an\s+|ang\s+)?(\d{1,2})\s*(?:for|4|para|po|\?|$"
+    r"|(?:private\s+|live\s+|cam\s+|webcam\s+|video\s+)?(?:show|sesion|sesh|cal|vc)\b(?!\s*(?:min|mins|minutes|hours?|hrs?)\b))"
 )
 
 
