@@ -23,7 +23,10 @@ then only merges matches and raises the score), so no media writer calls this. T
 evidence is a new MATCH (another bank, or an exact match where there was a near one):
 `reopen_new_matches` compares the finding's `match_keys` with the latest decision's
 (`review_items.decided_matches`, migration 0009) and reopens through the same `_reopen`, with
-the reason "new match since decision: b"; `record_finding` calls it in its transaction.
+the reason "new match since decision: b"; `record_finding` calls it in its transaction,
+`queue.decide` when the reviewer was shown fewer matches than the finding has by then (the item
+page's `seen_matches`), and the full sync (`sync_new_matches`, chunk by chunk) over every decided
+media item, for matches written past `record_finding` (an older version, a bulk load, a crash).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, Engine, and_, false, func, insert, select, update
 
 from vaktpost.review import audit
 from vaktpost.store.review_tables import decisions, item_reopens, review_items
@@ -58,15 +61,23 @@ def match_keys(detail) -> list[str]:
     """The matches of a media finding's `detail`, one key per bank hash and kind:
     "bank:signal_type:hash_id:exact|near" (near = a PDQ match at distance > 0). A file attached
     to a message keeps its matches under `detail["media"]`, one entry per file."""
+    return list(dict.fromkeys(m["key"] for m in shown_matches(detail)))
+
+
+def shown_matches(detail) -> list[dict]:
+    """The matches as the item page lists them (bank, signal type, exact or near, distance), each
+    with the `key` the page sends back as seen (`seen_matches`) and a decision records."""
     if not isinstance(detail, dict):
         return []
     entries = detail.get("media") if "media" in detail else [detail]
-    keys: dict[str, None] = {}
+    out = []
     for entry in entries or ():
         for m in (entry or {}).get("matches") or ():
             kind = "exact" if m.get("signal_type") != "pdq" or m.get("distance") == 0 else "near"
-            keys[f"{m.get('bank')}:{m.get('signal_type')}:{m.get('hash_id', m.get('hash'))}:{kind}"] = None
-    return list(keys)
+            key = f"{m.get('bank')}:{m.get('signal_type')}:{m.get('hash_id', m.get('hash'))}:{kind}"
+            out.append({"key": key, "bank": m.get("bank"), "signal_type": m.get("signal_type"),
+                        "kind": kind, "distance": m.get("distance")})
+    return out
 
 
 def added_matches(before: Sequence[str] | None, detail) -> list[str]:
@@ -114,9 +125,56 @@ def reopen_new_matches(
     decision was not made on; returns the reopened item ids. Called by the media writer
     (`record_finding`) in its transaction, after it merged the new matches into `detail`."""
     now = now or datetime.now(UTC)
-    query = _decided_items(review_items.c.decided_matches, findings.c.detail).where(
-        review_items.c.decided_matches.is_not(None))
-    rows = _rows_of(conn, query, finding_ids)
+    return _reopen_matched(conn, _rows_of(conn, _match_items(), finding_ids), by, now)
+
+
+def sync_new_matches(
+    engine: Engine, *, by: str, now: datetime | None = None, chunk: int = CHUNK
+) -> list[int]:
+    """Reopen every decided media item whose finding has a match its latest decision was not
+    made on, whoever wrote the match (`record_finding` checks as it writes; a match written by a
+    version before 0009, a bulk load that bypassed it, or a crash between the two does not).
+
+    Walks the decided media items in id order, `chunk` at a time (the size `_rows_of` asks in),
+    and gives each chunk that has anything to reopen its own short transaction: a crash keeps
+    the chunks done, a rerun does the rest (reopened items are queued, so nothing twice), and no
+    lock is held across the whole table. A chunk is read outside that transaction; the write
+    transaction takes its lock first (SQLite's write lock; on PostgreSQL the due items' rows,
+    in id order), then reads those items again and reopens what is still due, so a reviewer or
+    writer who got there in between is respected (compare-and-set in `_reopen` as well)."""
+    now = now or datetime.now(UTC)
+    reopened: list[int] = []
+    after = 0
+    while True:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                _match_items().where(review_items.c.id > after).order_by(review_items.c.id).limit(chunk)
+            ).all()
+        if not rows:
+            return reopened
+        after = rows[-1].id
+        due = [row.id for row in rows if added_matches(row.decided_matches, row.detail)]
+        if not due:
+            continue
+        with engine.begin() as conn:
+            if conn.dialect.name == "sqlite":  # a write first: the write lock now, not a stale read
+                conn.execute(update(review_items).where(false()).values(status=review_items.c.status))
+            locked = conn.execute(
+                _match_items().where(review_items.c.id.in_(due)).order_by(review_items.c.id)
+                .with_for_update(of=review_items)
+            ).all()
+            reopened += _reopen_matched(conn, locked, by, now)
+
+
+def _match_items():
+    """Decided media items with a match baseline, with their finding's `detail`. (A text item's
+    `decided_matches` may hold JSON null rather than SQL NULL, if decided between 0009 and
+    session 9: the kind, not the column, says which items have matches.)"""
+    return _decided_items(review_items.c.decided_matches, findings.c.detail).where(
+        findings.c.kind == "media", review_items.c.decided_matches.is_not(None))
+
+
+def _reopen_matched(conn: Connection, rows, by: str, now: datetime) -> list[int]:
     reopened = []
     for row in rows:
         added = added_matches(row.decided_matches, row.detail)
