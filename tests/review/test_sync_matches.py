@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from tests.review.media_steps import T0, reopen_events
 from vaktpost.cli import app as cli
 from vaktpost.review import reopen
+from vaktpost.review.audit import verify
 from vaktpost.review.queue import Reviewer, claim_next, decide, sync_queue
 from vaktpost.store.review_tables import decisions, item_reopens, review_items
 from vaktpost.store.tables import findings
@@ -132,29 +133,30 @@ def test_the_sync_works_in_chunks_each_committed_on_its_own(engine, accounts, mo
     due = media_ids[:4] + media_ids[5:8]  # 7 of 9, items 5 and 9 have nothing new
     for fid in due:
         add_match(engine, fid, md5("b", 900 + fid))
-    real = reopen._reopen
-    calls = {"n": 0}
+    real = reopen.audit.append_many
+    failing_item = f"item:{items[media_ids[7]]}"  # the 8th item: in the third chunk of 3
 
-    def failing(conn, row, *args, **kwargs):
-        calls["n"] += 1
-        if row.finding_id == media_ids[7]:  # the 8th item: in the third chunk of 3
+    def failing(conn, records, **kwargs):  # after the chunk's items and item_reopens are written
+        if any(target == failing_item for _, _, target, _ in records):
             raise RuntimeError("the machine went away")
-        return real(conn, row, *args, **kwargs)
+        return real(conn, records, **kwargs)
 
-    monkeypatch.setattr(reopen, "_reopen", failing)
+    monkeypatch.setattr(reopen.audit, "append_many", failing)
     with pytest.raises(RuntimeError):
         reopen.sync_new_matches(engine, by="review sync", chunk=3)
     s = statuses(engine)
     assert [s[f][0] for f in media_ids] == [
         "queued", "queued", "queued", "queued", "dismissed", "queued",  # chunks 1-2 committed
         "dismissed", "dismissed", "dismissed"]                           # chunk 3 rolled back
-    monkeypatch.setattr(reopen, "_reopen", real)
+    monkeypatch.setattr(reopen.audit, "append_many", real)
     assert len(reopen.sync_new_matches(engine, by="review sync", chunk=3)) == 2
     s = statuses(engine)
     assert [f for f in media_ids if s[f][0] == "queued"] == due
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(item_reopens)).scalar() == 7
     assert len(reopen_events(engine)) == 7
+    with engine.connect() as conn:
+        assert verify(conn).ok  # records written in batches chain like single appends
 
 
 def test_a_decision_made_since_the_match_is_not_reopened_by_the_sync(engine, accounts):

@@ -62,6 +62,8 @@ def sync_queue(
     known-sender pass changed it since (a claimed or decided item keeps its own), and reopens
     decided items whose findings gained labels since their decision (`review/reopen.py`; the
     writers do that as they write, this catches the rest; `reopen=False` when the caller did).
+    A new media MATCH is checked by `reopen.sync_new_matches(engine)`, which `vaktpost review
+    sync` and server start run after this (it commits chunk by chunk, so it needs the engine).
     """
     now = now or utcnow()
     if full and reopen:

@@ -33,8 +33,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Engine, and_, false, func, insert, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, false, func, insert, select, update
 
 from vaktpost.review import audit
 from vaktpost.store.review_tables import decisions, item_reopens, review_items
@@ -110,12 +111,11 @@ def reopen_grown(
         rows = conn.execute(query.order_by(review_items.c.id)).all()
     else:
         rows = _rows_of(conn, query, finding_ids)
-    reopened = []
+    due = []
     for row in rows:
-        added = added_labels(row.decided_labels, row.labels)
-        if added and _reopen(conn, row, reason(added), by, now, labels_added=added):
-            reopened.append(row.id)
-    return reopened
+        if added := added_labels(row.decided_labels, row.labels):
+            due.append(Due(row, reason(added), labels_added=added))
+    return _reopen_all(conn, due, by, now)
 
 
 def reopen_new_matches(
@@ -175,12 +175,11 @@ def _match_items():
 
 
 def _reopen_matched(conn: Connection, rows, by: str, now: datetime) -> list[int]:
-    reopened = []
+    due = []
     for row in rows:
-        added = added_matches(row.decided_matches, row.detail)
-        if added and _reopen(conn, row, match_reason(added), by, now, matches_added=added):
-            reopened.append(row.id)
-    return reopened
+        if added := added_matches(row.decided_matches, row.detail):
+            due.append(Due(row, match_reason(added), matches_added=added))
+    return _reopen_all(conn, due, by, now)
 
 
 def _decided_items(*extra):
@@ -204,35 +203,59 @@ def _rows_of(conn: Connection, query, finding_ids: Iterable[int]) -> list:
     return rows
 
 
+class Due(NamedTuple):
+    """One decided item to put back: its row (as `_decided_items` reads it) and why."""
+
+    row: Any
+    why: str
+    labels_added: Sequence[str] = ()
+    matches_added: list[str] | None = None
+
+
+# The compare-and-set that reopens one item (built once: a sync may run it 10,000 times).
+_REQUEUE = (
+    update(review_items)
+    .where(review_items.c.id == bindparam("b_item"), review_items.c.status == bindparam("b_was"))
+    .values(status="queued", stage="review", priority=bindparam("b_priority"), claimed_by=None,
+            lease_expires_at=None, first_reviewer_id=None, reopen_reason=bindparam("b_why"))
+)
+
+
 def _reopen(conn: Connection, row, why: str, by: str, now: datetime, *,
             labels_added: Sequence[str] = (), matches_added: list[str] | None = None) -> bool:
-    """Put one decided item back in the queue (compare-and-set on its status), with an
-    `item_reopens` row and an `item.reopen` audit event; False if another writer was first."""
-    added = list(labels_added)
-    done = conn.execute(
-        update(review_items)
-        .where(review_items.c.id == row.id, review_items.c.status == row.status)  # compare-and-set
-        .values(status="queued", stage="review", priority=row.score, claimed_by=None,
-                lease_expires_at=None, first_reviewer_id=None, reopen_reason=why)
-    ).rowcount
-    if not done:  # another writer reopened (or a reviewer touched) it in the meantime
-        return False
-    decision_id = conn.execute(
-        select(func.max(decisions.c.id)).where(decisions.c.item_id == row.id)
-    ).scalar()
-    conn.execute(insert(item_reopens).values(
-        item_id=row.id, finding_id=row.finding_id, decision_id=decision_id, added_labels=added,
-        added_matches=matches_added,
-        labels_before=row.decided_labels, labels_after=list(row.labels or ()),
-        score_before=row.decided_score, score_after=row.score, reopened_by=by, created_at=now,
-    ))
-    audit.append(conn, by, "item.reopen", f"item:{row.id}", {
-        "finding": row.finding_id, "decision": decision_id, "was": row.status, "reason": why,
-        "added": added, **({"added_matches": matches_added} if matches_added else {}),
-        "labels_before": row.decided_labels, "labels_after": list(row.labels or ()),
-        "score_before": row.decided_score, "score_after": row.score,
-    }, now=now)
-    return True
+    """Put one decided item back in the queue; False if another writer was first."""
+    return bool(_reopen_all(conn, [Due(row, why, labels_added, matches_added)], by, now))
+
+
+def _reopen_all(conn: Connection, due: Sequence[Due], by: str, now: datetime) -> list[int]:
+    """Put decided items back in the queue, each by compare-and-set on its status (one a writer
+    or reviewer changed in the meantime is left alone), with an `item_reopens` row and an
+    `item.reopen` audit event each; returns the ids reopened. The rows and audit records of a
+    batch are written together (a sync reopens thousands after a bulk load of matches)."""
+    done = [d for d in due if conn.execute(_REQUEUE, {
+        "b_item": d.row.id, "b_was": d.row.status, "b_priority": d.row.score, "b_why": d.why,
+    }).rowcount]
+    for i in range(0, len(done), CHUNK):
+        part = done[i : i + CHUNK]
+        set_aside = dict(conn.execute(
+            select(decisions.c.item_id, func.max(decisions.c.id))
+            .where(decisions.c.item_id.in_([d.row.id for d in part]))
+            .group_by(decisions.c.item_id)
+        ).all())
+        conn.execute(insert(item_reopens), [dict(
+            item_id=d.row.id, finding_id=d.row.finding_id, decision_id=set_aside.get(d.row.id),
+            added_labels=list(d.labels_added), added_matches=d.matches_added,
+            labels_before=d.row.decided_labels, labels_after=list(d.row.labels or ()),
+            score_before=d.row.decided_score, score_after=d.row.score, reopened_by=by, created_at=now,
+        ) for d in part])
+        audit.append_many(conn, [(by, "item.reopen", f"item:{d.row.id}", {
+            "finding": d.row.finding_id, "decision": set_aside.get(d.row.id), "was": d.row.status,
+            "reason": d.why, "added": list(d.labels_added),
+            **({"added_matches": d.matches_added} if d.matches_added else {}),
+            "labels_before": d.row.decided_labels, "labels_after": list(d.row.labels or ()),
+            "score_before": d.row.decided_score, "score_after": d.row.score,
+        }) for d in part], now=now)
+    return [d.row.id for d in done]
 
 
 def last_reopened_decision(conn: Connection, item_id: int) -> int:
