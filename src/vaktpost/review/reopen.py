@@ -141,7 +141,7 @@ def sync_new_matches(
     lock is held across the whole table. A chunk is read outside that transaction; the write
     transaction takes its lock first (SQLite's write lock; on PostgreSQL the due items' rows,
     in id order), then reads those items again and reopens what is still due, so a reviewer or
-    writer who got there in between is respected (compare-and-set in `_reopen` as well)."""
+    writer who got there in between is respected (compare-and-set in `_reopen_all` as well)."""
     now = now or datetime.now(UTC)
     reopened: list[int] = []
     after = 0
@@ -159,11 +159,13 @@ def sync_new_matches(
         with engine.begin() as conn:
             if conn.dialect.name == "sqlite":  # a write first: the write lock now, not a stale read
                 conn.execute(update(review_items).where(false()).values(status=review_items.c.status))
-            locked = conn.execute(
-                _match_items().where(review_items.c.id.in_(due)).order_by(review_items.c.id)
+            locked = conn.execute(  # by item id alone (SQLite would drive a kind or status filter
+                _decided_items(review_items.c.decided_matches, findings.c.detail,  # from its index)
+                               decided_only=False)
+                .where(review_items.c.id.in_(due)).order_by(review_items.c.id)
                 .with_for_update(of=review_items)
             ).all()
-            reopened += _reopen_matched(conn, locked, by, now)
+            reopened += _reopen_matched(conn, [r for r in locked if r.status in DECIDED], by, now)
 
 
 def _match_items():
@@ -182,16 +184,16 @@ def _reopen_matched(conn: Connection, rows, by: str, now: datetime) -> list[int]
     return _reopen_all(conn, due, by, now)
 
 
-def _decided_items(*extra):
-    """Decided items with what `_reopen` reads (their decision's baseline, the finding's labels
-    and score now), plus `extra` columns."""
-    return (
+def _decided_items(*extra, decided_only: bool = True):
+    """Decided items with what `_reopen_all` reads (their decision's baseline, the finding's
+    labels and score now), plus `extra` columns (`decided_only=False`: the caller filters)."""
+    query = (
         select(review_items.c.id, review_items.c.finding_id, review_items.c.status,
                review_items.c.decided_labels, review_items.c.decided_score,
                findings.c.labels, findings.c.score, *extra)
         .join(findings, findings.c.id == review_items.c.finding_id)
-        .where(review_items.c.status.in_(DECIDED))
     )
+    return query.where(review_items.c.status.in_(DECIDED)) if decided_only else query
 
 
 def _rows_of(conn: Connection, query, finding_ids: Iterable[int]) -> list:
