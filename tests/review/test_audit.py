@@ -137,3 +137,33 @@ def test_audit_page_shows_where_the_chain_breaks(engine, client_for, world):
     with engine.begin() as conn:
         conn.execute(update(audit_log).where(audit_log.c.id == 2).values(detail='{"role":"admin"}'))
     assert "chain broken at record 2" in admin.get("/audit").text
+
+
+def test_a_batch_of_records_chains_exactly_as_single_appends(engine, tmp_path):
+    """`append_many` (a sync reopening thousands of items) writes the very records that as many
+    `append` calls with the same time would: same sequence numbers, hashes and links."""
+    from datetime import UTC, datetime
+
+    from vaktpost.store.db import make_engine, upgrade
+
+    now = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
+    records = [(f"user{i % 2}", "item.reopen", f"item:{i}", {"n": i, "reason": "new match since decision: b"})
+               for i in range(5)]
+    other = make_engine(f"sqlite:///{tmp_path / 'single.db'}")
+    upgrade(other)
+    for eng, batch in ((engine, True), (other, False)):
+        with eng.begin() as conn:
+            audit.append(conn, "admin", "login.ok", "user:admin", now=now)  # a chain already begun
+            if batch:
+                assert audit.append_many(conn, records, now=now) == [2, 3, 4, 5, 6]
+            else:
+                for r in records:
+                    audit.append(conn, *r, now=now)
+            assert audit.append_many(conn, [], now=now) == []
+    rows = []
+    for eng in (engine, other):
+        with eng.connect() as conn:
+            rows.append([tuple(r) for r in conn.execute(select(audit_log).order_by(audit_log.c.id))])
+            assert audit.verify(conn).ok
+    assert rows[0] == rows[1] and len(rows[0]) == 6
+    other.dispose()

@@ -125,13 +125,15 @@ def audit_verify(
 @user_errors
 def review_sync(db: DbOption = None) -> None:
     """Queue every finding that has no review item yet, and reopen decided items whose finding
-    gained a label since the decision."""
+    gained a label, or (media) a match, since the decision."""
     from vaktpost.review.queue import sync_queue
-    from vaktpost.review.reopen import reopen_grown
+    from vaktpost.review.reopen import reopen_grown, sync_new_matches
 
-    with _engine(db).begin() as conn:
+    engine = _engine(db)
+    with engine.begin() as conn:
         reopened = reopen_grown(conn, by="review sync")
         added = sync_queue(conn, full=True, reopen=False)
+    reopened += sync_new_matches(engine, by="review sync")  # its own transaction per chunk
     console.print(f"queued {added} new findings; reopened {len(reopened)} decided items")
 
 

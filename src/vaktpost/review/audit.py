@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 import orjson
 from sqlalchemy import Connection, insert, select, update
@@ -71,6 +71,41 @@ def append(
     )
     conn.execute(update(audit_head).where(audit_head.c.id == 1).values(last_hash=digest))
     return seq
+
+
+def append_many(
+    conn: Connection,
+    records: Sequence[tuple[str, str, str, dict[str, Any] | None]],
+    *,
+    now: datetime | None = None,
+) -> list[int]:
+    """Append (user, action, target, detail) records in order, chained exactly as that many
+    `append` calls would chain them (one time for all), in three statements; returns their
+    sequence numbers. For writers that record thousands of events in one transaction."""
+    if not records:
+        return []
+    head = conn.execute(
+        update(audit_head)
+        .where(audit_head.c.id == 1)
+        .values(seq=audit_head.c.seq + len(records))
+        .returning(audit_head.c.seq, audit_head.c.last_hash)
+    ).one()
+    first, prev = head.seq - len(records) + 1, head.last_hash
+    at = (
+        (now or datetime.now(timezone.utc))
+        .astimezone(timezone.utc)
+        .isoformat(timespec="microseconds")
+    )
+    rows = []
+    for seq, (username, action, target, detail) in enumerate(records, start=first):
+        body = _canonical(detail)
+        digest = record_hash(seq, at, username, action, target, body, prev)
+        rows.append({"id": seq, "at": at, "username": username, "action": action,
+                     "target": target, "detail": body, "prev_hash": prev, "hash": digest})
+        prev = digest
+    conn.execute(insert(audit_log), rows)
+    conn.execute(update(audit_head).where(audit_head.c.id == 1).values(last_hash=prev))
+    return [r["id"] for r in rows]
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import Connection, Engine, and_, exists, func, insert, literal, or_, select, update
+from sqlalchemy import Connection, Engine, and_, exists, func, insert, literal, null, or_, select, update
 
 from vaktpost.errors import UserError
 from vaktpost.review import audit
 from vaktpost.review.policy import incident_type
-from vaktpost.review.reopen import last_reopened_decision, match_keys, reopen_grown
+from vaktpost.review.reopen import last_reopened_decision, match_keys, reopen_grown, reopen_new_matches
 from vaktpost.store.review_tables import decisions, review_items
 from vaktpost.store.tables import actors, findings, platforms
 
@@ -62,6 +62,8 @@ def sync_queue(
     known-sender pass changed it since (a claimed or decided item keeps its own), and reopens
     decided items whose findings gained labels since their decision (`review/reopen.py`; the
     writers do that as they write, this catches the rest; `reopen=False` when the caller did).
+    A new media MATCH is checked by `reopen.sync_new_matches(engine)`, which `vaktpost review
+    sync` and server start run after this (it commits chunk by chunk, so it needs the engine).
     """
     now = now or utcnow()
     if full and reopen:
@@ -245,6 +247,7 @@ def decide(
     incident_type_id: str | None = None,
     reason: str | None = None,
     seen_labels: Sequence[str] | None = None,
+    seen_matches: Sequence[str] | None = None,
     now: datetime | None = None,
 ) -> str:
     """Record a decision on a claimed item; returns the item's new state.
@@ -252,7 +255,11 @@ def decide(
     The decision records the finding's labels and score the reviewer decided on: the labels
     shown to them (`seen_labels`, sent back by the item page and optionally by API clients)
     that the finding still has, else the finding's labels now. Should the finding carry a label
-    the reviewer was not shown, the item is reopened at once (`review/reopen.py`).
+    the reviewer was not shown, the item is reopened at once (`review/reopen.py`). The same for
+    a media finding's matches (`seen_matches`, keys of `reopen.match_keys`): the decision stands
+    on those shown that the finding has, and a match not shown reopens it at once. The finding's
+    row is read FOR UPDATE, so a writer that has changed it but not committed is waited for
+    (and its change seen) rather than decided past.
 
     confirm needs an incident type; a four-eyes type stands only once a second, different
     reviewer confirms the same type (a different type goes to a lead). dismiss needs a reason;
@@ -276,10 +283,10 @@ def decide(
             raise ConflictError(
                 "only a child-safety lead decides escalated items", where=f"item {item_id}"
             )
-        labels, score = _seen(conn, held.finding_id, seen_labels)
-        matches = _matches(conn, held.finding_id)
+        labels, score, matches = _seen(conn, held.finding_id, seen_labels, seen_matches)
+        no_matches = null() if matches is None else matches  # SQL NULL (a text finding), not JSON null
         values: dict = {"claimed_by": None, "lease_expires_at": None, "decided_labels": labels,
-                        "decided_score": score, "decided_matches": matches, "reopen_reason": None}
+                        "decided_score": score, "decided_matches": no_matches, "reopen_reason": None}
         if decision == "confirm":
             assert kind is not None
             if held.stage == "second" and held.incident_type and held.incident_type != kind.id:
@@ -319,7 +326,7 @@ def decide(
                 created_at=now,
                 labels=labels,
                 score=score,
-                matches=matches,
+                matches=no_matches,
             )
         )
         audit.append(
@@ -339,8 +346,9 @@ def decide(
             },
             now=now,
         )
-        if values.get("status") in ("confirmed", "dismissed") and reopen_grown(
-            conn, [held.finding_id], by="decision", now=now
+        if values.get("status") in ("confirmed", "dismissed") and (
+            reopen_grown(conn, [held.finding_id], by="decision", now=now)
+            or reopen_new_matches(conn, [held.finding_id], by="decision", now=now)
         ):
             state = "reopened: " + conn.execute(
                 select(review_items.c.reopen_reason).where(review_items.c.id == item_id)
@@ -348,31 +356,39 @@ def decide(
     return state
 
 
-def _seen(conn: Connection, finding_id: int, seen_labels: Sequence[str] | None):
-    """(labels, score) a decision is recorded with: what the reviewer was shown, as far as the
-    finding still has it (a label claimed as seen that the finding lacks is not recorded, so a
-    form cannot pre-empt a later reopen), in the finding's order; the finding's score."""
+def _seen(
+    conn: Connection,
+    finding_id: int,
+    seen_labels: Sequence[str] | None,
+    seen_matches: Sequence[str] | None,
+):
+    """(labels, score, matches) a decision is recorded with: what the reviewer was shown, as far
+    as the finding still has it (a label or match claimed as seen that the finding lacks is not
+    recorded, so no client can pre-empt a later reopen), in the finding's order; the finding's
+    score. Nothing said about what was shown: the finding's labels and matches now. Matches
+    (`reopen.match_keys`, the baseline a new match is compared with) are None for a text finding.
+
+    The row is read FOR UPDATE (PostgreSQL; SQLite's writer already holds the write lock): a
+    match or rescan writer that updated it and has not committed yet is waited for, so its
+    change is seen here and reopens the item, instead of committing after this decision, unseen
+    by it and by the writer's own reopen check (which found the item still claimed)."""
     row = conn.execute(
-        select(findings.c.labels, findings.c.score).where(findings.c.id == finding_id)
+        select(findings.c.kind, findings.c.labels, findings.c.score, findings.c.detail)
+        .where(findings.c.id == finding_id)
+        .with_for_update()
     ).first()
     if row is None:
-        return None, None
-    current = list(row.labels or ())
-    if seen_labels is None:
-        return current, row.score
-    seen = set(seen_labels)
-    return [label for label in current if label in seen], row.score
+        return None, None, None
+    labels = _shown(list(row.labels or ()), seen_labels)
+    matches = _shown(match_keys(row.detail), seen_matches) if row.kind == "media" else None
+    return labels, row.score, matches
 
 
-def _matches(conn: Connection, finding_id: int) -> list[str] | None:
-    """The match keys a decision on a media finding is recorded with (the baseline a new match
-    is compared with, `reopen.reopen_new_matches`); None for any other finding."""
-    row = conn.execute(
-        select(findings.c.kind, findings.c.detail).where(findings.c.id == finding_id)
-    ).first()
-    if row is None or row.kind != "media":
-        return None
-    return match_keys(row.detail)
+def _shown(current: list[str], seen: Sequence[str] | None) -> list[str]:
+    if seen is None:
+        return current
+    said = set(seen)
+    return [x for x in current if x in said]
 
 
 def queue_listing(conn: Connection, limit: int = 50, offset: int = 0):

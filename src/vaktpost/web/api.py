@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from vaktpost.review import audit, dashboard, queue
+from vaktpost.review import audit, dashboard, queue, reopen
 from vaktpost.review.actor_profile import actor_profile
 from vaktpost.review.cases import list_cases
 from vaktpost.review.evidence import conversation_window, finding_summary
@@ -51,6 +51,12 @@ class DecisionIn(BaseModel):
         None,
         description="The finding labels you decided on (as GET /api/findings/{id} gave them); "
         "a label the finding has beyond these reopens the item at once. Default: its labels now.",
+    )
+    seen_matches: list[str] | None = Field(
+        None,
+        description="For a media finding, the match keys you decided on (`matches` of "
+        "GET /api/findings/{id}); a match the finding has beyond these reopens the item at once, "
+        "keys it lacks are not recorded. Default: its matches now.",
     )
 
 
@@ -123,6 +129,7 @@ def api_decide(
         incident_type_id=body.incident_type,
         reason=body.reason,
         seen_labels=body.seen_labels,
+        seen_matches=body.seen_matches,
     )
     return DecisionOut(item_id=item_id, state=state)
 
@@ -153,6 +160,7 @@ def api_finding(
         "kind": f.kind,
         "labels": f.labels,
         "score": f.score,
+        "matches": reopen.match_keys(f.detail) if f.kind == "media" else None,
         "platform": f.platform,
         "actor_id": f.account_id,
         "conversation_id": f.conversation_id,

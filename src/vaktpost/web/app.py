@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 
 from vaktpost.errors import UserError
 from vaktpost.review.queue import ConflictError, sync_queue
+from vaktpost.review.reopen import sync_new_matches
 from vaktpost.store.db import open_store
 from vaktpost.web import api, ingest_api, pages_account, pages_cases, pages_media, pages_review
 from vaktpost.web.auth import Forbidden, NotAuthenticated, current_principal, guard_table
@@ -61,6 +62,7 @@ def create_app(
     app.state.settings = settings or WebSettings()
     with engine.begin() as conn:
         sync_queue(conn, full=True)
+    sync_new_matches(engine, by="review sync")  # media matches written past their writer
 
     app.mount(
         "/static",

@@ -131,6 +131,9 @@ def item_page(
         holds=holds,
         history=_history(history, reopens),
         seen_labels=json.dumps(list(finding.labels or [])),
+        # the matches this page lists, from the same read (None: a text finding)
+        seen_matches=json.dumps(reopen.match_keys(finding.detail)) if finding.kind == "media" else None,
+        matches=reopen.shown_matches(finding.detail) if finding.kind == "media" else [],
         types=incident_types(),
         suggested=suggested,
         reasons=dismiss_reasons(),
@@ -161,6 +164,7 @@ def decide(
     reason: Annotated[str | None, Form()] = None,
     note: Annotated[str | None, Form()] = None,
     seen_labels: Annotated[str | None, Form()] = None,
+    seen_matches: Annotated[str | None, Form()] = None,
 ):
     text = " — ".join(x for x in (reason, note) if x and x.strip()) or None
     state = queue.decide(
@@ -170,14 +174,16 @@ def decide(
         decision,
         incident_type_id=incident_type or None,
         reason=text,
-        seen_labels=_labels_field(seen_labels),
+        seen_labels=_strings_field(seen_labels),
+        seen_matches=_strings_field(seen_matches),
     )
     return see_other(f"/queue?flash=Item+{item_id}:+{state.replace(' ', '+')}")
 
 
-def _labels_field(value: str | None) -> list[str] | None:
-    """The item page's hidden `seen_labels`: the finding's labels as shown, JSON. Missing or
-    not a list of strings: None (the decision records the finding's labels at that moment)."""
+def _strings_field(value: str | None) -> list[str] | None:
+    """The item page's hidden `seen_labels` / `seen_matches`: the finding's labels or match keys
+    as shown, JSON. Missing or not a list of strings: None (the decision records the finding's
+    labels or matches at that moment). `queue.decide` keeps only what the finding has."""
     if not value:
         return None
     try:
@@ -217,6 +223,7 @@ def finding_page(
         me,
         finding=finding,
         window=window,
+        matches=reopen.shown_matches(finding.detail) if finding.kind == "media" else [],
         prefs=media_prefs(me.account.prefs),
         hints_available=hints_available(),
         cases=cases,
