@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-DEV_SETS = {"t", "o"}  # session 8 (`mrfp9`): author10's t and author8's o
+DEV_SETS = {"gen", "gen21", "gen22", "case", "o", "p"}  # session 9 (`mrfp10`): gen (train split, any seed; case-2021 on train families), author8 o, p
 MINOR = {"MINOR_REQUEST", "CONTENT_REQUEST", "MINOR_CONFIRMED", "SELF_DISCLOSED_MINOR", "AGE_PROBE"}
 
 
