@@ -224,7 +224,8 @@ def test_age_regex_prefix_changes_no_match(generated):
     from vaktpost.text import ages
 
     data, amb, (combined, _), *_ = ages._config()
-    prefix = ages._word_start_prefix(data, amb) + ages._opening_lookahead(data, amb)
+    prefix = ages._opening(data, amb)
+    assert prefix.startswith(r"(?:(?<!\w)(?=\d|")  # the word start and the words, as one test
     assert prefix and combined.pattern.startswith(prefix)
     plain = re.compile(combined.pattern[len(prefix) + 3 : -1])  # without "prefix(?:" … ")"
     texts = AGE_LINES + normalise_batch([m.text or "" for conv in generated for m in conv])
