@@ -43,34 +43,7 @@ def append(
     now: datetime | None = None,
 ) -> int:
     """Append one record; returns its sequence number. Never put evidence text in `detail`."""
-    head = conn.execute(
-        update(audit_head)
-        .where(audit_head.c.id == 1)
-        .values(seq=audit_head.c.seq + 1)
-        .returning(audit_head.c.seq, audit_head.c.last_hash)
-    ).one()
-    seq, prev = head.seq, head.last_hash
-    at = (
-        (now or datetime.now(timezone.utc))
-        .astimezone(timezone.utc)
-        .isoformat(timespec="microseconds")
-    )
-    body = _canonical(detail)
-    digest = record_hash(seq, at, username, action, target, body, prev)
-    conn.execute(
-        insert(audit_log).values(
-            id=seq,
-            at=at,
-            username=username,
-            action=action,
-            target=target,
-            detail=body,
-            prev_hash=prev,
-            hash=digest,
-        )
-    )
-    conn.execute(update(audit_head).where(audit_head.c.id == 1).values(last_hash=digest))
-    return seq
+    return append_many(conn, [(username, action, target, detail)], now=now)[0]
 
 
 def append_many(
@@ -81,7 +54,8 @@ def append_many(
 ) -> list[int]:
     """Append (user, action, target, detail) records in order, chained exactly as that many
     `append` calls would chain them (one time for all), in three statements; returns their
-    sequence numbers. For writers that record thousands of events in one transaction."""
+    sequence numbers. `append` is this with one record; writers that record thousands of events
+    in one transaction give them all at once."""
     if not records:
         return []
     head = conn.execute(

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from vaktpost.model import Label, Message
+from vaktpost.model import MINOR_LABELS, Label, Message
 from vaktpost.text.facts import inside
 from vaktpost.text.labels import CHILD, LEARNED_RULE, MessageFacts, Proposed
 
@@ -326,9 +326,8 @@ def may_add(f: MessageFacts, gate: int) -> bool:
     return gate == GATE_CANDIDATE or _evidence(f)
 
 
-_MINOR_LABELS = frozenset(
-    (Label.MINOR_REQUEST, Label.MINOR_CONFIRMED, Label.CONTENT_REQUEST, Label.SELF_DISCLOSED_MINOR, Label.AGE_PROBE)
-)
+# What a child-serving business's or a carer's line may not be given (the minor labels and the age probe).
+_NOT_FOR_SERVICES = MINOR_LABELS | {Label.AGE_PROBE}
 
 
 def refused(lab: Label, f: MessageFacts, have, content_beside_request: bool = False) -> bool:
@@ -340,7 +339,7 @@ def refused(lab: Label, f: MessageFacts, have, content_beside_request: bool = Fa
     and, unless the model was trained to, where the rules chose MINOR_REQUEST by word order
     ("your son there? i want her on the show"). No minor label on a child-serving business's
     or a carer's line with nothing of the trade in it (child_service.py)."""
-    if f.serves_children and lab in _MINOR_LABELS:
+    if f.serves_children and lab in _NOT_FOR_SERVICES:
         return True
     if lab is Label.SELF_DISCLOSED_MINOR:
         return _speaks_of_a_child(f)
